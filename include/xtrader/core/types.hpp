@@ -1,0 +1,42 @@
+// Identifiers and the small vocabulary types shared by every module.
+//
+// Prices, quantities and amounts are 64-bit fixed-point integers: a price counts units of
+// 10^-price_scale quote, a quantity 10^-qty_scale base, an amount 10^-scale of its asset (see
+// market.hpp). Nothing in matching or balances uses floating point.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace xtrader {
+
+// 128-bit intermediates for products of prices and quantities, checked before narrowing.
+__extension__ using Int128 = __int128;
+__extension__ using UInt128 = unsigned __int128;
+
+using Price = std::int64_t;     // in price units of a market
+using Quantity = std::int64_t;  // in quantity units of a market
+using Amount = std::int64_t;    // in units of an asset
+
+using OrderId = std::uint64_t;  // the sequence number of the command that placed the order
+using ExecId = std::uint64_t;   // dense, assigned by the engine in execution order
+using AccountId = std::uint32_t;
+using AssetId = std::uint32_t;
+using MarketId = std::uint32_t;
+using Sequence = std::uint64_t;   // journal / command sequence number, contiguous from 1
+using Timestamp = std::int64_t;   // nanoseconds since the Unix epoch, UTC
+
+// Account 0 receives every fee; it cannot trade.
+inline constexpr AccountId kFeeAccount = 0;
+
+enum class Side : std::uint8_t { Buy = 0, Sell = 1 };
+enum class OrderType : std::uint8_t { Limit = 0, Market = 1 };
+enum class TimeInForce : std::uint8_t { GTC = 0, IOC = 1, FOK = 2 };
+
+constexpr Side opposite(Side side) noexcept { return side == Side::Buy ? Side::Sell : Side::Buy; }
+
+std::string_view to_string(Side side) noexcept;
+std::string_view to_string(OrderType type) noexcept;
+std::string_view to_string(TimeInForce tif) noexcept;
+
+}  // namespace xtrader

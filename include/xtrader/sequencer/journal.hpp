@@ -1,0 +1,136 @@
+// The journal: segmented, append-only files holding every command with the events it produced.
+//
+// File layout (docs/JOURNAL.md has the full description):
+//   segment  = header { magic "XTRJRNL1", u64 first_sequence } then records
+//   record   = u32 length | u32 crc32c | u64 sequence | u16 type | u16 version | payload
+//              length counts the bytes after the crc field; the crc covers exactly those bytes
+//   payload  = i64 timestamp | command | u32 event count | events   (record_codec.hpp)
+// Sequence numbers are contiguous across segments. A segment is named after its first sequence.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "xtrader/core/types.hpp"
+#include "xtrader/engine/command.hpp"
+#include "xtrader/engine/event.hpp"
+
+namespace xtrader {
+
+// When appended records reach the disk, as Redis' appendfsync. A reply is sent only after its
+// command is covered by the policy.
+enum class FsyncPolicy : std::uint8_t {
+    // fdatasync after every command: slowest; a crash loses nothing that was appended.
+    Always,
+    // One fdatasync per sequencer batch (group commit), before any reply of the batch is sent:
+    // a crash loses nothing that was acknowledged. The default.
+    Batch,
+    // Never sync; the OS writes back when it likes. Fastest; a crash of the machine (not of the
+    // process) can lose acknowledged commands from the last seconds.
+    None,
+};
+
+std::string_view to_string(FsyncPolicy policy) noexcept;
+std::optional<FsyncPolicy> parse_fsync_policy(std::string_view text) noexcept;
+
+inline constexpr std::uint16_t kRecordTypeCommand = 1;
+inline constexpr std::size_t kRecordHeaderBytes = 4 + 4 + 8 + 2 + 2;
+inline constexpr std::size_t kSegmentHeaderBytes = 16;
+
+// Thrown when the journal cannot be trusted: a corrupt record before the tail, a gap in the
+// sequence, a replay that disagrees with what was recorded. what() says where.
+class JournalError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+std::filesystem::path segment_path(const std::filesystem::path& dir, Sequence first_sequence);
+// The journal's segments, oldest first, with their first sequence numbers.
+std::vector<std::pair<Sequence, std::filesystem::path>> list_segments(
+    const std::filesystem::path& dir);
+// Deletes the segments whose records all precede `sequence`; never the newest segment.
+void remove_segments_before(const std::filesystem::path& dir, Sequence sequence);
+
+// Appends records to the newest segment. Owned by the sequencer thread; not thread-safe.
+class JournalWriter {
+public:
+    // Opens the journal in `dir` for appending `next_sequence` onwards: after recovery, the newest
+    // segment has been cut to its last valid record and appending continues there.
+    JournalWriter(std::filesystem::path dir, Sequence next_sequence, FsyncPolicy policy,
+                  std::size_t segment_bytes);
+    ~JournalWriter();
+    JournalWriter(const JournalWriter&) = delete;
+    JournalWriter& operator=(const JournalWriter&) = delete;
+
+    // Encodes one record into the pending buffer. Sequences must be contiguous.
+    void append(Sequence sequence, Timestamp timestamp, const CommandBody& command,
+                std::span<const Event> events);
+
+    // Writes the pending buffer and syncs as the policy says (`Always` callers commit after each
+    // append). On an I/O error the file is cut back to where the buffer began, so a retry
+    // writes the same bytes again, and false is returned with the error in last_error().
+    bool commit();
+
+    FsyncPolicy policy() const noexcept { return policy_; }
+    Sequence next_sequence() const noexcept { return next_sequence_; }
+    const std::string& last_error() const noexcept { return last_error_; }
+    std::size_t pending_bytes() const noexcept { return buffer_.size(); }
+
+private:
+    void open_segment(Sequence first_sequence);
+    bool fail(const char* what);
+
+    std::filesystem::path dir_;
+    FsyncPolicy policy_;
+    std::size_t segment_bytes_;
+    int fd_ = -1;
+    std::uint64_t file_size_ = 0;
+    Sequence next_sequence_;
+    Sequence buffer_first_sequence_ = 0;
+    std::vector<std::byte> buffer_;
+    std::string last_error_;
+};
+
+// One decoded record.
+struct JournalRecord {
+    Sequence sequence = 0;
+    Timestamp timestamp = 0;
+    CommandBody command;
+    std::vector<Event> events;
+};
+
+// Decodes a record's payload (after the record header); false when it does not parse.
+bool decode_record_payload(std::span<const std::byte> payload, JournalRecord& record);
+
+// Reads records in order from a sequence number onwards, following new segments as they appear;
+// the way publishers tail the events. Reads only records at or below the limit the caller
+// passes (the sequencer's committed sequence), which are complete on disk. One reader per thread.
+class JournalReader {
+public:
+    JournalReader(std::filesystem::path dir, Sequence from);
+    ~JournalReader();
+    JournalReader(const JournalReader&) = delete;
+    JournalReader& operator=(const JournalReader&) = delete;
+
+    // The next record with sequence <= limit, or nullopt when there is none yet. Throws
+    // JournalError when a record at or below the limit is corrupt or missing.
+    std::optional<JournalRecord> next(Sequence limit);
+
+    Sequence position() const noexcept { return next_; }  // the sequence it will return next
+
+private:
+    bool open_segment_for(Sequence sequence);
+
+    std::filesystem::path dir_;
+    Sequence next_;
+    int fd_ = -1;
+    Sequence segment_first_ = 0;
+    std::uint64_t offset_ = 0;
+    std::vector<std::byte> buffer_;
+};
+
+}  // namespace xtrader

@@ -1,0 +1,23 @@
+// The binary form of commands and events inside journal records. Fields are written one by one
+// in little-endian order (never whole structs, whose padding is unspecified), each variant
+// alternative behind a one-byte tag. The payload version in the record header names this layout;
+// a change to it adds a version, and decoders keep reading the old ones.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "xtrader/core/binary.hpp"
+#include "xtrader/engine/command.hpp"
+#include "xtrader/engine/event.hpp"
+
+namespace xtrader {
+
+inline constexpr std::uint16_t kRecordPayloadVersion = 1;
+
+void encode(ByteWriter& out, const CommandBody& command);
+void encode(ByteWriter& out, const Event& event);
+bool decode(ByteReader& in, CommandBody& command);
+bool decode(ByteReader& in, Event& event);
+
+}  // namespace xtrader

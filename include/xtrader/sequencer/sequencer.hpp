@@ -1,0 +1,143 @@
+// The sequencer: the single writer of the engine.
+//
+// Any thread submits a command with a completion; a full inbound queue refuses at once. One
+// thread drains a batch, stamps each command with the next sequence number and a timestamp,
+// applies it to the engine, appends command and events to the journal, commits the batch per the
+// fsync policy, publishes the committed sequence and only then runs the completions (a reply is
+// never sent for a command a crash could lose). Every N commands, and at stop(), it snapshots.
+//
+// Threads: submit() and committed_sequence() from any thread; everything else the sequencer's
+// own thread. Completions run on the sequencer thread: they must be short (post to an executor).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "xtrader/core/clock.hpp"
+#include "xtrader/engine/matching_engine.hpp"
+#include "xtrader/sequencer/inbound_queue.hpp"
+#include "xtrader/sequencer/journal.hpp"
+
+namespace xtrader {
+
+struct SequencerOptions {
+    std::filesystem::path data_dir;     // journal/ and snapshots/ below it
+    FsyncPolicy fsync = FsyncPolicy::Batch;
+    std::size_t queue_capacity = 65536;
+    std::size_t max_batch = 4096;
+    std::size_t segment_bytes = 64 << 20;
+    std::uint64_t snapshot_every = 1'000'000;  // commands; 0 = only at stop()
+};
+
+// What a submitter learns about its command; the span is valid during the completion only.
+struct CommandReply {
+    Sequence sequence = 0;
+    Timestamp timestamp = 0;
+    RejectReason result = RejectReason::None;
+    std::span<const Event> events;
+};
+
+using Completion = std::function<void(const CommandReply&)>;
+
+enum class SubmitResult : std::uint8_t {
+    Accepted,
+    QueueFull,    // back-pressure: try again later (503 with Retry-After)
+    Unavailable,  // stopping, or the journal cannot be written (503)
+};
+
+// Figures for /metrics; updated by the sequencer thread, read anywhere.
+struct SequencerStats {
+    std::atomic<std::uint64_t> commands{0};
+    std::atomic<std::uint64_t> batches{0};
+    std::atomic<std::uint64_t> syncs{0};
+    std::atomic<std::uint64_t> sync_nanos{0};
+    std::atomic<std::uint64_t> snapshots{0};
+    std::atomic<std::uint64_t> journal_errors{0};
+};
+
+class Sequencer {
+public:
+    // The engine must already hold everything journaled (recover() first); last_sequence is the
+    // last command in it.
+    Sequencer(MatchingEngine& engine, Clock& clock, SequencerOptions options,
+              Sequence last_sequence);
+    ~Sequencer();
+    Sequencer(const Sequencer&) = delete;
+    Sequencer& operator=(const Sequencer&) = delete;
+
+    void start();
+    // Refuses new commands, answers every accepted one, writes a snapshot and joins the thread.
+    void stop();
+
+    SubmitResult submit(CommandBody command, Completion done);
+
+    // The last sequence whose record is committed per the fsync policy; journal readers read up
+    // to here.
+    Sequence committed_sequence() const noexcept {
+        return committed_.load(std::memory_order_acquire);
+    }
+    std::size_t queue_depth() const noexcept { return queue_.size(); }
+    std::size_t queue_capacity() const noexcept { return queue_.capacity(); }
+    const SequencerStats& stats() const noexcept { return stats_; }
+
+    // Journal segments are deleted only once every registered cursor (a publisher's position)
+    // and a snapshot have passed them. Register before start().
+    void register_cursor(const std::atomic<Sequence>& cursor) { cursors_.push_back(&cursor); }
+
+private:
+    struct Request {
+        CommandBody command;
+        Completion done;
+    };
+
+    void run();
+    std::size_t drain();
+    void process(std::size_t count);
+    void commit_batch();
+    void take_snapshot(bool synchronous);
+    void snapshot_loop();
+
+    MatchingEngine& engine_;
+    Clock& clock_;
+    SequencerOptions options_;
+    InboundQueue<Request> queue_;
+    JournalWriter journal_;
+    std::vector<const std::atomic<Sequence>*> cursors_;
+
+    Sequence next_sequence_;
+    Timestamp last_timestamp_ = 0;
+    Sequence last_snapshot_;
+    std::atomic<Sequence> committed_;
+    std::atomic<bool> accepting_{true};
+    std::atomic<bool> stopping_{false};
+    std::atomic<bool> sleeping_{false};
+    std::atomic<int> submitters_{0};
+    std::thread thread_;
+    SequencerStats stats_;
+
+    // Batch state, reused.
+    class BatchEvents;
+    std::vector<Request> batch_;
+    std::vector<CommandReply> replies_;
+    std::vector<std::size_t> event_ends_;
+    std::vector<Event> events_;
+
+    // Periodic snapshots are written by their own thread so the sequencer never waits on the
+    // disk for them; the state is serialized on the sequencer thread (consistent, memory only).
+    std::thread snapshot_thread_;
+    std::mutex snapshot_mutex_;
+    std::condition_variable snapshot_cv_;
+    std::vector<std::byte> snapshot_pending_;
+    Sequence snapshot_pending_sequence_ = 0;
+    bool snapshot_busy_ = false;
+    bool snapshot_quit_ = false;
+};
+
+}  // namespace xtrader

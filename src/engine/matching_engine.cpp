@@ -1,0 +1,585 @@
+#include "xtrader/engine/matching_engine.hpp"
+
+#include <algorithm>
+
+namespace xtrader {
+
+namespace {
+
+// Delivers the events of a command however apply() returns (the lesson of Liquibook's
+// replace(), whose early return lost a reject).
+class EventDelivery {
+public:
+    EventDelivery(std::vector<Event>& events, EventHandler& handler) noexcept
+        : events_(events), handler_(handler) {}
+    EventDelivery(const EventDelivery&) = delete;
+    EventDelivery& operator=(const EventDelivery&) = delete;
+    ~EventDelivery() {
+        for (const auto& event : events_) handler_.on_event(event);
+        events_.clear();
+    }
+
+private:
+    std::vector<Event>& events_;
+    EventHandler& handler_;
+};
+
+constexpr std::uint32_t kSnapshotVersion = 1;
+
+}  // namespace
+
+std::string_view to_string(RejectReason reason) noexcept {
+    switch (reason) {
+        case RejectReason::None: return "none";
+        case RejectReason::UnknownMarket: return "unknown_market";
+        case RejectReason::InvalidAccount: return "invalid_account";
+        case RejectReason::InvalidQuantity: return "invalid_quantity";
+        case RejectReason::LotSize: return "lot_size";
+        case RejectReason::QuantityBelowMinimum: return "quantity_below_minimum";
+        case RejectReason::QuantityAboveMaximum: return "quantity_above_maximum";
+        case RejectReason::InvalidPrice: return "invalid_price";
+        case RejectReason::TickSize: return "tick_size";
+        case RejectReason::PriceAboveMaximum: return "price_above_maximum";
+        case RejectReason::InvalidOrderType: return "invalid_order_type";
+        case RejectReason::InsufficientBalance: return "insufficient_balance";
+        case RejectReason::NoLiquidity: return "no_liquidity";
+        case RejectReason::PostOnlyWouldCross: return "post_only_would_cross";
+        case RejectReason::UnknownOrder: return "unknown_order";
+        case RejectReason::NotOwner: return "not_owner";
+        case RejectReason::OrderClosed: return "order_closed";
+        case RejectReason::InvalidAmount: return "invalid_amount";
+        case RejectReason::UnknownAsset: return "unknown_asset";
+        case RejectReason::BalanceOverflow: return "balance_overflow";
+        case RejectReason::DuplicateOrderId: return "duplicate_order_id";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(CancelReason reason) noexcept {
+    switch (reason) {
+        case CancelReason::Requested: return "requested";
+        case CancelReason::Unfilled: return "unfilled";
+        case CancelReason::SelfTrade: return "self_trade";
+        case CancelReason::InsufficientBalance: return "insufficient_balance";
+    }
+    return "unknown";
+}
+
+MatchingEngine::MatchingEngine(MarketCatalog catalog, EngineOptions options)
+    : catalog_(std::move(catalog)),
+      options_(options),
+      books_(catalog_.markets.size()),
+      ledger_(catalog_.assets.size(), options.max_accounts) {
+    closed_fifo_.reserve(std::min<std::size_t>(options_.closed_order_memory, 1 << 16));
+    events_.reserve(256);
+}
+
+MatchingEngine::~MatchingEngine() = default;
+
+const Order* MatchingEngine::find_order(OrderId id) const noexcept {
+    const auto* found = index_.find(id);
+    return found != nullptr ? *found : nullptr;
+}
+
+RejectReason MatchingEngine::apply(const Command& command, EventHandler& handler) {
+    EventDelivery delivery(events_, handler);
+    return std::visit(
+        [&](const auto& body) -> RejectReason {
+            using T = std::decay_t<decltype(body)>;
+            if constexpr (std::is_same_v<T, PlaceOrder>) return place(command, body);
+            if constexpr (std::is_same_v<T, CancelOrder>) return cancel(body);
+            if constexpr (std::is_same_v<T, MoveOrder>) return move(body);
+            if constexpr (std::is_same_v<T, Deposit>) return deposit(body);
+            if constexpr (std::is_same_v<T, Withdraw>) return withdraw(body);
+        },
+        command.body);
+}
+
+RejectReason MatchingEngine::reject(OrderId id, AccountId account, RejectReason reason) {
+    events_.emplace_back(CommandRejected{id, account, reason});
+    return reason;
+}
+
+// ---- validation ----------------------------------------------------------------------------
+
+RejectReason MatchingEngine::check_price(const MarketSpec& m, Price price) const noexcept {
+    if (price <= 0) return RejectReason::InvalidPrice;
+    if (price % m.tick_size != 0) return RejectReason::TickSize;
+    if (price > m.max_price) return RejectReason::PriceAboveMaximum;
+    return RejectReason::None;
+}
+
+// The seed's order: symbol, quantity, price, then (in place()) the balance.
+RejectReason MatchingEngine::check_order(const PlaceOrder& p) const noexcept {
+    if (p.market >= catalog_.markets.size()) return RejectReason::UnknownMarket;
+    if (p.account == kFeeAccount || !ledger_.valid_account(p.account)) {
+        return RejectReason::InvalidAccount;
+    }
+    const auto& m = catalog_.markets[p.market];
+    if (p.quantity <= 0) return RejectReason::InvalidQuantity;
+    if (p.quantity % m.lot_size != 0) return RejectReason::LotSize;
+    if (p.quantity < m.min_quantity) return RejectReason::QuantityBelowMinimum;
+    if (p.quantity > m.max_quantity) return RejectReason::QuantityAboveMaximum;
+    if (p.type == OrderType::Market) {
+        if (p.price != 0) return RejectReason::InvalidPrice;
+        if (p.post_only) return RejectReason::InvalidOrderType;
+        return RejectReason::None;
+    }
+    if (auto reason = check_price(m, p.price); reason != RejectReason::None) return reason;
+    if (p.post_only && p.tif != TimeInForce::GTC) return RejectReason::InvalidOrderType;
+    return RejectReason::None;
+}
+
+Amount MatchingEngine::buy_hold(const MarketSpec& m, Price price, Quantity quantity) const noexcept {
+    const Amount cost = notional(m, price, quantity);
+    return cost + fee_on(cost, m.taker_fee_ppm);
+}
+
+// The largest quantity (a multiple of the lot) a market buy can still pay for at `price`,
+// capped at its remaining quantity.
+Quantity MatchingEngine::affordable(const Order& taker, Price price) const noexcept {
+    const auto& m = catalog_.markets[taker.market];
+    const Amount funds = ledger_.balance(taker.account, m.quote).available;
+    const Int128 lot_cost = static_cast<Int128>(price) * m.lot_size * m.quote_multiplier;
+    // cost(k lots) = k * lot_cost + floor(k * lot_cost * fee / 1e6) is increasing in k; the
+    // estimate below is at most one lot short of the largest affordable k.
+    Int128 lots = static_cast<Int128>(funds) * 1'000'000 /
+                    (lot_cost * (1'000'000 + m.taker_fee_ppm));
+    const Int128 cap = taker.remaining() / m.lot_size;
+    if (lots >= cap) return taker.remaining();
+    const auto cost = [&](Int128 k) {
+        const Int128 n = k * lot_cost;
+        return n + n * m.taker_fee_ppm / 1'000'000;
+    };
+    if (cost(lots + 1) <= funds) ++lots;
+    return static_cast<Quantity>(lots) * m.lot_size;
+}
+
+// FOK: enough opposite quantity at acceptable prices, not counting the taker's own orders (self-
+// trade prevention cancels those instead of filling), and for a market buy enough funds.
+bool MatchingEngine::fill_or_kill_possible(const Order& taker) const noexcept {
+    const auto& m = catalog_.markets[taker.market];
+    const bool market_buy = taker.type == OrderType::Market && taker.side == Side::Buy;
+    const Int128 funds = ledger_.balance(taker.account, m.quote).available;
+    Int128 cost = 0;
+    Quantity needed = taker.remaining();
+    books_[taker.market].for_each_level(opposite(taker.side), [&](const PriceLevel& level) {
+        if (taker.type == OrderType::Limit && !crosses(taker.side, taker.price, level.price)) {
+            return false;
+        }
+        for (const Order* o = level.head; o != nullptr && needed > 0; o = o->next) {
+            if (o->account == taker.account) continue;
+            const Quantity q = std::min(needed, o->remaining());
+            needed -= q;
+            if (market_buy) {
+                const Int128 n = static_cast<Int128>(level.price) * q * m.quote_multiplier;
+                cost += n + n * m.taker_fee_ppm / 1'000'000;
+            }
+        }
+        return needed > 0;
+    });
+    return needed == 0 && (!market_buy || cost <= funds);
+}
+
+RejectReason MatchingEngine::find_own_order(AccountId account, OrderId id,
+                                            Order*& order) const noexcept {
+    if (const auto* found = index_.find(id)) {
+        order = *found;
+        return order->account == account ? RejectReason::None : RejectReason::NotOwner;
+    }
+    if (const auto* closed = closed_.find(id)) {
+        return closed->account == account ? RejectReason::OrderClosed : RejectReason::NotOwner;
+    }
+    return RejectReason::UnknownOrder;
+}
+
+// ---- commands ------------------------------------------------------------------------------
+
+RejectReason MatchingEngine::place(const Command& command, const PlaceOrder& p) {
+    const OrderId id = command.sequence;
+    if (auto reason = check_order(p); reason != RejectReason::None) {
+        return reject(id, p.account, reason);
+    }
+    const auto& m = catalog_.markets[p.market];
+    const PriceLevel* best = books_[p.market].best(opposite(p.side));
+    if (p.type == OrderType::Market && best == nullptr) {
+        return reject(id, p.account, RejectReason::NoLiquidity);
+    }
+    if (p.post_only && best != nullptr && crosses(p.side, p.price, best->price)) {
+        return reject(id, p.account, RejectReason::PostOnlyWouldCross);
+    }
+    if (id == 0 || index_.find(id) != nullptr || closed_.find(id) != nullptr) {
+        return reject(id, p.account, RejectReason::DuplicateOrderId);
+    }
+
+    // Hold what the order can spend. A market buy holds nothing: it pays level by level from
+    // what is available, and stops when that runs out.
+    AssetId held_asset = m.base;
+    Amount hold = 0;
+    if (p.side == Side::Sell) {
+        hold = p.quantity * m.base_multiplier;
+    } else if (p.type == OrderType::Limit) {
+        held_asset = m.quote;
+        hold = buy_hold(m, p.price, p.quantity);
+    } else {
+        const Amount one_lot = buy_hold(m, best->price, m.lot_size);
+        if (ledger_.balance(p.account, m.quote).available < one_lot) {
+            return reject(id, p.account, RejectReason::InsufficientBalance);
+        }
+    }
+    if (hold > 0 && !ledger_.hold(p.account, held_asset, hold)) {
+        return reject(id, p.account, RejectReason::InsufficientBalance);
+    }
+
+    Order* order = order_pool_.acquire();
+    order->id = id;
+    order->account = p.account;
+    order->market = p.market;
+    order->side = p.side;
+    order->type = p.type;
+    order->tif = p.type == OrderType::Market && p.tif == TimeInForce::GTC ? TimeInForce::IOC
+                                                                          : p.tif;
+    order->post_only = p.post_only;
+    order->price = p.price;
+    order->quantity = p.quantity;
+    order->held = hold;
+    events_.emplace_back(OrderAccepted{id, p.account, p.market, p.side, p.type, order->tif,
+                                       p.post_only, p.price, p.quantity});
+
+    Stop stop = Stop::NotCrossing;
+    if (order->tif != TimeInForce::FOK || fill_or_kill_possible(*order)) stop = match(order);
+    if (order->remaining() == 0) {
+        finish(order);
+    } else if (order->tif == TimeInForce::GTC) {
+        index_.insert(id, order);
+        rest(order);
+    } else {
+        events_.emplace_back(OrderCancelled{id, p.account, p.market, order->remaining(),
+                                            stop == Stop::OutOfFunds
+                                                ? CancelReason::InsufficientBalance
+                                                : CancelReason::Unfilled});
+        finish(order);
+    }
+    return RejectReason::None;
+}
+
+RejectReason MatchingEngine::cancel(const CancelOrder& c) {
+    Order* order = nullptr;
+    if (auto reason = find_own_order(c.account, c.order_id, order); reason != RejectReason::None) {
+        return reject(c.order_id, c.account, reason);
+    }
+    PriceLevel* level = order->level;
+    books_[order->market].unlink(order);
+    events_.emplace_back(OrderCancelled{order->id, order->account, order->market,
+                                        order->remaining(), CancelReason::Requested});
+    level_changed(order->market, *level);
+    books_[order->market].drop_if_empty(level);
+    index_.erase(order->id);
+    finish(order);
+    return RejectReason::None;
+}
+
+RejectReason MatchingEngine::move(const MoveOrder& mv) {
+    Order* order = nullptr;
+    if (auto reason = find_own_order(mv.account, mv.order_id, order); reason != RejectReason::None) {
+        return reject(mv.order_id, mv.account, reason);
+    }
+    const auto& m = catalog_.markets[order->market];
+    if (auto reason = check_price(m, mv.new_price); reason != RejectReason::None) {
+        return reject(order->id, order->account, reason);
+    }
+    OrderBook& book = books_[order->market];
+    if (order->post_only) {
+        const PriceLevel* best = book.best(opposite(order->side));
+        if (best != nullptr && crosses(order->side, mv.new_price, best->price)) {
+            return reject(order->id, order->account, RejectReason::PostOnlyWouldCross);
+        }
+    }
+    if (order->side == Side::Buy) {
+        // The hold follows the price: top it up (or refuse the move) or give back the excess.
+        const Amount needed = buy_hold(m, mv.new_price, order->remaining());
+        if (needed > order->held) {
+            if (!ledger_.hold(order->account, m.quote, needed - order->held)) {
+                return reject(order->id, order->account, RejectReason::InsufficientBalance);
+            }
+        } else {
+            ledger_.release(order->account, m.quote, order->held - needed);
+        }
+        order->held = needed;
+    }
+
+    PriceLevel* level = order->level;
+    book.unlink(order);
+    events_.emplace_back(OrderMoved{order->id, order->account, order->market, order->price,
+                                    mv.new_price, order->remaining()});
+    level_changed(order->market, *level);
+    book.drop_if_empty(level);
+    order->price = mv.new_price;
+
+    match(order);
+    if (order->remaining() == 0) {
+        index_.erase(order->id);
+        finish(order);
+    } else {
+        rest(order);
+    }
+    return RejectReason::None;
+}
+
+RejectReason MatchingEngine::deposit(const Deposit& d) {
+    if (d.asset >= catalog_.assets.size()) return reject(0, d.account, RejectReason::UnknownAsset);
+    if (!ledger_.valid_account(d.account)) {
+        return reject(0, d.account, RejectReason::InvalidAccount);
+    }
+    if (d.amount <= 0) return reject(0, d.account, RejectReason::InvalidAmount);
+    if (!ledger_.deposit(d.account, d.asset, d.amount)) {
+        return reject(0, d.account, RejectReason::BalanceOverflow);
+    }
+    events_.emplace_back(FundsDeposited{d.account, d.asset, d.amount});
+    return RejectReason::None;
+}
+
+RejectReason MatchingEngine::withdraw(const Withdraw& w) {
+    if (w.asset >= catalog_.assets.size()) return reject(0, w.account, RejectReason::UnknownAsset);
+    if (!ledger_.valid_account(w.account)) {
+        return reject(0, w.account, RejectReason::InvalidAccount);
+    }
+    if (w.amount <= 0) return reject(0, w.account, RejectReason::InvalidAmount);
+    if (!ledger_.withdraw(w.account, w.asset, w.amount)) {
+        return reject(0, w.account, RejectReason::InsufficientBalance);
+    }
+    events_.emplace_back(FundsWithdrawn{w.account, w.asset, w.amount});
+    return RejectReason::None;
+}
+
+// ---- matching ------------------------------------------------------------------------------
+
+// Walks the opposite side best first and, within a level, oldest first. A resting order of the
+// taker's own account is cancelled (self-trade prevention keeps the newer intent). One
+// BookLevelChanged per level touched, after the level is done with.
+MatchingEngine::Stop MatchingEngine::match(Order* taker) {
+    OrderBook& book = books_[taker->market];
+    const bool market_buy = taker->type == OrderType::Market && taker->side == Side::Buy;
+    while (taker->remaining() > 0) {
+        PriceLevel* level = book.best(opposite(taker->side));
+        if (level == nullptr) return Stop::BookEmpty;
+        if (taker->type == OrderType::Limit && !crosses(taker->side, taker->price, level->price)) {
+            return Stop::NotCrossing;
+        }
+        Stop stop = Stop::Filled;
+        for (Order* maker = level->head; maker != nullptr && taker->remaining() > 0;) {
+            Order* next = maker->next;
+            if (maker->account == taker->account) {
+                book.unlink(maker);
+                events_.emplace_back(OrderCancelled{maker->id, maker->account, maker->market,
+                                                    maker->remaining(), CancelReason::SelfTrade});
+                index_.erase(maker->id);
+                finish(maker);
+            } else {
+                Quantity quantity = std::min(taker->remaining(), maker->remaining());
+                if (market_buy) quantity = std::min(quantity, affordable(*taker, level->price));
+                if (quantity == 0) {
+                    stop = Stop::OutOfFunds;
+                    break;
+                }
+                trade(taker, maker, quantity);
+                if (maker->remaining() == 0) {
+                    book.unlink(maker);
+                    index_.erase(maker->id);
+                    finish(maker);
+                }
+            }
+            maker = next;
+        }
+        level_changed(taker->market, *level);
+        book.drop_if_empty(level);
+        if (stop != Stop::Filled) return stop;
+    }
+    return Stop::Filled;
+}
+
+// Settles one fill at the maker's price: the buyer pays notional + its fee (from its hold, or
+// from available for a market buy), the seller's held base goes to the buyer, the seller gets
+// notional - its fee, and both fees go to the fee account.
+void MatchingEngine::trade(Order* taker, Order* maker, Quantity quantity) {
+    const auto& m = catalog_.markets[taker->market];
+    const Price price = maker->price;
+    const Amount cost = notional(m, price, quantity);
+    const Amount taker_fee = fee_on(cost, m.taker_fee_ppm);
+    const Amount maker_fee = fee_on(cost, m.maker_fee_ppm);
+    const Amount base = quantity * m.base_multiplier;
+
+    Order* buyer = taker->side == Side::Buy ? taker : maker;
+    Order* seller = taker->side == Side::Buy ? maker : taker;
+    const Amount buyer_fee = buyer == taker ? taker_fee : maker_fee;
+    const Amount seller_fee = seller == taker ? taker_fee : maker_fee;
+
+    if (buyer->type == OrderType::Market) {
+        ledger_.spend_available(buyer->account, m.quote, cost + buyer_fee);
+    } else {
+        ledger_.spend_held(buyer->account, m.quote, cost + buyer_fee);
+        buyer->held -= cost + buyer_fee;
+    }
+    ledger_.credit(buyer->account, m.base, base);
+    ledger_.spend_held(seller->account, m.base, base);
+    seller->held -= base;
+    ledger_.credit(seller->account, m.quote, cost - seller_fee);
+    ledger_.credit(kFeeAccount, m.quote, taker_fee + maker_fee);
+
+    taker->filled += quantity;
+    maker->filled += quantity;
+    OrderBook::reduce(maker->level, quantity);
+    events_.emplace_back(Trade{next_exec_id_++, taker->market, price, quantity, taker->id,
+                               maker->id, taker->account, maker->account, taker->side, taker_fee,
+                               maker_fee, taker->remaining(), maker->remaining()});
+}
+
+void MatchingEngine::rest(Order* order) {
+    books_[order->market].append(order);
+    level_changed(order->market, *order->level);
+}
+
+void MatchingEngine::finish(Order* order) {
+    if (order->held > 0) {
+        const auto& m = catalog_.markets[order->market];
+        ledger_.release(order->account, order->side == Side::Buy ? m.quote : m.base, order->held);
+    }
+    if (options_.closed_order_memory > 0) {
+        if (closed_fifo_.size() < options_.closed_order_memory) {
+            closed_fifo_.push_back(order->id);
+        } else {
+            closed_.erase(closed_fifo_[closed_head_]);
+            closed_fifo_[closed_head_] = order->id;
+            closed_head_ = (closed_head_ + 1) % closed_fifo_.size();
+        }
+        closed_.insert(order->id, ClosedOrder{order->account});
+    }
+    order_pool_.release(order);
+}
+
+void MatchingEngine::level_changed(MarketId market, const PriceLevel& level) {
+    events_.emplace_back(
+        BookLevelChanged{market, level.side, level.price, level.volume, level.order_count});
+}
+
+
+// ---- snapshots -----------------------------------------------------------------------------
+
+void MatchingEngine::save(ByteWriter& out) const {
+    out.put(kSnapshotVersion);
+    out.put(next_exec_id_);
+    ledger_.save(out);
+    out.put(static_cast<std::uint32_t>(books_.size()));
+    for (const auto& book : books_) {
+        for (Side side : {Side::Buy, Side::Sell}) {
+            out.put(static_cast<std::uint32_t>(book.level_count(side)));
+            book.for_each_level(side, [&](const PriceLevel& level) {
+                out.put(level.price);
+                out.put(level.order_count);
+                for (const Order* o = level.head; o != nullptr; o = o->next) {
+                    out.put(o->id);
+                    out.put(o->account);
+                    out.put(static_cast<std::uint8_t>(o->type));
+                    out.put(static_cast<std::uint8_t>(o->tif));
+                    out.put(static_cast<std::uint8_t>(o->post_only));
+                    out.put(o->quantity);
+                    out.put(o->filled);
+                    out.put(o->held);
+                }
+                return true;
+            });
+        }
+    }
+    // Remembered closed orders, oldest first.
+    out.put(static_cast<std::uint64_t>(closed_fifo_.size()));
+    for (std::size_t i = 0; i < closed_fifo_.size(); ++i) {
+        const OrderId id = closed_fifo_[(closed_head_ + i) % closed_fifo_.size()];
+        out.put(id);
+        out.put(closed_.find(id)->account);
+    }
+}
+
+bool MatchingEngine::load(ByteReader& in) {
+    const auto clear = [this] {
+        for (auto& book : books_) book = OrderBook{};
+        index_.clear();
+        closed_.clear();
+        closed_fifo_.clear();
+        closed_head_ = 0;
+        next_exec_id_ = 1;
+        ledger_ = Ledger(catalog_.assets.size(), options_.max_accounts);
+        return false;
+    };
+    // Orders of the books being replaced go back to the pool.
+    for (auto& book : books_) {
+        for (Side side : {Side::Buy, Side::Sell}) {
+            std::vector<Order*> orders;
+            book.for_each_level(side, [&](const PriceLevel& level) {
+                for (Order* o = level.head; o != nullptr; o = o->next) orders.push_back(o);
+                return true;
+            });
+            for (Order* o : orders) order_pool_.release(o);
+        }
+    }
+    clear();
+
+    if (in.get<std::uint32_t>() != kSnapshotVersion) return clear();
+    next_exec_id_ = in.get<ExecId>();
+    if (!ledger_.load(in)) return clear();
+    if (in.get<std::uint32_t>() != books_.size()) return clear();
+    for (MarketId market = 0; market < books_.size(); ++market) {
+        for (Side side : {Side::Buy, Side::Sell}) {
+            const auto levels = in.get<std::uint32_t>();
+            // Levels come best first; appending them in that order rebuilds the same book.
+            for (std::uint32_t l = 0; l < levels && !in.failed(); ++l) {
+                const auto price = in.get<Price>();
+                const auto count = in.get<std::uint32_t>();
+                for (std::uint32_t k = 0; k < count && !in.failed(); ++k) {
+                    Order* o = order_pool_.acquire();
+                    o->id = in.get<OrderId>();
+                    o->account = in.get<AccountId>();
+                    o->market = market;
+                    o->side = side;
+                    o->type = static_cast<OrderType>(in.get<std::uint8_t>());
+                    o->tif = static_cast<TimeInForce>(in.get<std::uint8_t>());
+                    o->post_only = in.get<std::uint8_t>() != 0;
+                    o->price = price;
+                    o->quantity = in.get<Quantity>();
+                    o->filled = in.get<Quantity>();
+                    o->held = in.get<Amount>();
+                    if (in.failed() || o->id == 0 || o->remaining() <= 0) {
+                        order_pool_.release(o);
+                        return clear();
+                    }
+                    books_[market].append(o);
+                    index_.insert(o->id, o);
+                }
+            }
+        }
+    }
+    const auto closed = in.get<std::uint64_t>();
+    for (std::uint64_t i = 0; i < closed && !in.failed(); ++i) {
+        const auto id = in.get<OrderId>();
+        const auto account = in.get<AccountId>();
+        if (id == 0) return clear();
+        if (closed_fifo_.size() == options_.closed_order_memory) {
+            closed_.erase(closed_fifo_[closed_head_]);
+            closed_fifo_[closed_head_] = id;
+            closed_head_ = (closed_head_ + 1) % closed_fifo_.size();
+        } else {
+            closed_fifo_.push_back(id);
+        }
+        closed_.insert(id, ClosedOrder{account});
+    }
+    if (in.failed()) return clear();
+    return true;
+}
+
+std::uint64_t MatchingEngine::state_hash() const {
+    std::vector<std::byte> bytes;
+    ByteWriter out(bytes);
+    save(out);
+    return fnv1a(bytes);
+}
+
+}  // namespace xtrader

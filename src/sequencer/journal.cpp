@@ -1,0 +1,278 @@
+#include "xtrader/sequencer/journal.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+#include "xtrader/core/binary.hpp"
+#include "xtrader/sequencer/crc32c.hpp"
+#include "xtrader/sequencer/record_codec.hpp"
+
+namespace xtrader {
+
+namespace {
+
+constexpr char kSegmentMagic[8] = {'X', 'T', 'R', 'J', 'R', 'N', 'L', '1'};
+constexpr std::string_view kSegmentPrefix = "journal-";
+constexpr std::string_view kSegmentSuffix = ".log";
+
+std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+void sync_directory(const std::filesystem::path& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+// Reads exactly n bytes at offset; false on EOF or error.
+bool read_at(int fd, std::byte* out, std::size_t n, std::uint64_t offset) {
+    while (n > 0) {
+        const ssize_t got = ::pread(fd, out, n, static_cast<off_t>(offset));
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return false;
+        out += got;
+        n -= static_cast<std::size_t>(got);
+        offset += static_cast<std::uint64_t>(got);
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string_view to_string(FsyncPolicy policy) noexcept {
+    switch (policy) {
+        case FsyncPolicy::Always: return "always";
+        case FsyncPolicy::Batch: return "batch";
+        case FsyncPolicy::None: return "none";
+    }
+    return "batch";
+}
+
+std::optional<FsyncPolicy> parse_fsync_policy(std::string_view text) noexcept {
+    if (text == "always") return FsyncPolicy::Always;
+    if (text == "batch") return FsyncPolicy::Batch;
+    if (text == "none") return FsyncPolicy::None;
+    return std::nullopt;
+}
+
+std::filesystem::path segment_path(const std::filesystem::path& dir, Sequence first_sequence) {
+    char name[64];
+    std::snprintf(name, sizeof name, "journal-%020llu.log",
+                  static_cast<unsigned long long>(first_sequence));
+    return dir / name;
+}
+
+std::vector<std::pair<Sequence, std::filesystem::path>> list_segments(
+    const std::filesystem::path& dir) {
+    std::vector<std::pair<Sequence, std::filesystem::path>> segments;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (!name.starts_with(kSegmentPrefix) || !name.ends_with(kSegmentSuffix)) continue;
+        const std::string_view digits(name.data() + kSegmentPrefix.size(),
+                                      name.size() - kSegmentPrefix.size() - kSegmentSuffix.size());
+        Sequence first = 0;
+        const auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(), first);
+        if (err != std::errc{} || end != digits.data() + digits.size()) continue;
+        segments.emplace_back(first, entry.path());
+    }
+    std::sort(segments.begin(), segments.end());
+    return segments;
+}
+
+void remove_segments_before(const std::filesystem::path& dir, Sequence sequence) {
+    const auto segments = list_segments(dir);
+    // Segment i holds [first_i, first_{i+1}); it can go when first_{i+1} <= sequence.
+    for (std::size_t i = 0; i + 1 < segments.size(); ++i) {
+        if (segments[i + 1].first > sequence) break;
+        std::error_code ec;
+        std::filesystem::remove(segments[i].second, ec);
+    }
+}
+
+// ---- writer --------------------------------------------------------------------------------
+
+JournalWriter::JournalWriter(std::filesystem::path dir, Sequence next_sequence,
+                             FsyncPolicy policy, std::size_t segment_bytes)
+    : dir_(std::move(dir)),
+      policy_(policy),
+      segment_bytes_(segment_bytes),
+      next_sequence_(next_sequence) {
+    std::filesystem::create_directories(dir_);
+    const auto segments = list_segments(dir_);
+    if (segments.empty()) {
+        open_segment(next_sequence_);
+        return;
+    }
+    const auto& newest = segments.back().second;
+    fd_ = ::open(newest.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd_ < 0) throw JournalError(errno_text(("open " + newest.string()).c_str()));
+    const off_t end = ::lseek(fd_, 0, SEEK_END);
+    if (end < static_cast<off_t>(kSegmentHeaderBytes)) {
+        throw JournalError("segment " + newest.string() + " has no header; run recovery first");
+    }
+    file_size_ = static_cast<std::uint64_t>(end);
+    buffer_.reserve(1 << 20);
+}
+
+JournalWriter::~JournalWriter() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void JournalWriter::open_segment(Sequence first_sequence) {
+    if (fd_ >= 0) ::close(fd_);
+    const auto path = segment_path(dir_, first_sequence);
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw JournalError(errno_text(("create " + path.string()).c_str()));
+    std::byte header[kSegmentHeaderBytes];
+    std::memcpy(header, kSegmentMagic, 8);
+    std::memcpy(header + 8, &first_sequence, 8);
+    if (::pwrite(fd_, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header) ||
+        ::fdatasync(fd_) != 0) {
+        throw JournalError(errno_text(("write header of " + path.string()).c_str()));
+    }
+    sync_directory(dir_);  // the new name must survive a crash too
+    file_size_ = kSegmentHeaderBytes;
+}
+
+void JournalWriter::append(Sequence sequence, Timestamp timestamp, const CommandBody& command,
+                           std::span<const Event> events) {
+    if (sequence != next_sequence_) {
+        throw JournalError("journal append out of order: expected " +
+                           std::to_string(next_sequence_) + ", got " + std::to_string(sequence));
+    }
+    if (buffer_.empty()) buffer_first_sequence_ = sequence;
+    const std::size_t start = buffer_.size();
+    ByteWriter out(buffer_);
+    out.put(std::uint32_t{0});  // length, patched below
+    out.put(std::uint32_t{0});  // crc, patched below
+    out.put(sequence);
+    out.put(kRecordTypeCommand);
+    out.put(kRecordPayloadVersion);
+    out.put(timestamp);
+    encode(out, command);
+    out.put(static_cast<std::uint32_t>(events.size()));
+    for (const auto& event : events) encode(out, event);
+
+    const std::size_t body = start + 8;
+    const auto length = static_cast<std::uint32_t>(buffer_.size() - body);
+    const std::uint32_t crc = crc32c(std::span(buffer_).subspan(body));
+    std::memcpy(buffer_.data() + start, &length, 4);
+    std::memcpy(buffer_.data() + start + 4, &crc, 4);
+    ++next_sequence_;
+}
+
+bool JournalWriter::fail(const char* what) {
+    last_error_ = errno_text(what);
+    // Cut back whatever part of the buffer reached the file, so that a retry starts clean.
+    if (::ftruncate(fd_, static_cast<off_t>(file_size_)) != 0) {
+        last_error_ += "; " + errno_text("truncate");
+    }
+    return false;
+}
+
+bool JournalWriter::commit() {
+    if (buffer_.empty()) return true;
+    if (file_size_ >= segment_bytes_) open_segment(buffer_first_sequence_);
+    std::size_t written = 0;
+    while (written < buffer_.size()) {
+        const ssize_t n = ::pwrite(fd_, buffer_.data() + written, buffer_.size() - written,
+                                   static_cast<off_t>(file_size_ + written));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return fail("journal write");
+        written += static_cast<std::size_t>(n);
+    }
+    if (policy_ != FsyncPolicy::None && ::fdatasync(fd_) != 0) return fail("journal fdatasync");
+    file_size_ += buffer_.size();
+    buffer_.clear();
+    return true;
+}
+
+// ---- reading -------------------------------------------------------------------------------
+
+bool decode_record_payload(std::span<const std::byte> payload, JournalRecord& record) {
+    ByteReader in(payload);
+    record.timestamp = in.get<Timestamp>();
+    if (!decode(in, record.command)) return false;
+    const auto count = in.get<std::uint32_t>();
+    if (in.failed() || count > payload.size()) return false;
+    record.events.resize(count);
+    for (auto& event : record.events) {
+        if (!decode(in, event)) return false;
+    }
+    return in.at_end();
+}
+
+JournalReader::JournalReader(std::filesystem::path dir, Sequence from)
+    : dir_(std::move(dir)), next_(from == 0 ? 1 : from) {}
+
+JournalReader::~JournalReader() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+bool JournalReader::open_segment_for(Sequence sequence) {
+    const auto segments = list_segments(dir_);
+    const std::filesystem::path* path = nullptr;
+    for (const auto& [first, p] : segments) {
+        if (first > sequence) break;
+        segment_first_ = first;
+        path = &p;
+    }
+    if (path == nullptr) return false;
+    const int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+    offset_ = kSegmentHeaderBytes;
+    return true;
+}
+
+std::optional<JournalRecord> JournalReader::next(Sequence limit) {
+    if (next_ > limit) return std::nullopt;
+    if (fd_ < 0 && !open_segment_for(next_)) {
+        throw JournalError("no journal segment holds sequence " + std::to_string(next_));
+    }
+    for (;;) {
+        std::byte header[kRecordHeaderBytes];
+        if (!read_at(fd_, header, sizeof header, offset_)) {
+            // The end of this segment: the writer has moved on to one that starts here.
+            const Sequence current = segment_first_;
+            if (open_segment_for(next_) && segment_first_ != current) continue;
+            throw JournalError("journal record " + std::to_string(next_) +
+                               " is committed but not found");
+        }
+        std::uint32_t length;
+        std::uint32_t crc;
+        Sequence sequence;
+        std::memcpy(&length, header, 4);
+        std::memcpy(&crc, header + 4, 4);
+        std::memcpy(&sequence, header + 8, 8);
+        if (length < kRecordHeaderBytes - 8) throw JournalError("bad journal record length");
+        buffer_.resize(length);
+        if (!read_at(fd_, buffer_.data(), length, offset_ + 8) || crc32c(buffer_) != crc) {
+            throw JournalError("journal record at sequence " + std::to_string(sequence) +
+                               " is corrupt");
+        }
+        offset_ += 8 + length;
+        if (sequence < next_) continue;  // positioning: skip what the caller has seen
+        if (sequence != next_) {
+            throw JournalError("journal gap: expected sequence " + std::to_string(next_) +
+                               ", found " + std::to_string(sequence));
+        }
+        JournalRecord record;
+        record.sequence = sequence;
+        if (!decode_record_payload(std::span(buffer_).subspan(kRecordHeaderBytes - 8), record)) {
+            throw JournalError("journal record " + std::to_string(sequence) + " does not decode");
+        }
+        ++next_;
+        return record;
+    }
+}
+
+}  // namespace xtrader
