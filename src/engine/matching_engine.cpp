@@ -377,12 +377,15 @@ MatchingEngine::Stop MatchingEngine::match(Order* taker) {
                 finish(maker);
             } else {
                 Quantity quantity = std::min(taker->remaining(), maker->remaining());
-                if (market_buy) quantity = std::min(quantity, affordable(*taker, level->price));
-                if (quantity == 0) {
-                    stop = Stop::OutOfFunds;
-                    break;
+                if (market_buy) {
+                    // What the buyer cannot pay for here it cannot pay for at worse prices.
+                    if (const Quantity can = affordable(*taker, level->price); can < quantity) {
+                        quantity = can;
+                        stop = Stop::OutOfFunds;
+                    }
                 }
-                trade(taker, maker, quantity);
+                if (quantity > 0) trade(taker, maker, quantity);
+                if (stop == Stop::OutOfFunds) break;
                 if (maker->remaining() == 0) {
                     book.unlink(maker);
                     index_.erase(maker->id);

@@ -1,0 +1,62 @@
+#include "xtrader/core/market.hpp"
+
+#include <gtest/gtest.h>
+
+namespace xtrader {
+namespace {
+
+MarketCatalog btc_krw() {
+    MarketCatalog c;
+    c.assets = {{"KRW", 4}, {"BTC", 8}};
+    MarketSpec m;
+    m.symbol = "BTC-KRW";
+    m.base = 1;
+    m.quote = 0;
+    m.price_scale = 0;
+    m.qty_scale = 4;
+    m.tick_size = 1000;
+    m.lot_size = 1;
+    m.min_quantity = 1;
+    m.max_quantity = 100'000'000;
+    m.max_price = 10'000'000'000;
+    m.maker_fee_ppm = 500;
+    m.taker_fee_ppm = 500;
+    c.markets = {m};
+    return c;
+}
+
+TEST(MarketCatalog, DerivesExactConversions) {
+    auto c = btc_krw();
+    ASSERT_EQ(c.validate(), "");
+    const auto& m = c.markets[0];
+    EXPECT_EQ(m.base_multiplier, 10'000);  // 1 lot = 0.0001 BTC = 10,000 satoshi
+    EXPECT_EQ(m.quote_multiplier, 1);
+    // 0.5 BTC at 50,000,000 KRW = 25,000,000 KRW, at KRW scale 4.
+    EXPECT_EQ(notional(m, 50'000'000, 5000), 250'000'000'000);
+    EXPECT_EQ(fee_on(250'000'000'000, 500), 125'000'000);
+    EXPECT_EQ(fee_on(1999, 500), 0);  // rounds down
+    EXPECT_EQ(c.find("BTC-KRW"), &c.markets[0]);
+    EXPECT_EQ(c.find("ETH-KRW"), nullptr);
+}
+
+TEST(MarketCatalog, RefusesInconsistentMarkets) {
+    const auto broken = [](auto change) {
+        auto c = btc_krw();
+        change(c.markets[0]);
+        return c.validate();
+    };
+    EXPECT_NE(broken([](MarketSpec& m) { m.tick_size = 0; }), "");
+    EXPECT_NE(broken([](MarketSpec& m) { m.qty_scale = 9; }), "");
+    EXPECT_NE(broken([](MarketSpec& m) { m.price_scale = 1; }), "");  // 1 + 4 > KRW's 4
+    EXPECT_NE(broken([](MarketSpec& m) { m.maker_fee_ppm = 600; }), "");
+    EXPECT_NE(broken([](MarketSpec& m) { m.max_price = 1'000'000'000'000'000; }), "");
+    EXPECT_NE(broken([](MarketSpec& m) { m.min_quantity = 0; }), "");
+    EXPECT_NE(broken([](MarketSpec& m) { m.max_price = 1500; }), "");  // not on the tick
+    EXPECT_NE(broken([](MarketSpec& m) { m.quote = m.base; }), "");
+    auto twice = btc_krw();
+    twice.markets.push_back(twice.markets[0]);
+    EXPECT_NE(twice.validate(), "");
+}
+
+}  // namespace
+}  // namespace xtrader

@@ -1,0 +1,425 @@
+// Scenarios with their whole expected event streams, each ending with the invariant checks.
+#include <gtest/gtest.h>
+
+#include "test_markets.hpp"
+
+namespace xtrader {
+namespace {
+
+using namespace xtrader::testing;
+
+class EngineScenario : public ::testing::Test {
+protected:
+    EngineScenario() : engine_(test_catalog(), EngineOptions{.max_accounts = 100}) {
+        for (AccountId account = 1; account <= 5; ++account) {
+            deposit(account, kUsd, 1'000'000);
+            deposit(account, kTst, 10'000);
+        }
+        log_.take();
+    }
+    ~EngineScenario() override { expect_invariants(engine_); }
+
+    RejectReason apply(CommandBody body) {
+        return engine_.apply(Command{++sequence_, static_cast<Timestamp>(1000 * sequence_), std::move(body)}, log_);
+    }
+    RejectReason deposit(AccountId account, AssetId asset, Amount amount) {
+        return apply(Deposit{account, asset, amount});
+    }
+    // Returns the new order's id (its sequence).
+    OrderId limit(AccountId account, Side side, Price price, Quantity quantity,
+                  TimeInForce tif = TimeInForce::GTC, bool post_only = false,
+                  MarketId market = kTstUsd) {
+        last_ = apply(PlaceOrder{account, market, side, OrderType::Limit, tif, post_only, price,
+                                 quantity});
+        return sequence_;
+    }
+    OrderId market(AccountId account, Side side, Quantity quantity,
+                   TimeInForce tif = TimeInForce::IOC) {
+        last_ = apply(PlaceOrder{account, kTstUsd, side, OrderType::Market, tif, false, 0,
+                                 quantity});
+        return sequence_;
+    }
+    Balance balance(AccountId account, AssetId asset) const {
+        return engine_.ledger().balance(account, asset);
+    }
+    // The fee and trade of a TST-USD fill, for expected events.
+    static Amount taker_fee(Amount notional) { return notional * 1000 / 1'000'000; }
+    static Amount maker_fee(Amount notional) { return notional * 500 / 1'000'000; }
+    BookLevelChanged level(Side side, Price price, Quantity volume, std::uint32_t count) const {
+        return BookLevelChanged{kTstUsd, side, price, volume, count};
+    }
+
+    MatchingEngine engine_;
+    EventLog log_;
+    Sequence sequence_ = 0;
+    RejectReason last_ = RejectReason::None;
+};
+
+TEST_F(EngineScenario, RestingLimitOrderHoldsPriceTimesQuantityPlusTakerFee) {
+    const OrderId id = limit(1, Side::Buy, 100, 10);
+    EXPECT_EQ(last_, RejectReason::None);
+    const std::vector<Event> expected = {
+        OrderAccepted{id, 1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::GTC, false, 100, 10},
+        level(Side::Buy, 100, 10, 1)};
+    EXPECT_EQ(log_.take(), expected);
+    EXPECT_EQ(balance(1, kUsd), (Balance{1'000'000 - 1001, 1001}));
+}
+
+TEST_F(EngineScenario, SweepAcrossSeveralLevelsTradesAtEachMakerPrice) {
+    const OrderId a = limit(2, Side::Sell, 101, 5);
+    const OrderId b = limit(3, Side::Sell, 100, 5);
+    const OrderId c = limit(4, Side::Sell, 102, 5);
+    const OrderId d = limit(4, Side::Sell, 103, 5);
+    log_.take();
+    const OrderId t = limit(1, Side::Buy, 102, 12);
+    const std::vector<Event> expected = {
+        OrderAccepted{t, 1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::GTC, false, 102, 12},
+        Trade{1, kTstUsd, 100, 5, t, b, 1, 3, Side::Buy, taker_fee(500), maker_fee(500), 7, 0},
+        level(Side::Sell, 100, 0, 0),
+        Trade{2, kTstUsd, 101, 5, t, a, 1, 2, Side::Buy, taker_fee(505), maker_fee(505), 2, 0},
+        level(Side::Sell, 101, 0, 0),
+        Trade{3, kTstUsd, 102, 2, t, c, 1, 4, Side::Buy, taker_fee(204), maker_fee(204), 0, 3},
+        level(Side::Sell, 102, 3, 1),
+    };
+    EXPECT_EQ(log_.take(), expected);
+    // The buyer paid 500 + 505 + 204 plus taker fees (0 + 0 + 0 after rounding down: 0.5, 0.505,
+    // 0.204) and its hold for the price improvement came back.
+    EXPECT_EQ(balance(1, kUsd), (Balance{1'000'000 - 1209, 0}));
+    EXPECT_EQ(balance(1, kTst), (Balance{10'012, 0}));
+    EXPECT_EQ(balance(4, kTst), (Balance{10'000 - 10, 8}));
+    EXPECT_EQ(engine_.find_order(d)->remaining(), 5);
+}
+
+TEST_F(EngineScenario, OrdersAtOnePriceFillOldestFirst) {
+    const OrderId first = limit(2, Side::Sell, 100, 5);
+    const OrderId second = limit(3, Side::Sell, 100, 5);
+    log_.take();
+    const OrderId t = limit(1, Side::Buy, 100, 7);
+    const std::vector<Event> expected = {
+        OrderAccepted{t, 1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::GTC, false, 100, 7},
+        Trade{1, kTstUsd, 100, 5, t, first, 1, 2, Side::Buy, 0, 0, 2, 0},
+        Trade{2, kTstUsd, 100, 2, t, second, 1, 3, Side::Buy, 0, 0, 0, 3},
+        level(Side::Sell, 100, 3, 1),
+    };
+    EXPECT_EQ(log_.take(), expected);
+    EXPECT_EQ(engine_.find_order(first), nullptr);
+    EXPECT_EQ(engine_.find_order(second)->filled, 2);
+}
+
+TEST_F(EngineScenario, PartialFillRestsTheRemainder) {
+    const OrderId maker = limit(2, Side::Sell, 100, 3);
+    log_.take();
+    const OrderId t = limit(1, Side::Buy, 100, 10);
+    const std::vector<Event> expected = {
+        OrderAccepted{t, 1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::GTC, false, 100, 10},
+        Trade{1, kTstUsd, 100, 3, t, maker, 1, 2, Side::Buy, 0, 0, 7, 0},
+        level(Side::Sell, 100, 0, 0),
+        level(Side::Buy, 100, 7, 1),
+    };
+    EXPECT_EQ(log_.take(), expected);
+    // Hold for the remaining 7 @ 100: 700 + fee 0.7 -> 700 after rounding down... the original
+    // hold was 1000 + 1 = 1001, minus what the fill cost (300 + 0).
+    EXPECT_EQ(balance(1, kUsd).held, 701);
+    EXPECT_EQ(engine_.find_order(t)->held, 701);
+}
+
+TEST_F(EngineScenario, IocRemainderIsCancelled) {
+    const OrderId maker = limit(2, Side::Sell, 100, 3);
+    log_.take();
+    const OrderId t = limit(1, Side::Buy, 100, 10, TimeInForce::IOC);
+    const std::vector<Event> expected = {
+        OrderAccepted{t, 1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::IOC, false, 100, 10},
+        Trade{1, kTstUsd, 100, 3, t, maker, 1, 2, Side::Buy, 0, 0, 7, 0},
+        level(Side::Sell, 100, 0, 0),
+        OrderCancelled{t, 1, kTstUsd, 7, CancelReason::Unfilled},
+    };
+    EXPECT_EQ(log_.take(), expected);
+    EXPECT_EQ(balance(1, kUsd), (Balance{1'000'000 - 300, 0}));
+}
+
+TEST_F(EngineScenario, FillOrKillIsAllOrNothing) {
+    const OrderId m1 = limit(2, Side::Sell, 100, 3);
+    const OrderId m2 = limit(3, Side::Sell, 101, 3);
+    const OrderId own = limit(1, Side::Sell, 100, 4);  // not counted: it cannot fill account 1
+    log_.take();
+    const OrderId kill = limit(1, Side::Buy, 101, 7, TimeInForce::FOK);
+    std::vector<Event> expected = {
+        OrderAccepted{kill, 1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::FOK, false, 101,
+                      7},
+        OrderCancelled{kill, 1, kTstUsd, 7, CancelReason::Unfilled},
+    };
+    EXPECT_EQ(log_.take(), expected);
+    EXPECT_EQ(balance(1, kUsd), (Balance{1'000'000, 0}));
+    EXPECT_EQ(engine_.find_order(m1)->remaining(), 3);
+
+    const OrderId fill = limit(4, Side::Buy, 101, 6, TimeInForce::FOK);
+    expected = {
+        OrderAccepted{fill, 4, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::FOK, false, 101,
+                      6},
+        Trade{1, kTstUsd, 100, 3, fill, m1, 4, 2, Side::Buy, 0, 0, 3, 0},
+        Trade{2, kTstUsd, 100, 3, fill, own, 4, 1, Side::Buy, 0, 0, 0, 1},
+        level(Side::Sell, 100, 1, 1),
+    };
+    EXPECT_EQ(log_.take(), expected);
+    EXPECT_EQ(engine_.find_order(m2)->remaining(), 3);
+}
+
+TEST_F(EngineScenario, PostOnlyThatWouldCrossIsRejected) {
+    limit(2, Side::Sell, 100, 3);
+    log_.take();
+    const OrderId crossing = limit(1, Side::Buy, 100, 1, TimeInForce::GTC, true);
+    EXPECT_EQ(last_, RejectReason::PostOnlyWouldCross);
+    EXPECT_EQ(log_.take(),
+              one_event(CommandRejected{crossing, 1, RejectReason::PostOnlyWouldCross}));
+    EXPECT_EQ(balance(1, kUsd), (Balance{1'000'000, 0}));
+    const OrderId resting = limit(1, Side::Buy, 99, 1, TimeInForce::GTC, true);
+    EXPECT_EQ(last_, RejectReason::None);
+    EXPECT_NE(engine_.find_order(resting), nullptr);
+    limit(1, Side::Buy, 99, 1, TimeInForce::IOC, true);
+    EXPECT_EQ(last_, RejectReason::InvalidOrderType);
+}
+
+TEST_F(EngineScenario, MarketOrderWithoutLiquidityIsRejected) {
+    const OrderId id = market(1, Side::Buy, 5);
+    EXPECT_EQ(last_, RejectReason::NoLiquidity);
+    EXPECT_EQ(log_.take(), one_event(CommandRejected{id, 1, RejectReason::NoLiquidity}));
+    market(1, Side::Sell, 5);
+    EXPECT_EQ(last_, RejectReason::NoLiquidity);
+}
+
+TEST_F(EngineScenario, MarketOrderSweepsAndCancelsWhatTheBookCannotFill) {
+    const OrderId m1 = limit(2, Side::Buy, 99, 2);
+    const OrderId m2 = limit(3, Side::Buy, 98, 2);
+    log_.take();
+    const OrderId t = market(1, Side::Sell, 5, TimeInForce::GTC);
+    const std::vector<Event> expected = {
+        OrderAccepted{t, 1, kTstUsd, Side::Sell, OrderType::Market, TimeInForce::IOC, false, 0, 5},
+        Trade{1, kTstUsd, 99, 2, t, m1, 1, 2, Side::Sell, 0, 0, 3, 0},
+        level(Side::Buy, 99, 0, 0),
+        Trade{2, kTstUsd, 98, 2, t, m2, 1, 3, Side::Sell, 0, 0, 1, 0},
+        level(Side::Buy, 98, 0, 0),
+        OrderCancelled{t, 1, kTstUsd, 1, CancelReason::Unfilled},
+    };
+    EXPECT_EQ(log_.take(), expected);
+    EXPECT_EQ(balance(1, kTst), (Balance{10'000 - 4, 0}));
+    EXPECT_EQ(balance(1, kUsd), (Balance{1'000'000 + 198 + 196, 0}));
+}
+
+TEST_F(EngineScenario, SelfTradePreventionCancelsTheRestingOrder) {
+    const OrderId own = limit(1, Side::Sell, 100, 5);
+    const OrderId other = limit(2, Side::Sell, 100, 5);
+    log_.take();
+    const OrderId t = limit(1, Side::Buy, 100, 5);
+    const std::vector<Event> expected = {
+        OrderAccepted{t, 1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::GTC, false, 100, 5},
+        OrderCancelled{own, 1, kTstUsd, 5, CancelReason::SelfTrade},
+        Trade{1, kTstUsd, 100, 5, t, other, 1, 2, Side::Buy, 0, 0, 0, 0},
+        level(Side::Sell, 100, 0, 0),
+    };
+    EXPECT_EQ(log_.take(), expected);
+    EXPECT_EQ(balance(1, kTst), (Balance{10'005, 0}));
+    apply(CancelOrder{1, own});
+    EXPECT_EQ(last_ = apply(CancelOrder{1, own}), RejectReason::OrderClosed);
+}
+
+TEST_F(EngineScenario, CancelReleasesTheHold) {
+    const OrderId id = limit(1, Side::Buy, 100, 10);
+    log_.take();
+    EXPECT_EQ(apply(CancelOrder{1, id}), RejectReason::None);
+    const std::vector<Event> expected = {
+        OrderCancelled{id, 1, kTstUsd, 10, CancelReason::Requested},
+        level(Side::Buy, 100, 0, 0),
+    };
+    EXPECT_EQ(log_.take(), expected);
+    EXPECT_EQ(balance(1, kUsd), (Balance{1'000'000, 0}));
+    EXPECT_EQ(engine_.book(kTstUsd).best(Side::Buy), nullptr);
+}
+
+TEST_F(EngineScenario, CancelOfUnknownFilledOrOthersOrderIsRefused) {
+    EXPECT_EQ(apply(CancelOrder{1, 999}), RejectReason::UnknownOrder);
+    const OrderId maker = limit(2, Side::Sell, 100, 1);
+    EXPECT_EQ(apply(CancelOrder{1, maker}), RejectReason::NotOwner);
+    limit(1, Side::Buy, 100, 1);  // fills the maker
+    EXPECT_EQ(apply(CancelOrder{2, maker}), RejectReason::OrderClosed);
+    EXPECT_EQ(apply(CancelOrder{1, maker}), RejectReason::NotOwner);
+    EXPECT_EQ(log_.events.back(), (Event{CommandRejected{maker, 1, RejectReason::NotOwner}}));
+}
+
+TEST_F(EngineScenario, TickLotAndBoundsViolationsChangeNothing) {
+    const auto before = engine_.state_hash();
+    const auto btc = [&](Price price, Quantity quantity) {
+        return apply(PlaceOrder{1, kBtcKrw, Side::Buy, OrderType::Limit, TimeInForce::GTC, false,
+                                price, quantity});
+    };
+    EXPECT_EQ(btc(50'000'500, 1), RejectReason::TickSize);
+    EXPECT_EQ(btc(0, 1), RejectReason::InvalidPrice);
+    EXPECT_EQ(btc(-1000, 1), RejectReason::InvalidPrice);
+    EXPECT_EQ(btc(20'000'000'000, 1), RejectReason::PriceAboveMaximum);
+    EXPECT_EQ(btc(50'000'000, 0), RejectReason::InvalidQuantity);
+    EXPECT_EQ(btc(50'000'000, 200'000'000), RejectReason::QuantityAboveMaximum);
+    EXPECT_EQ(apply(PlaceOrder{1, 7, Side::Buy, OrderType::Limit, TimeInForce::GTC, false, 100, 1}),
+              RejectReason::UnknownMarket);
+    EXPECT_EQ(apply(PlaceOrder{0, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::GTC, false,
+                               100, 1}),
+              RejectReason::InvalidAccount);
+    EXPECT_EQ(apply(PlaceOrder{1, kTstUsd, Side::Buy, OrderType::Market, TimeInForce::IOC, false,
+                               100, 1}),
+              RejectReason::InvalidPrice);
+    EXPECT_EQ(engine_.state_hash(), before);
+
+    // A lot of 5 with a minimum of 10 on a market of its own.
+    auto catalog = test_catalog();
+    catalog.markets[kTstUsd].lot_size = 5;
+    catalog.markets[kTstUsd].min_quantity = 10;
+    ASSERT_EQ(catalog.validate(), "");
+    MatchingEngine lots(catalog);
+    EventLog log;
+    const auto place = [&](Quantity q) {
+        return lots.apply(Command{1, 0, PlaceOrder{1, kTstUsd, Side::Buy, OrderType::Limit,
+                                                   TimeInForce::GTC, false, 1, q}},
+                          log);
+    };
+    EXPECT_EQ(place(7), RejectReason::LotSize);
+    EXPECT_EQ(place(5), RejectReason::QuantityBelowMinimum);
+    EXPECT_EQ(place(10), RejectReason::InsufficientBalance);
+}
+
+TEST_F(EngineScenario, InsufficientBalanceIsRejectedBeforeAnyChange) {
+    const auto before = engine_.state_hash();
+    const OrderId buy = limit(1, Side::Buy, 1000, 1000);  // needs 1,001,000 USD
+    EXPECT_EQ(last_, RejectReason::InsufficientBalance);
+    EXPECT_EQ(log_.take(),
+              one_event(CommandRejected{buy, 1, RejectReason::InsufficientBalance}));
+    limit(1, Side::Sell, 10, 10'001);
+    EXPECT_EQ(last_, RejectReason::InsufficientBalance);
+    EXPECT_EQ(apply(Withdraw{1, kUsd, 1'000'001}), RejectReason::InsufficientBalance);
+    EXPECT_EQ(engine_.state_hash(), before);
+}
+
+TEST_F(EngineScenario, MarketBuyStopsWhenTheMoneyRunsOutMidSweep) {
+    deposit(9, kUsd, 1000);
+    const OrderId m1 = limit(2, Side::Sell, 100, 5);   // 500 + fee 0
+    const OrderId m2 = limit(3, Side::Sell, 200, 5);   // 1000 + fee 1 for all five
+    log_.take();
+    const OrderId t = market(9, Side::Buy, 10);
+    // After 500 at 100, 500 is left: two lots at 200 cost 400 + 0, three would cost 600.
+    const std::vector<Event> expected = {
+        OrderAccepted{t, 9, kTstUsd, Side::Buy, OrderType::Market, TimeInForce::IOC, false, 0, 10},
+        Trade{1, kTstUsd, 100, 5, t, m1, 9, 2, Side::Buy, 0, 0, 5, 0},
+        level(Side::Sell, 100, 0, 0),
+        Trade{2, kTstUsd, 200, 2, t, m2, 9, 3, Side::Buy, 0, 0, 3, 3},
+        level(Side::Sell, 200, 3, 1),
+        OrderCancelled{t, 9, kTstUsd, 3, CancelReason::InsufficientBalance},
+    };
+    EXPECT_EQ(log_.take(), expected);
+    EXPECT_EQ(balance(9, kUsd), (Balance{100, 0}));
+    EXPECT_EQ(balance(9, kTst), (Balance{7, 0}));
+
+    // Not even one lot at the best price: 402, nothing changes.
+    const OrderId poor = market(9, Side::Buy, 1);
+    EXPECT_EQ(last_, RejectReason::InsufficientBalance);
+    EXPECT_EQ(log_.take(),
+              one_event(CommandRejected{poor, 9, RejectReason::InsufficientBalance}));
+}
+
+TEST_F(EngineScenario, FeesRoundDownAndAllReachTheFeeAccount) {
+    // BTC-KRW: 0.0003 BTC at 50,001,000 KRW = 15,000.3 KRW -> 150,003,000 units (scale 4).
+    deposit(1, kKrw, 100'000'000'000);  // 10,000,000 KRW
+    deposit(2, kBtc, 100'000'000);      // 1 BTC
+    const auto place = [&](AccountId account, Side side, Price price, Quantity quantity) {
+        return apply(PlaceOrder{account, kBtcKrw, side, OrderType::Limit, TimeInForce::GTC, false,
+                                price, quantity});
+    };
+    ASSERT_EQ(place(2, Side::Sell, 50'001'000, 3), RejectReason::None);
+    log_.take();
+    ASSERT_EQ(place(1, Side::Buy, 50'001'000, 3), RejectReason::None);
+    const Amount notional = 150'003'000;
+    const Amount taker_fee = 75'001;  // 0.05% of 150,003,000 = 75,001.5
+    const Amount maker_fee = 30'000;  // 0.02% = 30,000.6
+    const auto& trade = std::get<Trade>(log_.events[1]);
+    EXPECT_EQ(trade.taker_fee, taker_fee);
+    EXPECT_EQ(trade.maker_fee, maker_fee);
+    EXPECT_EQ(balance(1, kKrw), (Balance{100'000'000'000 - notional - taker_fee, 0}));
+    EXPECT_EQ(balance(1, kBtc), (Balance{30'000, 0}));  // 0.0003 BTC at scale 8
+    EXPECT_EQ(balance(2, kKrw), (Balance{notional - maker_fee, 0}));
+    EXPECT_EQ(balance(kFeeAccount, kKrw), (Balance{taker_fee + maker_fee, 0}));
+}
+
+TEST_F(EngineScenario, MoveLosesPriorityAndMatchesAtTheNewPrice) {
+    const OrderId a = limit(2, Side::Sell, 101, 5);
+    const OrderId b = limit(3, Side::Sell, 101, 5);
+    const OrderId bid = limit(1, Side::Buy, 99, 4);
+    log_.take();
+    // a moves away and back: it is now behind b.
+    EXPECT_EQ(apply(MoveOrder{2, a, 102}), RejectReason::None);
+    EXPECT_EQ(apply(MoveOrder{2, a, 101}), RejectReason::None);
+    log_.take();
+    // The bid moves up to 101 and takes 4 from b, the older one now.
+    EXPECT_EQ(apply(MoveOrder{1, bid, 101}), RejectReason::None);
+    const std::vector<Event> expected = {
+        OrderMoved{bid, 1, kTstUsd, 99, 101, 4},
+        level(Side::Buy, 99, 0, 0),
+        Trade{1, kTstUsd, 101, 4, bid, b, 1, 3, Side::Buy, 0, 0, 0, 1},
+        level(Side::Sell, 101, 6, 2),
+    };
+    EXPECT_EQ(log_.take(), expected);
+    EXPECT_EQ(balance(1, kUsd), (Balance{1'000'000 - 404, 0}));
+    EXPECT_EQ(apply(MoveOrder{1, bid, 100}), RejectReason::OrderClosed);
+    EXPECT_EQ(apply(MoveOrder{3, a, 100}), RejectReason::NotOwner);
+    EXPECT_EQ(apply(MoveOrder{2, a, 0}), RejectReason::InvalidPrice);
+}
+
+TEST_F(EngineScenario, MovingABuyUpNeedsTheExtraHold) {
+    deposit(9, kUsd, 1100);
+    const OrderId id = limit(9, Side::Buy, 100, 10);  // holds 1001
+    EXPECT_EQ(balance(9, kUsd), (Balance{99, 1001}));
+    EXPECT_EQ(apply(MoveOrder{9, id, 120}), RejectReason::InsufficientBalance);  // needs 1201
+    EXPECT_EQ(engine_.find_order(id)->price, 100);
+    EXPECT_EQ(apply(MoveOrder{9, id, 109}), RejectReason::None);  // 1090 + 1
+    EXPECT_EQ(balance(9, kUsd), (Balance{9, 1091}));
+    EXPECT_EQ(apply(MoveOrder{9, id, 50}), RejectReason::None);  // 500 + 0
+    EXPECT_EQ(balance(9, kUsd), (Balance{600, 500}));
+}
+
+TEST_F(EngineScenario, DepositsAndWithdrawals) {
+    EXPECT_EQ(deposit(7, kTst, 50), RejectReason::None);
+    EXPECT_EQ(log_.take(), one_event(FundsDeposited{7, kTst, 50}));
+    EXPECT_EQ(apply(Withdraw{7, kTst, 20}), RejectReason::None);
+    EXPECT_EQ(log_.take(), one_event(FundsWithdrawn{7, kTst, 20}));
+    EXPECT_EQ(balance(7, kTst), (Balance{30, 0}));
+    EXPECT_EQ(deposit(7, kTst, 0), RejectReason::InvalidAmount);
+    EXPECT_EQ(deposit(7, 99, 1), RejectReason::UnknownAsset);
+    EXPECT_EQ(deposit(100, kTst, 1), RejectReason::InvalidAccount);
+    EXPECT_EQ(deposit(7, kTst, std::numeric_limits<Amount>::max()), RejectReason::BalanceOverflow);
+}
+
+TEST_F(EngineScenario, SnapshotRoundTripKeepsStateAndFutureEvents) {
+    limit(1, Side::Buy, 99, 10);
+    limit(2, Side::Buy, 99, 5);
+    limit(3, Side::Sell, 105, 7);
+    const OrderId filled = limit(4, Side::Sell, 99, 3);
+    std::vector<std::byte> bytes;
+    ByteWriter out(bytes);
+    engine_.save(out);
+
+    MatchingEngine copy(test_catalog(), EngineOptions{.max_accounts = 100});
+    ByteReader in(bytes);
+    ASSERT_TRUE(copy.load(in));
+    EXPECT_TRUE(in.at_end());
+    EXPECT_EQ(copy.state_hash(), engine_.state_hash());
+    expect_invariants(copy);
+
+    EventLog copy_log;
+    const Command next{100, 0, PlaceOrder{5, kTstUsd, Side::Sell, OrderType::Limit,
+                                          TimeInForce::GTC, false, 98, 20}};
+    log_.take();
+    engine_.apply(next, log_);
+    copy.apply(next, copy_log);
+    EXPECT_EQ(copy_log.events, log_.events);
+    EXPECT_EQ(copy.apply(Command{101, 0, CancelOrder{1, filled}}, copy_log),
+              RejectReason::NotOwner);
+    EXPECT_EQ(copy.state_hash(), engine_.state_hash());
+}
+
+}  // namespace
+}  // namespace xtrader
