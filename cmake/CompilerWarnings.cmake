@@ -3,7 +3,8 @@
 function(xtrader_target_defaults target)
     target_compile_features(${target} PUBLIC cxx_std_20)
     target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
-                                             -Wno-sign-conversion)
+                                             -Wno-sign-conversion
+                                             -Wno-missing-field-initializers)
     if(XTRADER_WERROR)
         target_compile_options(${target} PRIVATE -Werror)
     endif()

@@ -41,6 +41,19 @@ std::size_t valid_record_at(std::span<const std::byte> bytes, std::size_t offset
     return 8 + std::size_t{length};
 }
 
+// Whether a whole record continuing the sequence starts anywhere after `offset`. A process
+// crash leaves a clean prefix, so after a torn tail nothing valid can follow; a bit flip inside
+// the journal leaves valid records behind it.
+bool valid_record_follows(std::span<const std::byte> bytes, std::size_t offset, Sequence previous) {
+    for (std::size_t at = offset + 1; at + kRecordHeaderBytes <= bytes.size(); ++at) {
+        if (valid_record_at(bytes, at) == 0) continue;
+        Sequence sequence;
+        std::memcpy(&sequence, bytes.data() + at + 8, 8);
+        if (sequence > previous) return true;
+    }
+    return false;
+}
+
 std::string where(const std::filesystem::path& path, std::size_t offset) {
     return path.string() + " at byte " + std::to_string(offset);
 }
@@ -92,12 +105,7 @@ RecoveryReport recover(MatchingEngine& engine, const std::filesystem::path& data
         while (offset < bytes.size()) {
             const std::size_t size = valid_record_at(bytes, offset);
             if (size == 0) {
-                std::uint32_t length = 0;
-                if (bytes.size() - offset >= 4) std::memcpy(&length, bytes.data() + offset, 4);
-                const bool followed =
-                    bytes.size() - offset >= 8 && bytes.size() - offset - 8 >= length &&
-                    valid_record_at(bytes, offset + 8 + std::size_t{length}) != 0;
-                if (!newest || followed) {
+                if (!newest || valid_record_follows(bytes, offset, previous)) {
                     throw JournalError("corrupt journal record in " + where(path, offset) +
                                        " after sequence " + std::to_string(previous) +
                                        "; valid records follow it, so this is not a torn tail. "

@@ -1,0 +1,155 @@
+#include "xtrader/sequencer/journal.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "temp_dir.hpp"
+#include "test_markets.hpp"
+#include "xtrader/sequencer/crc32c.hpp"
+#include "xtrader/sequencer/record_codec.hpp"
+
+namespace xtrader {
+namespace {
+
+using namespace xtrader::testing;
+
+std::vector<Event> every_event_kind() {
+    return {
+        OrderAccepted{7, 1, 1, Side::Sell, OrderType::Market, TimeInForce::FOK, false, 0, 42},
+        Trade{9, 1, 50'000'000, 3, 7, 5, 1, 2, Side::Sell, 75'001, 30'000, 39, 0},
+        OrderCancelled{7, 1, 1, 39, CancelReason::Unfilled},
+        OrderMoved{5, 2, 0, 100, 101, 3},
+        CommandRejected{8, 3, RejectReason::InsufficientBalance},
+        BookLevelChanged{1, Side::Buy, 50'000'000, 0, 0},
+        FundsDeposited{4, 2, 1'000'000},
+        FundsWithdrawn{4, 2, -1},
+    };
+}
+
+std::vector<CommandBody> every_command_kind() {
+    return {PlaceOrder{1, 1, Side::Buy, OrderType::Limit, TimeInForce::GTC, true, 100, 5},
+            CancelOrder{2, 77}, MoveOrder{3, 78, 120}, Deposit{4, 1, 99}, Withdraw{5, 0, 1}};
+}
+
+TEST(Crc32c, MatchesTheStandardCheckValue) {
+    const std::string text = "123456789";
+    EXPECT_EQ(crc32c(std::as_bytes(std::span(text.data(), text.size()))), 0xE3069283U);
+    std::vector<std::byte> zeros(32, std::byte{0});
+    EXPECT_EQ(crc32c(zeros), 0x8A9136AAU);  // RFC 3720 B.4
+}
+
+TEST(RecordCodec, RoundTripsEveryCommandAndEvent) {
+    for (const auto& command : every_command_kind()) {
+        std::vector<std::byte> bytes;
+        ByteWriter out(bytes);
+        encode(out, command);
+        ByteReader in(bytes);
+        CommandBody decoded;
+        ASSERT_TRUE(decode(in, decoded));
+        EXPECT_TRUE(in.at_end());
+        EXPECT_EQ(decoded, command);
+    }
+    for (const auto& event : every_event_kind()) {
+        std::vector<std::byte> bytes;
+        ByteWriter out(bytes);
+        encode(out, event);
+        ByteReader in(bytes);
+        Event decoded;
+        ASSERT_TRUE(decode(in, decoded));
+        EXPECT_TRUE(in.at_end());
+        EXPECT_EQ(decoded, event);
+        // A cut-short encoding never decodes.
+        ByteReader short_in(std::span<const std::byte>(bytes).first(bytes.size() - 1));
+        EXPECT_FALSE(decode(short_in, decoded));
+    }
+    ByteReader unknown_tag(std::as_bytes(std::span("\x09", 1)));
+    Event event;
+    EXPECT_FALSE(decode(unknown_tag, event));
+}
+
+TEST(Journal, ReaderReturnsWhatTheWriterCommittedAcrossSegments) {
+    TempDir dir;
+    const auto events = every_event_kind();
+    const auto commands = every_command_kind();
+    {
+        JournalWriter writer(dir.path(), 1, FsyncPolicy::None, 4096);  // small: many segments
+        for (Sequence s = 1; s <= 500; ++s) {
+            writer.append(s, static_cast<Timestamp>(s * 10), commands[s % commands.size()],
+                          std::span(events).first(s % events.size()));
+            if (s % 7 == 0) {
+                ASSERT_TRUE(writer.commit());
+            }
+        }
+        ASSERT_TRUE(writer.commit());
+        EXPECT_THROW(writer.append(9, 0, commands[0], {}), JournalError);  // out of order
+    }
+    EXPECT_GT(list_segments(dir.path()).size(), 5u);
+
+    JournalReader reader(dir.path(), 1);
+    for (Sequence s = 1; s <= 500; ++s) {
+        auto record = reader.next(500);
+        ASSERT_TRUE(record.has_value()) << s;
+        EXPECT_EQ(record->sequence, s);
+        EXPECT_EQ(record->timestamp, static_cast<Timestamp>(s * 10));
+        EXPECT_EQ(record->command, commands[s % commands.size()]);
+        EXPECT_EQ(record->events, std::vector<Event>(events.begin(),
+                                                     events.begin() + s % events.size()));
+    }
+    EXPECT_FALSE(reader.next(500).has_value());
+
+    // From the middle, and never past the limit.
+    JournalReader middle(dir.path(), 321);
+    EXPECT_EQ(middle.next(400)->sequence, 321u);
+    JournalReader limited(dir.path(), 400);
+    EXPECT_FALSE(limited.next(399).has_value());
+    EXPECT_EQ(limited.next(400)->sequence, 400u);
+}
+
+TEST(Journal, ReaderTailsAWriterThatKeepsAppending) {
+    TempDir dir;
+    JournalWriter writer(dir.path(), 1, FsyncPolicy::None, 2048);
+    JournalReader reader(dir.path(), 1);
+    Sequence read = 0;
+    for (Sequence s = 1; s <= 300; ++s) {
+        writer.append(s, 0, Deposit{1, 0, static_cast<Amount>(s)}, {});
+        ASSERT_TRUE(writer.commit());
+        if (s % 3 == 0) {
+            while (auto record = reader.next(s)) {
+                EXPECT_EQ(record->sequence, ++read);
+                EXPECT_EQ(std::get<Deposit>(record->command).amount, static_cast<Amount>(read));
+            }
+            EXPECT_EQ(read, s);
+        }
+    }
+}
+
+TEST(Journal, RemovesOnlySegmentsWhollyBeforeTheFloor) {
+    TempDir dir;
+    JournalWriter writer(dir.path(), 1, FsyncPolicy::None, 1024);
+    for (Sequence s = 1; s <= 200; ++s) {
+        writer.append(s, 0, Deposit{1, 0, 1}, {});
+        ASSERT_TRUE(writer.commit());
+    }
+    const auto before = list_segments(dir.path());
+    ASSERT_GT(before.size(), 3u);
+    const Sequence floor = before[2].first + 1;  // inside the third segment
+    remove_segments_before(dir.path(), floor);
+    const auto after = list_segments(dir.path());
+    EXPECT_EQ(after.front().first, before[2].first);
+    JournalReader reader(dir.path(), floor);
+    EXPECT_EQ(reader.next(200)->sequence, floor);
+    JournalReader gone(dir.path(), 1);
+    EXPECT_THROW(gone.next(200), JournalError);
+}
+
+TEST(FsyncPolicy, ParsesItsThreeSettings) {
+    EXPECT_EQ(parse_fsync_policy("always"), FsyncPolicy::Always);
+    EXPECT_EQ(parse_fsync_policy("batch"), FsyncPolicy::Batch);
+    EXPECT_EQ(parse_fsync_policy("none"), FsyncPolicy::None);
+    EXPECT_EQ(parse_fsync_policy("everysec"), std::nullopt);
+    EXPECT_EQ(to_string(FsyncPolicy::Batch), "batch");
+}
+
+}  // namespace
+}  // namespace xtrader

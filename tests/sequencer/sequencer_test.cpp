@@ -1,0 +1,220 @@
+#include "xtrader/sequencer/sequencer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <mutex>
+
+#include "order_flow.hpp"
+#include "temp_dir.hpp"
+#include "xtrader/sequencer/recovery.hpp"
+#include "xtrader/sequencer/snapshot.hpp"
+
+namespace xtrader {
+namespace {
+
+using namespace xtrader::testing;
+
+TEST(Sequencer, ConcurrentSubmittersEachGetOneReplyInTheirOwnOrder) {
+    TempDir dir;
+    MatchingEngine engine(test_catalog());
+    StepClock clock;
+    Sequencer sequencer(engine, clock, SequencerOptions{.data_dir = dir.path()}, 0);
+    sequencer.start();
+
+    constexpr int kThreads = 4;
+    constexpr int kPerThread = 25'000;
+    std::vector<std::vector<Sequence>> seen(kThreads);
+    std::atomic<int> answered{0};
+    std::atomic<bool> reply_before_commit{false};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kPerThread; ++i) {
+                const auto account = static_cast<AccountId>(t + 1);
+                auto done = [&, t, i, account](const CommandReply& reply) {
+                    // Runs on the sequencer thread: no lock needed for seen[t].
+                    seen[t].push_back(reply.sequence);
+                    if (sequencer.committed_sequence() < reply.sequence) reply_before_commit = true;
+                    EXPECT_EQ(reply.result, RejectReason::None);
+                    EXPECT_EQ(reply.events.size(), 1u);
+                    EXPECT_EQ(reply.events[0],
+                              (Event{FundsDeposited{account, kTst, static_cast<Amount>(i + 1)}}));
+                    ++answered;
+                };
+                while (sequencer.submit(Deposit{account, kTst, i + 1}, done) !=
+                       SubmitResult::Accepted) {
+                    std::this_thread::yield();
+                }
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    while (answered < kThreads * kPerThread) std::this_thread::yield();
+    sequencer.stop();
+
+    EXPECT_FALSE(reply_before_commit);
+    std::vector<Sequence> all;
+    for (const auto& s : seen) {
+        ASSERT_EQ(s.size(), static_cast<std::size_t>(kPerThread));
+        EXPECT_TRUE(std::is_sorted(s.begin(), s.end()));  // FIFO per submitter
+        all.insert(all.end(), s.begin(), s.end());
+    }
+    std::sort(all.begin(), all.end());
+    for (std::size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i], i + 1);  // contiguous, once
+    const Amount each = Amount{kPerThread} * (kPerThread + 1) / 2;
+    EXPECT_EQ(engine.ledger().total(kTst), each * kThreads);
+    EXPECT_EQ(sequencer.stats().commands.load(), static_cast<std::uint64_t>(kThreads * kPerThread));
+}
+
+TEST(Sequencer, AFullQueueIsRefusedAtOnceAndDrainedLater) {
+    TempDir dir;
+    MatchingEngine engine(test_catalog());
+    StepClock clock;
+    Sequencer sequencer(engine, clock,
+                        SequencerOptions{.data_dir = dir.path(), .queue_capacity = 16}, 0);
+    std::atomic<int> answered{0};
+    const auto count = [&](const CommandReply&) { ++answered; };
+    for (int i = 0; i < 16; ++i) {
+        ASSERT_EQ(sequencer.submit(Deposit{1, kUsd, 1}, count), SubmitResult::Accepted);
+    }
+    EXPECT_EQ(sequencer.submit(Deposit{1, kUsd, 1}, count), SubmitResult::QueueFull);
+    EXPECT_EQ(sequencer.queue_depth(), 16u);
+    sequencer.start();
+    while (answered < 16) std::this_thread::yield();
+    EXPECT_EQ(sequencer.submit(Deposit{1, kUsd, 1}, count), SubmitResult::Accepted);
+    sequencer.stop();
+    EXPECT_EQ(answered, 17);
+    EXPECT_EQ(engine.ledger().total(kUsd), 17);
+}
+
+TEST(Sequencer, StopAnswersEverythingAcceptedThenRefusesAndSnapshots) {
+    TempDir dir;
+    MatchingEngine engine(test_catalog());
+    StepClock clock;
+    auto sequencer = std::make_unique<Sequencer>(
+        engine, clock, SequencerOptions{.data_dir = dir.path(), .snapshot_every = 0}, 0);
+    sequencer->start();
+    std::atomic<int> accepted{0};
+    std::atomic<int> answered{0};
+    std::atomic<bool> submitting{true};
+    std::thread producer([&] {
+        OrderFlow flow(9);
+        for (const auto& c : flow.funding()) {
+            if (sequencer->submit(c, [&](const CommandReply&) { ++answered; }) ==
+                SubmitResult::Accepted) {
+                ++accepted;
+            }
+        }
+        for (Sequence s = 21; submitting; ++s) {
+            switch (sequencer->submit(flow.next(s), [&](const CommandReply&) { ++answered; })) {
+                case SubmitResult::Accepted: ++accepted; break;
+                case SubmitResult::QueueFull: --s; break;
+                case SubmitResult::Unavailable: submitting = false; break;
+            }
+        }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    sequencer->stop();
+    producer.join();
+    EXPECT_GT(accepted, 1000);
+    EXPECT_EQ(answered, accepted);
+    EXPECT_EQ(sequencer->submit(Deposit{1, kUsd, 1}, {}), SubmitResult::Unavailable);
+
+    const auto snapshots = list_snapshots(snapshot_dir(dir.path()));
+    ASSERT_EQ(snapshots.size(), 1u);
+    EXPECT_EQ(snapshots[0].first, static_cast<Sequence>(accepted.load()));
+    MatchingEngine recovered(test_catalog());
+    const auto report = recover(recovered, dir.path());
+    EXPECT_EQ(report.snapshot_sequence, static_cast<Sequence>(accepted.load()));
+    EXPECT_EQ(report.state_hash, engine.state_hash());
+}
+
+TEST(Sequencer, EveryFsyncPolicyJournalsEveryCommand) {
+    for (FsyncPolicy policy : {FsyncPolicy::Always, FsyncPolicy::Batch, FsyncPolicy::None}) {
+        TempDir dir;
+        MatchingEngine engine(test_catalog());
+        StepClock clock;
+        {
+            Sequencer sequencer(
+                engine, clock,
+                SequencerOptions{.data_dir = dir.path(), .fsync = policy, .snapshot_every = 0}, 0);
+            sequencer.start();
+            std::atomic<int> answered{0};
+            OrderFlow flow(10);
+            Sequence s = 0;
+            for (const auto& c : flow.funding()) {
+                ++s;
+                ASSERT_EQ(sequencer.submit(c, [&](const CommandReply&) { ++answered; }),
+                          SubmitResult::Accepted);
+            }
+            while (s < 500) {
+                ASSERT_EQ(sequencer.submit(flow.next(++s), [&](const CommandReply&) { ++answered; }),
+                          SubmitResult::Accepted);
+            }
+            while (answered < 500) std::this_thread::yield();
+            EXPECT_EQ(sequencer.stats().syncs.load() > 0, policy != FsyncPolicy::None);
+        }
+        std::filesystem::remove_all(snapshot_dir(dir.path()));
+        MatchingEngine replayed(test_catalog());
+        const auto report = recover(replayed, dir.path());
+        EXPECT_EQ(report.replayed, 500u) << to_string(policy);
+        EXPECT_EQ(report.state_hash, engine.state_hash()) << to_string(policy);
+    }
+}
+
+TEST(Sequencer, AJournalReaderTailsTheCommittedEventsWhileOrdersFlow) {
+    TempDir dir;
+    MatchingEngine engine(test_catalog());
+    StepClock clock;
+    Sequencer sequencer(engine, clock,
+                        SequencerOptions{.data_dir = dir.path(), .segment_bytes = 64 << 10}, 0);
+    sequencer.start();
+
+    // What the replies said, to compare with what the reader finds in the journal.
+    std::vector<std::vector<Event>> replied(1);
+    std::mutex mutex;
+    std::atomic<int> answered{0};
+    constexpr int kCommands = 20'000;
+    std::atomic<bool> reader_done{false};
+    std::vector<JournalRecord> read;
+    std::thread reader([&] {
+        JournalReader journal(journal_dir(dir.path()), 1);
+        while (read.size() < static_cast<std::size_t>(kCommands)) {
+            if (auto record = journal.next(sequencer.committed_sequence())) {
+                read.push_back(std::move(*record));
+            } else {
+                std::this_thread::yield();
+            }
+        }
+        reader_done = true;
+    });
+    OrderFlow flow(11);
+    Sequence s = 0;
+    const auto submit = [&](const CommandBody& c) {
+        while (sequencer.submit(c, [&](const CommandReply& reply) {
+            std::lock_guard lock(mutex);
+            if (replied.size() <= reply.sequence) replied.resize(reply.sequence + 1);
+            replied[reply.sequence].assign(reply.events.begin(), reply.events.end());
+            ++answered;
+        }) != SubmitResult::Accepted) {
+            std::this_thread::yield();
+        }
+    };
+    for (const auto& c : flow.funding()) {
+        ++s;
+        submit(c);
+    }
+    while (s < kCommands) submit(flow.next(++s));
+    reader.join();
+    sequencer.stop();
+    ASSERT_EQ(read.size(), static_cast<std::size_t>(kCommands));
+    for (std::size_t i = 0; i < read.size(); ++i) {
+        ASSERT_EQ(read[i].sequence, i + 1);
+        ASSERT_EQ(read[i].events, replied[i + 1]) << "sequence " << i + 1;
+    }
+    EXPECT_GT(list_segments(journal_dir(dir.path())).size(), 1u);
+}
+
+}  // namespace
+}  // namespace xtrader

@@ -1,0 +1,68 @@
+// A seeded stream of realistic commands for the sequencer tests: funding, then limit orders
+// around a mid price with IOCs, market orders, cancels and moves of earlier orders.
+#pragma once
+
+#include <random>
+
+#include "test_markets.hpp"
+#include "xtrader/core/clock.hpp"
+
+namespace xtrader::testing {
+
+class OrderFlow {
+public:
+    explicit OrderFlow(std::uint64_t seed, AccountId accounts = 10)
+        : rng_(seed), accounts_(accounts) {}
+
+    // Deposits that let every account trade for a long time.
+    std::vector<CommandBody> funding() const {
+        std::vector<CommandBody> out;
+        for (AccountId a = 1; a <= accounts_; ++a) {
+            out.push_back(Deposit{a, kUsd, 1'000'000'000});
+            out.push_back(Deposit{a, kTst, 10'000'000});
+        }
+        return out;
+    }
+
+    // `sequence` is the sequence this command will get: the id if it places an order.
+    CommandBody next(Sequence sequence) {
+        const auto roll = pick(0, 99);
+        const auto account = static_cast<AccountId>(pick(1, accounts_));
+        if (roll < 20 && !placed_.empty()) {
+            const auto& [id, owner] = placed_[static_cast<std::size_t>(pick(0, placed_.size() - 1))];
+            if (roll < 12) return CancelOrder{owner, id};
+            return MoveOrder{owner, id, 1000 + pick(-15, 15)};
+        }
+        const Side side = pick(0, 1) == 0 ? Side::Buy : Side::Sell;
+        const Price offset = pick(-3, 20);
+        PlaceOrder p{account, kTstUsd, side, OrderType::Limit,
+                     roll < 28 ? TimeInForce::IOC : TimeInForce::GTC, false,
+                     side == Side::Buy ? 1000 - offset : 1000 + offset, pick(1, 50)};
+        if (roll >= 95) {
+            p.type = OrderType::Market;
+            p.price = 0;
+        }
+        placed_.emplace_back(sequence, account);
+        if (placed_.size() > 2000) placed_.erase(placed_.begin(), placed_.begin() + 1000);
+        return p;
+    }
+
+private:
+    std::int64_t pick(std::int64_t lo, std::int64_t hi) {
+        return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_);
+    }
+
+    std::mt19937_64 rng_;
+    AccountId accounts_;
+    std::vector<std::pair<OrderId, AccountId>> placed_;
+};
+
+class StepClock final : public Clock {
+public:
+    Timestamp now() noexcept override { return t_ += 1000; }
+
+private:
+    Timestamp t_ = 1'700'000'000'000'000'000;
+};
+
+}  // namespace xtrader::testing
