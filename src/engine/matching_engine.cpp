@@ -447,17 +447,20 @@ void MatchingEngine::finish(Order* order) {
         const auto& m = catalog_.markets[order->market];
         ledger_.release(order->account, order->side == Side::Buy ? m.quote : m.base, order->held);
     }
-    if (options_.closed_order_memory > 0) {
-        if (closed_fifo_.size() < options_.closed_order_memory) {
-            closed_fifo_.push_back(order->id);
-        } else {
-            closed_.erase(closed_fifo_[closed_head_]);
-            closed_fifo_[closed_head_] = order->id;
-            closed_head_ = (closed_head_ + 1) % closed_fifo_.size();
-        }
-        closed_.insert(order->id, ClosedOrder{order->account});
-    }
+    remember_closed(order->id, order->account);
     order_pool_.release(order);
+}
+
+void MatchingEngine::remember_closed(OrderId id, AccountId account) {
+    if (options_.closed_order_memory == 0) return;
+    if (closed_fifo_.size() < options_.closed_order_memory) {
+        closed_fifo_.emplace_back(id, account);
+    } else {
+        closed_.erase(closed_fifo_[closed_head_].first);
+        closed_fifo_[closed_head_] = {id, account};
+        closed_head_ = (closed_head_ + 1) % closed_fifo_.size();
+    }
+    closed_.insert(id, ClosedOrder{account});
 }
 
 void MatchingEngine::level_changed(MarketId market, const PriceLevel& level) {
@@ -496,9 +499,9 @@ void MatchingEngine::save(ByteWriter& out) const {
     // Remembered closed orders, oldest first.
     out.put(static_cast<std::uint64_t>(closed_fifo_.size()));
     for (std::size_t i = 0; i < closed_fifo_.size(); ++i) {
-        const OrderId id = closed_fifo_[(closed_head_ + i) % closed_fifo_.size()];
+        const auto& [id, account] = closed_fifo_[(closed_head_ + i) % closed_fifo_.size()];
         out.put(id);
-        out.put(closed_.find(id)->account);
+        out.put(account);
     }
 }
 
@@ -565,14 +568,7 @@ bool MatchingEngine::load(ByteReader& in) {
         const auto id = in.get<OrderId>();
         const auto account = in.get<AccountId>();
         if (id == 0) return clear();
-        if (closed_fifo_.size() == options_.closed_order_memory) {
-            closed_.erase(closed_fifo_[closed_head_]);
-            closed_fifo_[closed_head_] = id;
-            closed_head_ = (closed_head_ + 1) % closed_fifo_.size();
-        } else {
-            closed_fifo_.push_back(id);
-        }
-        closed_.insert(id, ClosedOrder{account});
+        remember_closed(id, account);
     }
     if (in.failed()) return clear();
     return true;

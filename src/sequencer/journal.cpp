@@ -98,6 +98,10 @@ void remove_segments_before(const std::filesystem::path& dir, Sequence sequence)
 
 // ---- writer --------------------------------------------------------------------------------
 
+JournalSegment::~JournalSegment() { ::close(fd_); }
+
+bool JournalSegment::sync() const noexcept { return ::fdatasync(fd_) == 0; }
+
 JournalWriter::JournalWriter(std::filesystem::path dir, Sequence next_sequence,
                              FsyncPolicy policy, std::size_t segment_bytes)
     : dir_(std::move(dir)),
@@ -111,9 +115,10 @@ JournalWriter::JournalWriter(std::filesystem::path dir, Sequence next_sequence,
         return;
     }
     const auto& newest = segments.back().second;
-    fd_ = ::open(newest.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd_ < 0) throw JournalError(errno_text(("open " + newest.string()).c_str()));
-    const off_t end = ::lseek(fd_, 0, SEEK_END);
+    const int fd = ::open(newest.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) throw JournalError(errno_text(("open " + newest.string()).c_str()));
+    segment_ = std::make_shared<JournalSegment>(fd, newest);
+    const off_t end = ::lseek(fd, 0, SEEK_END);
     if (end < static_cast<off_t>(kSegmentHeaderBytes)) {
         throw JournalError("segment " + newest.string() + " has no header; run recovery first");
     }
@@ -121,20 +126,18 @@ JournalWriter::JournalWriter(std::filesystem::path dir, Sequence next_sequence,
     buffer_.reserve(1 << 20);
 }
 
-JournalWriter::~JournalWriter() {
-    if (fd_ >= 0) ::close(fd_);
-}
+JournalWriter::~JournalWriter() = default;
 
 void JournalWriter::open_segment(Sequence first_sequence) {
-    if (fd_ >= 0) ::close(fd_);
     const auto path = segment_path(dir_, first_sequence);
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw JournalError(errno_text(("create " + path.string()).c_str()));
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw JournalError(errno_text(("create " + path.string()).c_str()));
+    segment_ = std::make_shared<JournalSegment>(fd, path);
     std::byte header[kSegmentHeaderBytes];
     std::memcpy(header, kSegmentMagic, 8);
     std::memcpy(header + 8, &first_sequence, 8);
-    if (::pwrite(fd_, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header) ||
-        ::fdatasync(fd_) != 0) {
+    if (::pwrite(fd, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header) ||
+        ::fdatasync(fd) != 0) {
         throw JournalError(errno_text(("write header of " + path.string()).c_str()));
     }
     sync_directory(dir_);  // the new name must survive a crash too
@@ -171,26 +174,35 @@ void JournalWriter::append(Sequence sequence, Timestamp timestamp, const Command
 bool JournalWriter::fail(const char* what) {
     last_error_ = errno_text(what);
     // Cut back whatever part of the buffer reached the file, so that a retry starts clean.
-    if (::ftruncate(fd_, static_cast<off_t>(file_size_)) != 0) {
+    if (::ftruncate(segment_->fd(), static_cast<off_t>(file_size_)) != 0) {
         last_error_ += "; " + errno_text("truncate");
     }
     return false;
 }
 
-bool JournalWriter::commit() {
+bool JournalWriter::write() {
     if (buffer_.empty()) return true;
     if (file_size_ >= segment_bytes_) open_segment(buffer_first_sequence_);
     std::size_t written = 0;
     while (written < buffer_.size()) {
-        const ssize_t n = ::pwrite(fd_, buffer_.data() + written, buffer_.size() - written,
+        const ssize_t n = ::pwrite(segment_->fd(), buffer_.data() + written,
+                                   buffer_.size() - written,
                                    static_cast<off_t>(file_size_ + written));
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return fail("journal write");
         written += static_cast<std::size_t>(n);
     }
-    if (policy_ != FsyncPolicy::None && ::fdatasync(fd_) != 0) return fail("journal fdatasync");
     file_size_ += buffer_.size();
     buffer_.clear();
+    return true;
+}
+
+bool JournalWriter::commit() {
+    if (!write()) return false;
+    if (policy_ != FsyncPolicy::None && !segment_->sync()) {
+        last_error_ = errno_text("journal fdatasync");
+        return false;
+    }
     return true;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 
 #include "xtrader/sequencer/recovery.hpp"
 #include "xtrader/sequencer/snapshot.hpp"
@@ -18,10 +19,8 @@ inline void cpu_relax() noexcept {
 #endif
 }
 
-}  // namespace
-
 // Appends the engine's events to the batch's event list.
-class Sequencer::BatchEvents final : public EventHandler {
+class BatchEvents final : public EventHandler {
 public:
     explicit BatchEvents(std::vector<Event>& events) noexcept : events_(events) {}
     void on_event(const Event& event) override { events_.push_back(event); }
@@ -29,6 +28,8 @@ public:
 private:
     std::vector<Event>& events_;
 };
+
+}  // namespace
 
 Sequencer::Sequencer(MatchingEngine& engine, Clock& clock, SequencerOptions options,
                      Sequence last_sequence)
@@ -41,16 +42,19 @@ Sequencer::Sequencer(MatchingEngine& engine, Clock& clock, SequencerOptions opti
       next_sequence_(last_sequence + 1),
       last_snapshot_(last_sequence),
       committed_(last_sequence) {
-    batch_.reserve(options_.max_batch);
-    replies_.resize(options_.max_batch);
-    event_ends_.reserve(options_.max_batch);
-    events_.reserve(options_.max_batch * 8);
+    for (auto& batch : batches_) {
+        batch.requests.reserve(options_.max_batch);
+        batch.replies.reserve(options_.max_batch);
+        batch.event_ends.reserve(options_.max_batch);
+        batch.events.reserve(options_.max_batch * 4);
+    }
 }
 
 Sequencer::~Sequencer() { stop(); }
 
 void Sequencer::start() {
     thread_ = std::thread([this] { run(); });
+    completion_thread_ = std::thread([this] { complete(); });
     snapshot_thread_ = std::thread([this] { snapshot_loop(); });
 }
 
@@ -60,6 +64,7 @@ void Sequencer::stop() {
     sleeping_.store(false, std::memory_order_seq_cst);
     sleeping_.notify_one();
     thread_.join();
+    completion_thread_.join();
     {
         std::lock_guard lock(snapshot_mutex_);
         snapshot_quit_ = true;
@@ -92,17 +97,27 @@ SubmitResult Sequencer::submit(CommandBody command, Completion done) {
 void Sequencer::run() {
     int idle = 0;
     for (;;) {
-        if (const std::size_t n = drain(); n > 0) {
-            process(n);
+        // A free batch: at most kBatchesInFlight await their sync and replies.
+        const std::uint64_t written = batches_written_.load(std::memory_order_relaxed);
+        for (std::uint64_t answered = batches_answered_.load(std::memory_order_acquire);
+             written - answered >= kBatchesInFlight;
+             answered = batches_answered_.load(std::memory_order_acquire)) {
+            batches_answered_.wait(answered, std::memory_order_acquire);
+        }
+        Batch& batch = batches_[written % kBatchesInFlight];
+        if (drain(batch) > 0) {
+            process(batch);
             idle = 0;
             continue;
         }
         if (stopping_.load(std::memory_order_seq_cst)) {
             while (submitters_.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
-            if (const std::size_t n = drain(); n > 0) {
-                process(n);
+            if (drain(batch) > 0) {
+                process(batch);
                 continue;
             }
+            batches_written_.fetch_or(kSequencerDone, std::memory_order_release);
+            batches_written_.notify_one();
             return;
         }
         // Spin briefly (a burst usually continues), then sleep until a submit wakes us. The
@@ -113,9 +128,9 @@ void Sequencer::run() {
         }
         sleeping_.store(true, std::memory_order_relaxed);
         std::atomic_thread_fence(std::memory_order_seq_cst);
-        if (const std::size_t n = drain(); n > 0) {
+        if (drain(batch) > 0) {
             sleeping_.store(false, std::memory_order_relaxed);
-            process(n);
+            process(batch);
             idle = 0;
             continue;
         }
@@ -124,46 +139,37 @@ void Sequencer::run() {
     }
 }
 
-std::size_t Sequencer::drain() {
+std::size_t Sequencer::drain(Batch& batch) {
     Request request;
-    while (batch_.size() < options_.max_batch && queue_.try_pop(request)) {
-        batch_.push_back(std::move(request));
+    while (batch.requests.size() < options_.max_batch && queue_.try_pop(request)) {
+        batch.requests.push_back(std::move(request));
     }
     queue_.publish_head();
-    return batch_.size();
+    return batch.requests.size();
 }
 
-// The order below is the durability contract: apply, append, commit per the policy, publish the
-// committed sequence, and only then answer. Answering earlier would acknowledge a command that
-// a crash could still lose.
-void Sequencer::process(std::size_t count) {
-    events_.clear();
-    event_ends_.clear();
-    BatchEvents handler(events_);
-    for (std::size_t i = 0; i < count; ++i) {
+// Apply and journal the batch, write it (not yet synced) and hand it to the completion thread.
+void Sequencer::process(Batch& batch) {
+    BatchEvents handler(batch.events);
+    for (auto& request : batch.requests) {
         const Sequence sequence = next_sequence_++;
         const Timestamp timestamp = last_timestamp_ = std::max(clock_.now(), last_timestamp_);
-        const std::size_t begin = events_.size();
+        const std::size_t begin = batch.events.size();
         const RejectReason result =
-            engine_.apply(Command{sequence, timestamp, batch_[i].command}, handler);
-        journal_.append(sequence, timestamp, batch_[i].command,
-                        std::span(events_).subspan(begin));
-        if (options_.fsync == FsyncPolicy::Always) commit_batch();
-        replies_[i] = CommandReply{sequence, timestamp, result, {}};
-        event_ends_.push_back(events_.size());
+            engine_.apply(Command{sequence, timestamp, request.command}, handler);
+        journal_.append(sequence, timestamp, request.command,
+                        std::span(batch.events).subspan(begin));
+        if (options_.fsync == FsyncPolicy::Always) write_batch();
+        batch.replies.push_back(CommandReply{sequence, timestamp, result, {}});
+        batch.event_ends.push_back(batch.events.size());
     }
-    commit_batch();
-    committed_.store(next_sequence_ - 1, std::memory_order_release);
-    stats_.commands.fetch_add(count, std::memory_order_relaxed);
+    write_batch();
+    batch.last_sequence = next_sequence_ - 1;
+    batch.segment = journal_.segment();
+    stats_.commands.fetch_add(batch.requests.size(), std::memory_order_relaxed);
     stats_.batches.fetch_add(1, std::memory_order_relaxed);
-
-    std::size_t begin = 0;
-    for (std::size_t i = 0; i < count; ++i) {
-        replies_[i].events = std::span(events_).subspan(begin, event_ends_[i] - begin);
-        begin = event_ends_[i];
-        if (batch_[i].done) batch_[i].done(replies_[i]);
-    }
-    batch_.clear();
+    batches_written_.fetch_add(1, std::memory_order_release);
+    batches_written_.notify_one();
 
     if (options_.snapshot_every != 0 &&
         next_sequence_ - 1 - last_snapshot_ >= options_.snapshot_every) {
@@ -171,17 +177,18 @@ void Sequencer::process(std::size_t count) {
     }
 }
 
-// Commits the journal buffer, retrying until the disk takes it. Under `always` a failure stops
-// the process (DESIGN.md: a reply may already be out); otherwise new submits are refused with
-// Unavailable while it retries, and accepted again once a commit succeeds.
-void Sequencer::commit_batch() {
+// Writes the journal buffer (and under `always` syncs it), retrying until the disk takes it.
+// While it retries new submits are refused with Unavailable (503); under `always` a failure
+// stops the process instead (DESIGN.md: a reply may already be out).
+void Sequencer::write_batch() {
     if (journal_.pending_bytes() == 0) return;
+    const bool sync_here = options_.fsync == FsyncPolicy::Always;
     const auto started = std::chrono::steady_clock::now();
     auto backoff = std::chrono::milliseconds(10);
     auto next_log = started;
-    while (!journal_.commit()) {
+    while (!(sync_here ? journal_.commit() : journal_.write())) {
         stats_.journal_errors.fetch_add(1, std::memory_order_relaxed);
-        if (options_.fsync == FsyncPolicy::Always) {
+        if (sync_here) {
             spdlog::critical("journal: {} under fsync=always; stopping", journal_.last_error());
             std::abort();
         }
@@ -198,13 +205,66 @@ void Sequencer::commit_batch() {
         spdlog::info("journal: writable again; accepting commands");
         accepting_.store(true, std::memory_order_release);
     }
-    if (options_.fsync != FsyncPolicy::None) {
+    if (sync_here) {
         stats_.syncs.fetch_add(1, std::memory_order_relaxed);
         stats_.sync_nanos.fetch_add(
             static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                            std::chrono::steady_clock::now() - started)
                                            .count()),
             std::memory_order_relaxed);
+    }
+}
+
+// The completion thread: sync (under `batch`), publish, answer, in batch order. A failed
+// fdatasync stops the process, as PostgreSQL does: the kernel may have dropped the pages it
+// could not write, so a retry that succeeds would prove nothing.
+void Sequencer::complete() {
+    Sequence synced = committed_.load(std::memory_order_relaxed);
+    for (std::uint64_t answered = 0;; ++answered) {
+        std::uint64_t written = batches_written_.load(std::memory_order_acquire);
+        while ((written & ~kSequencerDone) == answered) {
+            if ((written & kSequencerDone) != 0) return;
+            batches_written_.wait(written, std::memory_order_acquire);
+            written = batches_written_.load(std::memory_order_acquire);
+        }
+        written &= ~kSequencerDone;
+        Batch& batch = batches_[answered % kBatchesInFlight];
+        if (options_.fsync == FsyncPolicy::Batch && batch.last_sequence > synced) {
+            const auto started = std::chrono::steady_clock::now();
+            if (!batch.segment->sync()) {
+                spdlog::critical("journal: fdatasync of {} failed: {}; stopping",
+                                 batch.segment->path().string(), std::strerror(errno));
+                std::abort();
+            }
+            stats_.syncs.fetch_add(1, std::memory_order_relaxed);
+            stats_.sync_nanos.fetch_add(
+                static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                               std::chrono::steady_clock::now() - started)
+                                               .count()),
+                std::memory_order_relaxed);
+            // The sync covered every batch written to this segment before it began.
+            for (std::uint64_t later = answered; later < written; ++later) {
+                const Batch& b = batches_[later % kBatchesInFlight];
+                if (b.segment != batch.segment) break;
+                synced = b.last_sequence;
+            }
+        }
+        committed_.store(batch.last_sequence, std::memory_order_release);
+
+        std::size_t begin = 0;
+        for (std::size_t i = 0; i < batch.requests.size(); ++i) {
+            auto& reply = batch.replies[i];
+            reply.events = std::span(batch.events).subspan(begin, batch.event_ends[i] - begin);
+            begin = batch.event_ends[i];
+            if (batch.requests[i].done) batch.requests[i].done(reply);
+        }
+        batch.requests.clear();
+        batch.replies.clear();
+        batch.event_ends.clear();
+        batch.events.clear();
+        batch.segment.reset();
+        batches_answered_.store(answered + 1, std::memory_order_release);
+        batches_answered_.notify_one();
     }
 }
 
@@ -238,6 +298,11 @@ void Sequencer::snapshot_loop() {
         std::vector<std::byte> state = std::move(snapshot_pending_);
         const Sequence sequence = snapshot_pending_sequence_;
         lock.unlock();
+        // The state may include a batch still being synced; a snapshot must never get ahead of
+        // the journal it sits on.
+        while (committed_.load(std::memory_order_acquire) < sequence) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
         try {
             write_snapshot(snapshot_dir(options_.data_dir), sequence, state);
             stats_.snapshots.fetch_add(1, std::memory_order_relaxed);

@@ -175,7 +175,7 @@ TEST(EngineDifferential, MillionRandomCommandsMatchTheReferenceModel) {
     Sequence sequence = 0;
     for (AccountId account = 1; account <= 20; ++account) {
         for (AssetId asset = 0; asset < 4; ++asset) {
-            const Amount amount = (account % 5 == 0 ? 2'000 : 5'000'000) *
+            const Amount amount = Amount{account % 5 == 0 ? 2'000 : 5'000'000} *
                                   (asset == kKrw ? 100'000'000 : asset == kBtc ? 10'000 : 1);
             const Command c{++sequence, 0, Deposit{account, asset, amount}};
             engine.apply(c, log);

@@ -21,9 +21,8 @@ public:
     template <class T>
         requires std::is_trivially_copyable_v<T>
     void put(T value) {
-        const auto offset = out_.size();
-        out_.resize(offset + sizeof(T));
-        std::memcpy(out_.data() + offset, &value, sizeof(T));
+        const auto* bytes = reinterpret_cast<const std::byte*>(&value);
+        out_.insert(out_.end(), bytes, bytes + sizeof(T));
     }
 
     void put_bytes(std::span<const std::byte> bytes) {

@@ -83,6 +83,7 @@ private:
     void finish(Order* order);  // releases the rest of its hold, remembers it closed, frees it
     void level_changed(MarketId market, const PriceLevel& level);
     RejectReason reject(OrderId id, AccountId account, RejectReason reason);
+    void remember_closed(OrderId id, AccountId account);
 
     MarketCatalog catalog_;
     EngineOptions options_;
@@ -91,7 +92,7 @@ private:
     ObjectPool<Order> order_pool_;
     IdMap<Order*> index_;
     IdMap<ClosedOrder> closed_;
-    std::vector<OrderId> closed_fifo_;  // ring of remembered closed ids, oldest at closed_head_
+    std::vector<std::pair<OrderId, AccountId>> closed_fifo_;  // ring, oldest at closed_head_
     std::size_t closed_head_ = 0;
     ExecId next_exec_id_ = 1;
     std::vector<Event> events_;  // of the command being applied

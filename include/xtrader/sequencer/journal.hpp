@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -55,7 +56,27 @@ std::vector<std::pair<Sequence, std::filesystem::path>> list_segments(
 // Deletes the segments whose records all precede `sequence`; never the newest segment.
 void remove_segments_before(const std::filesystem::path& dir, Sequence sequence);
 
-// Appends records to the newest segment. Owned by the sequencer thread; not thread-safe.
+// An open segment file. Shared so that a segment being synced stays open after the writer has
+// moved on to the next one.
+class JournalSegment {
+public:
+    JournalSegment(int fd, std::filesystem::path path) noexcept : fd_(fd), path_(std::move(path)) {}
+    ~JournalSegment();
+    JournalSegment(const JournalSegment&) = delete;
+    JournalSegment& operator=(const JournalSegment&) = delete;
+
+    int fd() const noexcept { return fd_; }
+    const std::filesystem::path& path() const noexcept { return path_; }
+    // fdatasync; safe from any thread.
+    bool sync() const noexcept;
+
+private:
+    int fd_;
+    std::filesystem::path path_;
+};
+
+// Appends records to the newest segment. Owned by the sequencer thread; not thread-safe, except
+// that the segment() it hands out may be synced from another thread.
 class JournalWriter {
 public:
     // Opens the journal in `dir` for appending `next_sequence` onwards: after recovery, the newest
@@ -70,10 +91,14 @@ public:
     void append(Sequence sequence, Timestamp timestamp, const CommandBody& command,
                 std::span<const Event> events);
 
-    // Writes the pending buffer and syncs as the policy says (`Always` callers commit after each
-    // append). On an I/O error the file is cut back to where the buffer began, so a retry
-    // writes the same bytes again, and false is returned with the error in last_error().
+    // Writes the pending buffer to the current segment (rolling over to a new one first when it
+    // is full) without syncing. On an I/O error the file is cut back to where the buffer began,
+    // so a retry writes the same bytes again, and false is returned with last_error().
+    bool write();
+    // write(), then fdatasync unless the policy is None.
     bool commit();
+    // The segment the last write() went to.
+    const std::shared_ptr<const JournalSegment>& segment() const noexcept { return segment_; }
 
     FsyncPolicy policy() const noexcept { return policy_; }
     Sequence next_sequence() const noexcept { return next_sequence_; }
@@ -87,7 +112,7 @@ private:
     std::filesystem::path dir_;
     FsyncPolicy policy_;
     std::size_t segment_bytes_;
-    int fd_ = -1;
+    std::shared_ptr<const JournalSegment> segment_;
     std::uint64_t file_size_ = 0;
     Sequence next_sequence_;
     Sequence buffer_first_sequence_ = 0;

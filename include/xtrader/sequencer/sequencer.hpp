@@ -1,15 +1,19 @@
 // The sequencer: the single writer of the engine.
 //
-// Any thread submits a command with a completion; a full inbound queue refuses at once. One
-// thread drains a batch, stamps each command with the next sequence number and a timestamp,
-// applies it to the engine, appends command and events to the journal, commits the batch per the
-// fsync policy, publishes the committed sequence and only then runs the completions (a reply is
-// never sent for a command a crash could lose). Every N commands, and at stop(), it snapshots.
+// Any thread submits a command with a completion; a full inbound queue refuses at once. The
+// sequencer thread drains a batch, stamps each command with the next sequence number and a
+// timestamp, applies it to the engine, appends command and events to the journal and writes the
+// batch. The completion thread then syncs it per the fsync policy, publishes the committed
+// sequence and only then runs the batch's completions: a reply is never sent for a command a
+// crash could lose. The two overlap (group commit, pipelined): while one batch is being synced
+// the next is being matched, and one fdatasync covers every batch written before it.
+// Every N commands, and at stop(), the engine is snapshotted.
 //
-// Threads: submit() and committed_sequence() from any thread; everything else the sequencer's
-// own thread. Completions run on the sequencer thread: they must be short (post to an executor).
+// Threads: submit() and the accessors from any thread. Completions run on the completion thread
+// in sequence order; they must be short (post to an executor).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -96,11 +100,23 @@ private:
         CommandBody command;
         Completion done;
     };
+    // A batch on its way from the sequencer thread to the completion thread.
+    struct Batch {
+        std::vector<Request> requests;
+        std::vector<CommandReply> replies;
+        std::vector<std::size_t> event_ends;  // replies[i]'s events end here in `events`
+        std::vector<Event> events;
+        Sequence last_sequence = 0;
+        std::shared_ptr<const JournalSegment> segment;
+    };
+    static constexpr std::uint64_t kBatchesInFlight = 4;
+    static constexpr std::uint64_t kSequencerDone = std::uint64_t{1} << 63;
 
     void run();
-    std::size_t drain();
-    void process(std::size_t count);
-    void commit_batch();
+    void complete();
+    std::size_t drain(Batch& batch);
+    void process(Batch& batch);
+    void write_batch();
     void take_snapshot(bool synchronous);
     void snapshot_loop();
 
@@ -119,19 +135,20 @@ private:
     std::atomic<bool> stopping_{false};
     std::atomic<bool> sleeping_{false};
     std::atomic<int> submitters_{0};
-    std::thread thread_;
     SequencerStats stats_;
 
-    // Batch state, reused.
-    class BatchEvents;
-    std::vector<Request> batch_;
-    std::vector<CommandReply> replies_;
-    std::vector<std::size_t> event_ends_;
-    std::vector<Event> events_;
+    // Batches in flight: the sequencer thread fills batches_[written % K], the completion thread
+    // answers batches_[answered % K]; written - answered <= K. kSequencerDone in batches_written_
+    // tells the completion thread that no batch will follow.
+    std::array<Batch, kBatchesInFlight> batches_;
+    std::atomic<std::uint64_t> batches_written_{0};
+    std::atomic<std::uint64_t> batches_answered_{0};
+    std::thread thread_;
+    std::thread completion_thread_;
 
     // Periodic snapshots are written by their own thread so the sequencer never waits on the
     // disk for them; the state is serialized on the sequencer thread (consistent, memory only).
-    std::thread snapshot_thread_;
+    std::thread snapshot_thread_;  // waits for committed_ to reach a snapshot before writing it
     std::mutex snapshot_mutex_;
     std::condition_variable snapshot_cv_;
     std::vector<std::byte> snapshot_pending_;

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# scripts/build.sh [release|debug|asan]: configures and builds into build/<kind>/.
+# release = RelWithDebInfo (optimised, with symbols); asan = Debug with ASan + UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind=${1:-release}
+jobs=${XTRADER_JOBS:-2}
+case "$kind" in
+    release) flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+    bench) flags=(-DCMAKE_BUILD_TYPE=Release -DXTRADER_BUILD_TESTS=OFF) ;;
+    debug) flags=(-DCMAKE_BUILD_TYPE=Debug) ;;
+    asan) flags=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g" -DXTRADER_SANITIZE=ON
+                 -DXTRADER_BUILD_BENCH=OFF) ;;
+    *) echo "usage: $0 [release|bench|debug|asan]" >&2; exit 2 ;;
+esac
+cmake -S . -B "build/$kind" -G Ninja "${flags[@]}" >/dev/null
+cmake --build "build/$kind" -j "$jobs"

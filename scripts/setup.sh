@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs everything xtrader needs to build and test, from Debian's packages. Idempotent: when
+# every package is already installed it changes nothing and does not touch the network.
+set -euo pipefail
+
+packages=(
+    build-essential cmake ninja-build pkg-config git xz-utils clang-format
+    libboost1.81-dev          # Asio / Beast (headers)
+    nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev
+    libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+    exit 0
+fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
