@@ -44,7 +44,8 @@ MarketCatalog bench_catalog() {
     m.maker_fee_ppm = 200;
     m.taker_fee_ppm = 500;
     catalog.markets = {m};
-    if (auto error = catalog.validate(); !error.empty()) throw std::runtime_error(error);
+    if (auto error = catalog.validate(); !error.empty())
+        throw std::runtime_error(error);
     return catalog;
 }
 
@@ -59,10 +60,12 @@ std::vector<Command> load_commands(const std::string& path) {
     std::vector<OrderId> engine_id;
     std::vector<AccountId> owner;
     std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read " + path);
+    if (!in)
+        throw std::runtime_error("cannot read " + path);
     std::string line;
     while (std::getline(in, line)) {
-        if (line.empty() || line[0] == '#') continue;
+        if (line.empty() || line[0] == '#')
+            continue;
         std::istringstream fields(line);
         std::string kind, id_text;
         std::getline(fields, kind, ',');
@@ -82,10 +85,11 @@ std::vector<Command> load_commands(const std::string& path) {
             std::getline(fields, tif, ',');
             engine_id[id] = sequence;
             owner[id] = static_cast<AccountId>(std::stoul(account));
-            commands.push_back({0, 0, PlaceOrder{owner[id], 0, side == "B" ? Side::Buy : Side::Sell,
-                                                 OrderType::Limit,
-                                                 tif == "IOC" ? TimeInForce::IOC : TimeInForce::GTC,
-                                                 false, std::stoll(price), std::stoll(qty)}});
+            commands.push_back(
+                {0, 0,
+                 PlaceOrder{owner[id], 0, side == "B" ? Side::Buy : Side::Sell, OrderType::Limit,
+                            tif == "IOC" ? TimeInForce::IOC : TimeInForce::GTC, false,
+                            std::stoll(price), std::stoll(qty)}});
         } else if (kind == "C") {
             commands.push_back({0, 0, CancelOrder{owner[id], engine_id[id]}});
         } else if (kind == "M") {
@@ -95,12 +99,13 @@ std::vector<Command> load_commands(const std::string& path) {
             throw std::runtime_error("unknown workload line: " + line);
         }
     }
-    for (std::size_t i = 0; i < commands.size(); ++i) commands[i].sequence = i + 1;
+    for (std::size_t i = 0; i < commands.size(); ++i)
+        commands[i].sequence = i + 1;
     return commands;
 }
 
 class CountingHandler final : public EventHandler {
-public:
+  public:
     void on_event(const Event& event) override { trades += std::holds_alternative<Trade>(event); }
     std::uint64_t trades = 0;
 };
@@ -117,7 +122,8 @@ void print(const Result& r) {
     std::sort(sorted.begin(), sorted.end());
     const auto at = [&](double q) {
         return static_cast<long long>(
-            static_cast<double>(sorted[static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1))]) *
+            static_cast<double>(
+                sorted[static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1))]) *
             r.ns_per_cycle);
     };
     std::printf(
@@ -133,21 +139,22 @@ struct Stopwatch {
     Clock::time_point wall = Clock::now();
     std::uint64_t tsc = __rdtsc();
     void finish(Result& r) const {
-        const double ns =
-            static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                    Clock::now() - wall)
-                                    .count());
+        const double ns = static_cast<double>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - wall).count());
         r.seconds = ns / 1e9;
         r.ns_per_cycle = ns / static_cast<double>(__rdtsc() - tsc);
     }
 };
 
-std::size_t timed_begin() { return 2 * kAccounts + kPrefill; }
+std::size_t timed_begin() {
+    return 2 * kAccounts + kPrefill;
+}
 
 Result run_engine(const std::vector<Command>& commands) {
     MatchingEngine engine(bench_catalog());
     CountingHandler handler;
-    for (std::size_t i = 0; i < timed_begin(); ++i) engine.apply(commands[i], handler);
+    for (std::size_t i = 0; i < timed_begin(); ++i)
+        engine.apply(commands[i], handler);
     Result r{"engine", 0, std::vector<std::uint64_t>(commands.size() - timed_begin()), 0};
     Stopwatch watch;
     for (std::size_t i = timed_begin(); i < commands.size(); ++i) {
@@ -166,10 +173,11 @@ Result run_engine(const std::vector<Command>& commands) {
 Result run_journal(const std::vector<Command>& commands, const std::filesystem::path& dir) {
     std::filesystem::remove_all(dir);
     MatchingEngine engine(bench_catalog());
-    JournalWriter journal(journal_dir(dir), 1, FsyncPolicy::Batch, SequencerOptions{}.segment_bytes);
+    JournalWriter journal(journal_dir(dir), 1, FsyncPolicy::Batch,
+                          SequencerOptions{}.segment_bytes);
     std::vector<Event> events;
     class Collect final : public EventHandler {
-    public:
+      public:
         explicit Collect(std::vector<Event>& e) : events(e) {}
         void on_event(const Event& e) override { events.push_back(e); }
         std::vector<Event>& events;
@@ -180,7 +188,8 @@ Result run_journal(const std::vector<Command>& commands, const std::filesystem::
         engine.apply(commands[i], handler);
         journal.append(commands[i].sequence, commands[i].timestamp, commands[i].body, events);
     };
-    for (std::size_t i = 0; i < timed_begin(); ++i) apply(i);
+    for (std::size_t i = 0; i < timed_begin(); ++i)
+        apply(i);
     journal.commit();
 
     Result r{"journal", 0, std::vector<std::uint64_t>(commands.size() - timed_begin()), 0};
@@ -192,7 +201,8 @@ Result run_journal(const std::vector<Command>& commands, const std::filesystem::
             started[i - begin] = __rdtsc();
             apply(i);
         }
-        if (!journal.commit()) throw std::runtime_error(journal.last_error());
+        if (!journal.commit())
+            throw std::runtime_error(journal.last_error());
         const auto committed = __rdtsc();
         for (std::size_t i = begin; i < end; ++i) {
             r.cycles[i - timed_begin()] = committed - started[i - begin];
@@ -230,13 +240,17 @@ Result run_sequencer(const std::vector<Command>& commands, const std::filesystem
             std::this_thread::yield();
         }
     };
-    for (std::size_t i = 0; i < timed_begin(); ++i) submit(i);
-    while (timing.count.load(std::memory_order_acquire) < timed_begin()) std::this_thread::yield();
+    for (std::size_t i = 0; i < timed_begin(); ++i)
+        submit(i);
+    while (timing.count.load(std::memory_order_acquire) < timed_begin())
+        std::this_thread::yield();
 
     Result r{"sequencer", 0, std::vector<std::uint64_t>(commands.size() - timed_begin()), 0};
     Stopwatch watch;
-    for (std::size_t i = timed_begin(); i < commands.size(); ++i) submit(i);
-    while (timing.count.load(std::memory_order_acquire) < commands.size()) std::this_thread::yield();
+    for (std::size_t i = timed_begin(); i < commands.size(); ++i)
+        submit(i);
+    while (timing.count.load(std::memory_order_acquire) < commands.size())
+        std::this_thread::yield();
     watch.finish(r);
     for (std::size_t i = timed_begin(); i < commands.size(); ++i) {
         r.cycles[i - timed_begin()] = timing.answered[i] - timing.submitted[i];
@@ -263,7 +277,8 @@ int main(int argc, char** argv) {
         const auto commands = load_commands(argv[1]);
         const std::filesystem::path data = argv[2];
         std::vector<std::string> scenarios(argv + 3, argv + argc);
-        if (scenarios.empty()) scenarios = {"engine", "journal", "sequencer"};
+        if (scenarios.empty())
+            scenarios = {"engine", "journal", "sequencer"};
         std::vector<Result> results;
         for (const auto& s : scenarios) {
             if (s == "engine") {
@@ -279,7 +294,8 @@ int main(int argc, char** argv) {
         }
         std::filesystem::remove_all(data / "journal-bench");
         std::filesystem::remove_all(data / "sequencer-bench");
-        for (const auto& r : results) print(r);
+        for (const auto& r : results)
+            print(r);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "engine_bench: %s\n", e.what());
         return 1;

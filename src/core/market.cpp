@@ -6,7 +6,9 @@
 
 namespace xtrader {
 
-std::string_view to_string(Side side) noexcept { return side == Side::Buy ? "Buy" : "Sell"; }
+std::string_view to_string(Side side) noexcept {
+    return side == Side::Buy ? "Buy" : "Sell";
+}
 
 std::string_view to_string(OrderType type) noexcept {
     return type == OrderType::Limit ? "Limit" : "Market";
@@ -14,9 +16,12 @@ std::string_view to_string(OrderType type) noexcept {
 
 std::string_view to_string(TimeInForce tif) noexcept {
     switch (tif) {
-        case TimeInForce::GTC: return "GTC";
-        case TimeInForce::IOC: return "IOC";
-        case TimeInForce::FOK: return "FOK";
+        case TimeInForce::GTC:
+            return "GTC";
+        case TimeInForce::IOC:
+            return "IOC";
+        case TimeInForce::FOK:
+            return "FOK";
     }
     return "GTC";
 }
@@ -25,18 +30,23 @@ std::string MarketCatalog::validate() {
     constexpr auto kMax = static_cast<Int128>(std::numeric_limits<std::int64_t>::max());
     for (std::size_t i = 0; i < assets.size(); ++i) {
         const auto& asset = assets[i];
-        if (asset.name.empty()) return "an asset has no name";
-        if (asset.scale < 0 || asset.scale > 18) return "asset " + asset.name + ": scale not in 0..18";
+        if (asset.name.empty())
+            return "an asset has no name";
+        if (asset.scale < 0 || asset.scale > 18)
+            return "asset " + asset.name + ": scale not in 0..18";
         for (std::size_t j = 0; j < i; ++j) {
-            if (assets[j].name == asset.name) return "asset " + asset.name + " is defined twice";
+            if (assets[j].name == asset.name)
+                return "asset " + asset.name + " is defined twice";
         }
     }
     for (std::size_t i = 0; i < markets.size(); ++i) {
         auto& m = markets[i];
         const std::string where = "market " + m.symbol + ": ";
-        if (m.symbol.empty()) return "a market has no symbol";
+        if (m.symbol.empty())
+            return "a market has no symbol";
         for (std::size_t j = 0; j < i; ++j) {
-            if (markets[j].symbol == m.symbol) return where + "defined twice";
+            if (markets[j].symbol == m.symbol)
+                return where + "defined twice";
         }
         if (m.base >= assets.size() || m.quote >= assets.size() || m.base == m.quote) {
             return where + "base and quote must be two different configured assets";
@@ -47,14 +57,17 @@ std::string MarketCatalog::validate() {
             return where + "quantity scale must be within 0.." + std::to_string(base.scale);
         }
         if (m.price_scale < 0 || m.price_scale + m.qty_scale > quote.scale) {
-            return where + "price scale + quantity scale must not exceed the quote asset's scale (" +
+            return where +
+                   "price scale + quantity scale must not exceed the quote asset's scale (" +
                    std::to_string(quote.scale) + ")";
         }
-        if (m.tick_size <= 0 || m.lot_size <= 0) return where + "tick and lot size must be positive";
+        if (m.tick_size <= 0 || m.lot_size <= 0)
+            return where + "tick and lot size must be positive";
         if (m.min_quantity <= 0 || m.min_quantity % m.lot_size != 0) {
             return where + "minimum quantity must be a positive multiple of the lot size";
         }
-        if (m.max_quantity < m.min_quantity) return where + "maximum quantity is below the minimum";
+        if (m.max_quantity < m.min_quantity)
+            return where + "maximum quantity is below the minimum";
         if (m.max_price <= 0 || m.max_price % m.tick_size != 0) {
             return where + "maximum price must be a positive multiple of the tick size";
         }
@@ -65,8 +78,8 @@ std::string MarketCatalog::validate() {
         }
         m.base_multiplier = pow10(base.scale - m.qty_scale);
         m.quote_multiplier = pow10(quote.scale - m.price_scale - m.qty_scale);
-        const Int128 max_notional = static_cast<Int128>(m.max_price) * m.max_quantity *
-                                      m.quote_multiplier;
+        const Int128 max_notional =
+            static_cast<Int128>(m.max_price) * m.max_quantity * m.quote_multiplier;
         if (max_notional * 2 > kMax ||
             static_cast<Int128>(m.max_quantity) * m.base_multiplier > kMax) {
             return where + "maximum price x maximum quantity does not fit in 63 bits";
@@ -77,14 +90,16 @@ std::string MarketCatalog::validate() {
 
 const MarketSpec* MarketCatalog::find(std::string_view symbol) const noexcept {
     for (const auto& m : markets) {
-        if (m.symbol == symbol) return &m;
+        if (m.symbol == symbol)
+            return &m;
     }
     return nullptr;
 }
 
 const AssetSpec* MarketCatalog::find_asset(std::string_view name) const noexcept {
     for (const auto& a : assets) {
-        if (a.name == name) return &a;
+        if (a.name == name)
+            return &a;
     }
     return nullptr;
 }

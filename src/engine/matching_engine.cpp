@@ -9,17 +9,18 @@ namespace {
 // Delivers the events of a command however apply() returns (the lesson of Liquibook's
 // replace(), whose early return lost a reject).
 class EventDelivery {
-public:
+  public:
     EventDelivery(std::vector<Event>& events, EventHandler& handler) noexcept
         : events_(events), handler_(handler) {}
     EventDelivery(const EventDelivery&) = delete;
     EventDelivery& operator=(const EventDelivery&) = delete;
     ~EventDelivery() {
-        for (const auto& event : events_) handler_.on_event(event);
+        for (const auto& event : events_)
+            handler_.on_event(event);
         events_.clear();
     }
 
-private:
+  private:
     std::vector<Event>& events_;
     EventHandler& handler_;
 };
@@ -30,37 +31,62 @@ constexpr std::uint32_t kSnapshotVersion = 1;
 
 std::string_view to_string(RejectReason reason) noexcept {
     switch (reason) {
-        case RejectReason::None: return "none";
-        case RejectReason::UnknownMarket: return "unknown_market";
-        case RejectReason::InvalidAccount: return "invalid_account";
-        case RejectReason::InvalidQuantity: return "invalid_quantity";
-        case RejectReason::LotSize: return "lot_size";
-        case RejectReason::QuantityBelowMinimum: return "quantity_below_minimum";
-        case RejectReason::QuantityAboveMaximum: return "quantity_above_maximum";
-        case RejectReason::InvalidPrice: return "invalid_price";
-        case RejectReason::TickSize: return "tick_size";
-        case RejectReason::PriceAboveMaximum: return "price_above_maximum";
-        case RejectReason::InvalidOrderType: return "invalid_order_type";
-        case RejectReason::InsufficientBalance: return "insufficient_balance";
-        case RejectReason::NoLiquidity: return "no_liquidity";
-        case RejectReason::PostOnlyWouldCross: return "post_only_would_cross";
-        case RejectReason::UnknownOrder: return "unknown_order";
-        case RejectReason::NotOwner: return "not_owner";
-        case RejectReason::OrderClosed: return "order_closed";
-        case RejectReason::InvalidAmount: return "invalid_amount";
-        case RejectReason::UnknownAsset: return "unknown_asset";
-        case RejectReason::BalanceOverflow: return "balance_overflow";
-        case RejectReason::DuplicateOrderId: return "duplicate_order_id";
+        case RejectReason::None:
+            return "none";
+        case RejectReason::UnknownMarket:
+            return "unknown_market";
+        case RejectReason::InvalidAccount:
+            return "invalid_account";
+        case RejectReason::InvalidQuantity:
+            return "invalid_quantity";
+        case RejectReason::LotSize:
+            return "lot_size";
+        case RejectReason::QuantityBelowMinimum:
+            return "quantity_below_minimum";
+        case RejectReason::QuantityAboveMaximum:
+            return "quantity_above_maximum";
+        case RejectReason::InvalidPrice:
+            return "invalid_price";
+        case RejectReason::TickSize:
+            return "tick_size";
+        case RejectReason::PriceAboveMaximum:
+            return "price_above_maximum";
+        case RejectReason::InvalidOrderType:
+            return "invalid_order_type";
+        case RejectReason::InsufficientBalance:
+            return "insufficient_balance";
+        case RejectReason::NoLiquidity:
+            return "no_liquidity";
+        case RejectReason::PostOnlyWouldCross:
+            return "post_only_would_cross";
+        case RejectReason::UnknownOrder:
+            return "unknown_order";
+        case RejectReason::NotOwner:
+            return "not_owner";
+        case RejectReason::OrderClosed:
+            return "order_closed";
+        case RejectReason::InvalidAmount:
+            return "invalid_amount";
+        case RejectReason::UnknownAsset:
+            return "unknown_asset";
+        case RejectReason::BalanceOverflow:
+            return "balance_overflow";
+        case RejectReason::DuplicateOrderId:
+            return "duplicate_order_id";
     }
     return "unknown";
 }
 
 std::string_view to_string(CancelReason reason) noexcept {
     switch (reason) {
-        case CancelReason::Requested: return "requested";
-        case CancelReason::Unfilled: return "unfilled";
-        case CancelReason::SelfTrade: return "self_trade";
-        case CancelReason::InsufficientBalance: return "insufficient_balance";
+        case CancelReason::Requested:
+            return "requested";
+        case CancelReason::Unfilled:
+            return "unfilled";
+        case CancelReason::SelfTrade:
+            return "self_trade";
+        case CancelReason::InsufficientBalance:
+            return "insufficient_balance";
     }
     return "unknown";
 }
@@ -86,11 +112,16 @@ RejectReason MatchingEngine::apply(const Command& command, EventHandler& handler
     return std::visit(
         [&](const auto& body) -> RejectReason {
             using T = std::decay_t<decltype(body)>;
-            if constexpr (std::is_same_v<T, PlaceOrder>) return place(command, body);
-            if constexpr (std::is_same_v<T, CancelOrder>) return cancel(body);
-            if constexpr (std::is_same_v<T, MoveOrder>) return move(body);
-            if constexpr (std::is_same_v<T, Deposit>) return deposit(body);
-            if constexpr (std::is_same_v<T, Withdraw>) return withdraw(body);
+            if constexpr (std::is_same_v<T, PlaceOrder>)
+                return place(command, body);
+            if constexpr (std::is_same_v<T, CancelOrder>)
+                return cancel(body);
+            if constexpr (std::is_same_v<T, MoveOrder>)
+                return move(body);
+            if constexpr (std::is_same_v<T, Deposit>)
+                return deposit(body);
+            if constexpr (std::is_same_v<T, Withdraw>)
+                return withdraw(body);
         },
         command.body);
 }
@@ -103,34 +134,47 @@ RejectReason MatchingEngine::reject(OrderId id, AccountId account, RejectReason 
 // ---- validation ----------------------------------------------------------------------------
 
 RejectReason MatchingEngine::check_price(const MarketSpec& m, Price price) const noexcept {
-    if (price <= 0) return RejectReason::InvalidPrice;
-    if (price % m.tick_size != 0) return RejectReason::TickSize;
-    if (price > m.max_price) return RejectReason::PriceAboveMaximum;
+    if (price <= 0)
+        return RejectReason::InvalidPrice;
+    if (price % m.tick_size != 0)
+        return RejectReason::TickSize;
+    if (price > m.max_price)
+        return RejectReason::PriceAboveMaximum;
     return RejectReason::None;
 }
 
 // The seed's order: symbol, quantity, price, then (in place()) the balance.
 RejectReason MatchingEngine::check_order(const PlaceOrder& p) const noexcept {
-    if (p.market >= catalog_.markets.size()) return RejectReason::UnknownMarket;
+    if (p.market >= catalog_.markets.size())
+        return RejectReason::UnknownMarket;
     if (p.account == kFeeAccount || !ledger_.valid_account(p.account)) {
         return RejectReason::InvalidAccount;
     }
     const auto& m = catalog_.markets[p.market];
-    if (p.quantity <= 0) return RejectReason::InvalidQuantity;
-    if (p.quantity % m.lot_size != 0) return RejectReason::LotSize;
-    if (p.quantity < m.min_quantity) return RejectReason::QuantityBelowMinimum;
-    if (p.quantity > m.max_quantity) return RejectReason::QuantityAboveMaximum;
+    if (p.quantity <= 0)
+        return RejectReason::InvalidQuantity;
+    if (p.quantity % m.lot_size != 0)
+        return RejectReason::LotSize;
+    if (p.quantity < m.min_quantity)
+        return RejectReason::QuantityBelowMinimum;
+    if (p.quantity > m.max_quantity)
+        return RejectReason::QuantityAboveMaximum;
     if (p.type == OrderType::Market) {
-        if (p.price != 0) return RejectReason::InvalidPrice;
-        if (p.post_only) return RejectReason::InvalidOrderType;
+        if (p.price != 0)
+            return RejectReason::InvalidPrice;
+        if (p.post_only)
+            return RejectReason::InvalidOrderType;
         return RejectReason::None;
     }
-    if (auto reason = check_price(m, p.price); reason != RejectReason::None) return reason;
-    if (p.post_only && p.tif != TimeInForce::GTC) return RejectReason::InvalidOrderType;
+    if (auto reason = check_price(m, p.price); reason != RejectReason::None)
+        return reason;
+    if (p.post_only && p.tif != TimeInForce::GTC)
+        return RejectReason::InvalidOrderType;
     return RejectReason::None;
 }
 
-Amount MatchingEngine::buy_hold(const MarketSpec& m, Price price, Quantity quantity) const noexcept {
+Amount MatchingEngine::buy_hold(const MarketSpec& m, Price price,
+                                Quantity quantity) const noexcept {
     const Amount cost = notional(m, price, quantity);
     return cost + fee_on(cost, m.taker_fee_ppm);
 }
@@ -143,15 +187,17 @@ Quantity MatchingEngine::affordable(const Order& taker, Price price) const noexc
     const Int128 lot_cost = static_cast<Int128>(price) * m.lot_size * m.quote_multiplier;
     // cost(k lots) = k * lot_cost + floor(k * lot_cost * fee / 1e6) is increasing in k; the
     // estimate below is at most one lot short of the largest affordable k.
-    Int128 lots = static_cast<Int128>(funds) * 1'000'000 /
-                    (lot_cost * (1'000'000 + m.taker_fee_ppm));
+    Int128 lots =
+        static_cast<Int128>(funds) * 1'000'000 / (lot_cost * (1'000'000 + m.taker_fee_ppm));
     const Int128 cap = taker.remaining() / m.lot_size;
-    if (lots >= cap) return taker.remaining();
+    if (lots >= cap)
+        return taker.remaining();
     const auto cost = [&](Int128 k) {
         const Int128 n = k * lot_cost;
         return n + n * m.taker_fee_ppm / 1'000'000;
     };
-    if (cost(lots + 1) <= funds) ++lots;
+    if (cost(lots + 1) <= funds)
+        ++lots;
     return static_cast<Quantity>(lots) * m.lot_size;
 }
 
@@ -168,7 +214,8 @@ bool MatchingEngine::fill_or_kill_possible(const Order& taker) const noexcept {
             return false;
         }
         for (const Order* o = level.head; o != nullptr && needed > 0; o = o->next) {
-            if (o->account == taker.account) continue;
+            if (o->account == taker.account)
+                continue;
             const Quantity q = std::min(needed, o->remaining());
             needed -= q;
             if (market_buy) {
@@ -237,8 +284,8 @@ RejectReason MatchingEngine::place(const Command& command, const PlaceOrder& p) 
     order->market = p.market;
     order->side = p.side;
     order->type = p.type;
-    order->tif = p.type == OrderType::Market && p.tif == TimeInForce::GTC ? TimeInForce::IOC
-                                                                          : p.tif;
+    order->tif =
+        p.type == OrderType::Market && p.tif == TimeInForce::GTC ? TimeInForce::IOC : p.tif;
     order->post_only = p.post_only;
     order->price = p.price;
     order->quantity = p.quantity;
@@ -247,17 +294,17 @@ RejectReason MatchingEngine::place(const Command& command, const PlaceOrder& p) 
                                        p.post_only, p.price, p.quantity});
 
     Stop stop = Stop::NotCrossing;
-    if (order->tif != TimeInForce::FOK || fill_or_kill_possible(*order)) stop = match(order);
+    if (order->tif != TimeInForce::FOK || fill_or_kill_possible(*order))
+        stop = match(order);
     if (order->remaining() == 0) {
         finish(order);
     } else if (order->tif == TimeInForce::GTC) {
         index_.insert(id, order);
         rest(order);
     } else {
-        events_.emplace_back(OrderCancelled{id, p.account, p.market, order->remaining(),
-                                            stop == Stop::OutOfFunds
-                                                ? CancelReason::InsufficientBalance
-                                                : CancelReason::Unfilled});
+        events_.emplace_back(OrderCancelled{
+            id, p.account, p.market, order->remaining(),
+            stop == Stop::OutOfFunds ? CancelReason::InsufficientBalance : CancelReason::Unfilled});
         finish(order);
     }
     return RejectReason::None;
@@ -281,7 +328,8 @@ RejectReason MatchingEngine::cancel(const CancelOrder& c) {
 
 RejectReason MatchingEngine::move(const MoveOrder& mv) {
     Order* order = nullptr;
-    if (auto reason = find_own_order(mv.account, mv.order_id, order); reason != RejectReason::None) {
+    if (auto reason = find_own_order(mv.account, mv.order_id, order);
+        reason != RejectReason::None) {
         return reject(mv.order_id, mv.account, reason);
     }
     const auto& m = catalog_.markets[order->market];
@@ -327,11 +375,13 @@ RejectReason MatchingEngine::move(const MoveOrder& mv) {
 }
 
 RejectReason MatchingEngine::deposit(const Deposit& d) {
-    if (d.asset >= catalog_.assets.size()) return reject(0, d.account, RejectReason::UnknownAsset);
+    if (d.asset >= catalog_.assets.size())
+        return reject(0, d.account, RejectReason::UnknownAsset);
     if (!ledger_.valid_account(d.account)) {
         return reject(0, d.account, RejectReason::InvalidAccount);
     }
-    if (d.amount <= 0) return reject(0, d.account, RejectReason::InvalidAmount);
+    if (d.amount <= 0)
+        return reject(0, d.account, RejectReason::InvalidAmount);
     if (!ledger_.deposit(d.account, d.asset, d.amount)) {
         return reject(0, d.account, RejectReason::BalanceOverflow);
     }
@@ -340,11 +390,13 @@ RejectReason MatchingEngine::deposit(const Deposit& d) {
 }
 
 RejectReason MatchingEngine::withdraw(const Withdraw& w) {
-    if (w.asset >= catalog_.assets.size()) return reject(0, w.account, RejectReason::UnknownAsset);
+    if (w.asset >= catalog_.assets.size())
+        return reject(0, w.account, RejectReason::UnknownAsset);
     if (!ledger_.valid_account(w.account)) {
         return reject(0, w.account, RejectReason::InvalidAccount);
     }
-    if (w.amount <= 0) return reject(0, w.account, RejectReason::InvalidAmount);
+    if (w.amount <= 0)
+        return reject(0, w.account, RejectReason::InvalidAmount);
     if (!ledger_.withdraw(w.account, w.asset, w.amount)) {
         return reject(0, w.account, RejectReason::InsufficientBalance);
     }
@@ -362,7 +414,8 @@ MatchingEngine::Stop MatchingEngine::match(Order* taker) {
     const bool market_buy = taker->type == OrderType::Market && taker->side == Side::Buy;
     while (taker->remaining() > 0) {
         PriceLevel* level = book.best(opposite(taker->side));
-        if (level == nullptr) return Stop::BookEmpty;
+        if (level == nullptr)
+            return Stop::BookEmpty;
         if (taker->type == OrderType::Limit && !crosses(taker->side, taker->price, level->price)) {
             return Stop::NotCrossing;
         }
@@ -384,8 +437,10 @@ MatchingEngine::Stop MatchingEngine::match(Order* taker) {
                         stop = Stop::OutOfFunds;
                     }
                 }
-                if (quantity > 0) trade(taker, maker, quantity);
-                if (stop == Stop::OutOfFunds) break;
+                if (quantity > 0)
+                    trade(taker, maker, quantity);
+                if (stop == Stop::OutOfFunds)
+                    break;
                 if (maker->remaining() == 0) {
                     book.unlink(maker);
                     index_.erase(maker->id);
@@ -396,7 +451,8 @@ MatchingEngine::Stop MatchingEngine::match(Order* taker) {
         }
         level_changed(taker->market, *level);
         book.drop_if_empty(level);
-        if (stop != Stop::Filled) return stop;
+        if (stop != Stop::Filled)
+            return stop;
     }
     return Stop::Filled;
 }
@@ -452,7 +508,8 @@ void MatchingEngine::finish(Order* order) {
 }
 
 void MatchingEngine::remember_closed(OrderId id, AccountId account) {
-    if (options_.closed_order_memory == 0) return;
+    if (options_.closed_order_memory == 0)
+        return;
     if (closed_fifo_.size() < options_.closed_order_memory) {
         closed_fifo_.emplace_back(id, account);
     } else {
@@ -467,7 +524,6 @@ void MatchingEngine::level_changed(MarketId market, const PriceLevel& level) {
     events_.emplace_back(
         BookLevelChanged{market, level.side, level.price, level.volume, level.order_count});
 }
-
 
 // ---- snapshots -----------------------------------------------------------------------------
 
@@ -507,7 +563,8 @@ void MatchingEngine::save(ByteWriter& out) const {
 
 bool MatchingEngine::load(ByteReader& in) {
     const auto clear = [this] {
-        for (auto& book : books_) book = OrderBook{};
+        for (auto& book : books_)
+            book = OrderBook{};
         index_.clear();
         closed_.clear();
         closed_fifo_.clear();
@@ -521,18 +578,23 @@ bool MatchingEngine::load(ByteReader& in) {
         for (Side side : {Side::Buy, Side::Sell}) {
             std::vector<Order*> orders;
             book.for_each_level(side, [&](const PriceLevel& level) {
-                for (Order* o = level.head; o != nullptr; o = o->next) orders.push_back(o);
+                for (Order* o = level.head; o != nullptr; o = o->next)
+                    orders.push_back(o);
                 return true;
             });
-            for (Order* o : orders) order_pool_.release(o);
+            for (Order* o : orders)
+                order_pool_.release(o);
         }
     }
     clear();
 
-    if (in.get<std::uint32_t>() != kSnapshotVersion) return clear();
+    if (in.get<std::uint32_t>() != kSnapshotVersion)
+        return clear();
     next_exec_id_ = in.get<ExecId>();
-    if (!ledger_.load(in)) return clear();
-    if (in.get<std::uint32_t>() != books_.size()) return clear();
+    if (!ledger_.load(in))
+        return clear();
+    if (in.get<std::uint32_t>() != books_.size())
+        return clear();
     for (MarketId market = 0; market < books_.size(); ++market) {
         for (Side side : {Side::Buy, Side::Sell}) {
             const auto levels = in.get<std::uint32_t>();
@@ -567,10 +629,12 @@ bool MatchingEngine::load(ByteReader& in) {
     for (std::uint64_t i = 0; i < closed && !in.failed(); ++i) {
         const auto id = in.get<OrderId>();
         const auto account = in.get<AccountId>();
-        if (id == 0) return clear();
+        if (id == 0)
+            return clear();
         remember_closed(id, account);
     }
-    if (in.failed()) return clear();
+    if (in.failed())
+        return clear();
     return true;
 }
 

@@ -10,10 +10,18 @@ namespace {
 auto fields(PlaceOrder& c) {
     return std::tie(c.account, c.market, c.side, c.type, c.tif, c.post_only, c.price, c.quantity);
 }
-auto fields(CancelOrder& c) { return std::tie(c.account, c.order_id); }
-auto fields(MoveOrder& c) { return std::tie(c.account, c.order_id, c.new_price); }
-auto fields(Deposit& c) { return std::tie(c.account, c.asset, c.amount); }
-auto fields(Withdraw& c) { return std::tie(c.account, c.asset, c.amount); }
+auto fields(CancelOrder& c) {
+    return std::tie(c.account, c.order_id);
+}
+auto fields(MoveOrder& c) {
+    return std::tie(c.account, c.order_id, c.new_price);
+}
+auto fields(Deposit& c) {
+    return std::tie(c.account, c.asset, c.amount);
+}
+auto fields(Withdraw& c) {
+    return std::tie(c.account, c.asset, c.amount);
+}
 
 auto fields(OrderAccepted& e) {
     return std::tie(e.order_id, e.account, e.market, e.side, e.type, e.tif, e.post_only, e.price,
@@ -30,12 +38,18 @@ auto fields(OrderCancelled& e) {
 auto fields(OrderMoved& e) {
     return std::tie(e.order_id, e.account, e.market, e.old_price, e.new_price, e.remaining);
 }
-auto fields(CommandRejected& e) { return std::tie(e.order_id, e.account, e.reason); }
+auto fields(CommandRejected& e) {
+    return std::tie(e.order_id, e.account, e.reason);
+}
 auto fields(BookLevelChanged& e) {
     return std::tie(e.market, e.side, e.price, e.volume, e.order_count);
 }
-auto fields(FundsDeposited& e) { return std::tie(e.account, e.asset, e.amount); }
-auto fields(FundsWithdrawn& e) { return std::tie(e.account, e.asset, e.amount); }
+auto fields(FundsDeposited& e) {
+    return std::tie(e.account, e.asset, e.amount);
+}
+auto fields(FundsWithdrawn& e) {
+    return std::tie(e.account, e.asset, e.amount);
+}
 
 template <class Variant>
 void encode_variant(ByteWriter& out, const Variant& value) {
@@ -53,10 +67,12 @@ bool decode_alternative(ByteReader& in, std::size_t index, Variant& value) {
     if constexpr (I == std::variant_size_v<Variant>) {
         return false;
     } else {
-        if (index != I) return decode_alternative<Variant, I + 1>(in, index, value);
+        if (index != I)
+            return decode_alternative<Variant, I + 1>(in, index, value);
         std::variant_alternative_t<I, Variant> alternative{};
-        std::apply([&](auto&... field) { ((field = in.get<std::decay_t<decltype(field)>>()), ...); },
-                   fields(alternative));
+        std::apply(
+            [&](auto&... field) { ((field = in.get<std::decay_t<decltype(field)>>()), ...); },
+            fields(alternative));
         value = alternative;
         return !in.failed();
     }
@@ -64,8 +80,12 @@ bool decode_alternative(ByteReader& in, std::size_t index, Variant& value) {
 
 }  // namespace
 
-void encode(ByteWriter& out, const CommandBody& command) { encode_variant(out, command); }
-void encode(ByteWriter& out, const Event& event) { encode_variant(out, event); }
+void encode(ByteWriter& out, const CommandBody& command) {
+    encode_variant(out, command);
+}
+void encode(ByteWriter& out, const Event& event) {
+    encode_variant(out, event);
+}
 
 bool decode(ByteReader& in, CommandBody& command) {
     const auto index = in.get<std::uint8_t>();

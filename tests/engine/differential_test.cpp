@@ -14,11 +14,11 @@ namespace {
 
 using namespace xtrader::testing;
 
-constexpr std::size_t kMaxAccounts = 24;  // ids 1..20 trade; 24+ are refused
+constexpr std::size_t kMaxAccounts = 24;     // ids 1..20 trade; 24+ are refused
 constexpr std::size_t kClosedMemory = 5000;  // small, so that forgetting is exercised too
 
 class CommandGenerator {
-public:
+  public:
     explicit CommandGenerator(std::uint64_t seed) : rng_(seed) {}
 
     CommandBody next(const ReferenceExchange& reference, Sequence sequence) {
@@ -29,32 +29,40 @@ public:
         const int roll = static_cast<int>(pick(0, 99));
         const auto& orders = reference.orders();
         // Keep the books at a few hundred orders: past that, cancel more.
-        if (roll < 35 && orders.size() > 400) return cancel_or_move(reference, true);
-        if (roll < 35) return limit(TimeInForce::GTC, pick(0, 9) == 0);
-        if (roll < 42) return limit(TimeInForce::IOC, false);
-        if (roll < 47) return limit(TimeInForce::FOK, false);
+        if (roll < 35 && orders.size() > 400)
+            return cancel_or_move(reference, true);
+        if (roll < 35)
+            return limit(TimeInForce::GTC, pick(0, 9) == 0);
+        if (roll < 42)
+            return limit(TimeInForce::IOC, false);
+        if (roll < 47)
+            return limit(TimeInForce::FOK, false);
         if (roll < 54) {
             auto p = limit(static_cast<TimeInForce>(pick(0, 2)), false);
             p.type = OrderType::Market;
             p.price = pick(0, 99) == 0 ? p.price : 0;  // now and then a price where none belongs
             return p;
         }
-        if (roll < 90) return cancel_or_move(reference, roll < 72);
+        if (roll < 90)
+            return cancel_or_move(reference, roll < 72);
         const AssetId asset = static_cast<AssetId>(pick(0, 4));  // 4 does not exist
         const Amount amount = pick(0, 20) == 0 ? pick(-5, 0) : pick(1, 2'000'000) * scale(asset);
-        if (roll < 96) return Deposit{account(), asset, amount};
+        if (roll < 96)
+            return Deposit{account(), asset, amount};
         return Withdraw{account(), asset, amount};
     }
 
-private:
+  private:
     std::int64_t pick(std::int64_t lo, std::int64_t hi) {
         return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_);
     }
     static Amount scale(AssetId asset) { return asset == kKrw ? 100'000 : 1; }
     AccountId account() {
         const auto roll = pick(0, 199);
-        if (roll == 0) return 0;             // the fee account
-        if (roll == 1) return kMaxAccounts;  // beyond the limit
+        if (roll == 0)
+            return 0;  // the fee account
+        if (roll == 1)
+            return kMaxAccounts;  // beyond the limit
         return static_cast<AccountId>(pick(1, 20));
     }
 
@@ -72,8 +80,10 @@ private:
         // orders with regular crossing.
         const Price offset = pick(-6, 30) * tick;
         p.price = p.side == Side::Buy ? mid_[m] - offset : mid_[m] + offset;
-        if (pick(0, 99) == 0) p.price += tick / 2 + (m == 0 ? 0 : 1);  // off the tick (or 0 move)
-        if (pick(0, 199) == 0) p.price = 0;
+        if (pick(0, 99) == 0)
+            p.price += tick / 2 + (m == 0 ? 0 : 1);  // off the tick (or 0 move)
+        if (pick(0, 199) == 0)
+            p.price = 0;
         p.quantity = pick(0, 199) == 0 ? 0 : pick(1, 40);
         return p;
     }
@@ -91,7 +101,8 @@ private:
             id = static_cast<OrderId>(pick(1, 1'000'000));  // long gone, never existed or later
             owner = account();
         }
-        if (cancel) return CancelOrder{owner, id};
+        if (cancel)
+            return CancelOrder{owner, id};
         // A move price fits the order's market and side when the order is live.
         MarketId m = static_cast<MarketId>(pick(0, 1));
         Side side = Side::Buy;
@@ -103,7 +114,8 @@ private:
         }
         const Price offset = pick(-6, 30) * (m == 0 ? 1 : 1000);
         Price price = side == Side::Buy ? mid_[m] - offset : mid_[m] + offset;
-        if (pick(0, 99) == 0) price = -price;
+        if (pick(0, 99) == 0)
+            price = -price;
         return MoveOrder{owner, id, price};
     }
 
@@ -175,8 +187,10 @@ TEST(EngineDifferential, MillionRandomCommandsMatchTheReferenceModel) {
     Sequence sequence = 0;
     for (AccountId account = 1; account <= 20; ++account) {
         for (AssetId asset = 0; asset < 4; ++asset) {
-            const Amount amount = Amount{account % 5 == 0 ? 2'000 : 5'000'000} *
-                                  (asset == kKrw ? 100'000'000 : asset == kBtc ? 10'000 : 1);
+            const Amount amount =
+                Amount{account % 5 == 0 ? 2'000 : 5'000'000} * (asset == kKrw   ? 100'000'000
+                                                                : asset == kBtc ? 10'000
+                                                                                : 1);
             const Command c{++sequence, 0, Deposit{account, asset, amount}};
             engine.apply(c, log);
             reference.apply(c, expected);
@@ -192,13 +206,15 @@ TEST(EngineDifferential, MillionRandomCommandsMatchTheReferenceModel) {
         const RejectReason want = reference.apply(c, expected);
         ASSERT_EQ(got, want) << "command " << sequence;
         ASSERT_EQ(log.events, expected) << "events of command " << sequence;
-        for (const auto& e : expected) trades += std::holds_alternative<Trade>(e);
+        for (const auto& e : expected)
+            trades += std::holds_alternative<Trade>(e);
         rejects += want != RejectReason::None;
         resting += engine.open_order_count();
         if (sequence % 50'000 == 0) {
             expect_same_state(engine, reference);
             expect_invariants(engine);
-            if (::testing::Test::HasFailure()) FAIL() << "state differs at " << sequence;
+            if (::testing::Test::HasFailure())
+                FAIL() << "state differs at " << sequence;
         }
     }
     expect_same_state(engine, reference);
@@ -207,8 +223,8 @@ TEST(EngineDifferential, MillionRandomCommandsMatchTheReferenceModel) {
     EXPECT_GT(trades, commands / 10);
     EXPECT_LT(rejects, commands / 2);
     EXPECT_GT(resting / commands, 100u);  // deep enough books for priority and sweeps to matter
-    std::printf("%zu commands, %zu trades, %zu rejected, %zu orders resting on average\n",
-                commands, trades, rejects, resting / commands);
+    std::printf("%zu commands, %zu trades, %zu rejected, %zu orders resting on average\n", commands,
+                trades, rejects, resting / commands);
 }
 
 }  // namespace

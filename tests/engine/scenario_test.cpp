@@ -9,7 +9,7 @@ namespace {
 using namespace xtrader::testing;
 
 class EngineScenario : public ::testing::Test {
-protected:
+  protected:
     EngineScenario() : engine_(test_catalog(), EngineOptions{.max_accounts = 100}) {
         for (AccountId account = 1; account <= 5; ++account) {
             deposit(account, kUsd, 1'000'000);
@@ -20,7 +20,8 @@ protected:
     ~EngineScenario() override { expect_invariants(engine_); }
 
     RejectReason apply(CommandBody body) {
-        return engine_.apply(Command{++sequence_, static_cast<Timestamp>(1000 * sequence_), std::move(body)}, log_);
+        return engine_.apply(
+            Command{++sequence_, static_cast<Timestamp>(1000 * sequence_), std::move(body)}, log_);
     }
     RejectReason deposit(AccountId account, AssetId asset, Amount amount) {
         return apply(Deposit{account, asset, amount});
@@ -29,14 +30,14 @@ protected:
     OrderId limit(AccountId account, Side side, Price price, Quantity quantity,
                   TimeInForce tif = TimeInForce::GTC, bool post_only = false,
                   MarketId market = kTstUsd) {
-        last_ = apply(PlaceOrder{account, market, side, OrderType::Limit, tif, post_only, price,
-                                 quantity});
+        last_ = apply(
+            PlaceOrder{account, market, side, OrderType::Limit, tif, post_only, price, quantity});
         return sequence_;
     }
     OrderId market(AccountId account, Side side, Quantity quantity,
                    TimeInForce tif = TimeInForce::IOC) {
-        last_ = apply(PlaceOrder{account, kTstUsd, side, OrderType::Market, tif, false, 0,
-                                 quantity});
+        last_ =
+            apply(PlaceOrder{account, kTstUsd, side, OrderType::Market, tif, false, 0, quantity});
         return sequence_;
     }
     Balance balance(AccountId account, AssetId asset) const {
@@ -58,9 +59,9 @@ protected:
 TEST_F(EngineScenario, RestingLimitOrderHoldsPriceTimesQuantityPlusTakerFee) {
     const OrderId id = limit(1, Side::Buy, 100, 10);
     EXPECT_EQ(last_, RejectReason::None);
-    const std::vector<Event> expected = {
-        OrderAccepted{id, 1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::GTC, false, 100, 10},
-        level(Side::Buy, 100, 10, 1)};
+    const std::vector<Event> expected = {OrderAccepted{id, 1, kTstUsd, Side::Buy, OrderType::Limit,
+                                                       TimeInForce::GTC, false, 100, 10},
+                                         level(Side::Buy, 100, 10, 1)};
     EXPECT_EQ(log_.take(), expected);
     EXPECT_EQ(balance(1, kUsd), (Balance{1'000'000 - 1001, 1001}));
 }
@@ -259,9 +260,9 @@ TEST_F(EngineScenario, TickLotAndBoundsViolationsChangeNothing) {
     EXPECT_EQ(btc(50'000'000, 200'000'000), RejectReason::QuantityAboveMaximum);
     EXPECT_EQ(apply(PlaceOrder{1, 7, Side::Buy, OrderType::Limit, TimeInForce::GTC, false, 100, 1}),
               RejectReason::UnknownMarket);
-    EXPECT_EQ(apply(PlaceOrder{0, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::GTC, false,
-                               100, 1}),
-              RejectReason::InvalidAccount);
+    EXPECT_EQ(
+        apply(PlaceOrder{0, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::GTC, false, 100, 1}),
+        RejectReason::InvalidAccount);
     EXPECT_EQ(apply(PlaceOrder{1, kTstUsd, Side::Buy, OrderType::Market, TimeInForce::IOC, false,
                                100, 1}),
               RejectReason::InvalidPrice);
@@ -275,8 +276,9 @@ TEST_F(EngineScenario, TickLotAndBoundsViolationsChangeNothing) {
     MatchingEngine lots(catalog);
     EventLog log;
     const auto place = [&](Quantity q) {
-        return lots.apply(Command{1, 0, PlaceOrder{1, kTstUsd, Side::Buy, OrderType::Limit,
-                                                   TimeInForce::GTC, false, 1, q}},
+        return lots.apply(Command{1, 0,
+                                  PlaceOrder{1, kTstUsd, Side::Buy, OrderType::Limit,
+                                             TimeInForce::GTC, false, 1, q}},
                           log);
     };
     EXPECT_EQ(place(7), RejectReason::LotSize);
@@ -288,8 +290,7 @@ TEST_F(EngineScenario, InsufficientBalanceIsRejectedBeforeAnyChange) {
     const auto before = engine_.state_hash();
     const OrderId buy = limit(1, Side::Buy, 1000, 1000);  // needs 1,001,000 USD
     EXPECT_EQ(last_, RejectReason::InsufficientBalance);
-    EXPECT_EQ(log_.take(),
-              one_event(CommandRejected{buy, 1, RejectReason::InsufficientBalance}));
+    EXPECT_EQ(log_.take(), one_event(CommandRejected{buy, 1, RejectReason::InsufficientBalance}));
     limit(1, Side::Sell, 10, 10'001);
     EXPECT_EQ(last_, RejectReason::InsufficientBalance);
     EXPECT_EQ(apply(Withdraw{1, kUsd, 1'000'001}), RejectReason::InsufficientBalance);
@@ -298,8 +299,8 @@ TEST_F(EngineScenario, InsufficientBalanceIsRejectedBeforeAnyChange) {
 
 TEST_F(EngineScenario, MarketBuyStopsWhenTheMoneyRunsOutMidSweep) {
     deposit(9, kUsd, 1000);
-    const OrderId m1 = limit(2, Side::Sell, 100, 5);   // 500 + fee 0
-    const OrderId m2 = limit(3, Side::Sell, 200, 5);   // 1000 + fee 1 for all five
+    const OrderId m1 = limit(2, Side::Sell, 100, 5);  // 500 + fee 0
+    const OrderId m2 = limit(3, Side::Sell, 200, 5);  // 1000 + fee 1 for all five
     log_.take();
     const OrderId t = market(9, Side::Buy, 10);
     // After 500 at 100, 500 is left: two lots at 200 cost 400 + 0, three would cost 600.
@@ -318,8 +319,7 @@ TEST_F(EngineScenario, MarketBuyStopsWhenTheMoneyRunsOutMidSweep) {
     // Not even one lot at the best price: 402, nothing changes.
     const OrderId poor = market(9, Side::Buy, 1);
     EXPECT_EQ(last_, RejectReason::InsufficientBalance);
-    EXPECT_EQ(log_.take(),
-              one_event(CommandRejected{poor, 9, RejectReason::InsufficientBalance}));
+    EXPECT_EQ(log_.take(), one_event(CommandRejected{poor, 9, RejectReason::InsufficientBalance}));
 }
 
 TEST_F(EngineScenario, FeesRoundDownAndAllReachTheFeeAccount) {
@@ -410,8 +410,9 @@ TEST_F(EngineScenario, SnapshotRoundTripKeepsStateAndFutureEvents) {
     expect_invariants(copy);
 
     EventLog copy_log;
-    const Command next{100, 0, PlaceOrder{5, kTstUsd, Side::Sell, OrderType::Limit,
-                                          TimeInForce::GTC, false, 98, 20}};
+    const Command next{
+        100, 0,
+        PlaceOrder{5, kTstUsd, Side::Sell, OrderType::Limit, TimeInForce::GTC, false, 98, 20}};
     log_.take();
     engine_.apply(next, log_);
     copy.apply(next, copy_log);

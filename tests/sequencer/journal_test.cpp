@@ -93,8 +93,8 @@ TEST(Journal, ReaderReturnsWhatTheWriterCommittedAcrossSegments) {
         EXPECT_EQ(record->sequence, s);
         EXPECT_EQ(record->timestamp, static_cast<Timestamp>(s * 10));
         EXPECT_EQ(record->command, commands[s % commands.size()]);
-        EXPECT_EQ(record->events, std::vector<Event>(events.begin(),
-                                                     events.begin() + s % events.size()));
+        EXPECT_EQ(record->events,
+                  std::vector<Event>(events.begin(), events.begin() + s % events.size()));
     }
     EXPECT_FALSE(reader.next(500).has_value());
 

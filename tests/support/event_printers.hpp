@@ -39,8 +39,8 @@ inline void PrintTo(const Event& event, std::ostream* os) {
                 fields(*os, "OrderCancelled", e.order_id, e.account, e.market, e.remaining,
                        int(e.reason));
             } else if constexpr (std::is_same_v<T, OrderMoved>) {
-                fields(*os, "OrderMoved", e.order_id, e.account, e.market, e.old_price,
-                       e.new_price, e.remaining);
+                fields(*os, "OrderMoved", e.order_id, e.account, e.market, e.old_price, e.new_price,
+                       e.remaining);
             } else if constexpr (std::is_same_v<T, CommandRejected>) {
                 fields(*os, "CommandRejected", e.order_id, e.account, int(e.reason));
             } else if constexpr (std::is_same_v<T, BookLevelChanged>) {

@@ -10,7 +10,7 @@
 namespace xtrader::testing {
 
 class OrderFlow {
-public:
+  public:
     explicit OrderFlow(std::uint64_t seed, AccountId accounts = 10)
         : rng_(seed), accounts_(accounts) {}
 
@@ -29,25 +29,33 @@ public:
         const auto roll = pick(0, 99);
         const auto account = static_cast<AccountId>(pick(1, accounts_));
         if (roll < 20 && !placed_.empty()) {
-            const auto& [id, owner] = placed_[static_cast<std::size_t>(pick(0, placed_.size() - 1))];
-            if (roll < 12) return CancelOrder{owner, id};
+            const auto& [id, owner] =
+                placed_[static_cast<std::size_t>(pick(0, placed_.size() - 1))];
+            if (roll < 12)
+                return CancelOrder{owner, id};
             return MoveOrder{owner, id, 1000 + pick(-15, 15)};
         }
         const Side side = pick(0, 1) == 0 ? Side::Buy : Side::Sell;
         const Price offset = pick(-3, 20);
-        PlaceOrder p{account, kTstUsd, side, OrderType::Limit,
-                     roll < 28 ? TimeInForce::IOC : TimeInForce::GTC, false,
-                     side == Side::Buy ? 1000 - offset : 1000 + offset, pick(1, 50)};
+        PlaceOrder p{account,
+                     kTstUsd,
+                     side,
+                     OrderType::Limit,
+                     roll < 28 ? TimeInForce::IOC : TimeInForce::GTC,
+                     false,
+                     side == Side::Buy ? 1000 - offset : 1000 + offset,
+                     pick(1, 50)};
         if (roll >= 95) {
             p.type = OrderType::Market;
             p.price = 0;
         }
         placed_.emplace_back(sequence, account);
-        if (placed_.size() > 2000) placed_.erase(placed_.begin(), placed_.begin() + 1000);
+        if (placed_.size() > 2000)
+            placed_.erase(placed_.begin(), placed_.begin() + 1000);
         return p;
     }
 
-private:
+  private:
     std::int64_t pick(std::int64_t lo, std::int64_t hi) {
         return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_);
     }
@@ -58,10 +66,10 @@ private:
 };
 
 class StepClock final : public Clock {
-public:
+  public:
     Timestamp now() noexcept override { return t_ += 1000; }
 
-private:
+  private:
     Timestamp t_ = 1'700'000'000'000'000'000;
 };
 

@@ -51,10 +51,12 @@ inline MarketCatalog test_catalog() {
     return catalog;
 }
 
-inline std::vector<Event> one_event(Event event) { return {event}; }
+inline std::vector<Event> one_event(Event event) {
+    return {event};
+}
 
 class EventLog final : public EventHandler {
-public:
+  public:
     void on_event(const Event& event) override { events.push_back(event); }
     std::vector<Event> take() { return std::exchange(events, {}); }
     std::vector<Event> events;
@@ -92,7 +94,8 @@ inline void expect_invariants(const MatchingEngine& engine) {
             Price previous = 0;
             book.for_each_level(side, [&](const PriceLevel& level) {
                 if (previous != 0) {
-                    EXPECT_TRUE(side == Side::Buy ? level.price < previous : level.price > previous);
+                    EXPECT_TRUE(side == Side::Buy ? level.price < previous
+                                                  : level.price > previous);
                 }
                 previous = level.price;
                 Quantity volume = 0;

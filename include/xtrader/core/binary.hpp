@@ -15,11 +15,11 @@
 namespace xtrader {
 
 class ByteWriter {
-public:
+  public:
     explicit ByteWriter(std::vector<std::byte>& out) noexcept : out_(out) {}
 
     template <class T>
-        requires std::is_trivially_copyable_v<T>
+    requires std::is_trivially_copyable_v<T>
     void put(T value) {
         const auto* bytes = reinterpret_cast<const std::byte*>(&value);
         out_.insert(out_.end(), bytes, bytes + sizeof(T));
@@ -37,17 +37,17 @@ public:
     std::size_t size() const noexcept { return out_.size(); }
     std::vector<std::byte>& buffer() noexcept { return out_; }
 
-private:
+  private:
     std::vector<std::byte>& out_;
 };
 
 class ByteReader {
-public:
+  public:
     explicit ByteReader(std::span<const std::byte> in) noexcept : in_(in) {}
 
     template <class T>
-        requires std::is_trivially_copyable_v<T>
-    T get() noexcept {
+    requires std::is_trivially_copyable_v<T> T get()
+    noexcept {
         T value{};
         if (in_.size() - pos_ < sizeof(T)) {
             failed_ = true;
@@ -76,7 +76,7 @@ public:
     bool failed() const noexcept { return failed_; }
     void fail() noexcept { failed_ = true; }
 
-private:
+  private:
     std::span<const std::byte> in_;
     std::size_t pos_ = 0;
     bool failed_ = false;

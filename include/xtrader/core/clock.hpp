@@ -9,13 +9,13 @@
 namespace xtrader {
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     virtual Timestamp now() noexcept = 0;
 };
 
 class SystemClock final : public Clock {
-public:
+  public:
     Timestamp now() noexcept override {
         return std::chrono::duration_cast<std::chrono::nanoseconds>(
                    std::chrono::system_clock::now().time_since_epoch())

@@ -14,10 +14,10 @@ namespace xtrader {
 
 enum class DecimalError : std::uint8_t {
     Ok,
-    Malformed,       // not a decimal number
-    Negative,        // a '-' sign on a non-zero value
-    TooManyDecimals, // more fractional digits than the scale (after the exponent) allows
-    Overflow,        // the scaled value does not fit in int64
+    Malformed,        // not a decimal number
+    Negative,         // a '-' sign on a non-zero value
+    TooManyDecimals,  // more fractional digits than the scale (after the exponent) allows
+    Overflow,         // the scaled value does not fit in int64
 };
 
 std::string_view to_string(DecimalError error) noexcept;
@@ -31,7 +31,8 @@ std::string format_decimal(std::int64_t value, int scale);
 // 10^exponent for exponent 0..18.
 constexpr std::int64_t pow10(int exponent) noexcept {
     std::int64_t result = 1;
-    for (int i = 0; i < exponent; ++i) result *= 10;
+    for (int i = 0; i < exponent; ++i)
+        result *= 10;
     return result;
 }
 

@@ -20,9 +20,9 @@ struct MarketSpec {
     std::string symbol;  // "BTC-KRW"
     AssetId base = 0;
     AssetId quote = 0;
-    int price_scale = 0;  // price units per quote = 10^price_scale
-    int qty_scale = 0;    // quantity units per base = 10^qty_scale
-    Price tick_size = 1;  // prices are multiples of this
+    int price_scale = 0;    // price units per quote = 10^price_scale
+    int qty_scale = 0;      // quantity units per base = 10^qty_scale
+    Price tick_size = 1;    // prices are multiples of this
     Quantity lot_size = 1;  // quantities are multiples of this
     Quantity min_quantity = 1;
     Quantity max_quantity = 0;

@@ -23,8 +23,8 @@ using ExecId = std::uint64_t;   // dense, assigned by the engine in execution or
 using AccountId = std::uint32_t;
 using AssetId = std::uint32_t;
 using MarketId = std::uint32_t;
-using Sequence = std::uint64_t;   // journal / command sequence number, contiguous from 1
-using Timestamp = std::int64_t;   // nanoseconds since the Unix epoch, UTC
+using Sequence = std::uint64_t;  // journal / command sequence number, contiguous from 1
+using Timestamp = std::int64_t;  // nanoseconds since the Unix epoch, UTC
 
 // Account 0 receives every fee; it cannot trade.
 inline constexpr AccountId kFeeAccount = 0;
@@ -33,7 +33,9 @@ enum class Side : std::uint8_t { Buy = 0, Sell = 1 };
 enum class OrderType : std::uint8_t { Limit = 0, Market = 1 };
 enum class TimeInForce : std::uint8_t { GTC = 0, IOC = 1, FOK = 2 };
 
-constexpr Side opposite(Side side) noexcept { return side == Side::Buy ? Side::Sell : Side::Buy; }
+constexpr Side opposite(Side side) noexcept {
+    return side == Side::Buy ? Side::Sell : Side::Buy;
+}
 
 std::string_view to_string(Side side) noexcept;
 std::string_view to_string(OrderType type) noexcept;

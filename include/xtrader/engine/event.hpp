@@ -15,25 +15,25 @@ namespace xtrader {
 enum class RejectReason : std::uint8_t {
     None = 0,
     UnknownMarket,
-    InvalidAccount,        // the fee account, or an id beyond the configured account limit
-    InvalidQuantity,       // zero or negative
-    LotSize,               // not a multiple of the lot size
+    InvalidAccount,   // the fee account, or an id beyond the configured account limit
+    InvalidQuantity,  // zero or negative
+    LotSize,          // not a multiple of the lot size
     QuantityBelowMinimum,
     QuantityAboveMaximum,
-    InvalidPrice,          // a limit price <= 0, or a price on a market order
-    TickSize,              // not a multiple of the tick size
+    InvalidPrice,  // a limit price <= 0, or a price on a market order
+    TickSize,      // not a multiple of the tick size
     PriceAboveMaximum,
-    InvalidOrderType,      // post-only on anything but a GTC limit order
+    InvalidOrderType,  // post-only on anything but a GTC limit order
     InsufficientBalance,
-    NoLiquidity,           // a market order facing an empty book
+    NoLiquidity,  // a market order facing an empty book
     PostOnlyWouldCross,
-    UnknownOrder,          // never seen, or finished longer ago than the engine remembers
-    NotOwner,              // the order belongs to another account
-    OrderClosed,           // the order is already filled or cancelled
-    InvalidAmount,         // a deposit or withdrawal of zero or less
+    UnknownOrder,   // never seen, or finished longer ago than the engine remembers
+    NotOwner,       // the order belongs to another account
+    OrderClosed,    // the order is already filled or cancelled
+    InvalidAmount,  // a deposit or withdrawal of zero or less
     UnknownAsset,
-    BalanceOverflow,       // a deposit that would take an asset's total beyond int64
-    DuplicateOrderId,      // a PlaceOrder whose sequence number already names an order
+    BalanceOverflow,   // a deposit that would take an asset's total beyond int64
+    DuplicateOrderId,  // a PlaceOrder whose sequence number already names an order
 };
 
 enum class CancelReason : std::uint8_t {
@@ -68,7 +68,7 @@ struct Trade {
     OrderId maker_order_id;
     AccountId taker_account;
     AccountId maker_account;
-    Side taker_side;  // the maker's side is the opposite one
+    Side taker_side;   // the maker's side is the opposite one
     Amount taker_fee;  // in the quote asset
     Amount maker_fee;
     Quantity taker_remaining;  // after this trade
@@ -132,7 +132,7 @@ using Event = std::variant<OrderAccepted, Trade, OrderCancelled, OrderMoved, Com
 // Receives the events of each command once the command has been applied. Called on the thread
 // that called MatchingEngine::apply; must not call back into the engine.
 class EventHandler {
-public:
+  public:
     virtual ~EventHandler() = default;
     virtual void on_event(const Event& event) = 0;
 };

@@ -22,7 +22,7 @@ struct Balance {
 };
 
 class Ledger {
-public:
+  public:
     Ledger(std::size_t asset_count, std::size_t max_accounts);
 
     Balance balance(AccountId account, AssetId asset) const noexcept;
@@ -45,7 +45,7 @@ public:
     void save(ByteWriter& out) const;
     bool load(ByteReader& in);
 
-private:
+  private:
     Balance& at(AccountId account, AssetId asset);
 
     std::size_t asset_count_;

@@ -33,7 +33,7 @@ struct EngineOptions {
 };
 
 class MatchingEngine {
-public:
+  public:
     MatchingEngine(MarketCatalog catalog, EngineOptions options = {});
     MatchingEngine(const MatchingEngine&) = delete;
     MatchingEngine& operator=(const MatchingEngine&) = delete;
@@ -57,7 +57,7 @@ public:
     // FNV-1a of save(): equal states have equal hashes.
     std::uint64_t state_hash() const;
 
-private:
+  private:
     struct ClosedOrder {
         AccountId account;
     };

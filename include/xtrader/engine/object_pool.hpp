@@ -11,7 +11,7 @@ namespace xtrader {
 
 template <class T, std::size_t ChunkSize = 4096>
 class ObjectPool {
-public:
+  public:
     ObjectPool() = default;
     ObjectPool(const ObjectPool&) = delete;
     ObjectPool& operator=(const ObjectPool&) = delete;
@@ -20,7 +20,8 @@ public:
 
     // Returns a value-initialised T.
     T* acquire() {
-        if (free_.empty()) grow();
+        if (free_.empty())
+            grow();
         T* object = free_.back();
         free_.pop_back();
         *object = T{};
@@ -31,12 +32,13 @@ public:
 
     std::size_t in_use() const noexcept { return chunks_.size() * ChunkSize - free_.size(); }
 
-private:
+  private:
     void grow() {
         chunks_.push_back(std::make_unique<T[]>(ChunkSize));
         T* chunk = chunks_.back().get();
         free_.reserve(free_.size() + ChunkSize);
-        for (std::size_t i = ChunkSize; i-- > 0;) free_.push_back(chunk + i);
+        for (std::size_t i = ChunkSize; i-- > 0;)
+            free_.push_back(chunk + i);
     }
 
     std::vector<std::unique_ptr<T[]>> chunks_;

@@ -57,7 +57,7 @@ struct DepthLevel {
 };
 
 class OrderBook {
-public:
+  public:
     OrderBook() = default;
     OrderBook(const OrderBook&) = delete;
     OrderBook& operator=(const OrderBook&) = delete;
@@ -91,13 +91,14 @@ public:
     void for_each_level(Side side, F&& f) const {
         const auto& levels = side_levels(side);
         for (auto it = levels.rbegin(); it != levels.rend(); ++it) {
-            if (!f(**it)) return;
+            if (!f(**it))
+                return;
         }
     }
 
     std::size_t level_count(Side side) const noexcept { return side_levels(side).size(); }
 
-private:
+  private:
     const std::vector<PriceLevel*>& side_levels(Side side) const noexcept {
         return side == Side::Buy ? bids_ : asks_;
     }

@@ -14,10 +14,11 @@ namespace xtrader {
 
 template <class T>
 class InboundQueue {
-public:
+  public:
     explicit InboundQueue(std::size_t capacity) : mask_(round_up(capacity) - 1) {
         cells_ = std::make_unique<Cell[]>(mask_ + 1);
-        for (std::size_t i = 0; i <= mask_; ++i) cells_[i].sequence.store(i, std::memory_order_relaxed);
+        for (std::size_t i = 0; i <= mask_; ++i)
+            cells_[i].sequence.store(i, std::memory_order_relaxed);
     }
     InboundQueue(const InboundQueue&) = delete;
     InboundQueue& operator=(const InboundQueue&) = delete;
@@ -46,7 +47,8 @@ public:
     // The consumer thread only.
     bool try_pop(T& out) noexcept {
         Cell& cell = cells_[head_ & mask_];
-        if (cell.sequence.load(std::memory_order_acquire) != head_ + 1) return false;
+        if (cell.sequence.load(std::memory_order_acquire) != head_ + 1)
+            return false;
         out = std::move(cell.value);
         cell.value = T{};
         cell.sequence.store(head_ + mask_ + 1, std::memory_order_release);
@@ -62,7 +64,7 @@ public:
     // Called by the consumer after a batch so that size() can be read from other threads.
     void publish_head() noexcept { head_seen_.store(head_, std::memory_order_relaxed); }
 
-private:
+  private:
     struct Cell {
         std::atomic<std::size_t> sequence{0};
         T value{};
@@ -70,7 +72,8 @@ private:
 
     static std::size_t round_up(std::size_t n) {
         std::size_t capacity = 2;
-        while (capacity < n) capacity *= 2;
+        while (capacity < n)
+            capacity *= 2;
         return capacity;
     }
 

@@ -45,7 +45,7 @@ inline constexpr std::size_t kSegmentHeaderBytes = 16;
 // Thrown when the journal cannot be trusted: a corrupt record before the tail, a gap in the
 // sequence, a replay that disagrees with what was recorded. what() says where.
 class JournalError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -59,7 +59,7 @@ void remove_segments_before(const std::filesystem::path& dir, Sequence sequence)
 // An open segment file. Shared so that a segment being synced stays open after the writer has
 // moved on to the next one.
 class JournalSegment {
-public:
+  public:
     JournalSegment(int fd, std::filesystem::path path) noexcept : fd_(fd), path_(std::move(path)) {}
     ~JournalSegment();
     JournalSegment(const JournalSegment&) = delete;
@@ -70,7 +70,7 @@ public:
     // fdatasync; safe from any thread.
     bool sync() const noexcept;
 
-private:
+  private:
     int fd_;
     std::filesystem::path path_;
 };
@@ -78,7 +78,7 @@ private:
 // Appends records to the newest segment. Owned by the sequencer thread; not thread-safe, except
 // that the segment() it hands out may be synced from another thread.
 class JournalWriter {
-public:
+  public:
     // Opens the journal in `dir` for appending `next_sequence` onwards: after recovery, the newest
     // segment has been cut to its last valid record and appending continues there.
     JournalWriter(std::filesystem::path dir, Sequence next_sequence, FsyncPolicy policy,
@@ -105,7 +105,7 @@ public:
     const std::string& last_error() const noexcept { return last_error_; }
     std::size_t pending_bytes() const noexcept { return buffer_.size(); }
 
-private:
+  private:
     void open_segment(Sequence first_sequence);
     bool fail(const char* what);
 
@@ -135,7 +135,7 @@ bool decode_record_payload(std::span<const std::byte> payload, JournalRecord& re
 // the way publishers tail the events. Reads only records at or below the limit the caller
 // passes (the sequencer's committed sequence), which are complete on disk. One reader per thread.
 class JournalReader {
-public:
+  public:
     JournalReader(std::filesystem::path dir, Sequence from);
     ~JournalReader();
     JournalReader(const JournalReader&) = delete;
@@ -147,7 +147,7 @@ public:
 
     Sequence position() const noexcept { return next_; }  // the sequence it will return next
 
-private:
+  private:
     bool open_segment_for(Sequence sequence);
 
     std::filesystem::path dir_;

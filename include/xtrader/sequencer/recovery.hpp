@@ -17,9 +17,9 @@
 namespace xtrader {
 
 struct RecoveryReport {
-    Sequence snapshot_sequence = 0;  // 0: started from an empty state
-    Sequence last_sequence = 0;      // the last command in the engine; the next gets + 1
-    std::uint64_t replayed = 0;      // records applied after the snapshot
+    Sequence snapshot_sequence = 0;     // 0: started from an empty state
+    Sequence last_sequence = 0;         // the last command in the engine; the next gets + 1
+    std::uint64_t replayed = 0;         // records applied after the snapshot
     std::uint64_t truncated_bytes = 0;  // torn tail cut from the newest segment
     std::uint64_t state_hash = 0;
 };

@@ -32,7 +32,7 @@
 namespace xtrader {
 
 struct SequencerOptions {
-    std::filesystem::path data_dir;     // journal/ and snapshots/ below it
+    std::filesystem::path data_dir;  // journal/ and snapshots/ below it
     FsyncPolicy fsync = FsyncPolicy::Batch;
     std::size_t queue_capacity = 65536;
     std::size_t max_batch = 4096;
@@ -67,7 +67,7 @@ struct SequencerStats {
 };
 
 class Sequencer {
-public:
+  public:
     // The engine must already hold everything journaled (recover() first); last_sequence is the
     // last command in it.
     Sequencer(MatchingEngine& engine, Clock& clock, SequencerOptions options,
@@ -95,7 +95,7 @@ public:
     // and a snapshot have passed them. Register before start().
     void register_cursor(const std::atomic<Sequence>& cursor) { cursors_.push_back(&cursor); }
 
-private:
+  private:
     struct Request {
         CommandBody command;
         Completion done;
