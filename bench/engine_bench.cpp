@@ -4,7 +4,7 @@
 //   sequencer -- submitted from this thread through the Sequencer's queue, answered by it,
 // and prints one JSON line per scenario: commands/s and latency percentiles per command.
 //
-// usage: engine_bench WORKLOAD.csv DATA_DIR [engine|journal|sequencer]...
+// usage: engine_bench WORKLOAD.csv DATA_DIR [engine|journal|sequencer|sequencer@RATE]...
 #include <x86intrin.h>
 
 #include <algorithm>
@@ -213,8 +213,10 @@ Result run_journal(const std::vector<Command>& commands, const std::filesystem::
 }
 
 // The full path: this thread submits, the sequencer thread applies, journals, commits and
-// answers. Latency is submit to completion.
-Result run_sequencer(const std::vector<Command>& commands, const std::filesystem::path& dir) {
+// answers. Latency is submit to completion. With a rate, commands are offered at that many per
+// second (open loop) instead of as fast as the queue takes them, so latency is not queueing.
+Result run_sequencer(const std::vector<Command>& commands, const std::filesystem::path& dir,
+                     double rate) {
     std::filesystem::remove_all(dir);
     MatchingEngine engine(bench_catalog());
     SystemClock clock;
@@ -245,10 +247,18 @@ Result run_sequencer(const std::vector<Command>& commands, const std::filesystem
     while (timing.count.load(std::memory_order_acquire) < timed_begin())
         std::this_thread::yield();
 
-    Result r{"sequencer", 0, std::vector<std::uint64_t>(commands.size() - timed_begin()), 0};
+    Result r{rate > 0 ? "sequencer_at_" + std::to_string(static_cast<long>(rate)) : "sequencer",
+             0, std::vector<std::uint64_t>(commands.size() - timed_begin()), 0};
     Stopwatch watch;
-    for (std::size_t i = timed_begin(); i < commands.size(); ++i)
+    for (std::size_t i = timed_begin(); i < commands.size(); ++i) {
+        if (rate > 0) {
+            const auto due = watch.wall + std::chrono::nanoseconds(static_cast<long>(
+                                              static_cast<double>(i - timed_begin()) * 1e9 / rate));
+            while (Clock::now() < due) {
+            }
+        }
         submit(i);
+    }
     while (timing.count.load(std::memory_order_acquire) < commands.size())
         std::this_thread::yield();
     watch.finish(r);
@@ -269,7 +279,7 @@ Result run_sequencer(const std::vector<Command>& commands, const std::filesystem
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: %s WORKLOAD.csv DATA_DIR [engine|journal|sequencer]...\n",
+        std::fprintf(stderr, "usage: %s WORKLOAD.csv DATA_DIR [engine|journal|sequencer|sequencer@RATE]...\n",
                      argv[0]);
         return 2;
     }
@@ -286,7 +296,10 @@ int main(int argc, char** argv) {
             } else if (s == "journal") {
                 results.push_back(run_journal(commands, data / "journal-bench"));
             } else if (s == "sequencer") {
-                results.push_back(run_sequencer(commands, data / "sequencer-bench"));
+                results.push_back(run_sequencer(commands, data / "sequencer-bench", 0));
+            } else if (s.starts_with("sequencer@")) {
+                results.push_back(
+                    run_sequencer(commands, data / "sequencer-bench", std::stod(s.substr(10))));
             } else {
                 std::fprintf(stderr, "unknown scenario %s\n", s.c_str());
                 return 2;

@@ -18,7 +18,14 @@ case "$what" in
             xz -dc "$workloads/exchange-core-1book.csv.xz" >"$csv"
         fi
         echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" >&2
-        build/bench/bench/engine_bench "$csv" "$data" "${@:2}"
+        # One process per scenario, so that one's memory and files do not weigh on the next.
+        scenarios=("${@:2}")
+        ((${#scenarios[@]})) || scenarios=(engine journal sequencer)
+        results=()
+        for s in "${scenarios[@]}"; do
+            results+=("$(build/bench/bench/engine_bench "$csv" "$data" "$s")")
+        done
+        printf '%s\n' "${results[@]}"
         ;;
     *)
         echo "usage: $0 engine [engine|journal|sequencer]..." >&2

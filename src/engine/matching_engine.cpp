@@ -95,8 +95,10 @@ MatchingEngine::MatchingEngine(MarketCatalog catalog, EngineOptions options)
     : catalog_(std::move(catalog)),
       options_(options),
       books_(catalog_.markets.size()),
-      ledger_(catalog_.assets.size(), options.max_accounts) {
-    closed_fifo_.reserve(std::min<std::size_t>(options_.closed_order_memory, 1 << 16));
+      ledger_(catalog_.assets.size(), options.max_accounts),
+      closed_(2 * options.closed_order_memory) {
+    // Sized once: growing them later would stall one command for milliseconds.
+    closed_fifo_.reserve(options_.closed_order_memory);
     events_.reserve(256);
 }
 
