@@ -44,8 +44,7 @@ MarketCatalog bench_catalog() {
     m.maker_fee_ppm = 200;
     m.taker_fee_ppm = 500;
     catalog.markets = {m};
-    if (auto error = catalog.validate(); !error.empty())
-        throw std::runtime_error(error);
+    if (auto error = catalog.validate(); !error.empty()) throw std::runtime_error(error);
     return catalog;
 }
 
@@ -60,12 +59,10 @@ std::vector<Command> load_commands(const std::string& path) {
     std::vector<OrderId> engine_id;
     std::vector<AccountId> owner;
     std::ifstream in(path);
-    if (!in)
-        throw std::runtime_error("cannot read " + path);
+    if (!in) throw std::runtime_error("cannot read " + path);
     std::string line;
     while (std::getline(in, line)) {
-        if (line.empty() || line[0] == '#')
-            continue;
+        if (line.empty() || line[0] == '#') continue;
         std::istringstream fields(line);
         std::string kind, id_text;
         std::getline(fields, kind, ',');
@@ -99,8 +96,7 @@ std::vector<Command> load_commands(const std::string& path) {
             throw std::runtime_error("unknown workload line: " + line);
         }
     }
-    for (std::size_t i = 0; i < commands.size(); ++i)
-        commands[i].sequence = i + 1;
+    for (std::size_t i = 0; i < commands.size(); ++i) commands[i].sequence = i + 1;
     return commands;
 }
 
@@ -153,8 +149,7 @@ std::size_t timed_begin() {
 Result run_engine(const std::vector<Command>& commands) {
     MatchingEngine engine(bench_catalog());
     CountingHandler handler;
-    for (std::size_t i = 0; i < timed_begin(); ++i)
-        engine.apply(commands[i], handler);
+    for (std::size_t i = 0; i < timed_begin(); ++i) engine.apply(commands[i], handler);
     Result r{"engine", 0, std::vector<std::uint64_t>(commands.size() - timed_begin()), 0};
     Stopwatch watch;
     for (std::size_t i = timed_begin(); i < commands.size(); ++i) {
@@ -188,8 +183,7 @@ Result run_journal(const std::vector<Command>& commands, const std::filesystem::
         engine.apply(commands[i], handler);
         journal.append(commands[i].sequence, commands[i].timestamp, commands[i].body, events);
     };
-    for (std::size_t i = 0; i < timed_begin(); ++i)
-        apply(i);
+    for (std::size_t i = 0; i < timed_begin(); ++i) apply(i);
     journal.commit();
 
     Result r{"journal", 0, std::vector<std::uint64_t>(commands.size() - timed_begin()), 0};
@@ -201,8 +195,7 @@ Result run_journal(const std::vector<Command>& commands, const std::filesystem::
             started[i - begin] = __rdtsc();
             apply(i);
         }
-        if (!journal.commit())
-            throw std::runtime_error(journal.last_error());
+        if (!journal.commit()) throw std::runtime_error(journal.last_error());
         const auto committed = __rdtsc();
         for (std::size_t i = begin; i < end; ++i) {
             r.cycles[i - timed_begin()] = committed - started[i - begin];
@@ -242,13 +235,11 @@ Result run_sequencer(const std::vector<Command>& commands, const std::filesystem
             std::this_thread::yield();
         }
     };
-    for (std::size_t i = 0; i < timed_begin(); ++i)
-        submit(i);
-    while (timing.count.load(std::memory_order_acquire) < timed_begin())
-        std::this_thread::yield();
+    for (std::size_t i = 0; i < timed_begin(); ++i) submit(i);
+    while (timing.count.load(std::memory_order_acquire) < timed_begin()) std::this_thread::yield();
 
-    Result r{rate > 0 ? "sequencer_at_" + std::to_string(static_cast<long>(rate)) : "sequencer",
-             0, std::vector<std::uint64_t>(commands.size() - timed_begin()), 0};
+    Result r{rate > 0 ? "sequencer_at_" + std::to_string(static_cast<long>(rate)) : "sequencer", 0,
+             std::vector<std::uint64_t>(commands.size() - timed_begin()), 0};
     Stopwatch watch;
     for (std::size_t i = timed_begin(); i < commands.size(); ++i) {
         if (rate > 0) {
@@ -279,16 +270,17 @@ Result run_sequencer(const std::vector<Command>& commands, const std::filesystem
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: %s WORKLOAD.csv DATA_DIR [engine|journal|sequencer|sequencer@RATE]...\n",
-                     argv[0]);
+        std::fprintf(
+            stderr,
+            "usage: %s WORKLOAD.csv DATA_DIR [engine|journal|sequencer|sequencer@RATE]...\n",
+            argv[0]);
         return 2;
     }
     try {
         const auto commands = load_commands(argv[1]);
         const std::filesystem::path data = argv[2];
         std::vector<std::string> scenarios(argv + 3, argv + argc);
-        if (scenarios.empty())
-            scenarios = {"engine", "journal", "sequencer"};
+        if (scenarios.empty()) scenarios = {"engine", "journal", "sequencer"};
         std::vector<Result> results;
         for (const auto& s : scenarios) {
             if (s == "engine") {
@@ -307,8 +299,7 @@ int main(int argc, char** argv) {
         }
         std::filesystem::remove_all(data / "journal-bench");
         std::filesystem::remove_all(data / "sequencer-bench");
-        for (const auto& r : results)
-            print(r);
+        for (const auto& r : results) print(r);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "engine_bench: %s\n", e.what());
         return 1;

@@ -6,6 +6,18 @@
 
 namespace xtrader {
 
+std::optional<ClientOrderId> ClientOrderId::parse(std::string_view text) noexcept {
+    if (text.empty() || text.size() > kMaxSize) return std::nullopt;
+    ClientOrderId id;
+    for (char c : text) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '-';
+        if (!ok) return std::nullopt;
+        id.chars_[id.size_++] = c;
+    }
+    return id;
+}
+
 std::string_view to_string(Side side) noexcept {
     return side == Side::Buy ? "Buy" : "Sell";
 }
@@ -16,12 +28,9 @@ std::string_view to_string(OrderType type) noexcept {
 
 std::string_view to_string(TimeInForce tif) noexcept {
     switch (tif) {
-        case TimeInForce::GTC:
-            return "GTC";
-        case TimeInForce::IOC:
-            return "IOC";
-        case TimeInForce::FOK:
-            return "FOK";
+        case TimeInForce::GTC: return "GTC";
+        case TimeInForce::IOC: return "IOC";
+        case TimeInForce::FOK: return "FOK";
     }
     return "GTC";
 }
@@ -30,23 +39,19 @@ std::string MarketCatalog::validate() {
     constexpr auto kMax = static_cast<Int128>(std::numeric_limits<std::int64_t>::max());
     for (std::size_t i = 0; i < assets.size(); ++i) {
         const auto& asset = assets[i];
-        if (asset.name.empty())
-            return "an asset has no name";
+        if (asset.name.empty()) return "an asset has no name";
         if (asset.scale < 0 || asset.scale > 18)
             return "asset " + asset.name + ": scale not in 0..18";
         for (std::size_t j = 0; j < i; ++j) {
-            if (assets[j].name == asset.name)
-                return "asset " + asset.name + " is defined twice";
+            if (assets[j].name == asset.name) return "asset " + asset.name + " is defined twice";
         }
     }
     for (std::size_t i = 0; i < markets.size(); ++i) {
         auto& m = markets[i];
         const std::string where = "market " + m.symbol + ": ";
-        if (m.symbol.empty())
-            return "a market has no symbol";
+        if (m.symbol.empty()) return "a market has no symbol";
         for (std::size_t j = 0; j < i; ++j) {
-            if (markets[j].symbol == m.symbol)
-                return where + "defined twice";
+            if (markets[j].symbol == m.symbol) return where + "defined twice";
         }
         if (m.base >= assets.size() || m.quote >= assets.size() || m.base == m.quote) {
             return where + "base and quote must be two different configured assets";
@@ -66,8 +71,7 @@ std::string MarketCatalog::validate() {
         if (m.min_quantity <= 0 || m.min_quantity % m.lot_size != 0) {
             return where + "minimum quantity must be a positive multiple of the lot size";
         }
-        if (m.max_quantity < m.min_quantity)
-            return where + "maximum quantity is below the minimum";
+        if (m.max_quantity < m.min_quantity) return where + "maximum quantity is below the minimum";
         if (m.max_price <= 0 || m.max_price % m.tick_size != 0) {
             return where + "maximum price must be a positive multiple of the tick size";
         }
@@ -90,16 +94,14 @@ std::string MarketCatalog::validate() {
 
 const MarketSpec* MarketCatalog::find(std::string_view symbol) const noexcept {
     for (const auto& m : markets) {
-        if (m.symbol == symbol)
-            return &m;
+        if (m.symbol == symbol) return &m;
     }
     return nullptr;
 }
 
 const AssetSpec* MarketCatalog::find_asset(std::string_view name) const noexcept {
     for (const auto& a : assets) {
-        if (a.name == name)
-            return &a;
+        if (a.name == name) return &a;
     }
     return nullptr;
 }

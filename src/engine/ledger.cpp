@@ -16,30 +16,26 @@ Balance Ledger::balance(AccountId account, AssetId asset) const noexcept {
 
 Balance& Ledger::at(AccountId account, AssetId asset) {
     const std::size_t index = std::size_t{account} * asset_count_ + asset;
-    if (index >= balances_.size())
-        balances_.resize((std::size_t{account} + 1) * asset_count_);
+    if (index >= balances_.size()) balances_.resize((std::size_t{account} + 1) * asset_count_);
     return balances_[index];
 }
 
 bool Ledger::deposit(AccountId account, AssetId asset, Amount amount) {
-    if (amount > std::numeric_limits<Amount>::max() - totals_[asset])
-        return false;
+    if (amount > std::numeric_limits<Amount>::max() - totals_[asset]) return false;
     at(account, asset).available += amount;
     totals_[asset] += amount;
     return true;
 }
 
 bool Ledger::withdraw(AccountId account, AssetId asset, Amount amount) {
-    if (balance(account, asset).available < amount)
-        return false;
+    if (balance(account, asset).available < amount) return false;
     at(account, asset).available -= amount;
     totals_[asset] -= amount;
     return true;
 }
 
 bool Ledger::hold(AccountId account, AssetId asset, Amount amount) {
-    if (balance(account, asset).available < amount)
-        return false;
+    if (balance(account, asset).available < amount) return false;
     auto& b = at(account, asset);
     b.available -= amount;
     b.held += amount;
@@ -66,12 +62,10 @@ void Ledger::credit(AccountId account, AssetId asset, Amount amount) {
 
 void Ledger::save(ByteWriter& out) const {
     out.put(static_cast<std::uint32_t>(asset_count_));
-    for (Amount total : totals_)
-        out.put(total);
+    for (Amount total : totals_) out.put(total);
     // Trailing accounts with nothing in them are not part of the state.
     std::size_t used = balances_.size();
-    while (used > 0 && balances_[used - 1] == Balance{})
-        --used;
+    while (used > 0 && balances_[used - 1] == Balance{}) --used;
     const std::size_t accounts = (used + asset_count_ - 1) / asset_count_;
     out.put(static_cast<std::uint32_t>(accounts));
     for (std::size_t i = 0; i < accounts * asset_count_; ++i) {
@@ -81,13 +75,10 @@ void Ledger::save(ByteWriter& out) const {
 }
 
 bool Ledger::load(ByteReader& in) {
-    if (in.get<std::uint32_t>() != asset_count_)
-        return false;
-    for (Amount& total : totals_)
-        total = in.get<Amount>();
+    if (in.get<std::uint32_t>() != asset_count_) return false;
+    for (Amount& total : totals_) total = in.get<Amount>();
     const std::size_t accounts = in.get<std::uint32_t>();
-    if (in.failed() || accounts > max_accounts_)
-        return false;
+    if (in.failed() || accounts > max_accounts_) return false;
     balances_.assign(accounts * asset_count_, Balance{});
     for (auto& b : balances_) {
         b.available = in.get<Amount>();

@@ -15,8 +15,7 @@ class EventDelivery {
     EventDelivery(const EventDelivery&) = delete;
     EventDelivery& operator=(const EventDelivery&) = delete;
     ~EventDelivery() {
-        for (const auto& event : events_)
-            handler_.on_event(event);
+        for (const auto& event : events_) handler_.on_event(event);
         events_.clear();
     }
 
@@ -27,66 +26,53 @@ class EventDelivery {
 
 constexpr std::uint32_t kSnapshotVersion = 1;
 
+// The client id map's key: the account and the id's bytes, never 0 (the empty key).
+std::uint64_t client_key(AccountId account, const ClientOrderId& id) noexcept {
+    if (id.empty()) return 0;
+    std::uint64_t hash = 0xcbf29ce484222325ULL ^ account;
+    for (char c : id.view()) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 0x100000001b3ULL;
+    }
+    return hash == 0 ? 1 : hash;
+}
+
 }  // namespace
 
 std::string_view to_string(RejectReason reason) noexcept {
     switch (reason) {
-        case RejectReason::None:
-            return "none";
-        case RejectReason::UnknownMarket:
-            return "unknown_market";
-        case RejectReason::InvalidAccount:
-            return "invalid_account";
-        case RejectReason::InvalidQuantity:
-            return "invalid_quantity";
-        case RejectReason::LotSize:
-            return "lot_size";
-        case RejectReason::QuantityBelowMinimum:
-            return "quantity_below_minimum";
-        case RejectReason::QuantityAboveMaximum:
-            return "quantity_above_maximum";
-        case RejectReason::InvalidPrice:
-            return "invalid_price";
-        case RejectReason::TickSize:
-            return "tick_size";
-        case RejectReason::PriceAboveMaximum:
-            return "price_above_maximum";
-        case RejectReason::InvalidOrderType:
-            return "invalid_order_type";
-        case RejectReason::InsufficientBalance:
-            return "insufficient_balance";
-        case RejectReason::NoLiquidity:
-            return "no_liquidity";
-        case RejectReason::PostOnlyWouldCross:
-            return "post_only_would_cross";
-        case RejectReason::UnknownOrder:
-            return "unknown_order";
-        case RejectReason::NotOwner:
-            return "not_owner";
-        case RejectReason::OrderClosed:
-            return "order_closed";
-        case RejectReason::InvalidAmount:
-            return "invalid_amount";
-        case RejectReason::UnknownAsset:
-            return "unknown_asset";
-        case RejectReason::BalanceOverflow:
-            return "balance_overflow";
-        case RejectReason::DuplicateOrderId:
-            return "duplicate_order_id";
+        case RejectReason::None: return "none";
+        case RejectReason::UnknownMarket: return "unknown_market";
+        case RejectReason::InvalidAccount: return "invalid_account";
+        case RejectReason::InvalidQuantity: return "invalid_quantity";
+        case RejectReason::LotSize: return "lot_size";
+        case RejectReason::QuantityBelowMinimum: return "quantity_below_minimum";
+        case RejectReason::QuantityAboveMaximum: return "quantity_above_maximum";
+        case RejectReason::InvalidPrice: return "invalid_price";
+        case RejectReason::TickSize: return "tick_size";
+        case RejectReason::PriceAboveMaximum: return "price_above_maximum";
+        case RejectReason::InvalidOrderType: return "invalid_order_type";
+        case RejectReason::InsufficientBalance: return "insufficient_balance";
+        case RejectReason::NoLiquidity: return "no_liquidity";
+        case RejectReason::PostOnlyWouldCross: return "post_only_would_cross";
+        case RejectReason::UnknownOrder: return "unknown_order";
+        case RejectReason::NotOwner: return "not_owner";
+        case RejectReason::OrderClosed: return "order_closed";
+        case RejectReason::InvalidAmount: return "invalid_amount";
+        case RejectReason::UnknownAsset: return "unknown_asset";
+        case RejectReason::BalanceOverflow: return "balance_overflow";
+        case RejectReason::DuplicateOrderId: return "duplicate_order_id";
+        case RejectReason::DuplicateClientOrderId: return "duplicate_client_order_id";
     }
     return "unknown";
 }
 
 std::string_view to_string(CancelReason reason) noexcept {
     switch (reason) {
-        case CancelReason::Requested:
-            return "requested";
-        case CancelReason::Unfilled:
-            return "unfilled";
-        case CancelReason::SelfTrade:
-            return "self_trade";
-        case CancelReason::InsufficientBalance:
-            return "insufficient_balance";
+        case CancelReason::Requested: return "requested";
+        case CancelReason::Unfilled: return "unfilled";
+        case CancelReason::SelfTrade: return "self_trade";
+        case CancelReason::InsufficientBalance: return "insufficient_balance";
     }
     return "unknown";
 }
@@ -96,7 +82,8 @@ MatchingEngine::MatchingEngine(MarketCatalog catalog, EngineOptions options)
       options_(options),
       books_(catalog_.markets.size()),
       ledger_(catalog_.assets.size(), options.max_accounts),
-      closed_(2 * options.closed_order_memory) {
+      closed_(2 * options.closed_order_memory),
+      client_ids_(1024) {
     // Sized once: growing them later would stall one command for milliseconds.
     closed_fifo_.reserve(options_.closed_order_memory);
     events_.reserve(256);
@@ -114,16 +101,11 @@ RejectReason MatchingEngine::apply(const Command& command, EventHandler& handler
     return std::visit(
         [&](const auto& body) -> RejectReason {
             using T = std::decay_t<decltype(body)>;
-            if constexpr (std::is_same_v<T, PlaceOrder>)
-                return place(command, body);
-            if constexpr (std::is_same_v<T, CancelOrder>)
-                return cancel(body);
-            if constexpr (std::is_same_v<T, MoveOrder>)
-                return move(body);
-            if constexpr (std::is_same_v<T, Deposit>)
-                return deposit(body);
-            if constexpr (std::is_same_v<T, Withdraw>)
-                return withdraw(body);
+            if constexpr (std::is_same_v<T, PlaceOrder>) return place(command, body);
+            if constexpr (std::is_same_v<T, CancelOrder>) return cancel(body);
+            if constexpr (std::is_same_v<T, MoveOrder>) return move(body);
+            if constexpr (std::is_same_v<T, Deposit>) return deposit(body);
+            if constexpr (std::is_same_v<T, Withdraw>) return withdraw(body);
         },
         command.body);
 }
@@ -136,42 +118,30 @@ RejectReason MatchingEngine::reject(OrderId id, AccountId account, RejectReason 
 // ---- validation ----------------------------------------------------------------------------
 
 RejectReason MatchingEngine::check_price(const MarketSpec& m, Price price) const noexcept {
-    if (price <= 0)
-        return RejectReason::InvalidPrice;
-    if (price % m.tick_size != 0)
-        return RejectReason::TickSize;
-    if (price > m.max_price)
-        return RejectReason::PriceAboveMaximum;
+    if (price <= 0) return RejectReason::InvalidPrice;
+    if (price % m.tick_size != 0) return RejectReason::TickSize;
+    if (price > m.max_price) return RejectReason::PriceAboveMaximum;
     return RejectReason::None;
 }
 
 // The seed's order: symbol, quantity, price, then (in place()) the balance.
 RejectReason MatchingEngine::check_order(const PlaceOrder& p) const noexcept {
-    if (p.market >= catalog_.markets.size())
-        return RejectReason::UnknownMarket;
+    if (p.market >= catalog_.markets.size()) return RejectReason::UnknownMarket;
     if (p.account == kFeeAccount || !ledger_.valid_account(p.account)) {
         return RejectReason::InvalidAccount;
     }
     const auto& m = catalog_.markets[p.market];
-    if (p.quantity <= 0)
-        return RejectReason::InvalidQuantity;
-    if (p.quantity % m.lot_size != 0)
-        return RejectReason::LotSize;
-    if (p.quantity < m.min_quantity)
-        return RejectReason::QuantityBelowMinimum;
-    if (p.quantity > m.max_quantity)
-        return RejectReason::QuantityAboveMaximum;
+    if (p.quantity <= 0) return RejectReason::InvalidQuantity;
+    if (p.quantity % m.lot_size != 0) return RejectReason::LotSize;
+    if (p.quantity < m.min_quantity) return RejectReason::QuantityBelowMinimum;
+    if (p.quantity > m.max_quantity) return RejectReason::QuantityAboveMaximum;
     if (p.type == OrderType::Market) {
-        if (p.price != 0)
-            return RejectReason::InvalidPrice;
-        if (p.post_only)
-            return RejectReason::InvalidOrderType;
+        if (p.price != 0) return RejectReason::InvalidPrice;
+        if (p.post_only) return RejectReason::InvalidOrderType;
         return RejectReason::None;
     }
-    if (auto reason = check_price(m, p.price); reason != RejectReason::None)
-        return reason;
-    if (p.post_only && p.tif != TimeInForce::GTC)
-        return RejectReason::InvalidOrderType;
+    if (auto reason = check_price(m, p.price); reason != RejectReason::None) return reason;
+    if (p.post_only && p.tif != TimeInForce::GTC) return RejectReason::InvalidOrderType;
     return RejectReason::None;
 }
 
@@ -192,14 +162,12 @@ Quantity MatchingEngine::affordable(const Order& taker, Price price) const noexc
     Int128 lots =
         static_cast<Int128>(funds) * 1'000'000 / (lot_cost * (1'000'000 + m.taker_fee_ppm));
     const Int128 cap = taker.remaining() / m.lot_size;
-    if (lots >= cap)
-        return taker.remaining();
+    if (lots >= cap) return taker.remaining();
     const auto cost = [&](Int128 k) {
         const Int128 n = k * lot_cost;
         return n + n * m.taker_fee_ppm / 1'000'000;
     };
-    if (cost(lots + 1) <= funds)
-        ++lots;
+    if (cost(lots + 1) <= funds) ++lots;
     return static_cast<Quantity>(lots) * m.lot_size;
 }
 
@@ -216,8 +184,7 @@ bool MatchingEngine::fill_or_kill_possible(const Order& taker) const noexcept {
             return false;
         }
         for (const Order* o = level.head; o != nullptr && needed > 0; o = o->next) {
-            if (o->account == taker.account)
-                continue;
+            if (o->account == taker.account) continue;
             const Quantity q = std::min(needed, o->remaining());
             needed -= q;
             if (market_buy) {
@@ -248,6 +215,10 @@ RejectReason MatchingEngine::place(const Command& command, const PlaceOrder& p) 
     const OrderId id = command.sequence;
     if (auto reason = check_order(p); reason != RejectReason::None) {
         return reject(id, p.account, reason);
+    }
+    const std::uint64_t client = client_key(p.account, p.client_order_id);
+    if (const OrderId* first = client != 0 ? client_ids_.find(client) : nullptr) {
+        return reject(*first, p.account, RejectReason::DuplicateClientOrderId);
     }
     const auto& m = catalog_.markets[p.market];
     const PriceLevel* best = books_[p.market].best(opposite(p.side));
@@ -292,12 +263,13 @@ RejectReason MatchingEngine::place(const Command& command, const PlaceOrder& p) 
     order->price = p.price;
     order->quantity = p.quantity;
     order->held = hold;
+    order->client_key = client;
+    if (client != 0) client_ids_.insert(client, id);
     events_.emplace_back(OrderAccepted{id, p.account, p.market, p.side, p.type, order->tif,
                                        p.post_only, p.price, p.quantity});
 
     Stop stop = Stop::NotCrossing;
-    if (order->tif != TimeInForce::FOK || fill_or_kill_possible(*order))
-        stop = match(order);
+    if (order->tif != TimeInForce::FOK || fill_or_kill_possible(*order)) stop = match(order);
     if (order->remaining() == 0) {
         finish(order);
     } else if (order->tif == TimeInForce::GTC) {
@@ -377,13 +349,11 @@ RejectReason MatchingEngine::move(const MoveOrder& mv) {
 }
 
 RejectReason MatchingEngine::deposit(const Deposit& d) {
-    if (d.asset >= catalog_.assets.size())
-        return reject(0, d.account, RejectReason::UnknownAsset);
+    if (d.asset >= catalog_.assets.size()) return reject(0, d.account, RejectReason::UnknownAsset);
     if (!ledger_.valid_account(d.account)) {
         return reject(0, d.account, RejectReason::InvalidAccount);
     }
-    if (d.amount <= 0)
-        return reject(0, d.account, RejectReason::InvalidAmount);
+    if (d.amount <= 0) return reject(0, d.account, RejectReason::InvalidAmount);
     if (!ledger_.deposit(d.account, d.asset, d.amount)) {
         return reject(0, d.account, RejectReason::BalanceOverflow);
     }
@@ -392,13 +362,11 @@ RejectReason MatchingEngine::deposit(const Deposit& d) {
 }
 
 RejectReason MatchingEngine::withdraw(const Withdraw& w) {
-    if (w.asset >= catalog_.assets.size())
-        return reject(0, w.account, RejectReason::UnknownAsset);
+    if (w.asset >= catalog_.assets.size()) return reject(0, w.account, RejectReason::UnknownAsset);
     if (!ledger_.valid_account(w.account)) {
         return reject(0, w.account, RejectReason::InvalidAccount);
     }
-    if (w.amount <= 0)
-        return reject(0, w.account, RejectReason::InvalidAmount);
+    if (w.amount <= 0) return reject(0, w.account, RejectReason::InvalidAmount);
     if (!ledger_.withdraw(w.account, w.asset, w.amount)) {
         return reject(0, w.account, RejectReason::InsufficientBalance);
     }
@@ -416,8 +384,7 @@ MatchingEngine::Stop MatchingEngine::match(Order* taker) {
     const bool market_buy = taker->type == OrderType::Market && taker->side == Side::Buy;
     while (taker->remaining() > 0) {
         PriceLevel* level = book.best(opposite(taker->side));
-        if (level == nullptr)
-            return Stop::BookEmpty;
+        if (level == nullptr) return Stop::BookEmpty;
         if (taker->type == OrderType::Limit && !crosses(taker->side, taker->price, level->price)) {
             return Stop::NotCrossing;
         }
@@ -439,10 +406,8 @@ MatchingEngine::Stop MatchingEngine::match(Order* taker) {
                         stop = Stop::OutOfFunds;
                     }
                 }
-                if (quantity > 0)
-                    trade(taker, maker, quantity);
-                if (stop == Stop::OutOfFunds)
-                    break;
+                if (quantity > 0) trade(taker, maker, quantity);
+                if (stop == Stop::OutOfFunds) break;
                 if (maker->remaining() == 0) {
                     book.unlink(maker);
                     index_.erase(maker->id);
@@ -453,8 +418,7 @@ MatchingEngine::Stop MatchingEngine::match(Order* taker) {
         }
         level_changed(taker->market, *level);
         book.drop_if_empty(level);
-        if (stop != Stop::Filled)
-            return stop;
+        if (stop != Stop::Filled) return stop;
     }
     return Stop::Filled;
 }
@@ -505,21 +469,26 @@ void MatchingEngine::finish(Order* order) {
         const auto& m = catalog_.markets[order->market];
         ledger_.release(order->account, order->side == Side::Buy ? m.quote : m.base, order->held);
     }
-    remember_closed(order->id, order->account);
+    remember_closed(*order);
     order_pool_.release(order);
 }
 
-void MatchingEngine::remember_closed(OrderId id, AccountId account) {
-    if (options_.closed_order_memory == 0)
+void MatchingEngine::remember_closed(const Order& order) {
+    const Closed closed{order.id, order.account, order.client_key};
+    if (options_.closed_order_memory == 0) {
+        if (closed.client_key != 0) client_ids_.erase(closed.client_key);
         return;
+    }
     if (closed_fifo_.size() < options_.closed_order_memory) {
-        closed_fifo_.emplace_back(id, account);
+        closed_fifo_.push_back(closed);
     } else {
-        closed_.erase(closed_fifo_[closed_head_].first);
-        closed_fifo_[closed_head_] = {id, account};
+        const Closed& oldest = closed_fifo_[closed_head_];
+        closed_.erase(oldest.id);
+        if (oldest.client_key != 0) client_ids_.erase(oldest.client_key);
+        closed_fifo_[closed_head_] = closed;
         closed_head_ = (closed_head_ + 1) % closed_fifo_.size();
     }
-    closed_.insert(id, ClosedOrder{account});
+    closed_.insert(closed.id, ClosedOrder{closed.account});
 }
 
 void MatchingEngine::level_changed(MarketId market, const PriceLevel& level) {
@@ -549,6 +518,7 @@ void MatchingEngine::save(ByteWriter& out) const {
                     out.put(o->quantity);
                     out.put(o->filled);
                     out.put(o->held);
+                    out.put(o->client_key);
                 }
                 return true;
             });
@@ -557,18 +527,19 @@ void MatchingEngine::save(ByteWriter& out) const {
     // Remembered closed orders, oldest first.
     out.put(static_cast<std::uint64_t>(closed_fifo_.size()));
     for (std::size_t i = 0; i < closed_fifo_.size(); ++i) {
-        const auto& [id, account] = closed_fifo_[(closed_head_ + i) % closed_fifo_.size()];
-        out.put(id);
-        out.put(account);
+        const Closed& closed = closed_fifo_[(closed_head_ + i) % closed_fifo_.size()];
+        out.put(closed.id);
+        out.put(closed.account);
+        out.put(closed.client_key);
     }
 }
 
 bool MatchingEngine::load(ByteReader& in) {
     const auto clear = [this] {
-        for (auto& book : books_)
-            book = OrderBook{};
+        for (auto& book : books_) book = OrderBook{};
         index_.clear();
         closed_.clear();
+        client_ids_.clear();
         closed_fifo_.clear();
         closed_head_ = 0;
         next_exec_id_ = 1;
@@ -580,23 +551,18 @@ bool MatchingEngine::load(ByteReader& in) {
         for (Side side : {Side::Buy, Side::Sell}) {
             std::vector<Order*> orders;
             book.for_each_level(side, [&](const PriceLevel& level) {
-                for (Order* o = level.head; o != nullptr; o = o->next)
-                    orders.push_back(o);
+                for (Order* o = level.head; o != nullptr; o = o->next) orders.push_back(o);
                 return true;
             });
-            for (Order* o : orders)
-                order_pool_.release(o);
+            for (Order* o : orders) order_pool_.release(o);
         }
     }
     clear();
 
-    if (in.get<std::uint32_t>() != kSnapshotVersion)
-        return clear();
+    if (in.get<std::uint32_t>() != kSnapshotVersion) return clear();
     next_exec_id_ = in.get<ExecId>();
-    if (!ledger_.load(in))
-        return clear();
-    if (in.get<std::uint32_t>() != books_.size())
-        return clear();
+    if (!ledger_.load(in)) return clear();
+    if (in.get<std::uint32_t>() != books_.size()) return clear();
     for (MarketId market = 0; market < books_.size(); ++market) {
         for (Side side : {Side::Buy, Side::Sell}) {
             const auto levels = in.get<std::uint32_t>();
@@ -617,26 +583,29 @@ bool MatchingEngine::load(ByteReader& in) {
                     o->quantity = in.get<Quantity>();
                     o->filled = in.get<Quantity>();
                     o->held = in.get<Amount>();
+                    o->client_key = in.get<std::uint64_t>();
                     if (in.failed() || o->id == 0 || o->remaining() <= 0) {
                         order_pool_.release(o);
                         return clear();
                     }
                     books_[market].append(o);
                     index_.insert(o->id, o);
+                    if (o->client_key != 0) client_ids_.insert(o->client_key, o->id);
                 }
             }
         }
     }
     const auto closed = in.get<std::uint64_t>();
     for (std::uint64_t i = 0; i < closed && !in.failed(); ++i) {
-        const auto id = in.get<OrderId>();
-        const auto account = in.get<AccountId>();
-        if (id == 0)
-            return clear();
-        remember_closed(id, account);
+        Order order;
+        order.id = in.get<OrderId>();
+        order.account = in.get<AccountId>();
+        order.client_key = in.get<std::uint64_t>();
+        if (order.id == 0) return clear();
+        if (order.client_key != 0) client_ids_.insert(order.client_key, order.id);
+        remember_closed(order);
     }
-    if (in.failed())
-        return clear();
+    if (in.failed()) return clear();
     return true;
 }
 

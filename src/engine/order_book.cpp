@@ -51,8 +51,7 @@ void OrderBook::unlink(Order* order) noexcept {
 }
 
 void OrderBook::drop_if_empty(PriceLevel* level) {
-    if (level->order_count != 0)
-        return;
+    if (level->order_count != 0) return;
     auto& levels = side_levels(level->side);
     // The emptied level is nearly always the best one.
     if (levels.back() == level) {
@@ -66,8 +65,7 @@ void OrderBook::drop_if_empty(PriceLevel* level) {
 std::vector<DepthLevel> OrderBook::depth(Side side, std::size_t max_levels) const {
     std::vector<DepthLevel> out;
     for_each_level(side, [&](const PriceLevel& level) {
-        if (out.size() >= max_levels)
-            return false;
+        if (out.size() >= max_levels) return false;
         out.push_back({level.price, level.volume, level.order_count});
         return true;
     });

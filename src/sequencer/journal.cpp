@@ -36,10 +36,8 @@ void sync_directory(const std::filesystem::path& dir) {
 bool read_at(int fd, std::byte* out, std::size_t n, std::uint64_t offset) {
     while (n > 0) {
         const ssize_t got = ::pread(fd, out, n, static_cast<off_t>(offset));
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return false;
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return false;
         out += got;
         n -= static_cast<std::size_t>(got);
         offset += static_cast<std::uint64_t>(got);
@@ -51,23 +49,17 @@ bool read_at(int fd, std::byte* out, std::size_t n, std::uint64_t offset) {
 
 std::string_view to_string(FsyncPolicy policy) noexcept {
     switch (policy) {
-        case FsyncPolicy::Always:
-            return "always";
-        case FsyncPolicy::Batch:
-            return "batch";
-        case FsyncPolicy::None:
-            return "none";
+        case FsyncPolicy::Always: return "always";
+        case FsyncPolicy::Batch: return "batch";
+        case FsyncPolicy::None: return "none";
     }
     return "batch";
 }
 
 std::optional<FsyncPolicy> parse_fsync_policy(std::string_view text) noexcept {
-    if (text == "always")
-        return FsyncPolicy::Always;
-    if (text == "batch")
-        return FsyncPolicy::Batch;
-    if (text == "none")
-        return FsyncPolicy::None;
+    if (text == "always") return FsyncPolicy::Always;
+    if (text == "batch") return FsyncPolicy::Batch;
+    if (text == "none") return FsyncPolicy::None;
     return std::nullopt;
 }
 
@@ -84,15 +76,13 @@ std::vector<std::pair<Sequence, std::filesystem::path>> list_segments(
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
         const std::string name = entry.path().filename().string();
-        if (!name.starts_with(kSegmentPrefix) || !name.ends_with(kSegmentSuffix))
-            continue;
+        if (!name.starts_with(kSegmentPrefix) || !name.ends_with(kSegmentSuffix)) continue;
         const std::string_view digits(name.data() + kSegmentPrefix.size(),
                                       name.size() - kSegmentPrefix.size() - kSegmentSuffix.size());
         Sequence first = 0;
         const auto [end, err] =
             std::from_chars(digits.data(), digits.data() + digits.size(), first);
-        if (err != std::errc{} || end != digits.data() + digits.size())
-            continue;
+        if (err != std::errc{} || end != digits.data() + digits.size()) continue;
         segments.emplace_back(first, entry.path());
     }
     std::sort(segments.begin(), segments.end());
@@ -103,8 +93,7 @@ void remove_segments_before(const std::filesystem::path& dir, Sequence sequence)
     const auto segments = list_segments(dir);
     // Segment i holds [first_i, first_{i+1}); it can go when first_{i+1} <= sequence.
     for (std::size_t i = 0; i + 1 < segments.size(); ++i) {
-        if (segments[i + 1].first > sequence)
-            break;
+        if (segments[i + 1].first > sequence) break;
         std::error_code ec;
         std::filesystem::remove(segments[i].second, ec);
     }
@@ -134,8 +123,7 @@ JournalWriter::JournalWriter(std::filesystem::path dir, Sequence next_sequence, 
     }
     const auto& newest = segments.back().second;
     const int fd = ::open(newest.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw JournalError(errno_text(("open " + newest.string()).c_str()));
+    if (fd < 0) throw JournalError(errno_text(("open " + newest.string()).c_str()));
     segment_ = std::make_shared<JournalSegment>(fd, newest);
     const off_t end = ::lseek(fd, 0, SEEK_END);
     if (end < static_cast<off_t>(kSegmentHeaderBytes)) {
@@ -150,8 +138,7 @@ JournalWriter::~JournalWriter() = default;
 void JournalWriter::open_segment(Sequence first_sequence) {
     const auto path = segment_path(dir_, first_sequence);
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        throw JournalError(errno_text(("create " + path.string()).c_str()));
+    if (fd < 0) throw JournalError(errno_text(("create " + path.string()).c_str()));
     segment_ = std::make_shared<JournalSegment>(fd, path);
     std::byte header[kSegmentHeaderBytes];
     std::memcpy(header, kSegmentMagic, 8);
@@ -170,8 +157,7 @@ void JournalWriter::append(Sequence sequence, Timestamp timestamp, const Command
         throw JournalError("journal append out of order: expected " +
                            std::to_string(next_sequence_) + ", got " + std::to_string(sequence));
     }
-    if (buffer_.empty())
-        buffer_first_sequence_ = sequence;
+    if (buffer_.empty()) buffer_first_sequence_ = sequence;
     const std::size_t start = buffer_.size();
     ByteWriter out(buffer_);
     out.put(std::uint32_t{0});  // length, patched below
@@ -182,8 +168,7 @@ void JournalWriter::append(Sequence sequence, Timestamp timestamp, const Command
     out.put(timestamp);
     encode(out, command);
     out.put(static_cast<std::uint32_t>(events.size()));
-    for (const auto& event : events)
-        encode(out, event);
+    for (const auto& event : events) encode(out, event);
 
     const std::size_t body = start + 8;
     const auto length = static_cast<std::uint32_t>(buffer_.size() - body);
@@ -203,19 +188,15 @@ bool JournalWriter::fail(const char* what) {
 }
 
 bool JournalWriter::write() {
-    if (buffer_.empty())
-        return true;
-    if (file_size_ >= segment_bytes_)
-        open_segment(buffer_first_sequence_);
+    if (buffer_.empty()) return true;
+    if (file_size_ >= segment_bytes_) open_segment(buffer_first_sequence_);
     std::size_t written = 0;
     while (written < buffer_.size()) {
         const ssize_t n =
             ::pwrite(segment_->fd(), buffer_.data() + written, buffer_.size() - written,
                      static_cast<off_t>(file_size_ + written));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return fail("journal write");
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return fail("journal write");
         written += static_cast<std::size_t>(n);
     }
     file_size_ += buffer_.size();
@@ -224,8 +205,7 @@ bool JournalWriter::write() {
 }
 
 bool JournalWriter::commit() {
-    if (!write())
-        return false;
+    if (!write()) return false;
     if (policy_ != FsyncPolicy::None && !segment_->sync()) {
         last_error_ = errno_text("journal fdatasync");
         return false;
@@ -238,15 +218,12 @@ bool JournalWriter::commit() {
 bool decode_record_payload(std::span<const std::byte> payload, JournalRecord& record) {
     ByteReader in(payload);
     record.timestamp = in.get<Timestamp>();
-    if (!decode(in, record.command))
-        return false;
+    if (!decode(in, record.command)) return false;
     const auto count = in.get<std::uint32_t>();
-    if (in.failed() || count > payload.size())
-        return false;
+    if (in.failed() || count > payload.size()) return false;
     record.events.resize(count);
     for (auto& event : record.events) {
-        if (!decode(in, event))
-            return false;
+        if (!decode(in, event)) return false;
     }
     return in.at_end();
 }
@@ -255,34 +232,28 @@ JournalReader::JournalReader(std::filesystem::path dir, Sequence from)
     : dir_(std::move(dir)), next_(from == 0 ? 1 : from) {}
 
 JournalReader::~JournalReader() {
-    if (fd_ >= 0)
-        ::close(fd_);
+    if (fd_ >= 0) ::close(fd_);
 }
 
 bool JournalReader::open_segment_for(Sequence sequence) {
     const auto segments = list_segments(dir_);
     const std::filesystem::path* path = nullptr;
     for (const auto& [first, p] : segments) {
-        if (first > sequence)
-            break;
+        if (first > sequence) break;
         segment_first_ = first;
         path = &p;
     }
-    if (path == nullptr)
-        return false;
+    if (path == nullptr) return false;
     const int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    if (fd_ >= 0)
-        ::close(fd_);
+    if (fd < 0) return false;
+    if (fd_ >= 0) ::close(fd_);
     fd_ = fd;
     offset_ = kSegmentHeaderBytes;
     return true;
 }
 
 std::optional<JournalRecord> JournalReader::next(Sequence limit) {
-    if (next_ > limit)
-        return std::nullopt;
+    if (next_ > limit) return std::nullopt;
     if (fd_ < 0 && !open_segment_for(next_)) {
         throw JournalError("no journal segment holds sequence " + std::to_string(next_));
     }
@@ -291,8 +262,7 @@ std::optional<JournalRecord> JournalReader::next(Sequence limit) {
         if (!read_at(fd_, header, sizeof header, offset_)) {
             // The end of this segment: the writer has moved on to one that starts here.
             const Sequence current = segment_first_;
-            if (open_segment_for(next_) && segment_first_ != current)
-                continue;
+            if (open_segment_for(next_) && segment_first_ != current) continue;
             throw JournalError("journal record " + std::to_string(next_) +
                                " is committed but not found");
         }
@@ -302,16 +272,14 @@ std::optional<JournalRecord> JournalReader::next(Sequence limit) {
         std::memcpy(&length, header, 4);
         std::memcpy(&crc, header + 4, 4);
         std::memcpy(&sequence, header + 8, 8);
-        if (length < kRecordHeaderBytes - 8)
-            throw JournalError("bad journal record length");
+        if (length < kRecordHeaderBytes - 8) throw JournalError("bad journal record length");
         buffer_.resize(length);
         if (!read_at(fd_, buffer_.data(), length, offset_ + 8) || crc32c(buffer_) != crc) {
             throw JournalError("journal record at sequence " + std::to_string(sequence) +
                                " is corrupt");
         }
         offset_ += 8 + length;
-        if (sequence < next_)
-            continue;  // positioning: skip what the caller has seen
+        if (sequence < next_) continue;  // positioning: skip what the caller has seen
         if (sequence != next_) {
             throw JournalError("journal gap: expected sequence " + std::to_string(next_) +
                                ", found " + std::to_string(sequence));

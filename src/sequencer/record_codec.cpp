@@ -8,7 +8,8 @@ namespace {
 
 // One list of fields per type serves both directions.
 auto fields(PlaceOrder& c) {
-    return std::tie(c.account, c.market, c.side, c.type, c.tif, c.post_only, c.price, c.quantity);
+    return std::tie(c.account, c.market, c.side, c.type, c.tif, c.post_only, c.price, c.quantity,
+                    c.client_order_id);
 }
 auto fields(CancelOrder& c) {
     return std::tie(c.account, c.order_id);
@@ -67,8 +68,7 @@ bool decode_alternative(ByteReader& in, std::size_t index, Variant& value) {
     if constexpr (I == std::variant_size_v<Variant>) {
         return false;
     } else {
-        if (index != I)
-            return decode_alternative<Variant, I + 1>(in, index, value);
+        if (index != I) return decode_alternative<Variant, I + 1>(in, index, value);
         std::variant_alternative_t<I, Variant> alternative{};
         std::apply(
             [&](auto&... field) { ((field = in.get<std::decay_t<decltype(field)>>()), ...); },

@@ -21,28 +21,23 @@ class EventCollector final : public EventHandler {
 
 std::vector<std::byte> read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in)
-        throw JournalError("cannot open " + path.string());
+    if (!in) throw JournalError("cannot open " + path.string());
     std::vector<std::byte> bytes(static_cast<std::size_t>(in.tellg()));
     in.seekg(0);
     in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    if (!in)
-        throw JournalError("cannot read " + path.string());
+    if (!in) throw JournalError("cannot read " + path.string());
     return bytes;
 }
 
 // The length of the record at offset when it is whole and its CRC matches, else 0.
 std::size_t valid_record_at(std::span<const std::byte> bytes, std::size_t offset) {
-    if (offset > bytes.size() || bytes.size() - offset < kRecordHeaderBytes)
-        return 0;
+    if (offset > bytes.size() || bytes.size() - offset < kRecordHeaderBytes) return 0;
     std::uint32_t length;
     std::uint32_t crc;
     std::memcpy(&length, bytes.data() + offset, 4);
     std::memcpy(&crc, bytes.data() + offset + 4, 4);
-    if (length < kRecordHeaderBytes - 8 || bytes.size() - offset - 8 < length)
-        return 0;
-    if (crc32c(bytes.subspan(offset + 8, length)) != crc)
-        return 0;
+    if (length < kRecordHeaderBytes - 8 || bytes.size() - offset - 8 < length) return 0;
+    if (crc32c(bytes.subspan(offset + 8, length)) != crc) return 0;
     return 8 + std::size_t{length};
 }
 
@@ -51,12 +46,10 @@ std::size_t valid_record_at(std::span<const std::byte> bytes, std::size_t offset
 // the journal leaves valid records behind it.
 bool valid_record_follows(std::span<const std::byte> bytes, std::size_t offset, Sequence previous) {
     for (std::size_t at = offset + 1; at + kRecordHeaderBytes <= bytes.size(); ++at) {
-        if (valid_record_at(bytes, at) == 0)
-            continue;
+        if (valid_record_at(bytes, at) == 0) continue;
         Sequence sequence;
         std::memcpy(&sequence, bytes.data() + at + 8, 8);
-        if (sequence > previous)
-            return true;
+        if (sequence > previous) return true;
     }
     return false;
 }
@@ -96,8 +89,7 @@ RecoveryReport recover(MatchingEngine& engine, const std::filesystem::path& data
         const bool newest = i + 1 == segments.size();
         auto bytes = read_file(path);
         if (bytes.size() < kSegmentHeaderBytes) {
-            if (!newest)
-                throw JournalError("journal segment " + path.string() + " has no header");
+            if (!newest) throw JournalError("journal segment " + path.string() + " has no header");
             // Created just before a crash, before its header reached the disk.
             report.truncated_bytes += bytes.size();
             std::filesystem::remove(path);

@@ -61,8 +61,7 @@ void Sequencer::start() {
 }
 
 void Sequencer::stop() {
-    if (!thread_.joinable())
-        return;
+    if (!thread_.joinable()) return;
     stopping_.store(true, std::memory_order_seq_cst);
     sleeping_.store(false, std::memory_order_seq_cst);
     sleeping_.notify_one();
@@ -114,8 +113,7 @@ void Sequencer::run() {
             continue;
         }
         if (stopping_.load(std::memory_order_seq_cst)) {
-            while (submitters_.load(std::memory_order_seq_cst) != 0)
-                std::this_thread::yield();
+            while (submitters_.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
             if (drain(batch) > 0) {
                 process(batch);
                 continue;
@@ -138,8 +136,7 @@ void Sequencer::run() {
             idle = 0;
             continue;
         }
-        if (!stopping_.load(std::memory_order_seq_cst))
-            sleeping_.wait(true);
+        if (!stopping_.load(std::memory_order_seq_cst)) sleeping_.wait(true);
         idle = 0;
     }
 }
@@ -164,8 +161,7 @@ void Sequencer::process(Batch& batch) {
             engine_.apply(Command{sequence, timestamp, request.command}, handler);
         journal_.append(sequence, timestamp, request.command,
                         std::span(batch.events).subspan(begin));
-        if (options_.fsync == FsyncPolicy::Always)
-            write_batch();
+        if (options_.fsync == FsyncPolicy::Always) write_batch();
         batch.replies.push_back(CommandReply{sequence, timestamp, result, {}});
         batch.event_ends.push_back(batch.events.size());
     }
@@ -187,8 +183,7 @@ void Sequencer::process(Batch& batch) {
 // While it retries new submits are refused with Unavailable (503); under `always` a failure
 // stops the process instead (DESIGN.md: a reply may already be out).
 void Sequencer::write_batch() {
-    if (journal_.pending_bytes() == 0)
-        return;
+    if (journal_.pending_bytes() == 0) return;
     const bool sync_here = options_.fsync == FsyncPolicy::Always;
     const auto started = std::chrono::steady_clock::now();
     auto backoff = std::chrono::milliseconds(10);
@@ -229,8 +224,7 @@ void Sequencer::complete() {
     for (std::uint64_t answered = 0;; ++answered) {
         std::uint64_t written = batches_written_.load(std::memory_order_acquire);
         while ((written & ~kSequencerDone) == answered) {
-            if ((written & kSequencerDone) != 0)
-                return;
+            if ((written & kSequencerDone) != 0) return;
             batches_written_.wait(written, std::memory_order_acquire);
             written = batches_written_.load(std::memory_order_acquire);
         }
@@ -252,8 +246,7 @@ void Sequencer::complete() {
             // The sync covered every batch written to this segment before it began.
             for (std::uint64_t later = answered; later < written; ++later) {
                 const Batch& b = batches_[later % kBatchesInFlight];
-                if (b.segment != batch.segment)
-                    break;
+                if (b.segment != batch.segment) break;
                 synced = b.last_sequence;
             }
         }
@@ -264,8 +257,7 @@ void Sequencer::complete() {
             auto& reply = batch.replies[i];
             reply.events = std::span(batch.events).subspan(begin, batch.event_ends[i] - begin);
             begin = batch.event_ends[i];
-            if (batch.requests[i].done)
-                batch.requests[i].done(reply);
+            if (batch.requests[i].done) batch.requests[i].done(reply);
         }
         batch.requests.clear();
         batch.replies.clear();
@@ -290,8 +282,7 @@ void Sequencer::take_snapshot(bool synchronous) {
     }
     {
         std::lock_guard lock(snapshot_mutex_);
-        if (snapshot_busy_)
-            return;  // the previous one is still being written; next time
+        if (snapshot_busy_) return;  // the previous one is still being written; next time
         snapshot_pending_ = std::move(state);
         snapshot_pending_sequence_ = sequence;
         snapshot_busy_ = true;
@@ -304,8 +295,7 @@ void Sequencer::snapshot_loop() {
     std::unique_lock lock(snapshot_mutex_);
     for (;;) {
         snapshot_cv_.wait(lock, [this] { return snapshot_quit_ || snapshot_busy_; });
-        if (!snapshot_busy_)
-            return;
+        if (!snapshot_busy_) return;
         std::vector<std::byte> state = std::move(snapshot_pending_);
         const Sequence sequence = snapshot_pending_sequence_;
         lock.unlock();

@@ -22,10 +22,8 @@ constexpr std::size_t kSnapshotsKept = 2;
 void write_all(int fd, const std::byte* data, std::size_t n, const std::string& path) {
     while (n > 0) {
         const ssize_t w = ::write(fd, data, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            throw JournalError("write " + path + ": " + std::strerror(errno));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) throw JournalError("write " + path + ": " + std::strerror(errno));
         data += w;
         n -= static_cast<std::size_t>(w);
     }
@@ -46,8 +44,7 @@ void write_snapshot(const std::filesystem::path& dir, Sequence last_sequence,
     const auto final_path = snapshot_path(dir, last_sequence);
     const auto temp_path = final_path.string() + ".tmp";
     const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        throw JournalError("create " + temp_path + ": " + std::strerror(errno));
+    if (fd < 0) throw JournalError("create " + temp_path + ": " + std::strerror(errno));
 
     std::byte header[kHeaderBytes] = {};
     const std::uint64_t length = state.size();
@@ -85,14 +82,12 @@ std::vector<std::pair<Sequence, std::filesystem::path>> list_snapshots(
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
         const std::string name = entry.path().filename().string();
-        if (!name.starts_with("snapshot-") || !name.ends_with(".bin"))
-            continue;
+        if (!name.starts_with("snapshot-") || !name.ends_with(".bin")) continue;
         Sequence sequence = 0;
         const char* begin = name.data() + 9;
         const char* end = name.data() + name.size() - 4;
         const auto [ptr, err] = std::from_chars(begin, end, sequence);
-        if (err != std::errc{} || ptr != end)
-            continue;
+        if (err != std::errc{} || ptr != end) continue;
         snapshots.emplace_back(sequence, entry.path());
     }
     std::sort(snapshots.begin(), snapshots.end(),
@@ -104,8 +99,7 @@ std::optional<std::vector<std::byte>> read_snapshot(const std::filesystem::path&
                                                     Sequence expected_sequence) {
     std::ifstream in(path, std::ios::binary);
     std::byte header[kHeaderBytes];
-    if (!in.read(reinterpret_cast<char*>(header), sizeof header))
-        return std::nullopt;
+    if (!in.read(reinterpret_cast<char*>(header), sizeof header)) return std::nullopt;
     Sequence sequence;
     std::uint64_t length;
     std::uint32_t crc;

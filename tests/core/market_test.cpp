@@ -60,3 +60,21 @@ TEST(MarketCatalog, RefusesInconsistentMarkets) {
 
 }  // namespace
 }  // namespace xtrader
+
+namespace xtrader {
+namespace {
+
+TEST(ClientOrderId, AcceptsUpTo36SafeCharacters) {
+    EXPECT_EQ(ClientOrderId::parse("2f1c9a7e-4b7d-4e0a-9c1e-5d2b8f3a6c10")->view(),
+              "2f1c9a7e-4b7d-4e0a-9c1e-5d2b8f3a6c10");
+    EXPECT_EQ(ClientOrderId::parse("a.b_c:d-E9")->view(), "a.b_c:d-E9");
+    EXPECT_FALSE(ClientOrderId::parse(""));
+    EXPECT_FALSE(ClientOrderId::parse(std::string(37, 'a')));
+    EXPECT_FALSE(ClientOrderId::parse("has space"));
+    EXPECT_FALSE(ClientOrderId::parse("quote\""));
+    EXPECT_FALSE(ClientOrderId::parse("é"));
+    EXPECT_TRUE(ClientOrderId{}.empty());
+}
+
+}  // namespace
+}  // namespace xtrader

@@ -29,26 +29,20 @@ class CommandGenerator {
         const int roll = static_cast<int>(pick(0, 99));
         const auto& orders = reference.orders();
         // Keep the books at a few hundred orders: past that, cancel more.
-        if (roll < 35 && orders.size() > 400)
-            return cancel_or_move(reference, true);
-        if (roll < 35)
-            return limit(TimeInForce::GTC, pick(0, 9) == 0);
-        if (roll < 42)
-            return limit(TimeInForce::IOC, false);
-        if (roll < 47)
-            return limit(TimeInForce::FOK, false);
+        if (roll < 35 && orders.size() > 400) return cancel_or_move(reference, true);
+        if (roll < 35) return limit(TimeInForce::GTC, pick(0, 9) == 0);
+        if (roll < 42) return limit(TimeInForce::IOC, false);
+        if (roll < 47) return limit(TimeInForce::FOK, false);
         if (roll < 54) {
             auto p = limit(static_cast<TimeInForce>(pick(0, 2)), false);
             p.type = OrderType::Market;
             p.price = pick(0, 99) == 0 ? p.price : 0;  // now and then a price where none belongs
             return p;
         }
-        if (roll < 90)
-            return cancel_or_move(reference, roll < 72);
+        if (roll < 90) return cancel_or_move(reference, roll < 72);
         const AssetId asset = static_cast<AssetId>(pick(0, 4));  // 4 does not exist
         const Amount amount = pick(0, 20) == 0 ? pick(-5, 0) : pick(1, 2'000'000) * scale(asset);
-        if (roll < 96)
-            return Deposit{account(), asset, amount};
+        if (roll < 96) return Deposit{account(), asset, amount};
         return Withdraw{account(), asset, amount};
     }
 
@@ -59,10 +53,8 @@ class CommandGenerator {
     static Amount scale(AssetId asset) { return asset == kKrw ? 100'000 : 1; }
     AccountId account() {
         const auto roll = pick(0, 199);
-        if (roll == 0)
-            return 0;  // the fee account
-        if (roll == 1)
-            return kMaxAccounts;  // beyond the limit
+        if (roll == 0) return 0;             // the fee account
+        if (roll == 1) return kMaxAccounts;  // beyond the limit
         return static_cast<AccountId>(pick(1, 20));
     }
 
@@ -80,11 +72,13 @@ class CommandGenerator {
         // orders with regular crossing.
         const Price offset = pick(-6, 30) * tick;
         p.price = p.side == Side::Buy ? mid_[m] - offset : mid_[m] + offset;
-        if (pick(0, 99) == 0)
-            p.price += tick / 2 + (m == 0 ? 0 : 1);  // off the tick (or 0 move)
-        if (pick(0, 199) == 0)
-            p.price = 0;
+        if (pick(0, 99) == 0) p.price += tick / 2 + (m == 0 ? 0 : 1);  // off the tick (or 0 move)
+        if (pick(0, 199) == 0) p.price = 0;
         p.quantity = pick(0, 199) == 0 ? 0 : pick(1, 40);
+        // Some orders carry a client id from a small pool, so that ids are often still taken.
+        if (pick(0, 9) == 0) {
+            p.client_order_id = *ClientOrderId::parse("c-" + std::to_string(pick(1, 50)));
+        }
         return p;
     }
 
@@ -101,8 +95,7 @@ class CommandGenerator {
             id = static_cast<OrderId>(pick(1, 1'000'000));  // long gone, never existed or later
             owner = account();
         }
-        if (cancel)
-            return CancelOrder{owner, id};
+        if (cancel) return CancelOrder{owner, id};
         // A move price fits the order's market and side when the order is live.
         MarketId m = static_cast<MarketId>(pick(0, 1));
         Side side = Side::Buy;
@@ -114,8 +107,7 @@ class CommandGenerator {
         }
         const Price offset = pick(-6, 30) * (m == 0 ? 1 : 1000);
         Price price = side == Side::Buy ? mid_[m] - offset : mid_[m] + offset;
-        if (pick(0, 99) == 0)
-            price = -price;
+        if (pick(0, 99) == 0) price = -price;
         return MoveOrder{owner, id, price};
     }
 
@@ -206,15 +198,13 @@ TEST(EngineDifferential, MillionRandomCommandsMatchTheReferenceModel) {
         const RejectReason want = reference.apply(c, expected);
         ASSERT_EQ(got, want) << "command " << sequence;
         ASSERT_EQ(log.events, expected) << "events of command " << sequence;
-        for (const auto& e : expected)
-            trades += std::holds_alternative<Trade>(e);
+        for (const auto& e : expected) trades += std::holds_alternative<Trade>(e);
         rejects += want != RejectReason::None;
         resting += engine.open_order_count();
         if (sequence % 50'000 == 0) {
             expect_same_state(engine, reference);
             expect_invariants(engine);
-            if (::testing::Test::HasFailure())
-                FAIL() << "state differs at " << sequence;
+            if (::testing::Test::HasFailure()) FAIL() << "state differs at " << sequence;
         }
     }
     expect_same_state(engine, reference);

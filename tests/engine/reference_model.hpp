@@ -32,7 +32,13 @@ class ReferenceExchange {
         Quantity filled;
         Amount held;
         std::uint64_t priority;  // lower is older at its price
+        ClientOrderId client;
         Quantity remaining() const { return quantity - filled; }
+    };
+    struct ClosedEntry {
+        OrderId id;
+        AccountId account;
+        ClientOrderId client;
     };
 
     ReferenceExchange(MarketCatalog catalog, std::size_t max_accounts, std::size_t closed_memory)
@@ -43,14 +49,10 @@ class ReferenceExchange {
 
     RejectReason apply(const Command& c, std::vector<Event>& out) {
         out_ = &out;
-        if (const auto* p = std::get_if<PlaceOrder>(&c.body))
-            return place(c.sequence, *p);
-        if (const auto* x = std::get_if<CancelOrder>(&c.body))
-            return cancel(*x);
-        if (const auto* m = std::get_if<MoveOrder>(&c.body))
-            return move(*m);
-        if (const auto* d = std::get_if<Deposit>(&c.body))
-            return deposit(*d);
+        if (const auto* p = std::get_if<PlaceOrder>(&c.body)) return place(c.sequence, *p);
+        if (const auto* x = std::get_if<CancelOrder>(&c.body)) return cancel(*x);
+        if (const auto* m = std::get_if<MoveOrder>(&c.body)) return move(*m);
+        if (const auto* d = std::get_if<Deposit>(&c.body)) return deposit(*d);
         return withdraw(std::get<Withdraw>(c.body));
     }
 
@@ -61,8 +63,7 @@ class ReferenceExchange {
     const std::vector<RefOrder>& orders() const { return orders_; }
     std::vector<AccountId> accounts() const {
         std::vector<AccountId> out;
-        for (const auto& [key, b] : balances_)
-            out.push_back(key.first);
+        for (const auto& [key, b] : balances_) out.push_back(key.first);
         out.erase(std::unique(out.begin(), out.end()), out.end());
         return out;
     }
@@ -77,10 +78,8 @@ class ReferenceExchange {
     std::optional<Price> best_price(MarketId market, Side side) const {
         std::optional<Price> best;
         for (const auto& o : orders_) {
-            if (o.market != market || o.side != side)
-                continue;
-            if (!best || (side == Side::Buy ? o.price > *best : o.price < *best))
-                best = o.price;
+            if (o.market != market || o.side != side) continue;
+            if (!best || (side == Side::Buy ? o.price > *best : o.price < *best)) best = o.price;
         }
         return best;
     }
@@ -100,8 +99,7 @@ class ReferenceExchange {
     }
     RefOrder* find(OrderId id) {
         for (auto& o : orders_) {
-            if (o.id == id)
-                return &o;
+            if (o.id == id) return &o;
         }
         return nullptr;
     }
@@ -109,12 +107,22 @@ class ReferenceExchange {
         orders_.erase(std::find_if(orders_.begin(), orders_.end(),
                                    [&](const RefOrder& o) { return o.id == id; }));
     }
-    const std::pair<OrderId, AccountId>* find_closed(OrderId id) const {
+    const ClosedEntry* find_closed(OrderId id) const {
         for (const auto& entry : closed_) {
-            if (entry.first == id)
-                return &entry;
+            if (entry.id == id) return &entry;
         }
         return nullptr;
+    }
+    // The open or remembered order of the account with this client id.
+    std::optional<OrderId> find_client(AccountId account, const ClientOrderId& client) const {
+        if (client.empty()) return std::nullopt;
+        for (const auto& o : orders_) {
+            if (o.account == account && o.client == client) return o.id;
+        }
+        for (const auto& c : closed_) {
+            if (c.account == account && c.client == client) return c.id;
+        }
+        return std::nullopt;
     }
 
     Balance& bal(AccountId a, AssetId s) { return balances_[{a, s}]; }
@@ -132,48 +140,33 @@ class ReferenceExchange {
         const AssetId asset = o.side == Side::Buy ? m.quote : m.base;
         bal(o.account, asset).held -= o.held;
         bal(o.account, asset).available += o.held;
-        if (closed_memory_ == 0)
-            return;
-        if (closed_.size() == closed_memory_)
-            closed_.pop_front();
-        closed_.emplace_back(o.id, o.account);
+        if (closed_memory_ == 0) return;
+        if (closed_.size() == closed_memory_) closed_.pop_front();
+        closed_.push_back({o.id, o.account, o.client});
     }
 
     RejectReason check_price(const MarketSpec& m, Price price) const {
-        if (price <= 0)
-            return RejectReason::InvalidPrice;
-        if (price % m.tick_size != 0)
-            return RejectReason::TickSize;
-        if (price > m.max_price)
-            return RejectReason::PriceAboveMaximum;
+        if (price <= 0) return RejectReason::InvalidPrice;
+        if (price % m.tick_size != 0) return RejectReason::TickSize;
+        if (price > m.max_price) return RejectReason::PriceAboveMaximum;
         return RejectReason::None;
     }
 
     RejectReason check(const PlaceOrder& p) const {
-        if (p.market >= catalog_.markets.size())
-            return RejectReason::UnknownMarket;
-        if (p.account == 0 || p.account >= max_accounts_)
-            return RejectReason::InvalidAccount;
+        if (p.market >= catalog_.markets.size()) return RejectReason::UnknownMarket;
+        if (p.account == 0 || p.account >= max_accounts_) return RejectReason::InvalidAccount;
         const auto& m = catalog_.markets[p.market];
-        if (p.quantity <= 0)
-            return RejectReason::InvalidQuantity;
-        if (p.quantity % m.lot_size != 0)
-            return RejectReason::LotSize;
-        if (p.quantity < m.min_quantity)
-            return RejectReason::QuantityBelowMinimum;
-        if (p.quantity > m.max_quantity)
-            return RejectReason::QuantityAboveMaximum;
+        if (p.quantity <= 0) return RejectReason::InvalidQuantity;
+        if (p.quantity % m.lot_size != 0) return RejectReason::LotSize;
+        if (p.quantity < m.min_quantity) return RejectReason::QuantityBelowMinimum;
+        if (p.quantity > m.max_quantity) return RejectReason::QuantityAboveMaximum;
         if (p.type == OrderType::Market) {
-            if (p.price != 0)
-                return RejectReason::InvalidPrice;
-            if (p.post_only)
-                return RejectReason::InvalidOrderType;
+            if (p.price != 0) return RejectReason::InvalidPrice;
+            if (p.post_only) return RejectReason::InvalidOrderType;
             return RejectReason::None;
         }
-        if (auto r = check_price(m, p.price); r != RejectReason::None)
-            return r;
-        if (p.post_only && p.tif != TimeInForce::GTC)
-            return RejectReason::InvalidOrderType;
+        if (auto r = check_price(m, p.price); r != RejectReason::None) return r;
+        if (p.post_only && p.tif != TimeInForce::GTC) return RejectReason::InvalidOrderType;
         return RejectReason::None;
     }
 
@@ -181,8 +174,7 @@ class ReferenceExchange {
     std::vector<RefOrder> opposite_in_priority(const RefOrder& t) const {
         std::vector<RefOrder> v;
         for (const auto& o : orders_) {
-            if (o.market == t.market && o.side != t.side)
-                v.push_back(o);
+            if (o.market == t.market && o.side != t.side) v.push_back(o);
         }
         std::sort(v.begin(), v.end(), [&](const RefOrder& a, const RefOrder& b) {
             if (a.price != b.price)
@@ -198,16 +190,12 @@ class ReferenceExchange {
         Quantity needed = t.remaining();
         Int128 cost = 0;
         for (const auto& o : opposite_in_priority(t)) {
-            if (needed == 0)
-                break;
-            if (t.type == OrderType::Limit && !reaches(t.side, t.price, o.price))
-                break;
-            if (o.account == t.account)
-                continue;
+            if (needed == 0) break;
+            if (t.type == OrderType::Limit && !reaches(t.side, t.price, o.price)) break;
+            if (o.account == t.account) continue;
             const Quantity q = std::min(needed, o.remaining());
             needed -= q;
-            if (market_buy)
-                cost += cost_with_taker_fee(m, o.price, q);
+            if (market_buy) cost += cost_with_taker_fee(m, o.price, q);
         }
         return needed == 0 && (!market_buy || cost <= balance(t.account, m.quote).available);
     }
@@ -237,8 +225,7 @@ class ReferenceExchange {
         const bool market_buy = t.type == OrderType::Market && t.side == Side::Buy;
         while (t.remaining() > 0) {
             const auto best = best_price(t.market, opp);
-            if (!best)
-                return Stop::BookEmpty;
+            if (!best) return Stop::BookEmpty;
             if (t.type == OrderType::Limit && !reaches(t.side, t.price, *best)) {
                 return Stop::NotCrossing;
             }
@@ -251,8 +238,7 @@ class ReferenceExchange {
             std::sort(level.begin(), level.end());
             Stop stop = Stop::Filled;
             for (const auto& [priority, id] : level) {
-                if (t.remaining() == 0)
-                    break;
+                if (t.remaining() == 0) break;
                 RefOrder maker = *find(id);
                 if (maker.account == t.account) {
                     erase(id);
@@ -265,8 +251,7 @@ class ReferenceExchange {
                 if (market_buy && affordable(t, *best) < q) {
                     q = affordable(t, *best);
                     stop = Stop::OutOfFunds;
-                    if (q == 0)
-                        break;
+                    if (q == 0) break;
                 }
                 const Amount n = *best * q * m.quote_multiplier;
                 const Amount tf = fee(n, m.taker_fee_ppm);
@@ -296,12 +281,10 @@ class ReferenceExchange {
                 } else {
                     *find(id) = maker;
                 }
-                if (stop == Stop::OutOfFunds)
-                    break;
+                if (stop == Stop::OutOfFunds) break;
             }
             emit_level(t.market, opp, *best);
-            if (stop != Stop::Filled)
-                return stop;
+            if (stop != Stop::Filled) return stop;
         }
         return Stop::Filled;
     }
@@ -314,8 +297,10 @@ class ReferenceExchange {
 
     RejectReason place(Sequence seq, const PlaceOrder& p) {
         const OrderId id = seq;
-        if (auto r = check(p); r != RejectReason::None)
-            return reject(id, p.account, r);
+        if (auto r = check(p); r != RejectReason::None) return reject(id, p.account, r);
+        if (const auto first = find_client(p.account, p.client_order_id)) {
+            return reject(*first, p.account, RejectReason::DuplicateClientOrderId);
+        }
         const auto& m = catalog_.markets[p.market];
         const Side opp = p.side == Side::Buy ? Side::Sell : Side::Buy;
         const auto best = best_price(p.market, opp);
@@ -350,11 +335,10 @@ class ReferenceExchange {
             p.type == OrderType::Market && p.tif == TimeInForce::GTC ? TimeInForce::IOC : p.tif;
         emit(OrderAccepted{id, p.account, p.market, p.side, p.type, tif, p.post_only, p.price,
                            p.quantity});
-        RefOrder t{id,          p.account, p.market,   p.side, p.type, tif,
-                   p.post_only, p.price,   p.quantity, 0,      hold,   0};
+        RefOrder t{id,      p.account,  p.market, p.side, p.type, tif,
+                   p.post_only, p.price, p.quantity, 0, hold, 0, p.client_order_id};
         Stop stop = Stop::NotCrossing;
-        if (tif != TimeInForce::FOK || fok_possible(t))
-            stop = match(t);
+        if (tif != TimeInForce::FOK || fok_possible(t)) stop = match(t);
         if (t.remaining() == 0) {
             finish(t);
         } else if (tif == TimeInForce::GTC) {
@@ -373,7 +357,7 @@ class ReferenceExchange {
             return order->account == account ? RejectReason::None : RejectReason::NotOwner;
         }
         if (const auto* closed = find_closed(id)) {
-            return closed->second == account ? RejectReason::OrderClosed : RejectReason::NotOwner;
+            return closed->account == account ? RejectReason::OrderClosed : RejectReason::NotOwner;
         }
         return RejectReason::UnknownOrder;
     }
@@ -434,10 +418,8 @@ class ReferenceExchange {
     RejectReason deposit(const Deposit& d) {
         if (d.asset >= catalog_.assets.size())
             return reject(0, d.account, RejectReason::UnknownAsset);
-        if (d.account >= max_accounts_)
-            return reject(0, d.account, RejectReason::InvalidAccount);
-        if (d.amount <= 0)
-            return reject(0, d.account, RejectReason::InvalidAmount);
+        if (d.account >= max_accounts_) return reject(0, d.account, RejectReason::InvalidAccount);
+        if (d.amount <= 0) return reject(0, d.account, RejectReason::InvalidAmount);
         if (d.amount > std::numeric_limits<Amount>::max() - totals_[d.asset]) {
             return reject(0, d.account, RejectReason::BalanceOverflow);
         }
@@ -450,10 +432,8 @@ class ReferenceExchange {
     RejectReason withdraw(const Withdraw& w) {
         if (w.asset >= catalog_.assets.size())
             return reject(0, w.account, RejectReason::UnknownAsset);
-        if (w.account >= max_accounts_)
-            return reject(0, w.account, RejectReason::InvalidAccount);
-        if (w.amount <= 0)
-            return reject(0, w.account, RejectReason::InvalidAmount);
+        if (w.account >= max_accounts_) return reject(0, w.account, RejectReason::InvalidAccount);
+        if (w.amount <= 0) return reject(0, w.account, RejectReason::InvalidAmount);
         if (balance(w.account, w.asset).available < w.amount) {
             return reject(0, w.account, RejectReason::InsufficientBalance);
         }
@@ -469,7 +449,7 @@ class ReferenceExchange {
     std::vector<Amount> totals_;
     std::map<std::pair<AccountId, AssetId>, Balance> balances_;
     std::vector<RefOrder> orders_;
-    std::deque<std::pair<OrderId, AccountId>> closed_;
+    std::deque<ClosedEntry> closed_;
     ExecId next_exec_ = 1;
     std::uint64_t next_priority_ = 1;
     std::vector<Event>* out_ = nullptr;

@@ -381,6 +381,42 @@ TEST_F(EngineScenario, MovingABuyUpNeedsTheExtraHold) {
     EXPECT_EQ(balance(9, kUsd), (Balance{600, 500}));
 }
 
+TEST_F(EngineScenario, AClientOrderIdIsTakenWhileTheEngineRemembersItsOrder) {
+    const auto client = *ClientOrderId::parse("my-order-1");
+    const auto place = [&](AccountId account, Price price) {
+        return apply(PlaceOrder{account, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::GTC,
+                                false, price, 1, client});
+    };
+    ASSERT_EQ(place(1, 100), RejectReason::None);
+    const OrderId first = sequence_;
+    log_.take();
+    EXPECT_EQ(place(1, 101), RejectReason::DuplicateClientOrderId);
+    EXPECT_EQ(log_.take(),
+              one_event(CommandRejected{first, 1, RejectReason::DuplicateClientOrderId}));
+    EXPECT_EQ(place(2, 100), RejectReason::None);  // per account
+    EXPECT_EQ(apply(CancelOrder{1, first}), RejectReason::None);
+    EXPECT_EQ(place(1, 100), RejectReason::DuplicateClientOrderId);  // still remembered
+
+    // Once the engine forgets the finished order, the id is free again.
+    MatchingEngine forgetful(test_catalog(), EngineOptions{.closed_order_memory = 1});
+    EventLog log;
+    Sequence s = 0;
+    const auto apply_to = [&](CommandBody body) {
+        return forgetful.apply(Command{++s, 0, std::move(body)}, log);
+    };
+    apply_to(Deposit{1, kUsd, 1000});
+    ASSERT_EQ(apply_to(PlaceOrder{1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::IOC, false,
+                                  100, 1, client}),
+              RejectReason::None);
+    EXPECT_EQ(apply_to(PlaceOrder{1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::IOC,
+                                  false, 100, 1, client}),
+              RejectReason::DuplicateClientOrderId);
+    apply_to(PlaceOrder{1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::IOC, false, 100, 1});
+    EXPECT_EQ(apply_to(PlaceOrder{1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::IOC,
+                                  false, 100, 1, client}),
+              RejectReason::None);
+}
+
 TEST_F(EngineScenario, DepositsAndWithdrawals) {
     EXPECT_EQ(deposit(7, kTst, 50), RejectReason::None);
     EXPECT_EQ(log_.take(), one_event(FundsDeposited{7, kTst, 50}));

@@ -10,8 +10,7 @@ namespace {
 
 TEST(InboundQueue, RefusesWhenFullAndKeepsFifo) {
     InboundQueue<int> queue(4);
-    for (int i = 0; i < 4; ++i)
-        ASSERT_TRUE(queue.try_push(i));
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(queue.try_push(i));
     int extra = 99;
     EXPECT_FALSE(queue.try_push(extra));
     EXPECT_EQ(extra, 99);
@@ -32,8 +31,7 @@ TEST(InboundQueue, ManyProducersOneConsumerLoseAndDuplicateNothing) {
         producers.emplace_back([&, p] {
             for (std::uint64_t i = 0; i < kEach; ++i) {
                 std::uint64_t value = (std::uint64_t(p) << 32) | i;
-                while (!queue.try_push(value))
-                    std::this_thread::yield();
+                while (!queue.try_push(value)) std::this_thread::yield();
             }
         });
     }
@@ -49,10 +47,8 @@ TEST(InboundQueue, ManyProducersOneConsumerLoseAndDuplicateNothing) {
         ++next[p];
         ++received;
     }
-    for (auto& t : producers)
-        t.join();
-    for (auto n : next)
-        EXPECT_EQ(n, static_cast<std::uint64_t>(kEach));
+    for (auto& t : producers) t.join();
+    for (auto n : next) EXPECT_EQ(n, static_cast<std::uint64_t>(kEach));
 }
 
 }  // namespace

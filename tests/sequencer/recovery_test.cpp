@@ -37,23 +37,20 @@ Sequence run_flow(MatchingEngine& engine, const std::filesystem::path& data_dir,
     std::promise<void> all;
     for (auto& command : commands) {
         while (sequencer.submit(command, [&](const CommandReply&) {
-            if (++answered == count)
-                all.set_value();
+            if (++answered == count) all.set_value();
         }) != SubmitResult::Accepted) {
             std::this_thread::yield();
         }
     }
     all.get_future().wait();
-    if (before_stop)
-        before_stop();
+    if (before_stop) before_stop();
     return sequencer.committed_sequence();
 }
 
 std::uint64_t recovered_hash(const std::filesystem::path& data_dir, RecoveryReport* out = nullptr) {
     MatchingEngine engine(test_catalog());
     const auto report = recover(engine, data_dir);
-    if (out != nullptr)
-        *out = report;
+    if (out != nullptr) *out = report;
     return report.state_hash;
 }
 

@@ -35,8 +35,7 @@ TEST(Sequencer, ConcurrentSubmittersEachGetOneReplyInTheirOwnOrder) {
                 auto done = [&, t, i, account](const CommandReply& reply) {
                     // Runs on the sequencer thread: no lock needed for seen[t].
                     seen[t].push_back(reply.sequence);
-                    if (sequencer.committed_sequence() < reply.sequence)
-                        reply_before_commit = true;
+                    if (sequencer.committed_sequence() < reply.sequence) reply_before_commit = true;
                     EXPECT_EQ(reply.result, RejectReason::None);
                     EXPECT_EQ(reply.events.size(), 1u);
                     EXPECT_EQ(reply.events[0],
@@ -50,10 +49,8 @@ TEST(Sequencer, ConcurrentSubmittersEachGetOneReplyInTheirOwnOrder) {
             }
         });
     }
-    for (auto& t : threads)
-        t.join();
-    while (answered < kThreads * kPerThread)
-        std::this_thread::yield();
+    for (auto& t : threads) t.join();
+    while (answered < kThreads * kPerThread) std::this_thread::yield();
     sequencer.stop();
 
     EXPECT_FALSE(reply_before_commit);
@@ -64,8 +61,7 @@ TEST(Sequencer, ConcurrentSubmittersEachGetOneReplyInTheirOwnOrder) {
         all.insert(all.end(), s.begin(), s.end());
     }
     std::sort(all.begin(), all.end());
-    for (std::size_t i = 0; i < all.size(); ++i)
-        ASSERT_EQ(all[i], i + 1);  // contiguous, once
+    for (std::size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i], i + 1);  // contiguous, once
     const Amount each = Amount{kPerThread} * (kPerThread + 1) / 2;
     EXPECT_EQ(engine.ledger().total(kTst), each * kThreads);
     EXPECT_EQ(sequencer.stats().commands.load(), static_cast<std::uint64_t>(kThreads * kPerThread));
@@ -85,8 +81,7 @@ TEST(Sequencer, AFullQueueIsRefusedAtOnceAndDrainedLater) {
     EXPECT_EQ(sequencer.submit(Deposit{1, kUsd, 1}, count), SubmitResult::QueueFull);
     EXPECT_EQ(sequencer.queue_depth(), 16u);
     sequencer.start();
-    while (answered < 16)
-        std::this_thread::yield();
+    while (answered < 16) std::this_thread::yield();
     EXPECT_EQ(sequencer.submit(Deposit{1, kUsd, 1}, count), SubmitResult::Accepted);
     sequencer.stop();
     EXPECT_EQ(answered, 17);
@@ -113,15 +108,9 @@ TEST(Sequencer, StopAnswersEverythingAcceptedThenRefusesAndSnapshots) {
         }
         for (Sequence s = 21; submitting; ++s) {
             switch (sequencer->submit(flow.next(s), [&](const CommandReply&) { ++answered; })) {
-                case SubmitResult::Accepted:
-                    ++accepted;
-                    break;
-                case SubmitResult::QueueFull:
-                    --s;
-                    break;
-                case SubmitResult::Unavailable:
-                    submitting = false;
-                    break;
+                case SubmitResult::Accepted: ++accepted; break;
+                case SubmitResult::QueueFull: --s; break;
+                case SubmitResult::Unavailable: submitting = false; break;
             }
         }
     });
@@ -164,8 +153,7 @@ TEST(Sequencer, EveryFsyncPolicyJournalsEveryCommand) {
                     sequencer.submit(flow.next(++s), [&](const CommandReply&) { ++answered; }),
                     SubmitResult::Accepted);
             }
-            while (answered < 500)
-                std::this_thread::yield();
+            while (answered < 500) std::this_thread::yield();
             EXPECT_EQ(sequencer.stats().syncs.load() > 0, policy != FsyncPolicy::None);
         }
         std::filesystem::remove_all(snapshot_dir(dir.path()));
@@ -207,8 +195,7 @@ TEST(Sequencer, AJournalReaderTailsTheCommittedEventsWhileOrdersFlow) {
     const auto submit = [&](const CommandBody& c) {
         while (sequencer.submit(c, [&](const CommandReply& reply) {
             std::lock_guard lock(mutex);
-            if (replied.size() <= reply.sequence)
-                replied.resize(reply.sequence + 1);
+            if (replied.size() <= reply.sequence) replied.resize(reply.sequence + 1);
             replied[reply.sequence].assign(reply.events.begin(), reply.events.end());
             ++answered;
         }) != SubmitResult::Accepted) {
@@ -219,8 +206,7 @@ TEST(Sequencer, AJournalReaderTailsTheCommittedEventsWhileOrdersFlow) {
         ++s;
         submit(c);
     }
-    while (s < kCommands)
-        submit(flow.next(++s));
+    while (s < kCommands) submit(flow.next(++s));
     reader.join();
     sequencer.stop();
     ASSERT_EQ(read.size(), static_cast<std::size_t>(kCommands));

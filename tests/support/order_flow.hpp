@@ -31,8 +31,7 @@ class OrderFlow {
         if (roll < 20 && !placed_.empty()) {
             const auto& [id, owner] =
                 placed_[static_cast<std::size_t>(pick(0, placed_.size() - 1))];
-            if (roll < 12)
-                return CancelOrder{owner, id};
+            if (roll < 12) return CancelOrder{owner, id};
             return MoveOrder{owner, id, 1000 + pick(-15, 15)};
         }
         const Side side = pick(0, 1) == 0 ? Side::Buy : Side::Sell;
@@ -45,13 +44,13 @@ class OrderFlow {
                      false,
                      side == Side::Buy ? 1000 - offset : 1000 + offset,
                      pick(1, 50)};
+        if (roll % 4 == 0) p.client_order_id = *ClientOrderId::parse("o" + std::to_string(sequence));
         if (roll >= 95) {
             p.type = OrderType::Market;
             p.price = 0;
         }
         placed_.emplace_back(sequence, account);
-        if (placed_.size() > 2000)
-            placed_.erase(placed_.begin(), placed_.begin() + 1000);
+        if (placed_.size() > 2000) placed_.erase(placed_.begin(), placed_.begin() + 1000);
         return p;
     }
 

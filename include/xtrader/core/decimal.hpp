@@ -31,8 +31,7 @@ std::string format_decimal(std::int64_t value, int scale);
 // 10^exponent for exponent 0..18.
 constexpr std::int64_t pow10(int exponent) noexcept {
     std::int64_t result = 1;
-    for (int i = 0; i < exponent; ++i)
-        result *= 10;
+    for (int i = 0; i < exponent; ++i) result *= 10;
     return result;
 }
 

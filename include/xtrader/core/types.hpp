@@ -5,7 +5,9 @@
 // market.hpp). Nothing in matching or balances uses floating point.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace xtrader {
@@ -36,6 +38,26 @@ enum class TimeInForce : std::uint8_t { GTC = 0, IOC = 1, FOK = 2 };
 constexpr Side opposite(Side side) noexcept {
     return side == Side::Buy ? Side::Sell : Side::Buy;
 }
+
+// A client's own id for an order, unique per account: 1 to 36 characters of [A-Za-z0-9._:-]
+// (a UUID fits). Stored inline so that commands stay trivially copyable and journal records
+// fixed-size; unused bytes are always zero.
+class ClientOrderId {
+  public:
+    static constexpr std::size_t kMaxSize = 36;
+
+    constexpr ClientOrderId() = default;
+    // nullopt when the text is empty, too long or has another character.
+    static std::optional<ClientOrderId> parse(std::string_view text) noexcept;
+
+    std::string_view view() const noexcept { return {chars_.data(), size_}; }
+    bool empty() const noexcept { return size_ == 0; }
+    bool operator==(const ClientOrderId&) const = default;
+
+  private:
+    std::array<char, kMaxSize> chars_{};
+    std::uint8_t size_ = 0;
+};
 
 std::string_view to_string(Side side) noexcept;
 std::string_view to_string(OrderType type) noexcept;

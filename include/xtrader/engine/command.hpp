@@ -18,6 +18,9 @@ struct PlaceOrder {
     bool post_only = false;
     Price price = 0;  // limit price; 0 for a market order
     Quantity quantity = 0;
+    // Optional; a second order of the account with the same id is refused with
+    // DuplicateClientOrderId naming the first (for as long as the engine remembers it).
+    ClientOrderId client_order_id;
     bool operator==(const PlaceOrder&) const = default;
 };
 

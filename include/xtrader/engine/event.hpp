@@ -32,8 +32,9 @@ enum class RejectReason : std::uint8_t {
     OrderClosed,    // the order is already filled or cancelled
     InvalidAmount,  // a deposit or withdrawal of zero or less
     UnknownAsset,
-    BalanceOverflow,   // a deposit that would take an asset's total beyond int64
-    DuplicateOrderId,  // a PlaceOrder whose sequence number already names an order
+    BalanceOverflow,         // a deposit that would take an asset's total beyond int64
+    DuplicateOrderId,        // a PlaceOrder whose sequence number already names an order
+    DuplicateClientOrderId,  // the account's client_order_id is taken; order_id names its order
 };
 
 enum class CancelReason : std::uint8_t {
@@ -96,7 +97,9 @@ struct OrderMoved {
 };
 
 struct CommandRejected {
-    OrderId order_id;  // the id a new order would have had, or the target of a cancel / move
+    // The id a new order would have had, the target of a cancel / move, or for
+    // DuplicateClientOrderId the order that already has the client id.
+    OrderId order_id;
     AccountId account;
     RejectReason reason;
     bool operator==(const CommandRejected&) const = default;

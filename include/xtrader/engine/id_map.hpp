@@ -20,10 +20,8 @@ class IdMap {
     // Returns a pointer to the value, or nullptr. Valid until the next insert or erase.
     Value* find(std::uint64_t id) noexcept {
         for (std::size_t i = slot(id);; i = (i + 1) & mask_) {
-            if (slots_[i].id == id)
-                return &slots_[i].value;
-            if (slots_[i].id == 0)
-                return nullptr;
+            if (slots_[i].id == id) return &slots_[i].value;
+            if (slots_[i].id == 0) return nullptr;
         }
     }
     const Value* find(std::uint64_t id) const noexcept {
@@ -32,21 +30,17 @@ class IdMap {
 
     // Inserts or overwrites. id must not be 0.
     void insert(std::uint64_t id, Value value) {
-        if ((size_ + 1) * 2 > slots_.size())
-            rehash(slots_.size() * 2);
+        if ((size_ + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
         std::size_t i = slot(id);
-        while (slots_[i].id != 0 && slots_[i].id != id)
-            i = (i + 1) & mask_;
-        if (slots_[i].id == 0)
-            ++size_;
+        while (slots_[i].id != 0 && slots_[i].id != id) i = (i + 1) & mask_;
+        if (slots_[i].id == 0) ++size_;
         slots_[i] = {id, value};
     }
 
     bool erase(std::uint64_t id) noexcept {
         std::size_t i = slot(id);
         while (slots_[i].id != id) {
-            if (slots_[i].id == 0)
-                return false;
+            if (slots_[i].id == 0) return false;
             i = (i + 1) & mask_;
         }
         // Shift back every following entry that would not be found across the hole.
@@ -66,8 +60,7 @@ class IdMap {
     std::size_t size() const noexcept { return size_; }
 
     void clear() noexcept {
-        for (auto& s : slots_)
-            s = {};
+        for (auto& s : slots_) s = {};
         size_ = 0;
     }
 
@@ -79,8 +72,7 @@ class IdMap {
 
     static std::size_t round_up(std::size_t n) {
         std::size_t capacity = 16;
-        while (capacity < n)
-            capacity *= 2;
+        while (capacity < n) capacity *= 2;
         return capacity;
     }
 
@@ -95,8 +87,7 @@ class IdMap {
         shift_ = 64 - static_cast<unsigned>(__builtin_ctzll(capacity));
         size_ = 0;
         for (const auto& s : old) {
-            if (s.id != 0)
-                insert(s.id, s.value);
+            if (s.id != 0) insert(s.id, s.value);
         }
     }
 

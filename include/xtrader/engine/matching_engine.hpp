@@ -28,7 +28,8 @@ struct EngineOptions {
     // Account ids must be below this; the ledger is a dense table indexed by account.
     std::size_t max_accounts = 1 << 20;
     // How many finished orders the engine remembers, so that cancelling one answers OrderClosed
-    // or NotOwner instead of UnknownOrder. The oldest are forgotten first.
+    // or NotOwner instead of UnknownOrder, and their client_order_ids stay taken. The oldest are
+    // forgotten first.
     std::size_t closed_order_memory = 1 << 20;
 };
 
@@ -83,7 +84,7 @@ class MatchingEngine {
     void finish(Order* order);  // releases the rest of its hold, remembers it closed, frees it
     void level_changed(MarketId market, const PriceLevel& level);
     RejectReason reject(OrderId id, AccountId account, RejectReason reason);
-    void remember_closed(OrderId id, AccountId account);
+    void remember_closed(const Order& order);
 
     MarketCatalog catalog_;
     EngineOptions options_;
@@ -92,7 +93,13 @@ class MatchingEngine {
     ObjectPool<Order> order_pool_;
     IdMap<Order*> index_;
     IdMap<ClosedOrder> closed_;
-    std::vector<std::pair<OrderId, AccountId>> closed_fifo_;  // ring, oldest at closed_head_
+    struct Closed {
+        OrderId id;
+        AccountId account;
+        std::uint64_t client_key;
+    };
+    std::vector<Closed> closed_fifo_;  // ring, oldest at closed_head_
+    IdMap<OrderId> client_ids_;        // client key -> order, for open and remembered orders
     std::size_t closed_head_ = 0;
     ExecId next_exec_id_ = 1;
     std::vector<Event> events_;  // of the command being applied

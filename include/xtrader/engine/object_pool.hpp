@@ -20,8 +20,7 @@ class ObjectPool {
 
     // Returns a value-initialised T.
     T* acquire() {
-        if (free_.empty())
-            grow();
+        if (free_.empty()) grow();
         T* object = free_.back();
         free_.pop_back();
         *object = T{};
@@ -37,8 +36,7 @@ class ObjectPool {
         chunks_.push_back(std::make_unique<T[]>(ChunkSize));
         T* chunk = chunks_.back().get();
         free_.reserve(free_.size() + ChunkSize);
-        for (std::size_t i = ChunkSize; i-- > 0;)
-            free_.push_back(chunk + i);
+        for (std::size_t i = ChunkSize; i-- > 0;) free_.push_back(chunk + i);
     }
 
     std::vector<std::unique_ptr<T[]>> chunks_;

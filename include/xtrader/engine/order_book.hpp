@@ -32,6 +32,7 @@ struct Order {
     Quantity quantity = 0;
     Quantity filled = 0;
     Amount held = 0;  // what the ledger holds for this order: quote for a buy, base for a sell
+    std::uint64_t client_key = 0;  // MatchingEngine's key of its client_order_id; 0 = none
 
     Order* prev = nullptr;
     Order* next = nullptr;
@@ -91,8 +92,7 @@ class OrderBook {
     void for_each_level(Side side, F&& f) const {
         const auto& levels = side_levels(side);
         for (auto it = levels.rbegin(); it != levels.rend(); ++it) {
-            if (!f(**it))
-                return;
+            if (!f(**it)) return;
         }
     }
 

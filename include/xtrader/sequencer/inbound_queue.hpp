@@ -47,8 +47,7 @@ class InboundQueue {
     // The consumer thread only.
     bool try_pop(T& out) noexcept {
         Cell& cell = cells_[head_ & mask_];
-        if (cell.sequence.load(std::memory_order_acquire) != head_ + 1)
-            return false;
+        if (cell.sequence.load(std::memory_order_acquire) != head_ + 1) return false;
         out = std::move(cell.value);
         cell.value = T{};
         cell.sequence.store(head_ + mask_ + 1, std::memory_order_release);
@@ -72,8 +71,7 @@ class InboundQueue {
 
     static std::size_t round_up(std::size_t n) {
         std::size_t capacity = 2;
-        while (capacity < n)
-            capacity *= 2;
+        while (capacity < n) capacity *= 2;
         return capacity;
     }
 
