@@ -77,12 +77,21 @@ void Sequencer::stop() {
 }
 
 SubmitResult Sequencer::submit(CommandBody command, Completion done) {
+    Request request{std::move(command), std::move(done), {}};
+    return enqueue(request);
+}
+
+SubmitResult Sequencer::inspect(Inspection read, Completion done) {
+    Request request{{}, std::move(done), std::move(read)};
+    return enqueue(request);
+}
+
+SubmitResult Sequencer::enqueue(Request& request) {
     // submitters_ lets the sequencer thread, once stopping, wait until no push is in flight
     // before its final drain; a submit that starts after stopping_ is set refuses.
     submitters_.fetch_add(1, std::memory_order_seq_cst);
     SubmitResult result = SubmitResult::Unavailable;
     if (!stopping_.load(std::memory_order_seq_cst) && accepting_.load(std::memory_order_acquire)) {
-        Request request{std::move(command), std::move(done)};
         result = queue_.try_push(request) ? SubmitResult::Accepted : SubmitResult::QueueFull;
         if (result == SubmitResult::Accepted) {
             std::atomic_thread_fence(std::memory_order_seq_cst);
@@ -153,7 +162,14 @@ std::size_t Sequencer::drain(Batch& batch) {
 // Apply and journal the batch, write it (not yet synced) and hand it to the completion thread.
 void Sequencer::process(Batch& batch) {
     BatchEvents handler(batch.events);
+    const Sequence first = next_sequence_;
     for (auto& request : batch.requests) {
+        if (request.inspection) {
+            request.inspection(engine_);
+            batch.replies.push_back(CommandReply{next_sequence_ - 1, last_timestamp_});
+            batch.event_ends.push_back(batch.events.size());
+            continue;
+        }
         const Sequence sequence = next_sequence_++;
         const Timestamp timestamp = last_timestamp_ = std::max(clock_.now(), last_timestamp_);
         const std::size_t begin = batch.events.size();
@@ -162,13 +178,13 @@ void Sequencer::process(Batch& batch) {
         journal_.append(sequence, timestamp, request.command,
                         std::span(batch.events).subspan(begin));
         if (options_.fsync == FsyncPolicy::Always) write_batch();
-        batch.replies.push_back(CommandReply{sequence, timestamp, result, {}});
+        batch.replies.push_back(CommandReply{sequence, timestamp, result, {}, &request.command});
         batch.event_ends.push_back(batch.events.size());
     }
     write_batch();
     batch.last_sequence = next_sequence_ - 1;
     batch.segment = journal_.segment();
-    stats_.commands.fetch_add(batch.requests.size(), std::memory_order_relaxed);
+    stats_.commands.fetch_add(next_sequence_ - first, std::memory_order_relaxed);
     stats_.batches.fetch_add(1, std::memory_order_relaxed);
     batches_written_.fetch_add(1, std::memory_order_release);
     batches_written_.notify_one();
@@ -257,6 +273,9 @@ void Sequencer::complete() {
             auto& reply = batch.replies[i];
             reply.events = std::span(batch.events).subspan(begin, batch.event_ends[i] - begin);
             begin = batch.event_ends[i];
+            if (reply.command != nullptr) {
+                for (auto* observer : observers_) observer->on_committed(reply);
+            }
             if (batch.requests[i].done) batch.requests[i].done(reply);
         }
         batch.requests.clear();

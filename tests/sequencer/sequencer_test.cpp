@@ -67,6 +67,46 @@ TEST(Sequencer, ConcurrentSubmittersEachGetOneReplyInTheirOwnOrder) {
     EXPECT_EQ(sequencer.stats().commands.load(), static_cast<std::uint64_t>(kThreads * kPerThread));
 }
 
+TEST(Sequencer, InspectionsSeeEveryEarlierCommandAndObserversSeeEveryCommitInOrder) {
+    TempDir dir;
+    MatchingEngine engine(test_catalog());
+    StepClock clock;
+    Sequencer sequencer(engine, clock, SequencerOptions{.data_dir = dir.path()}, 0);
+    struct Recorder final : CommitObserver {
+        void on_committed(const CommandReply& reply) override {
+            sequences.push_back(reply.sequence);
+            EXPECT_TRUE(std::holds_alternative<Deposit>(*reply.command));
+        }
+        std::vector<Sequence> sequences;
+    } recorder;
+    sequencer.add_observer(recorder);
+    sequencer.start();
+
+    std::atomic<int> checked{0};
+    for (int i = 1; i <= 2000; ++i) {
+        ASSERT_EQ(sequencer.submit(Deposit{1, kUsd, 1}, {}), SubmitResult::Accepted);
+        if (i % 100 != 0) continue;
+        auto seen = std::make_shared<Amount>(-1);
+        ASSERT_EQ(sequencer.inspect(
+                      [seen](const MatchingEngine& e) {
+                          *seen = e.ledger().balance(1, kUsd).available;
+                      },
+                      [&, seen, i](const CommandReply& reply) {
+                          EXPECT_EQ(*seen, i);  // every deposit before it, none after
+                          EXPECT_EQ(reply.sequence, static_cast<Sequence>(i));
+                          EXPECT_EQ(reply.command, nullptr);
+                          EXPECT_GE(sequencer.committed_sequence(), reply.sequence);
+                          ++checked;
+                      }),
+                  SubmitResult::Accepted);
+    }
+    while (checked < 20) std::this_thread::yield();
+    sequencer.stop();
+    ASSERT_EQ(recorder.sequences.size(), 2000u);
+    for (std::size_t i = 0; i < 2000; ++i) EXPECT_EQ(recorder.sequences[i], i + 1);
+    EXPECT_EQ(sequencer.stats().commands.load(), 2000u);
+}
+
 TEST(Sequencer, AFullQueueIsRefusedAtOnceAndDrainedLater) {
     TempDir dir;
     MatchingEngine engine(test_catalog());

@@ -40,15 +40,28 @@ struct SequencerOptions {
     std::uint64_t snapshot_every = 1'000'000;  // commands; 0 = only at stop()
 };
 
-// What a submitter learns about its command; the span is valid during the completion only.
+// What a submitter learns about its command; the span and the pointer are valid during the
+// completion only. For an inspection, sequence is the last command it saw and command is null.
 struct CommandReply {
     Sequence sequence = 0;
     Timestamp timestamp = 0;
     RejectReason result = RejectReason::None;
     std::span<const Event> events;
+    const CommandBody* command = nullptr;
 };
 
 using Completion = std::function<void(const CommandReply&)>;
+// A read of the engine at a point in the command stream, run on the sequencer thread. It must
+// copy out what it needs; its completion runs once everything it saw is committed.
+using Inspection = std::function<void(const MatchingEngine&)>;
+
+// Sees every committed command, in sequence order, on the completion thread, before the
+// command's own completion runs: the in-process feed of the embedded mode.
+class CommitObserver {
+public:
+    virtual ~CommitObserver() = default;
+    virtual void on_committed(const CommandReply& reply) = 0;
+};
 
 enum class SubmitResult : std::uint8_t {
     Accepted,
@@ -81,6 +94,11 @@ class Sequencer {
     void stop();
 
     SubmitResult submit(CommandBody command, Completion done);
+    // Queued like a command, so it sees every command submitted before it; never journaled.
+    SubmitResult inspect(Inspection read, Completion done);
+
+    // Register before start().
+    void add_observer(CommitObserver& observer) { observers_.push_back(&observer); }
 
     // The last sequence whose record is committed per the fsync policy; journal readers read up
     // to here.
@@ -99,7 +117,9 @@ class Sequencer {
     struct Request {
         CommandBody command;
         Completion done;
+        Inspection inspection;  // set: a read, not a command
     };
+    SubmitResult enqueue(Request& request);
     // A batch on its way from the sequencer thread to the completion thread.
     struct Batch {
         std::vector<Request> requests;
@@ -126,6 +146,7 @@ class Sequencer {
     InboundQueue<Request> queue_;
     JournalWriter journal_;
     std::vector<const std::atomic<Sequence>*> cursors_;
+    std::vector<CommitObserver*> observers_;
 
     Sequence next_sequence_;
     Timestamp last_timestamp_ = 0;
