@@ -335,8 +335,9 @@ class ReferenceExchange {
             p.type == OrderType::Market && p.tif == TimeInForce::GTC ? TimeInForce::IOC : p.tif;
         emit(OrderAccepted{id, p.account, p.market, p.side, p.type, tif, p.post_only, p.price,
                            p.quantity});
-        RefOrder t{id,      p.account,  p.market, p.side, p.type, tif,
-                   p.post_only, p.price, p.quantity, 0, hold, 0, p.client_order_id};
+        RefOrder t{id,   p.account,   p.market,         p.side,     p.type,
+                   tif,  p.post_only, p.price,          p.quantity, 0,
+                   hold, 0,           p.client_order_id};
         Stop stop = Stop::NotCrossing;
         if (tif != TimeInForce::FOK || fok_possible(t)) stop = match(t);
         if (t.remaining() == 0) {

@@ -408,12 +408,12 @@ TEST_F(EngineScenario, AClientOrderIdIsTakenWhileTheEngineRemembersItsOrder) {
     ASSERT_EQ(apply_to(PlaceOrder{1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::IOC, false,
                                   100, 1, client}),
               RejectReason::None);
-    EXPECT_EQ(apply_to(PlaceOrder{1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::IOC,
-                                  false, 100, 1, client}),
+    EXPECT_EQ(apply_to(PlaceOrder{1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::IOC, false,
+                                  100, 1, client}),
               RejectReason::DuplicateClientOrderId);
     apply_to(PlaceOrder{1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::IOC, false, 100, 1});
-    EXPECT_EQ(apply_to(PlaceOrder{1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::IOC,
-                                  false, 100, 1, client}),
+    EXPECT_EQ(apply_to(PlaceOrder{1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::IOC, false,
+                                  100, 1, client}),
               RejectReason::None);
 }
 

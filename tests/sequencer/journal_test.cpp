@@ -31,7 +31,10 @@ std::vector<CommandBody> every_command_kind() {
     return {PlaceOrder{1, 1, Side::Buy, OrderType::Limit, TimeInForce::GTC, true, 100, 5},
             PlaceOrder{2, 0, Side::Sell, OrderType::Market, TimeInForce::IOC, false, 0, 7,
                        *ClientOrderId::parse("2f1c9a7e-4b7d-4e0a-9c1e-5d2b8f3a6c10")},
-            CancelOrder{2, 77}, MoveOrder{3, 78, 120}, Deposit{4, 1, 99}, Withdraw{5, 0, 1}};
+            CancelOrder{2, 77},
+            MoveOrder{3, 78, 120},
+            Deposit{4, 1, 99},
+            Withdraw{5, 0, 1}};
 }
 
 TEST(Crc32c, MatchesTheStandardCheckValue) {

@@ -87,18 +87,17 @@ TEST(Sequencer, InspectionsSeeEveryEarlierCommandAndObserversSeeEveryCommitInOrd
         ASSERT_EQ(sequencer.submit(Deposit{1, kUsd, 1}, {}), SubmitResult::Accepted);
         if (i % 100 != 0) continue;
         auto seen = std::make_shared<Amount>(-1);
-        ASSERT_EQ(sequencer.inspect(
-                      [seen](const MatchingEngine& e) {
-                          *seen = e.ledger().balance(1, kUsd).available;
-                      },
-                      [&, seen, i](const CommandReply& reply) {
-                          EXPECT_EQ(*seen, i);  // every deposit before it, none after
-                          EXPECT_EQ(reply.sequence, static_cast<Sequence>(i));
-                          EXPECT_EQ(reply.command, nullptr);
-                          EXPECT_GE(sequencer.committed_sequence(), reply.sequence);
-                          ++checked;
-                      }),
-                  SubmitResult::Accepted);
+        ASSERT_EQ(
+            sequencer.inspect(
+                [seen](const MatchingEngine& e) { *seen = e.ledger().balance(1, kUsd).available; },
+                [&, seen, i](const CommandReply& reply) {
+                    EXPECT_EQ(*seen, i);  // every deposit before it, none after
+                    EXPECT_EQ(reply.sequence, static_cast<Sequence>(i));
+                    EXPECT_EQ(reply.command, nullptr);
+                    EXPECT_GE(sequencer.committed_sequence(), reply.sequence);
+                    ++checked;
+                }),
+            SubmitResult::Accepted);
     }
     while (checked < 20) std::this_thread::yield();
     sequencer.stop();

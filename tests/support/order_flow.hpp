@@ -44,7 +44,8 @@ class OrderFlow {
                      false,
                      side == Side::Buy ? 1000 - offset : 1000 + offset,
                      pick(1, 50)};
-        if (roll % 4 == 0) p.client_order_id = *ClientOrderId::parse("o" + std::to_string(sequence));
+        if (roll % 4 == 0)
+            p.client_order_id = *ClientOrderId::parse("o" + std::to_string(sequence));
         if (roll >= 95) {
             p.type = OrderType::Market;
             p.price = 0;

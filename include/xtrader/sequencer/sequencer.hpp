@@ -58,7 +58,7 @@ using Inspection = std::function<void(const MatchingEngine&)>;
 // Sees every committed command, in sequence order, on the completion thread, before the
 // command's own completion runs: the in-process feed of the embedded mode.
 class CommitObserver {
-public:
+  public:
     virtual ~CommitObserver() = default;
     virtual void on_committed(const CommandReply& reply) = 0;
 };

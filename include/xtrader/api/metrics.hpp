@@ -1,0 +1,58 @@
+// Request figures for /metrics: counts and latency histograms by route and status, in fixed
+// tables of relaxed atomics so that recording never takes a lock. Rendered in the Prometheus
+// text format together with the sequencer's figures.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "xtrader/sequencer/sequencer.hpp"
+
+namespace xtrader::api {
+
+enum class Route : std::uint8_t {
+    SubmitOrder,
+    CancelOrder,
+    GetOrder,
+    ListOrders,
+    Executions,
+    Balances,
+    Deposit,
+    Markets,
+    OrderBook,
+    Pipelines,
+    Health,
+    Ready,
+    Metrics,
+    Static,
+    NotFound,
+    kCount
+};
+std::string_view to_string(Route route) noexcept;
+
+class RequestMetrics {
+  public:
+    void record(Route route, unsigned status, std::int64_t nanos) noexcept;
+    // The Prometheus exposition of these figures and the sequencer's.
+    std::string render(const Sequencer& sequencer) const;
+
+  private:
+    static constexpr std::array<unsigned, 13> kStatuses = {200, 400, 401, 402, 403, 404, 405,
+                                                           409, 413, 415, 429, 500, 503};
+    // Upper bounds of the latency buckets, in seconds.
+    static constexpr std::array<double, 12> kBuckets = {
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0};
+    static constexpr std::size_t kRoutes = static_cast<std::size_t>(Route::kCount);
+
+    struct RouteFigures {
+        std::array<std::atomic<std::uint64_t>, kStatuses.size()> by_status{};
+        std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> buckets{};
+        std::atomic<std::uint64_t> nanos{0};
+    };
+    std::array<RouteFigures, kRoutes> routes_{};
+};
+
+}  // namespace xtrader::api

@@ -1,0 +1,85 @@
+// The REST routes of API.md, independent of the transport: an HTTP request in, a response out
+// through a callback that may run on another thread (the sequencer's completion thread for
+// anything that goes through the engine).
+//
+// Validation happens here, on the io thread, in API.md's order (symbol, quantity, price), and
+// only a well-formed command reaches the sequencer; the balance check is the engine's (402).
+// Thread-safe: any io thread may call handle() concurrently.
+#pragma once
+
+#include <boost/beast/http.hpp>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "xtrader/api/metrics.hpp"
+#include "xtrader/api/order_view.hpp"
+#include "xtrader/api/rate_limiter.hpp"
+#include "xtrader/sequencer/sequencer.hpp"
+
+namespace xtrader::api {
+
+namespace http = boost::beast::http;
+using HttpRequest = http::request<http::string_body>;
+using HttpResponse = http::response<http::string_body>;
+using Responder = std::function<void(HttpResponse&&)>;
+
+struct ApiAccount {
+    std::string name;
+    std::string api_key;
+    AccountId id = 0;
+};
+
+struct RestOptions {
+    std::vector<ApiAccount> accounts;
+    std::string admin_token;           // empty: the admin routes are closed
+    double rate_limit_per_second = 0;  // per API key; 0 = unlimited
+    double rate_limit_burst = 1;
+    std::filesystem::path web_root;  // static files for GET /; empty: the built-in page
+    std::string version = "0.1.0";
+};
+
+class RestApi {
+  public:
+    RestApi(const MarketCatalog& catalog, Sequencer& sequencer, const OrderView& orders,
+            RequestMetrics& metrics, RestOptions options);
+
+    void handle(const HttpRequest& request, Responder respond);
+
+    // Readiness: set once recovery is done and the servers listen; cleared when stopping.
+    void set_ready(bool ready) noexcept { ready_.store(ready, std::memory_order_release); }
+
+  private:
+    struct Context;  // one request in flight
+    using ContextPtr = std::shared_ptr<Context>;
+
+    void submit_order(const ContextPtr& c);
+    void cancel_order(const ContextPtr& c, std::string_view id_text);
+    void get_order(const ContextPtr& c, std::string_view id_text);
+    void list_orders(const ContextPtr& c);
+    void balances(const ContextPtr& c);
+    void deposit(const ContextPtr& c);
+    void markets(const ContextPtr& c);
+    void order_book(const ContextPtr& c, std::string_view symbol);
+    void pipelines(const ContextPtr& c);
+    void health(const ContextPtr& c);
+    void ready(const ContextPtr& c);
+    void metrics(const ContextPtr& c);
+    void static_file(const ContextPtr& c);
+
+    const ApiAccount* authenticate(const ContextPtr& c);
+    bool submitted(const ContextPtr& c, SubmitResult result);
+
+    const MarketCatalog& catalog_;
+    Sequencer& sequencer_;
+    const OrderView& orders_;
+    RequestMetrics& metrics_;
+    RestOptions options_;
+    std::unordered_map<std::string, std::size_t> by_key_;  // api key -> index in accounts
+    RateLimiter limiter_;
+    std::atomic<bool> ready_{false};
+};
+
+}  // namespace xtrader::api

@@ -1,0 +1,868 @@
+#include "xtrader/api/rest_api.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "xtrader/api/json.hpp"
+#include "xtrader/core/decimal.hpp"
+
+namespace xtrader::api {
+
+namespace {
+
+constexpr std::int64_t kNanosPerMilli = 1'000'000;
+
+// ---- small parsing helpers -----------------------------------------------------------------
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::string url_decode(std::string_view text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size() && hex_digit(text[i + 1]) >= 0 &&
+            hex_digit(text[i + 2]) >= 0) {
+            out.push_back(static_cast<char>(hex_digit(text[i + 1]) * 16 + hex_digit(text[i + 2])));
+            i += 2;
+        } else {
+            out.push_back(text[i] == '+' ? ' ' : text[i]);
+        }
+    }
+    return out;
+}
+
+struct Target {
+    std::string_view path;
+    std::vector<std::pair<std::string, std::string>> query;
+
+    explicit Target(std::string_view target) {
+        const auto q = target.find('?');
+        path = target.substr(0, q);
+        if (q == std::string_view::npos) return;
+        std::string_view rest = target.substr(q + 1);
+        while (!rest.empty()) {
+            const auto amp = rest.find('&');
+            const auto pair = rest.substr(0, amp);
+            const auto eq = pair.find('=');
+            if (!pair.empty()) {
+                query.emplace_back(
+                    url_decode(pair.substr(0, eq)),
+                    eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1)));
+            }
+            if (amp == std::string_view::npos) break;
+            rest = rest.substr(amp + 1);
+        }
+    }
+    const std::string* param(std::string_view name) const {
+        for (const auto& [key, value] : query) {
+            if (key == name) return &value;
+        }
+        return nullptr;
+    }
+};
+
+std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
+    std::uint64_t value = 0;
+    const auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (err != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+    return value;
+}
+
+std::string error_body(std::string_view code, std::string_view message) {
+    std::string body;
+    JsonWriter json(body);
+    json.begin_object().key("error").begin_object();
+    json.key("code").string(code).key("message").string(message);
+    json.end_object().end_object();
+    return body;
+}
+
+std::int64_t millis(Timestamp nanos) {
+    return nanos / kNanosPerMilli;
+}
+
+std::int64_t steady_nanos() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string_view reason_text(const OrderRecord& o) {
+    if (o.status == OrderStatus::Rejected) return to_string(o.reject_reason);
+    if (o.status == OrderStatus::Cancelled) return to_string(o.cancel_reason);
+    return {};
+}
+
+// One order in API.md's shape; executions only when given (POST /v1/order).
+void write_order(JsonWriter& json, const MarketSpec& m, const OrderRecord& o,
+                 const std::vector<const Trade*>* executions, const AssetSpec& quote) {
+    json.begin_object();
+    json.key("order_id").string(std::to_string(o.id));
+    json.key("client_order_id");
+    if (o.client_order_id.empty()) {
+        json.null();
+    } else {
+        json.string(o.client_order_id.view());
+    }
+    json.key("symbol").string(m.symbol);
+    json.key("side").string(to_string(o.side));
+    json.key("order_type").string(to_string(o.type));
+    json.key("time_in_force").string(to_string(o.tif));
+    json.key("post_only").boolean(o.post_only);
+    json.key("status").string(to_string(o.status));
+    if (const auto reason = reason_text(o); !reason.empty()) json.key("reason").string(reason);
+    json.key("price");
+    if (o.type == OrderType::Market) {
+        json.null();
+    } else {
+        json.decimal(o.price, m.price_scale);
+    }
+    json.key("quantity").decimal(o.quantity, m.qty_scale);
+    json.key("filled_quantity").decimal(o.filled, m.qty_scale);
+    json.key("remaining_quantity").decimal(o.remaining(), m.qty_scale);
+    json.key("average_price");
+    if (o.filled == 0) {
+        json.null();
+    } else {
+        json.decimal(o.average_price(), m.price_scale);
+    }
+    if (executions != nullptr) {
+        json.key("executions").begin_array();
+        for (const Trade* t : *executions) {
+            json.begin_object();
+            json.key("exec_id").string(std::to_string(t->exec_id));
+            json.key("price").decimal(t->price, m.price_scale);
+            json.key("quantity").decimal(t->quantity, m.qty_scale);
+            json.key("fee").decimal(t->taker_fee, quote.scale);
+            json.key("fee_asset").string(quote.name);
+            json.key("is_maker").boolean(false);
+            json.key("transaction_time").number(millis(o.updated));
+            json.end_object();
+        }
+        json.end_array();
+    }
+    json.key("sequence").number(o.sequence);
+    json.key("timestamp").number(millis(o.updated));
+    json.key("created_time").number(millis(o.created));
+    json.end_object();
+}
+
+// The API's code and HTTP status for an engine refusal.
+std::pair<unsigned, std::string_view> refusal(RejectReason reason) {
+    switch (reason) {
+        case RejectReason::InsufficientBalance: return {402, "insufficient_balance"};
+        case RejectReason::UnknownOrder: return {404, "order_not_found"};
+        case RejectReason::NotOwner: return {403, "forbidden"};
+        case RejectReason::OrderClosed: return {409, "order_closed"};
+        default: return {400, to_string(reason)};
+    }
+}
+
+}  // namespace
+
+// One request in flight: what the answer needs, movable into a completion.
+struct RestApi::Context {
+    const HttpRequest* request = nullptr;  // valid until the handler returns, not after
+    Route route = Route::NotFound;
+    std::int64_t started = steady_nanos();
+    unsigned version = 11;
+    bool keep_alive = true;
+    Responder respond;
+    RequestMetrics* metrics = nullptr;
+    const ApiAccount* account = nullptr;
+
+    void reply(unsigned status, std::string body, std::string_view type = "application/json",
+               std::string_view retry_after = {}, std::string_view cache = {}) {
+        HttpResponse res{static_cast<http::status>(status), version};
+        res.set(http::field::server, "xtraderd");
+        res.set(http::field::content_type, type);
+        if (!retry_after.empty()) res.set(http::field::retry_after, retry_after);
+        if (!cache.empty()) res.set(http::field::cache_control, cache);
+        res.keep_alive(keep_alive);
+        res.body() = std::move(body);
+        res.prepare_payload();
+        metrics->record(route, status, steady_nanos() - started);
+        respond(std::move(res));
+    }
+    void fail(unsigned status, std::string_view code, std::string_view message,
+              std::string_view retry_after = {}) {
+        reply(status, error_body(code, message), "application/json", retry_after);
+    }
+};
+
+RestApi::RestApi(const MarketCatalog& catalog, Sequencer& sequencer, const OrderView& orders,
+                 RequestMetrics& metrics, RestOptions options)
+    : catalog_(catalog),
+      sequencer_(sequencer),
+      orders_(orders),
+      metrics_(metrics),
+      options_(std::move(options)),
+      limiter_(options_.accounts.size() + 1, options_.rate_limit_per_second,
+               options_.rate_limit_burst) {
+    for (std::size_t i = 0; i < options_.accounts.size(); ++i) {
+        by_key_.emplace(options_.accounts[i].api_key, i);
+    }
+}
+
+void RestApi::handle(const HttpRequest& request, Responder respond) {
+    auto c = std::make_shared<Context>();
+    c->request = &request;
+    c->version = request.version();
+    c->keep_alive = request.keep_alive();
+    c->respond = std::move(respond);
+    c->metrics = &metrics_;
+    const Target target(request.target());
+    const auto path = target.path;
+    const auto method = request.method();
+    const auto is = [&](http::verb verb, Route route) {
+        if (method != verb) return false;
+        c->route = route;
+        return true;
+    };
+    const auto tail = [&](std::string_view prefix) -> std::optional<std::string_view> {
+        if (!path.starts_with(prefix) || path.size() == prefix.size()) return std::nullopt;
+        const auto rest = path.substr(prefix.size());
+        if (rest.find('/') != std::string_view::npos) return std::nullopt;
+        return rest;
+    };
+
+    if (path == "/v1/order") {
+        if (is(http::verb::post, Route::SubmitOrder)) return submit_order(c);
+    } else if (path == "/v1/order/cancel") {
+        if (is(http::verb::post, Route::CancelOrder)) return cancel_order(c, {});
+    } else if (const auto id = tail("/v1/order/")) {
+        if (is(http::verb::delete_, Route::CancelOrder)) return cancel_order(c, *id);
+        if (is(http::verb::get, Route::GetOrder)) return get_order(c, *id);
+    } else if (path == "/v1/orders") {
+        if (is(http::verb::get, Route::ListOrders)) return list_orders(c);
+    } else if (path == "/v1/account/balances") {
+        if (is(http::verb::get, Route::Balances)) return balances(c);
+    } else if (path == "/v1/admin/deposit") {
+        if (is(http::verb::post, Route::Deposit)) return deposit(c);
+    } else if (path == "/api/v1/markets") {
+        if (is(http::verb::get, Route::Markets)) return markets(c);
+    } else if (const auto symbol = tail("/api/v1/orderbook/")) {
+        if (is(http::verb::get, Route::OrderBook)) return order_book(c, *symbol);
+    } else if (path == "/api/v1/system/pipelines") {
+        if (is(http::verb::get, Route::Pipelines)) return pipelines(c);
+    } else if (path == "/health") {
+        if (is(http::verb::get, Route::Health)) return health(c);
+    } else if (path == "/ready") {
+        if (is(http::verb::get, Route::Ready)) return ready(c);
+    } else if (path == "/metrics") {
+        if (is(http::verb::get, Route::Metrics)) return metrics(c);
+    } else if (!path.starts_with("/v1/") && !path.starts_with("/api/")) {
+        if (is(http::verb::get, Route::Static) || is(http::verb::head, Route::Static)) {
+            return static_file(c);
+        }
+    } else {
+        c->route = Route::NotFound;
+        return c->fail(404, "not_found", "no such route: " + std::string(path));
+    }
+    c->fail(405, "method_not_allowed",
+            std::string(request.method_string()) + " is not allowed on " + std::string(path));
+}
+
+// 401 without a known key, 429 past the key's rate; the account otherwise.
+const ApiAccount* RestApi::authenticate(const ContextPtr& c) {
+    const auto header = c->request->find("X-API-Key");
+    if (header == c->request->end() || header->value().empty()) {
+        c->fail(401, "unauthorized", "the X-API-Key header is missing");
+        return nullptr;
+    }
+    const auto found = by_key_.find(std::string(header->value()));
+    if (found == by_key_.end()) {
+        c->fail(401, "unauthorized", "the API key is not known");
+        return nullptr;
+    }
+    if (!limiter_.allow(found->second, RateLimiter::now())) {
+        c->fail(429, "rate_limited", "too many requests for this API key; slow down", "1");
+        return nullptr;
+    }
+    c->account = &options_.accounts[found->second];
+    return c->account;
+}
+
+// False (after answering 503) when the sequencer refused the submission.
+bool RestApi::submitted(const ContextPtr& c, SubmitResult result) {
+    switch (result) {
+        case SubmitResult::Accepted: return true;
+        case SubmitResult::QueueFull:
+            c->fail(503, "overloaded", "the order queue is full; retry shortly", "1");
+            return false;
+        case SubmitResult::Unavailable:
+            c->fail(503, "unavailable", "the exchange is not accepting commands now", "1");
+            return false;
+    }
+    return false;
+}
+
+void RestApi::submit_order(const ContextPtr& c) {
+    if (authenticate(c) == nullptr) return;
+    const auto type = (*c->request)[http::field::content_type];
+    if (!type.starts_with("application/json")) {
+        return c->fail(415, "unsupported_media_type", "the body must be application/json");
+    }
+    std::string error;
+    const auto request = parse_flat_object(c->request->body(), error);
+    if (!request) return c->fail(400, "malformed_json", error);
+
+    static constexpr std::string_view kFields[] = {"symbol",    "side",           "order_type",
+                                                   "price",     "quantity",       "time_in_force",
+                                                   "post_only", "client_order_id"};
+    for (const auto& [name, value] : request->members) {
+        if (std::find(std::begin(kFields), std::end(kFields), name) == std::end(kFields)) {
+            return c->fail(400, "unknown_field", "unknown field \"" + name + "\"");
+        }
+    }
+    const auto text = [&](std::string_view name) -> const JsonScalar* {
+        const auto* v = request->find(name);
+        return v != nullptr && v->kind != JsonScalar::Kind::Null ? v : nullptr;
+    };
+    const auto* symbol = text("symbol");
+    if (symbol == nullptr || symbol->kind != JsonScalar::Kind::String) {
+        return c->fail(400, "invalid_symbol", "symbol is required, as a string like \"BTC-KRW\"");
+    }
+    const MarketSpec* market = catalog_.find(symbol->text);
+    if (market == nullptr) {
+        return c->fail(400, "unknown_symbol", "unknown symbol \"" + symbol->text + "\"");
+    }
+    PlaceOrder order;
+    order.account = c->account->id;
+    order.market = static_cast<MarketId>(market - catalog_.markets.data());
+
+    const auto* side = text("side");
+    if (side == nullptr || (side->text != "Buy" && side->text != "Sell")) {
+        return c->fail(400, "invalid_side", "side must be \"Buy\" or \"Sell\"");
+    }
+    order.side = side->text == "Buy" ? Side::Buy : Side::Sell;
+    const auto* kind = text("order_type");
+    if (kind == nullptr || (kind->text != "Limit" && kind->text != "Market")) {
+        return c->fail(400, "invalid_order_type", "order_type must be \"Limit\" or \"Market\"");
+    }
+    order.type = kind->text == "Limit" ? OrderType::Limit : OrderType::Market;
+    if (const auto* tif = text("time_in_force")) {
+        if (tif->text == "GTC") {
+            order.tif = TimeInForce::GTC;
+        } else if (tif->text == "IOC") {
+            order.tif = TimeInForce::IOC;
+        } else if (tif->text == "FOK") {
+            order.tif = TimeInForce::FOK;
+        } else {
+            return c->fail(400, "invalid_time_in_force", "time_in_force must be GTC, IOC or FOK");
+        }
+    }
+    if (const auto* post_only = text("post_only")) {
+        if (post_only->kind != JsonScalar::Kind::Bool) {
+            return c->fail(400, "invalid_post_only", "post_only must be true or false");
+        }
+        order.post_only = post_only->text == "true";
+    }
+    if (const auto* client = text("client_order_id")) {
+        const auto id = client->kind == JsonScalar::Kind::String
+                            ? ClientOrderId::parse(client->text)
+                            : std::nullopt;
+        if (!id) {
+            return c->fail(400, "invalid_client_order_id",
+                           "client_order_id must be 1 to 36 characters of A-Z a-z 0-9 . _ : -");
+        }
+        order.client_order_id = *id;
+    }
+
+    const auto* quantity = text("quantity");
+    if (quantity == nullptr || quantity->kind == JsonScalar::Kind::Bool) {
+        return c->fail(400, "invalid_quantity", "quantity is required, as a number or a string");
+    }
+    if (auto e = parse_decimal(quantity->text, market->qty_scale, order.quantity);
+        e != DecimalError::Ok || order.quantity <= 0) {
+        return c->fail(400, "invalid_quantity",
+                       "quantity " +
+                           std::string(e == DecimalError::Ok ? "must be positive" : to_string(e)) +
+                           " (at most " + std::to_string(market->qty_scale) + " decimals)");
+    }
+    if (order.quantity % market->lot_size != 0) {
+        return c->fail(400, "invalid_quantity",
+                       "quantity must be a multiple of the lot size " +
+                           format_decimal(market->lot_size, market->qty_scale));
+    }
+    if (order.quantity < market->min_quantity || order.quantity > market->max_quantity) {
+        return c->fail(400, "invalid_quantity",
+                       "quantity must be between " +
+                           format_decimal(market->min_quantity, market->qty_scale) + " and " +
+                           format_decimal(market->max_quantity, market->qty_scale));
+    }
+
+    const auto* price = text("price");
+    if (order.type == OrderType::Limit) {
+        if (price == nullptr || price->kind == JsonScalar::Kind::Bool) {
+            return c->fail(400, "invalid_price", "a limit order needs a price");
+        }
+        if (auto e = parse_decimal(price->text, market->price_scale, order.price);
+            e != DecimalError::Ok || order.price <= 0) {
+            return c->fail(
+                400, "invalid_price",
+                "price " + std::string(e == DecimalError::Ok ? "must be positive" : to_string(e)) +
+                    " (at most " + std::to_string(market->price_scale) + " decimals)");
+        }
+        if (order.price % market->tick_size != 0) {
+            return c->fail(400, "invalid_price",
+                           "price must be a multiple of the tick size " +
+                               format_decimal(market->tick_size, market->price_scale));
+        }
+        if (order.price > market->max_price) {
+            return c->fail(
+                400, "invalid_price",
+                "price must be at most " + format_decimal(market->max_price, market->price_scale));
+        }
+        if (order.post_only && order.tif != TimeInForce::GTC) {
+            return c->fail(400, "invalid_post_only", "post_only needs time_in_force GTC");
+        }
+    } else {
+        if (price != nullptr) return c->fail(400, "invalid_price", "a market order takes no price");
+        if (order.post_only)
+            return c->fail(400, "invalid_post_only", "a market order cannot be post-only");
+    }
+
+    const auto& quote = catalog_.assets[market->quote];
+    const OrderView* view = &orders_;
+    submitted(
+        c, sequencer_.submit(order, [c, market, &quote, view, order](const CommandReply& reply) {
+            for (const auto& event : reply.events) {
+                const auto* rejected = std::get_if<CommandRejected>(&event);
+                if (rejected == nullptr) continue;
+                if (rejected->reason == RejectReason::InsufficientBalance) {
+                    return c->fail(402, "insufficient_balance",
+                                   "the account's available balance does not cover this order");
+                }
+                if (rejected->reason == RejectReason::DuplicateClientOrderId) {
+                    // Idempotency: the same order again gets the first order's current state.
+                    const auto first = view->find(rejected->order_id);
+                    const bool same =
+                        first && first->market == order.market && first->side == order.side &&
+                        first->type == order.type && first->price == order.price &&
+                        first->quantity == order.quantity && first->post_only == order.post_only &&
+                        (first->tif == order.tif ||
+                         (order.type == OrderType::Market && order.tif == TimeInForce::GTC));
+                    if (!same) {
+                        return c->fail(409, "client_order_id_reused",
+                                       "client_order_id was used for a different order");
+                    }
+                    std::string body;
+                    JsonWriter json(body);
+                    write_order(json, *market, *first, nullptr, quote);
+                    return c->reply(200, std::move(body));
+                }
+            }
+            const auto placed = placed_order(reply);
+            if (!placed) {
+                const auto* rejected = std::get_if<CommandRejected>(&reply.events.front());
+                const auto [status, code] =
+                    refusal(rejected != nullptr ? rejected->reason : RejectReason::None);
+                return c->fail(status, code, "the engine refused the order");
+            }
+            std::vector<const Trade*> fills;
+            for (const auto& event : reply.events) {
+                const auto* trade = std::get_if<Trade>(&event);
+                if (trade != nullptr && trade->taker_order_id == placed->id) fills.push_back(trade);
+            }
+            std::string body;
+            JsonWriter json(body);
+            write_order(json, *market, *placed, &fills, quote);
+            c->reply(200, std::move(body));
+        }));
+}
+
+void RestApi::cancel_order(const ContextPtr& c, std::string_view id_text) {
+    if (authenticate(c) == nullptr) return;
+    std::string id_holder(id_text);
+    if (id_text.empty()) {  // POST /v1/order/cancel {"order_id": "..."}
+        if (!(*c->request)[http::field::content_type].starts_with("application/json")) {
+            return c->fail(415, "unsupported_media_type", "the body must be application/json");
+        }
+        std::string error;
+        const auto body = parse_flat_object(c->request->body(), error);
+        if (!body) return c->fail(400, "malformed_json", error);
+        const auto* id = body->find("order_id");
+        if (id == nullptr ||
+            (id->kind != JsonScalar::Kind::String && id->kind != JsonScalar::Kind::Number)) {
+            return c->fail(400, "invalid_order_id", "order_id is required");
+        }
+        id_holder = id->text;
+    }
+    const auto id = parse_unsigned(id_holder);
+    if (!id || *id == 0)
+        return c->fail(400, "invalid_order_id", "order_id must be a positive integer");
+    const AccountId account = c->account->id;
+    const OrderView* view = &orders_;
+    const MarketCatalog* catalog = &catalog_;
+    submitted(c, sequencer_.submit(CancelOrder{account, *id}, [c, id = *id, account, view,
+                                                               catalog](const CommandReply& reply) {
+        for (const auto& event : reply.events) {
+            if (const auto* cancelled = std::get_if<OrderCancelled>(&event)) {
+                const auto& m = catalog->markets[cancelled->market];
+                std::string body;
+                JsonWriter json(body);
+                json.begin_object();
+                json.key("order_id").string(std::to_string(cancelled->order_id));
+                json.key("status").string("Cancelled");
+                json.key("remaining_quantity").decimal(cancelled->remaining, m.qty_scale);
+                json.key("sequence").number(reply.sequence);
+                json.key("timestamp").number(millis(reply.timestamp));
+                json.end_object();
+                return c->reply(200, std::move(body));
+            }
+        }
+        const auto* rejected = std::get_if<CommandRejected>(&reply.events.front());
+        RejectReason reason = rejected != nullptr ? rejected->reason : RejectReason::UnknownOrder;
+        if (reason == RejectReason::UnknownOrder) {
+            // Forgotten by the engine but still in the view: finished long ago.
+            if (const auto known = view->find(id)) {
+                reason =
+                    known->account == account ? RejectReason::OrderClosed : RejectReason::NotOwner;
+            }
+        }
+        const auto [status, code] = refusal(reason);
+        const char* message = status == 404   ? "no such order"
+                              : status == 403 ? "the order belongs to another account"
+                                              : "the order is already filled or cancelled";
+        c->fail(status, code, message);
+    }));
+}
+
+void RestApi::get_order(const ContextPtr& c, std::string_view id_text) {
+    if (authenticate(c) == nullptr) return;
+    const auto id = parse_unsigned(id_text);
+    if (!id) return c->fail(400, "invalid_order_id", "order_id must be a positive integer");
+    const auto order = orders_.find(*id);
+    if (!order) return c->fail(404, "order_not_found", "no such order");
+    if (order->account != c->account->id) {
+        return c->fail(403, "forbidden", "the order belongs to another account");
+    }
+    const auto& m = catalog_.markets[order->market];
+    std::string body;
+    JsonWriter json(body);
+    write_order(json, m, *order, nullptr, catalog_.assets[m.quote]);
+    c->reply(200, std::move(body));
+}
+
+void RestApi::list_orders(const ContextPtr& c) {
+    if (authenticate(c) == nullptr) return;
+    const Target target(c->request->target());
+    std::optional<MarketId> market;
+    if (const auto* symbol = target.param("symbol")) {
+        const auto* spec = catalog_.find(*symbol);
+        if (spec == nullptr)
+            return c->fail(400, "unknown_symbol", "unknown symbol \"" + *symbol + "\"");
+        market = static_cast<MarketId>(spec - catalog_.markets.data());
+    }
+    const std::string status = target.param("status") != nullptr ? *target.param("status") : "open";
+    if (status != "open" && status != "closed" && status != "all") {
+        return c->fail(400, "invalid_status", "status must be open, closed or all");
+    }
+    std::size_t limit = 100;
+    if (const auto* text = target.param("limit")) {
+        const auto value = parse_unsigned(*text);
+        if (!value || *value == 0 || *value > 1000) {
+            return c->fail(400, "invalid_limit", "limit must be between 1 and 1000");
+        }
+        limit = *value;
+    }
+    std::vector<OrderRecord> found;
+    if (status != "closed") found = orders_.open_orders(c->account->id, market);
+    if (status != "open") {
+        auto finished = orders_.finished_orders(c->account->id, market, limit);
+        found.insert(found.end(), finished.begin(), finished.end());
+    }
+    if (found.size() > limit) found.resize(limit);
+    std::string body;
+    JsonWriter json(body);
+    json.begin_object().key("orders").begin_array();
+    for (const auto& order : found) {
+        const auto& m = catalog_.markets[order.market];
+        write_order(json, m, order, nullptr, catalog_.assets[m.quote]);
+    }
+    json.end_array().end_object();
+    c->reply(200, std::move(body));
+}
+
+void RestApi::balances(const ContextPtr& c) {
+    if (authenticate(c) == nullptr) return;
+    auto seen = std::make_shared<std::vector<Balance>>();
+    const AccountId account = c->account->id;
+    const MarketCatalog* catalog = &catalog_;
+    submitted(c, sequencer_.inspect(
+                     [seen, account](const MatchingEngine& engine) {
+                         const auto& ledger = engine.ledger();
+                         for (AssetId a = 0; a < ledger.asset_count(); ++a) {
+                             seen->push_back(ledger.balance(account, a));
+                         }
+                     },
+                     [c, seen, catalog](const CommandReply& reply) {
+                         std::string body;
+                         JsonWriter json(body);
+                         json.begin_object().key("balances").begin_array();
+                         for (std::size_t a = 0; a < seen->size(); ++a) {
+                             const auto& asset = catalog->assets[a];
+                             json.begin_object();
+                             json.key("asset").string(asset.name);
+                             json.key("available").decimal((*seen)[a].available, asset.scale);
+                             json.key("held").decimal((*seen)[a].held, asset.scale);
+                             json.end_object();
+                         }
+                         json.end_array();
+                         json.key("sequence").number(reply.sequence);
+                         json.end_object();
+                         c->reply(200, std::move(body));
+                     }));
+}
+
+void RestApi::deposit(const ContextPtr& c) {
+    const auto token = c->request->find("X-Admin-Token");
+    if (options_.admin_token.empty() || token == c->request->end() ||
+        token->value() != options_.admin_token) {
+        return c->fail(401, "unauthorized", "a valid X-Admin-Token header is required");
+    }
+    if (!(*c->request)[http::field::content_type].starts_with("application/json")) {
+        return c->fail(415, "unsupported_media_type", "the body must be application/json");
+    }
+    std::string error;
+    const auto request = parse_flat_object(c->request->body(), error);
+    if (!request) return c->fail(400, "malformed_json", error);
+    const auto* account_text = request->find("account_id");
+    const auto* asset_text = request->find("asset");
+    const auto* amount_text = request->find("amount");
+    std::uint64_t account = 0;
+    if (account_text != nullptr && account_text->kind == JsonScalar::Kind::Number) {
+        account = parse_unsigned(account_text->text).value_or(0);
+    }
+    const auto known = std::find_if(options_.accounts.begin(), options_.accounts.end(),
+                                    [&](const ApiAccount& a) { return a.id == account; });
+    if (known == options_.accounts.end()) {
+        return c->fail(400, "invalid_account", "account_id must name a configured account");
+    }
+    const AssetSpec* asset =
+        asset_text != nullptr ? catalog_.find_asset(asset_text->text) : nullptr;
+    if (asset == nullptr)
+        return c->fail(400, "invalid_asset", "asset must name a configured asset");
+    Amount amount = 0;
+    if (amount_text == nullptr || amount_text->kind == JsonScalar::Kind::Bool ||
+        parse_decimal(amount_text->text, asset->scale, amount) != DecimalError::Ok || amount <= 0) {
+        return c->fail(400, "invalid_amount",
+                       "amount must be a positive number with at most " +
+                           std::to_string(asset->scale) + " decimals");
+    }
+    const auto asset_id = static_cast<AssetId>(asset - catalog_.assets.data());
+    submitted(c, sequencer_.submit(Deposit{known->id, asset_id, amount},
+                                   [c, asset, amount](const CommandReply& reply) {
+                                       if (reply.result != RejectReason::None) {
+                                           return c->fail(400, to_string(reply.result),
+                                                          "the deposit was refused");
+                                       }
+                                       std::string body;
+                                       JsonWriter json(body);
+                                       json.begin_object();
+                                       json.key("asset").string(asset->name);
+                                       json.key("amount").decimal(amount, asset->scale);
+                                       json.key("sequence").number(reply.sequence);
+                                       json.end_object();
+                                       c->reply(200, std::move(body));
+                                   }));
+}
+
+void RestApi::markets(const ContextPtr& c) {
+    std::string body;
+    JsonWriter json(body);
+    json.begin_object().key("markets").begin_array();
+    for (const auto& m : catalog_.markets) {
+        json.begin_object();
+        json.key("symbol").string(m.symbol);
+        json.key("base").string(catalog_.assets[m.base].name);
+        json.key("quote").string(catalog_.assets[m.quote].name);
+        json.key("price_decimals").number(std::int64_t{m.price_scale});
+        json.key("quantity_decimals").number(std::int64_t{m.qty_scale});
+        json.key("tick_size").decimal(m.tick_size, m.price_scale);
+        json.key("lot_size").decimal(m.lot_size, m.qty_scale);
+        json.key("min_quantity").decimal(m.min_quantity, m.qty_scale);
+        json.key("max_quantity").decimal(m.max_quantity, m.qty_scale);
+        json.key("max_price").decimal(m.max_price, m.price_scale);
+        json.key("maker_fee").decimal(m.maker_fee_ppm, 6);
+        json.key("taker_fee").decimal(m.taker_fee_ppm, 6);
+        json.end_object();
+    }
+    json.end_array().end_object();
+    c->reply(200, std::move(body));
+}
+
+void RestApi::order_book(const ContextPtr& c, std::string_view symbol_text) {
+    const std::string symbol = url_decode(symbol_text);
+    const MarketSpec* market = catalog_.find(symbol);
+    if (market == nullptr)
+        return c->fail(404, "unknown_symbol", "unknown symbol \"" + symbol + "\"");
+    const Target target(c->request->target());
+    std::size_t depth = 20;
+    if (const auto* text = target.param("depth")) {
+        const auto value = parse_unsigned(*text);
+        if (!value || *value == 0 || *value > 500) {
+            return c->fail(400, "invalid_depth", "depth must be between 1 and 500");
+        }
+        depth = *value;
+    }
+    struct Depth {
+        std::vector<DepthLevel> bids, asks;
+    };
+    auto seen = std::make_shared<Depth>();
+    const auto id = static_cast<MarketId>(market - catalog_.markets.data());
+    submitted(c, sequencer_.inspect(
+                     [seen, id, depth](const MatchingEngine& engine) {
+                         seen->bids = engine.book(id).depth(Side::Buy, depth);
+                         seen->asks = engine.book(id).depth(Side::Sell, depth);
+                     },
+                     [c, seen, market](const CommandReply& reply) {
+                         std::string body;
+                         JsonWriter json(body);
+                         const auto levels = [&](const std::vector<DepthLevel>& side) {
+                             json.begin_array();
+                             for (const auto& l : side) {
+                                 json.begin_object();
+                                 json.key("price").decimal(l.price, market->price_scale);
+                                 json.key("volume").decimal(l.volume, market->qty_scale);
+                                 json.key("order_count").number(l.order_count);
+                                 json.end_object();
+                             }
+                             json.end_array();
+                         };
+                         json.begin_object();
+                         json.key("symbol").string(market->symbol);
+                         json.key("bids");
+                         levels(seen->bids);
+                         json.key("asks");
+                         levels(seen->asks);
+                         json.key("sequence").number(reply.sequence);
+                         json.key("timestamp").number(millis(reply.timestamp));
+                         json.end_object();
+                         c->reply(200, std::move(body));
+                     }));
+}
+
+void RestApi::pipelines(const ContextPtr& c) {
+    const Sequence committed = sequencer_.committed_sequence();
+    std::string body;
+    JsonWriter json(body);
+    json.begin_object().key("mode").string("embedded");
+    json.key("committed_sequence").number(committed);
+    json.key("pipelines").begin_array();
+    // The embedded read model is fed on the commit path: never behind, never spooling.
+    json.begin_object();
+    json.key("name").string("order-view");
+    json.key("kind").string("in-process");
+    json.key("state").string("healthy");
+    json.key("cursor").number(committed);
+    json.key("lag").number(std::uint64_t{0});
+    json.key("spooled_events").number(std::uint64_t{0});
+    json.end_object();
+    json.end_array().end_object();
+    c->reply(200, std::move(body));
+}
+
+void RestApi::health(const ContextPtr& c) {
+    c->reply(200, R"({"status":"ok"})");
+}
+
+void RestApi::ready(const ContextPtr& c) {
+    if (!ready_.load(std::memory_order_acquire)) {
+        return c->fail(503, "not_ready", "the exchange is starting or stopping", "1");
+    }
+    c->reply(200, R"({"status":"ready"})");
+}
+
+void RestApi::metrics(const ContextPtr& c) {
+    c->reply(200, metrics_.render(sequencer_), "text/plain; version=0.0.4");
+}
+
+namespace {
+
+std::string_view mime_type(std::string_view path) {
+    const auto dot = path.rfind('.');
+    const auto ext = dot == std::string_view::npos ? std::string_view{} : path.substr(dot);
+    if (ext == ".html") return "text/html; charset=utf-8";
+    if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
+    if (ext == ".css") return "text/css; charset=utf-8";
+    if (ext == ".json" || ext == ".map") return "application/json";
+    if (ext == ".svg") return "image/svg+xml";
+    if (ext == ".png") return "image/png";
+    if (ext == ".ico") return "image/x-icon";
+    if (ext == ".woff2") return "font/woff2";
+    if (ext == ".txt" || ext == ".yaml") return "text/plain; charset=utf-8";
+    return "application/octet-stream";
+}
+
+std::optional<std::string> read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream content;
+    content << in.rdbuf();
+    return content.str();
+}
+
+constexpr std::string_view kBuiltInPage = R"(<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>xtrader</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;background:#0f1419;color:#e6e6e6;max-width:48rem;
+margin:3rem auto;padding:0 1rem}a{color:#4fc3f7}code{color:#ffd54f}</style></head><body>
+<h1>xtraderd is running</h1>
+<p>An exchange server: REST on this port, WebSocket on 7001. The trading screen will be served
+here; until then, the API:</p>
+<ul>
+<li><a href="/api/v1/markets">/api/v1/markets</a> — markets, ticks, lots, fees</li>
+<li><a href="/api/v1/orderbook/BTC-KRW">/api/v1/orderbook/BTC-KRW</a> — the book</li>
+<li><a href="/api/v1/system/pipelines">/api/v1/system/pipelines</a>,
+<a href="/health">/health</a>, <a href="/ready">/ready</a>, <a href="/metrics">/metrics</a></li>
+<li><code>POST /v1/order</code>, <code>DELETE /v1/order/{id}</code>,
+<code>GET /v1/account/balances</code> with <code>X-API-Key</code> — see the README</li>
+</ul></body></html>
+)";
+
+}  // namespace
+
+// Files under the web root; a path without an extension that names no file gets index.html
+// (the single-page app routes itself). Hashed assets are immutable, index.html is revalidated.
+void RestApi::static_file(const ContextPtr& c) {
+    const Target target(c->request->target());
+    const std::string path = url_decode(target.path);
+    if (path.find("..") != std::string::npos || path.find('\0') != std::string::npos) {
+        return c->fail(400, "invalid_path", "the path is not allowed");
+    }
+    const bool head = c->request->method() == http::verb::head;
+    const auto send = [&](std::string body, std::string_view type, std::string_view cache) {
+        const auto size = body.size();
+        c->reply(200, head ? std::string{} : std::move(body), type, {}, cache);
+        (void)size;
+    };
+    if (!options_.web_root.empty()) {
+        auto file = options_.web_root / path.substr(1);
+        if (path == "/" || std::filesystem::is_directory(file)) file /= "index.html";
+        if (auto content = read_file(file)) {
+            const auto name = file.filename().string();
+            const bool hashed = path.starts_with("/assets/");
+            return send(std::move(*content), mime_type(name),
+                        hashed ? "public, max-age=31536000, immutable" : "no-cache");
+        }
+        if (file.extension().empty()) {
+            if (auto index = read_file(options_.web_root / "index.html")) {
+                return send(std::move(*index), "text/html; charset=utf-8", "no-cache");
+            }
+        }
+        if (path != "/") return c->fail(404, "not_found", "no such file: " + path);
+    }
+    if (path != "/" && path != "/index.html")
+        return c->fail(404, "not_found", "no such file: " + path);
+    send(std::string(kBuiltInPage), "text/html; charset=utf-8", "no-cache");
+}
+
+}  // namespace xtrader::api
