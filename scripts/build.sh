@@ -13,5 +13,6 @@ case "$kind" in
                  -DXTRADER_BUILD_BENCH=OFF) ;;
     *) echo "usage: $0 [release|bench|debug|asan]" >&2; exit 2 ;;
 esac
-cmake -S . -B "build/$kind" -G Ninja "${flags[@]}" >/dev/null
+cmake -S . -B "build/$kind" -G Ninja "${flags[@]}" -DXTRADER_PYTHON="${XTRADER_PYTHON:-python3}" \
+    >/dev/null
 cmake --build "build/$kind" -j "$jobs"

@@ -8,6 +8,7 @@ packages=(
     libboost1.81-dev          # Asio / Beast (headers)
     nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev
     libgtest-dev libgmock-dev libbenchmark-dev
+    python3 python3-pytest     # the integration tests drive real daemons from pytest
 )
 
 missing=()

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# The test command (README): installs what is missing, builds, and runs every test -- the
-# optimised build first, then the unit tests again under AddressSanitizer + UBSan.
+# The test command (README): installs what is missing, builds, and runs every test -- unit,
+# integration (real daemons on free ports) and fault (daemons killed or stopped mid-load) on the
+# optimised build, then the unit tests again under AddressSanitizer + UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# The interpreter that has pytest: the machine's python3, or Debian's.
+XTRADER_PYTHON=python3
+python3 -m pytest --version >/dev/null 2>&1 || XTRADER_PYTHON=/usr/bin/python3
+export XTRADER_PYTHON
 
 scripts/build.sh release
 ctest --test-dir build/release --output-on-failure -j 2

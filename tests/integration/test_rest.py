@@ -1,0 +1,287 @@
+"""Every REST route of API.md against a real xtraderd: answers and error codes."""
+import json
+import threading
+from decimal import Decimal as D
+
+import pytest
+
+from conftest import ADMIN, ALICE, BOB, CAROL, Daemon
+
+FEE = D("0.0005")
+
+
+def test_markets_health_ready_metrics_and_front_page(daemon):
+    c = daemon.client()
+    status, body, _ = c.get("/api/v1/markets")
+    assert status == 200
+    btc = next(m for m in body["markets"] if m["symbol"] == "BTC-KRW")
+    assert btc["tick_size"] == 1000 and btc["lot_size"] == D("0.0001")
+    assert btc["taker_fee"] == D("0.000500")
+    assert {m["symbol"] for m in body["markets"]} >= {"BTC-KRW", "ETH-KRW"}
+    assert c.get("/health")[0] == 200
+    assert c.get("/ready")[0] == 200
+    status, text, res = c.get("/metrics")
+    assert status == 200 and b"xtrader_sequencer_queue_depth" in text
+    assert res.getheader("Content-Type").startswith("text/plain")
+    status, page, res = c.get("/")
+    assert status == 200 and b"xtraderd is running" in page
+    status, body, _ = c.get("/api/v1/system/pipelines")
+    assert status == 200 and body["pipelines"][0]["state"] == "healthy"
+
+
+def test_a_resting_order_is_pending_and_holds_price_times_quantity_plus_fee(daemon):
+    alice = daemon.client(ALICE)
+    before = alice.balances()
+    status, o, _ = alice.order(side="Buy", price="40000000", quantity="0.1", client_order_id="rest-1")
+    assert status == 200, o
+    assert o["status"] == "Pending" and o["executions"] == [] and o["client_order_id"] == "rest-1"
+    assert o["price"] == 40000000 and o["remaining_quantity"] == D("0.1")
+    held = D("4000000") * (1 + FEE)
+    after = alice.balances()
+    assert after["KRW"] == (before["KRW"][0] - held, before["KRW"][1] + held)
+    # It is in the book and among the account's open orders.
+    _, book, _ = alice.get("/api/v1/orderbook/BTC-KRW?depth=5")
+    assert book["bids"][0] == {"price": 40000000, "volume": D("0.1000"), "order_count": 1}
+    _, mine, _ = alice.get("/v1/orders?symbol=BTC-KRW&status=open")
+    assert [x["order_id"] for x in mine["orders"]] == [o["order_id"]]
+    status, got, _ = alice.get("/v1/order/" + o["order_id"])
+    assert status == 200 and got["status"] == "Pending"
+
+
+def test_crossing_orders_fill_and_balances_move_by_price_quantity_and_fees(daemon):
+    alice, bob = daemon.client(ALICE), daemon.client(BOB)
+    a0, b0 = alice.balances(), bob.balances()
+    status, sell, _ = alice.order(side="Sell", price="50000000", quantity="0.3")
+    assert status == 200 and sell["status"] == "Pending"
+    # A partial fill: bob takes 0.1 of alice's 0.3.
+    status, buy, _ = bob.order(side="Buy", price="51000000", quantity="0.1")
+    assert status == 200 and buy["status"] == "Filled", buy
+    assert buy["average_price"] == 50000000
+    [fill] = buy["executions"]
+    assert fill["price"] == 50000000 and fill["quantity"] == D("0.1")
+    assert fill["fee"] == D("2500") and fill["fee_asset"] == "KRW" and fill["is_maker"] is False
+    _, sell_now, _ = alice.get("/v1/order/" + sell["order_id"])
+    assert sell_now["status"] == "PartiallyFilled" and sell_now["filled_quantity"] == D("0.1")
+    # A larger buy takes the rest and rests its own remainder.
+    status, big, _ = bob.order(side="Buy", price="50000000", quantity="0.5")
+    assert status == 200 and big["status"] == "PartiallyFilled", big
+    assert big["filled_quantity"] == D("0.2") and big["remaining_quantity"] == D("0.3")
+    _, sell_now, _ = alice.get("/v1/order/" + sell["order_id"])
+    assert sell_now["status"] == "Filled"
+
+    notional = D("0.3") * 50000000  # alice sold 0.3 BTC at 50,000,000
+    a1, b1 = alice.balances(), bob.balances()
+    assert a1["BTC"] == (a0["BTC"][0] - D("0.3"), D(0))
+    assert a1["KRW"] == (a0["KRW"][0] + notional * (1 - FEE), D(0))
+    assert b1["BTC"] == (b0["BTC"][0] + D("0.3"), D(0))
+    # bob paid notional + taker fee, and holds the resting 0.3 at 50,000,000 plus its fee.
+    resting_hold = D("0.3") * 50000000 * (1 + FEE)
+    assert b1["KRW"] == (b0["KRW"][0] - notional * (1 + FEE) - resting_hold, resting_hold)
+
+
+def test_ioc_fok_market_and_post_only_outcomes(daemon):
+    alice, bob = daemon.client(ALICE), daemon.client(BOB)
+    assert alice.order(side="Sell", price="60000000", quantity="0.2")[0] == 200
+    _, ioc, _ = bob.order(side="Buy", price="60000000", quantity="0.5", time_in_force="IOC")
+    assert ioc["status"] == "Cancelled" and ioc["reason"] == "unfilled"
+    assert ioc["filled_quantity"] == D("0.2") and ioc["remaining_quantity"] == D("0")
+    assert alice.order(side="Sell", price="61000000", quantity="0.2")[0] == 200
+    _, fok, _ = bob.order(side="Buy", price="61000000", quantity="0.5", time_in_force="FOK")
+    assert fok["status"] == "Cancelled" and fok["filled_quantity"] == D("0")
+    _, post, _ = bob.order(side="Buy", price="61000000", quantity="0.1", post_only=True)
+    assert post["status"] == "Rejected" and post["reason"] == "post_only_would_cross"
+    _, market, _ = bob.order(side="Buy", order_type="Market", quantity="0.1")
+    assert market["status"] == "Filled" and market["price"] is None
+    _, none, _ = bob.order(symbol="ETH-KRW", side="Buy", order_type="Market", quantity="1")
+    assert none["status"] == "Rejected" and none["reason"] == "no_liquidity"
+
+
+def test_cancel_both_forms_and_their_refusals(daemon):
+    alice, bob = daemon.client(ALICE), daemon.client(BOB)
+    _, o1, _ = alice.order(side="Buy", price="30000000", quantity="0.5")
+    _, o2, _ = alice.order(side="Buy", price="30001000", quantity="0.5")
+    status, body, _ = bob.request("DELETE", "/v1/order/" + o1["order_id"])
+    assert status == 403 and body["error"]["code"] == "forbidden"
+    assert bob.get("/v1/order/" + o1["order_id"])[0] == 403
+    status, body, _ = alice.request("DELETE", "/v1/order/" + o1["order_id"])
+    assert status == 200 and body == {**body, "status": "Cancelled", "remaining_quantity": D("0.5")}
+    status, body, _ = alice.post("/v1/order/cancel", {"order_id": o2["order_id"]})
+    assert status == 200 and body["status"] == "Cancelled"
+    status, body, _ = alice.post("/v1/order/cancel", {"order_id": o2["order_id"]})
+    assert status == 409 and body["error"]["code"] == "order_closed"
+    assert alice.request("DELETE", "/v1/order/987654321")[0] == 404
+    assert alice.get("/v1/order/987654321")[0] == 404
+    assert alice.post("/v1/order/cancel", {"order_id": "x"})[0] == 400
+    assert alice.balances()["KRW"][1] == 0
+
+
+@pytest.mark.parametrize("body, code", [
+    ({"side": "Buy", "order_type": "Limit", "price": "1000", "quantity": "1"}, "invalid_symbol"),
+    ({"symbol": "DOGE-KRW", "side": "Buy", "order_type": "Limit", "price": "1000", "quantity": "1"}, "unknown_symbol"),
+    ({"symbol": "BTC-KRW", "side": "Hold", "order_type": "Limit", "price": "1000", "quantity": "1"}, "invalid_side"),
+    ({"symbol": "BTC-KRW", "side": "Buy", "order_type": "Stop", "price": "1000", "quantity": "1"}, "invalid_order_type"),
+    ({"symbol": "BTC-KRW", "side": "Buy", "order_type": "Limit", "price": "1000", "quantity": "-1"}, "invalid_quantity"),
+    ({"symbol": "BTC-KRW", "side": "Buy", "order_type": "Limit", "price": "1000", "quantity": "0"}, "invalid_quantity"),
+    ({"symbol": "BTC-KRW", "side": "Buy", "order_type": "Limit", "price": "1000", "quantity": "0.00001"}, "invalid_quantity"),
+    ({"symbol": "BTC-KRW", "side": "Buy", "order_type": "Limit", "price": "1000", "quantity": "NaN"}, "invalid_quantity"),
+    ({"symbol": "BTC-KRW", "side": "Buy", "order_type": "Limit", "price": "1000", "quantity": "1e400"}, "invalid_quantity"),
+    ({"symbol": "BTC-KRW", "side": "Buy", "order_type": "Limit", "price": "1000", "quantity": "5000"}, "invalid_quantity"),
+    ({"symbol": "ETH-KRW", "side": "Buy", "order_type": "Limit", "price": "1000", "quantity": "0.0015"}, "invalid_quantity"),
+    ({"symbol": "BTC-KRW", "side": "Buy", "order_type": "Limit", "quantity": "1"}, "invalid_price"),
+    ({"symbol": "BTC-KRW", "side": "Buy", "order_type": "Limit", "price": "1500", "quantity": "1"}, "invalid_price"),
+    ({"symbol": "BTC-KRW", "side": "Buy", "order_type": "Limit", "price": "1000.5", "quantity": "1"}, "invalid_price"),
+    ({"symbol": "BTC-KRW", "side": "Buy", "order_type": "Limit", "price": "-1000", "quantity": "1"}, "invalid_price"),
+    ({"symbol": "BTC-KRW", "side": "Buy", "order_type": "Market", "price": "1000", "quantity": "1"}, "invalid_price"),
+    ({"symbol": "BTC-KRW", "side": "Buy", "order_type": "Limit", "price": "1000", "quantity": "1", "time_in_force": "GTD"}, "invalid_time_in_force"),
+    ({"symbol": "BTC-KRW", "side": "Buy", "order_type": "Limit", "price": "1000", "quantity": "1", "post_only": True, "time_in_force": "IOC"}, "invalid_post_only"),
+    ({"symbol": "BTC-KRW", "side": "Buy", "order_type": "Limit", "price": "1000", "quantity": "1", "client_order_id": "has space"}, "invalid_client_order_id"),
+    ({"symbol": "BTC-KRW", "side": "Buy", "order_type": "Limit", "price": "1000", "quantity": "1", "leverage": 10}, "unknown_field"),
+])
+def test_each_validation_failure_is_a_400_that_changes_nothing(daemon, body, code):
+    alice = daemon.client(ALICE)
+    before = alice.balances()
+    status, answer, _ = alice.post("/v1/order", body)
+    assert status == 400, answer
+    assert answer["error"]["code"] == code and answer["error"]["message"]
+    assert alice.balances() == before
+
+
+def test_validation_follows_the_seed_order_symbol_quantity_price(daemon):
+    alice = daemon.client(ALICE)
+    bad_all = {"symbol": "NOPE", "side": "Buy", "order_type": "Limit", "price": "-1", "quantity": "-1"}
+    assert alice.post("/v1/order", bad_all)[1]["error"]["code"] == "unknown_symbol"
+    bad_all["symbol"] = "BTC-KRW"
+    assert alice.post("/v1/order", bad_all)[1]["error"]["code"] == "invalid_quantity"
+    bad_all["quantity"] = "1"
+    assert alice.post("/v1/order", bad_all)[1]["error"]["code"] == "invalid_price"
+
+
+def test_malformed_bodies_and_media_types(daemon):
+    alice = daemon.client(ALICE)
+    status, body, _ = alice.request("POST", "/v1/order", raw="{not json",
+                                    headers={"Content-Type": "application/json"})
+    assert status == 400 and body["error"]["code"] == "malformed_json"
+    status, body, _ = alice.request("POST", "/v1/order", raw='{"symbol": {"x": 1}}',
+                                    headers={"Content-Type": "application/json"})
+    assert status == 400
+    status, body, _ = alice.request("POST", "/v1/order", raw="symbol=BTC-KRW",
+                                    headers={"Content-Type": "text/plain"})
+    assert status == 415 and body["error"]["code"] == "unsupported_media_type"
+    # JSON numbers are read exactly, from their text: 1e30 is too large, 0.00001 too fine; 1e400
+    # is past what the JSON reader takes at all (still a 400).
+    for number, code in (("1e30", "invalid_quantity"), ("0.00001", "invalid_quantity"),
+                         ("1e400", "malformed_json"), ("1e-4", None)):
+        raw = ('{"symbol":"BTC-KRW","side":"Buy","order_type":"Limit","price":1000,"quantity":%s}'
+               % number)
+        status, body, _ = alice.request("POST", "/v1/order", raw=raw,
+                                        headers={"Content-Type": "application/json"})
+        if code is None:
+            assert status == 200 and body["quantity"] == D("0.0001"), body
+        else:
+            assert status == 400 and body["error"]["code"] == code, body
+    assert alice.request("PUT", "/v1/order", raw="{}")[0] == 405
+    assert alice.get("/v1/nothing-here")[0] == 404
+    assert alice.get("/api/v1/orderbook/DOGE-KRW")[0] == 404
+    assert alice.get("/api/v1/orderbook/BTC-KRW?depth=0")[0] == 400
+
+
+def test_missing_or_unknown_api_key_is_401(daemon):
+    anonymous = daemon.client()
+    status, body, _ = anonymous.order(price="1000")
+    assert status == 401 and body["error"]["code"] == "unauthorized"
+    assert daemon.client("not-a-key").get("/v1/account/balances")[0] == 401
+    assert anonymous.get("/v1/orders")[0] == 401
+
+
+def test_insufficient_balance_is_402(daemon):
+    carol = daemon.client(CAROL)
+    before = carol.balances()
+    status, body, _ = carol.order(side="Buy", price="9000000000", quantity="1")
+    assert status == 402 and body["error"]["code"] == "insufficient_balance"
+    status, body, _ = carol.order(side="Sell", price="1000", quantity="6")  # holds 5 BTC
+    assert status == 402
+    assert carol.balances() == before
+
+
+def test_client_order_id_is_idempotent_and_409_when_reused_differently(daemon):
+    bob = daemon.client(BOB)
+    first = bob.order(side="Buy", price="20000000", quantity="0.1", client_order_id="idem-1")[1]
+    again = bob.order(side="Buy", price="20000000", quantity="0.1", client_order_id="idem-1")
+    assert again[0] == 200 and again[1]["order_id"] == first["order_id"]
+    status, body, _ = bob.order(side="Buy", price="20000000", quantity="0.2", client_order_id="idem-1")
+    assert status == 409 and body["error"]["code"] == "client_order_id_reused"
+    _, mine, _ = bob.get("/v1/orders")
+    assert [o["order_id"] for o in mine["orders"]].count(first["order_id"]) == 1
+    # Another account may use the same id.
+    assert daemon.client(ALICE).order(side="Buy", price="20000000", quantity="0.1",
+                                      client_order_id="idem-1")[0] == 200
+
+
+def test_admin_deposit(daemon):
+    c = daemon.client()
+    body = {"account_id": 3, "asset": "ETH", "amount": "1.5"}
+    assert c.post("/v1/admin/deposit", body)[0] == 401
+    assert c.post("/v1/admin/deposit", body, headers={"X-Admin-Token": "wrong"})[0] == 401
+    before = daemon.client(CAROL).balances()["ETH"][0]
+    status, answer, _ = c.post("/v1/admin/deposit", body, headers={"X-Admin-Token": ADMIN})
+    assert status == 200 and answer["amount"] == D("1.5")
+    assert daemon.client(CAROL).balances()["ETH"][0] == before + D("1.5")
+    bad = {"account_id": 3, "asset": "ETH", "amount": "0.000000001"}
+    assert c.post("/v1/admin/deposit", bad, headers={"X-Admin-Token": ADMIN})[0] == 400
+    bad = {"account_id": 99, "asset": "ETH", "amount": "1"}
+    assert c.post("/v1/admin/deposit", bad, headers={"X-Admin-Token": ADMIN})[0] == 400
+
+
+def test_a_body_over_the_limit_is_413(data_dir):
+    d = Daemon(data_dir, "--body-limit", "256").start()
+    try:
+        alice = d.client(ALICE)
+        big = {"symbol": "BTC-KRW", "side": "Buy", "order_type": "Limit", "price": "1000",
+               "quantity": "1", "client_order_id": "x", "pad": "y" * 1000}
+        status, body, _ = alice.post("/v1/order", big)
+        assert status == 413 and body["error"]["code"] == "payload_too_large"
+        assert d.client(ALICE).order(price="1000", quantity="0.01")[0] == 200
+    finally:
+        d.stop()
+
+
+def test_a_key_past_its_rate_gets_429_with_retry_after(data_dir):
+    d = Daemon(data_dir, "--rate-limit", "5", "--rate-burst", "5").start()
+    try:
+        alice = d.client(ALICE)
+        statuses = [alice.get("/v1/account/balances") for _ in range(20)]
+        codes = [s[0] for s in statuses]
+        assert codes[:5] == [200] * 5 and 429 in codes
+        limited = next(s for s in statuses if s[0] == 429)
+        assert limited[2].getheader("Retry-After") == "1"
+        assert d.client(BOB).get("/v1/account/balances")[0] == 200  # per key
+    finally:
+        d.stop()
+
+
+def test_a_full_queue_answers_503_with_retry_after(data_dir):
+    # A tiny queue and a slow journal (fsync on every command): a burst must overflow.
+    d = Daemon(data_dir, "--queue-capacity", "2", "--fsync", "always", "--io-threads", "2").start()
+    results = []
+    lock = threading.Lock()
+
+    def flood(key):
+        c = d.client(key)
+        for i in range(60):
+            status, body, res = c.order(side="Buy", price="1000", quantity="0.0001")
+            with lock:
+                results.append((status, res.getheader("Retry-After")))
+
+    try:
+        threads = [threading.Thread(target=flood, args=(k,)) for k in (ALICE, BOB, CAROL) * 4]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        codes = {status for status, _ in results}
+        assert codes <= {200, 503}, codes
+        assert 503 in codes and 200 in codes
+        assert all(retry == "1" for status, retry in results if status == 503)
+        assert d.client().get("/health")[0] == 200
+    finally:
+        d.stop()
