@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "xtrader/api/json.hpp"
+#include "xtrader/consumers/order_projection.hpp"
 #include "xtrader/core/decimal.hpp"
 
 namespace xtrader::api {
@@ -94,12 +95,6 @@ std::int64_t steady_nanos() {
         .count();
 }
 
-std::string_view reason_text(const OrderRecord& o) {
-    if (o.status == OrderStatus::Rejected) return to_string(o.reject_reason);
-    if (o.status == OrderStatus::Cancelled) return to_string(o.cancel_reason);
-    return {};
-}
-
 // One order in API.md's shape; executions only when given (POST /v1/order).
 void write_order(JsonWriter& json, const MarketSpec& m, const OrderRecord& o,
                  const std::vector<const Trade*>* executions, const AssetSpec& quote) {
@@ -117,7 +112,7 @@ void write_order(JsonWriter& json, const MarketSpec& m, const OrderRecord& o,
     json.key("time_in_force").string(to_string(o.tif));
     json.key("post_only").boolean(o.post_only);
     json.key("status").string(to_string(o.status));
-    if (const auto reason = reason_text(o); !reason.empty()) json.key("reason").string(reason);
+    if (!o.reason.empty()) json.key("reason").string(o.reason);
     json.key("price");
     if (o.type == OrderType::Market) {
         json.null();
@@ -198,10 +193,13 @@ struct RestApi::Context {
 };
 
 RestApi::RestApi(const MarketCatalog& catalog, Sequencer& sequencer, const OrderView& orders,
+                 TradeStore& store, std::vector<const JournalFollower*> followers,
                  RequestMetrics& metrics, RestOptions options)
     : catalog_(catalog),
       sequencer_(sequencer),
       orders_(orders),
+      store_(store),
+      followers_(std::move(followers)),
       metrics_(metrics),
       options_(std::move(options)),
       limiter_(options_.accounts.size() + 1, options_.rate_limit_per_second,
@@ -242,6 +240,8 @@ void RestApi::handle(const HttpRequest& request, Responder respond) {
         if (is(http::verb::get, Route::GetOrder)) return get_order(c, *id);
     } else if (path == "/v1/orders") {
         if (is(http::verb::get, Route::ListOrders)) return list_orders(c);
+    } else if (path == "/v1/execution") {
+        if (is(http::verb::get, Route::Executions)) return executions(c);
     } else if (path == "/v1/account/balances") {
         if (is(http::verb::get, Route::Balances)) return balances(c);
     } else if (path == "/v1/admin/deposit") {
@@ -460,7 +460,7 @@ void RestApi::submit_order(const ContextPtr& c) {
                     return c->reply(200, std::move(body));
                 }
             }
-            const auto placed = placed_order(reply);
+            const auto placed = placed_order(reply.sequence, reply.timestamp, order, reply.events);
             if (!placed) {
                 const auto* rejected = std::get_if<CommandRejected>(&reply.events.front());
                 const auto [status, code] =
@@ -540,7 +540,8 @@ void RestApi::get_order(const ContextPtr& c, std::string_view id_text) {
     if (authenticate(c) == nullptr) return;
     const auto id = parse_unsigned(id_text);
     if (!id) return c->fail(400, "invalid_order_id", "order_id must be a positive integer");
-    const auto order = orders_.find(*id);
+    auto order = orders_.find(*id);
+    if (!order) order = store_.order(*id);  // finished long ago: out of the view, in the store
     if (!order) return c->fail(404, "order_not_found", "no such order");
     if (order->account != c->account->id) {
         return c->fail(403, "forbidden", "the order belongs to another account");
@@ -587,6 +588,68 @@ void RestApi::list_orders(const ContextPtr& c) {
     for (const auto& order : found) {
         const auto& m = catalog_.markets[order.market];
         write_order(json, m, order, nullptr, catalog_.assets[m.quote]);
+    }
+    json.end_array().end_object();
+    c->reply(200, std::move(body));
+}
+
+void RestApi::executions(const ContextPtr& c) {
+    if (authenticate(c) == nullptr) return;
+    const Target target(c->request->target());
+    ExecutionQuery query;
+    query.account = c->account->id;
+    if (const auto* symbol = target.param("symbol")) {
+        const auto* spec = catalog_.find(*symbol);
+        if (spec == nullptr)
+            return c->fail(400, "unknown_symbol", "unknown symbol \"" + *symbol + "\"");
+        query.market = static_cast<MarketId>(spec - catalog_.markets.data());
+    }
+    const auto number = [&](const char* name, auto& out, std::uint64_t max) {
+        const auto* text = target.param(name);
+        if (text == nullptr) return true;
+        const auto value = parse_unsigned(*text);
+        if (!value || *value > max) {
+            c->fail(
+                400, std::string("invalid_") + name,
+                std::string(name) + " must be a non-negative integer up to " + std::to_string(max));
+            return false;
+        }
+        out = static_cast<std::remove_reference_t<decltype(*out)>>(*value);
+        return true;
+    };
+    std::optional<std::int64_t> from_ms, to_ms;
+    std::optional<std::uint64_t> limit;
+    if (!number("order_id", query.order_id, UINT64_MAX) ||
+        !number("from", from_ms, INT64_MAX / kNanosPerMilli) ||
+        !number("to", to_ms, INT64_MAX / kNanosPerMilli) || !number("limit", limit, 1000)) {
+        return;
+    }
+    if (limit) {
+        if (*limit == 0) return c->fail(400, "invalid_limit", "limit must be between 1 and 1000");
+        query.limit = *limit;
+    }
+    if (from_ms) query.from = *from_ms * kNanosPerMilli;
+    if (to_ms) query.to = *to_ms * kNanosPerMilli;
+    const auto rows = store_.executions(query);
+    std::string body;
+    JsonWriter json(body);
+    json.begin_object().key("executions").begin_array();
+    for (const auto& e : rows) {
+        const auto& m = catalog_.markets[e.market];
+        const auto& quote = catalog_.assets[m.quote];
+        json.begin_object();
+        json.key("exec_id").string(std::to_string(e.exec_id));
+        json.key("order_id").string(std::to_string(e.order_id));
+        json.key("symbol").string(m.symbol);
+        json.key("side").string(to_string(e.side));
+        json.key("price").decimal(e.price, m.price_scale);
+        json.key("quantity").decimal(e.quantity, m.qty_scale);
+        json.key("fee").decimal(e.fee, quote.scale);
+        json.key("fee_asset").string(quote.name);
+        json.key("is_maker").boolean(e.is_maker);
+        json.key("transaction_time").number(millis(e.time));
+        json.key("sequence").number(e.sequence);
+        json.end_object();
     }
     json.end_array().end_object();
     c->reply(200, std::move(body));
@@ -758,7 +821,7 @@ void RestApi::pipelines(const ContextPtr& c) {
     json.begin_object().key("mode").string("embedded");
     json.key("committed_sequence").number(committed);
     json.key("pipelines").begin_array();
-    // The embedded read model is fed on the commit path: never behind, never spooling.
+    // The order view is fed on the commit path: never behind.
     json.begin_object();
     json.key("name").string("order-view");
     json.key("kind").string("in-process");
@@ -767,6 +830,19 @@ void RestApi::pipelines(const ContextPtr& c) {
     json.key("lag").number(std::uint64_t{0});
     json.key("spooled_events").number(std::uint64_t{0});
     json.end_object();
+    for (const auto* follower : followers_) {
+        const Sequence cursor = std::min(follower->cursor().load(), committed);
+        json.begin_object();
+        json.key("name").string(follower->name());
+        json.key("kind").string("journal-follower");
+        json.key("state").string(to_string(follower->state()));
+        json.key("cursor").number(cursor);
+        json.key("lag").number(committed - cursor);
+        // The journal is the follower's spool: what it has not taken in yet waits there.
+        json.key("spooled_events").number(committed - cursor);
+        json.key("failures").number(follower->failures());
+        json.end_object();
+    }
     json.end_array().end_object();
     c->reply(200, std::move(body));
 }

@@ -15,34 +15,17 @@
 #include "xtrader/api/order_view.hpp"
 #include "xtrader/api/rest_api.hpp"
 #include "xtrader/app/config.hpp"
+#include "xtrader/bus/journal_follower.hpp"
+#include "xtrader/consumers/trade_recorder.hpp"
 #include "xtrader/core/decimal.hpp"
 #include "xtrader/sequencer/recovery.hpp"
 #include "xtrader/sequencer/sequencer.hpp"
+#include "xtrader/store/sqlite_trade_store.hpp"
 
 namespace {
 
 using namespace xtrader;
 namespace net = boost::asio;
-
-// The order view learns the orders placed before this start from the journal, the same way it
-// learns new ones from the commit path.
-void rebuild_order_view(api::OrderView& view, const std::filesystem::path& data_dir,
-                        Sequence last_sequence) {
-    const auto segments = list_segments(journal_dir(data_dir));
-    if (segments.empty() || last_sequence == 0) return;
-    JournalReader reader(journal_dir(data_dir), segments.front().first);
-    std::size_t count = 0;
-    while (auto record = reader.next(last_sequence)) {
-        CommandReply reply{record->sequence, record->timestamp, RejectReason::None, record->events,
-                           &record->command};
-        for (const auto& e : record->events) {
-            if (const auto* r = std::get_if<CommandRejected>(&e)) reply.result = r->reason;
-        }
-        view.on_committed(reply);
-        ++count;
-    }
-    spdlog::info("order view rebuilt from {} journal records", count);
-}
 
 // Credits the configured demo balances, once, on an empty exchange.
 void fund_demo_accounts(const app::Config& config, Sequencer& sequencer) {
@@ -82,20 +65,32 @@ int run(const app::Config& config) {
             ? fmt::format(", torn tail of {} bytes cut", report.truncated_bytes)
             : "");
 
+    // The trade store catches up with the journal before anything else runs, then the order
+    // view starts from it: open orders and the most recent finished ones.
+    SqliteTradeStore store(config.sequencer.data_dir / "trades.sqlite");
+    TradeRecorder recorder(store);
+    const Sequencer* running = nullptr;
+    JournalFollower store_writer(
+        "trade-store", journal_dir(config.sequencer.data_dir),
+        [&] { return running != nullptr ? running->committed_sequence() : report.last_sequence; },
+        recorder);
+    store_writer.catch_up(report.last_sequence);
     api::OrderView orders;
-    rebuild_order_view(orders, config.sequencer.data_dir, report.last_sequence);
+    orders.load(store.open_orders());
+    orders.load(store.finished_orders(100'000));
+
     SystemClock clock;
     Sequencer sequencer(engine, clock, config.sequencer, report.last_sequence);
     sequencer.add_observer(orders);
-    // Until a durable consumer of the journal owns a cursor, keep every segment: the order view
-    // is rebuilt from the whole journal at start.
-    static const std::atomic<Sequence> keep_all{0};
-    sequencer.register_cursor(keep_all);
+    sequencer.register_cursor(store_writer.cursor());  // segments stay until the store has them
+    running = &sequencer;
     sequencer.start();
+    store_writer.start();
     if (report.last_sequence == 0) fund_demo_accounts(config, sequencer);
 
     api::RequestMetrics metrics;
-    api::RestApi rest(config.catalog, sequencer, orders, metrics, config.rest);
+    api::RestApi rest(config.catalog, sequencer, orders, store, {&store_writer}, metrics,
+                      config.rest);
     const unsigned threads = config.io_threads != 0
                                  ? config.io_threads
                                  : std::max(1u, std::thread::hardware_concurrency());
@@ -123,6 +118,7 @@ int run(const app::Config& config) {
         // Answers every accepted command (their replies are posted to the io threads, which
         // keep running) and writes the final snapshot.
         sequencer.stop();
+        store_writer.stop();
         grace.expires_after(std::chrono::milliseconds(300));
         grace.async_wait([&](const boost::system::error_code&) { io.stop(); });
     });
@@ -131,6 +127,8 @@ int run(const app::Config& config) {
     for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
     io.run();
     for (auto& t : pool) t.join();
+    sequencer.stop();
+    store_writer.stop();
     spdlog::info("stopped at sequence {}", sequencer.committed_sequence());
     return 0;
 }

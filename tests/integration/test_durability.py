@@ -69,6 +69,13 @@ def check_acknowledged(daemon, acknowledged):
             assert now["filled_quantity"] >= answer["filled_quantity"]
         if order_id in cancelled:
             assert now["status"] == "Cancelled", (order_id, now)
+        # The trade store holds each of the order's executions exactly once.
+        if answer["executions"]:
+            status, stored, _ = clients[key].get("/v1/execution?order_id=" + order_id)
+            assert status == 200
+            ids = [e["exec_id"] for e in stored["executions"]]
+            assert len(ids) == len(set(ids)), (order_id, ids)
+            assert {e["exec_id"] for e in answer["executions"]} <= set(ids), (order_id, ids)
 
 
 def run_load(daemon, seconds):

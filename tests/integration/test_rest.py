@@ -1,6 +1,7 @@
 """Every REST route of API.md against a real xtraderd: answers and error codes."""
 import json
 import threading
+import time
 from decimal import Decimal as D
 
 import pytest
@@ -26,7 +27,10 @@ def test_markets_health_ready_metrics_and_front_page(daemon):
     status, page, res = c.get("/")
     assert status == 200 and b"xtraderd is running" in page
     status, body, _ = c.get("/api/v1/system/pipelines")
-    assert status == 200 and body["pipelines"][0]["state"] == "healthy"
+    assert status == 200
+    names = {p["name"]: p for p in body["pipelines"]}
+    assert names["order-view"]["state"] == "healthy"
+    assert names["trade-store"]["state"] == "healthy" and names["trade-store"]["lag"] >= 0
 
 
 def test_a_resting_order_is_pending_and_holds_price_times_quantity_plus_fee(daemon):
@@ -68,6 +72,22 @@ def test_crossing_orders_fill_and_balances_move_by_price_quantity_and_fees(daemo
     assert big["filled_quantity"] == D("0.2") and big["remaining_quantity"] == D("0.3")
     _, sell_now, _ = alice.get("/v1/order/" + sell["order_id"])
     assert sell_now["status"] == "Filled"
+
+    # The executions reach the trade store, one row per side.
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        status, history, _ = alice.get("/v1/execution?symbol=BTC-KRW")
+        if len(history["executions"]) == 2:
+            break
+        time.sleep(0.05)
+    assert status == 200 and [e["quantity"] for e in history["executions"]] == [D("0.2"), D("0.1")]
+    assert all(e["is_maker"] and e["side"] == "Sell" and e["fee"] == e["quantity"] * 50000000 * FEE
+               for e in history["executions"])
+    _, bobs, _ = bob.get("/v1/execution?order_id=" + buy["order_id"])
+    assert [e["exec_id"] for e in bobs["executions"]] == [fill["exec_id"]]
+    assert bobs["executions"][0]["is_maker"] is False
+    assert bob.get("/v1/execution?limit=0")[0] == 400
+    assert bob.get("/v1/execution?symbol=NOPE")[0] == 400
 
     notional = D("0.3") * 50000000  # alice sold 0.3 BTC at 50,000,000
     a1, b1 = alice.balances(), bob.balances()

@@ -17,7 +17,9 @@
 #include "xtrader/api/metrics.hpp"
 #include "xtrader/api/order_view.hpp"
 #include "xtrader/api/rate_limiter.hpp"
+#include "xtrader/bus/journal_follower.hpp"
 #include "xtrader/sequencer/sequencer.hpp"
+#include "xtrader/store/trade_store.hpp"
 
 namespace xtrader::api {
 
@@ -43,7 +45,9 @@ struct RestOptions {
 
 class RestApi {
   public:
+    // followers: the journal followers shown by /api/v1/system/pipelines.
     RestApi(const MarketCatalog& catalog, Sequencer& sequencer, const OrderView& orders,
+            TradeStore& store, std::vector<const JournalFollower*> followers,
             RequestMetrics& metrics, RestOptions options);
 
     void handle(const HttpRequest& request, Responder respond);
@@ -59,6 +63,7 @@ class RestApi {
     void cancel_order(const ContextPtr& c, std::string_view id_text);
     void get_order(const ContextPtr& c, std::string_view id_text);
     void list_orders(const ContextPtr& c);
+    void executions(const ContextPtr& c);
     void balances(const ContextPtr& c);
     void deposit(const ContextPtr& c);
     void markets(const ContextPtr& c);
@@ -75,6 +80,8 @@ class RestApi {
     const MarketCatalog& catalog_;
     Sequencer& sequencer_;
     const OrderView& orders_;
+    TradeStore& store_;
+    std::vector<const JournalFollower*> followers_;
     RequestMetrics& metrics_;
     RestOptions options_;
     std::unordered_map<std::string, std::size_t> by_key_;  // api key -> index in accounts

@@ -1,0 +1,60 @@
+// What the stores keep: orders as a client sees them, and executions one row per side.
+// Plain data in core types only (the store module depends on nothing else).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "xtrader/core/types.hpp"
+
+namespace xtrader {
+
+enum class OrderStatus : std::uint8_t { Pending, PartiallyFilled, Filled, Cancelled, Rejected };
+std::string_view to_string(OrderStatus status) noexcept;
+
+struct OrderRecord {
+    OrderId id = 0;
+    AccountId account = 0;
+    MarketId market = 0;
+    Side side = Side::Buy;
+    OrderType type = OrderType::Limit;
+    TimeInForce tif = TimeInForce::GTC;
+    bool post_only = false;
+    Price price = 0;
+    Quantity quantity = 0;
+    Quantity filled = 0;
+    std::int64_t price_volume =
+        0;  // sum of price * quantity over fills (fits: max_price x quantity)
+    OrderStatus status = OrderStatus::Pending;
+    std::string reason;  // why Rejected or Cancelled, snake_case; empty otherwise
+    ClientOrderId client_order_id;
+    Timestamp created = 0;
+    Timestamp updated = 0;
+    Sequence sequence = 0;  // of the last change
+
+    Quantity remaining() const noexcept { return open() ? quantity - filled : 0; }
+    bool open() const noexcept {
+        return status == OrderStatus::Pending || status == OrderStatus::PartiallyFilled;
+    }
+    Price average_price() const noexcept { return filled == 0 ? 0 : price_volume / filled; }
+    bool operator==(const OrderRecord&) const = default;
+};
+
+// One side of a trade, as its account sees it.
+struct ExecutionRecord {
+    ExecId exec_id = 0;
+    AccountId account = 0;
+    OrderId order_id = 0;
+    MarketId market = 0;
+    Side side = Side::Buy;
+    Price price = 0;
+    Quantity quantity = 0;
+    Amount fee = 0;  // in the market's quote asset
+    bool is_maker = false;
+    Timestamp time = 0;
+    Sequence sequence = 0;
+    bool operator==(const ExecutionRecord&) const = default;
+};
+
+}  // namespace xtrader

@@ -1,0 +1,45 @@
+// The trade store in an SQLite file under the data directory (WAL journal, synchronous=FULL:
+// a committed batch survives a machine crash, because journal segments are deleted once the
+// store's position has passed them). Schema migrations are applied on open (PRAGMA user_version).
+// One connection writes, another reads, each behind its own mutex: reads never wait for a write.
+#pragma once
+
+#include <filesystem>
+#include <mutex>
+#include <stdexcept>
+
+#include "xtrader/store/trade_store.hpp"
+
+struct sqlite3;
+
+namespace xtrader {
+
+class StoreError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+class SqliteTradeStore final : public TradeStore {
+  public:
+    explicit SqliteTradeStore(const std::filesystem::path& file);
+    ~SqliteTradeStore() override;
+    SqliteTradeStore(const SqliteTradeStore&) = delete;
+    SqliteTradeStore& operator=(const SqliteTradeStore&) = delete;
+
+    Sequence position() override;
+    void write(const TradeBatch& batch) override;
+    std::vector<ExecutionRecord> executions(const ExecutionQuery& query) override;
+    std::optional<OrderRecord> order(OrderId id) override;
+    std::vector<OrderRecord> open_orders() override;
+    std::vector<OrderRecord> finished_orders(std::size_t limit) override;
+
+  private:
+    std::vector<OrderRecord> select_orders(const char* sql, std::int64_t parameter);
+
+    sqlite3* writer_ = nullptr;
+    sqlite3* reader_ = nullptr;
+    std::mutex write_mutex_;
+    std::mutex read_mutex_;
+};
+
+}  // namespace xtrader

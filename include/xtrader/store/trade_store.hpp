@@ -1,0 +1,50 @@
+// Where executions and order states are kept for history queries (GET /v1/execution, old
+// orders), written in batches by a journal follower. A batch and the journal position it brings
+// the store to are one transaction, so after a crash the writer resumes exactly where the store
+// stopped: every execution is stored once.
+//
+// Implementations: SqliteTradeStore (embedded mode); PostgreSQL comes with the persistence
+// pipeline. Writes come from one thread; reads from any thread.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "xtrader/store/records.hpp"
+
+namespace xtrader {
+
+struct TradeBatch {
+    std::vector<ExecutionRecord> executions;
+    std::vector<OrderRecord> orders;  // the latest state of each order the batch changed
+    Sequence position = 0;            // the last journal record the batch covers
+};
+
+struct ExecutionQuery {
+    AccountId account = 0;
+    std::optional<MarketId> market;
+    std::optional<OrderId> order_id;
+    std::optional<Timestamp> from;  // inclusive
+    std::optional<Timestamp> to;    // exclusive
+    std::size_t limit = 100;
+};
+
+class TradeStore {
+  public:
+    virtual ~TradeStore() = default;
+
+    // The last journal sequence the store holds; 0 when empty.
+    virtual Sequence position() = 0;
+    // Atomically: the rows (executions are kept once per exec id and side) and the position.
+    // Throws on failure, having written nothing.
+    virtual void write(const TradeBatch& batch) = 0;
+
+    // Newest first.
+    virtual std::vector<ExecutionRecord> executions(const ExecutionQuery& query) = 0;
+    virtual std::optional<OrderRecord> order(OrderId id) = 0;
+    virtual std::vector<OrderRecord> open_orders() = 0;
+    // The most recently finished orders, newest first.
+    virtual std::vector<OrderRecord> finished_orders(std::size_t limit) = 0;
+};
+
+}  // namespace xtrader

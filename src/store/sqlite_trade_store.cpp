@@ -1,0 +1,272 @@
+#include "xtrader/store/sqlite_trade_store.hpp"
+
+#include <sqlite3.h>
+
+#include <string>
+
+namespace xtrader {
+
+namespace {
+
+// Migrations, applied in order; PRAGMA user_version records how many ran. Never edit one that
+// has shipped: add the next.
+constexpr const char* kMigrations[] = {
+    R"sql(
+    CREATE TABLE position (id INTEGER PRIMARY KEY CHECK (id = 1), sequence INTEGER NOT NULL);
+    INSERT INTO position VALUES (1, 0);
+    CREATE TABLE executions (
+        exec_id INTEGER NOT NULL, is_maker INTEGER NOT NULL, account INTEGER NOT NULL,
+        order_id INTEGER NOT NULL, market INTEGER NOT NULL, side INTEGER NOT NULL,
+        price INTEGER NOT NULL, quantity INTEGER NOT NULL, fee INTEGER NOT NULL,
+        time INTEGER NOT NULL, sequence INTEGER NOT NULL,
+        PRIMARY KEY (exec_id, is_maker)) WITHOUT ROWID;
+    CREATE INDEX executions_by_account ON executions (account, time);
+    CREATE INDEX executions_by_order ON executions (order_id);
+    CREATE TABLE orders (
+        order_id INTEGER PRIMARY KEY, account INTEGER NOT NULL, market INTEGER NOT NULL,
+        side INTEGER NOT NULL, type INTEGER NOT NULL, tif INTEGER NOT NULL,
+        post_only INTEGER NOT NULL, price INTEGER NOT NULL, quantity INTEGER NOT NULL,
+        filled INTEGER NOT NULL, price_volume INTEGER NOT NULL, status INTEGER NOT NULL,
+        reason TEXT NOT NULL, client_order_id TEXT NOT NULL, created INTEGER NOT NULL,
+        updated INTEGER NOT NULL, sequence INTEGER NOT NULL);
+    CREATE INDEX orders_open ON orders (status) WHERE status <= 1;
+    CREATE INDEX orders_by_update ON orders (updated);
+    )sql",
+};
+
+class Statement {
+  public:
+    Statement(sqlite3* db, const char* sql) : db_(db) {
+        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
+            throw StoreError(std::string("sqlite prepare: ") + sqlite3_errmsg(db));
+        }
+    }
+    ~Statement() { sqlite3_finalize(stmt_); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    Statement& bind(int index, std::int64_t value) {
+        sqlite3_bind_int64(stmt_, index, value);
+        return *this;
+    }
+    Statement& bind(int index, std::string_view text) {
+        sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
+                          SQLITE_TRANSIENT);
+        return *this;
+    }
+    // True while there is a row.
+    bool step() {
+        const int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        throw StoreError(std::string("sqlite step: ") + sqlite3_errmsg(db_));
+    }
+    void run() {
+        step();
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    }
+    std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+    std::string text(int column) const {
+        const auto* p = sqlite3_column_text(stmt_, column);
+        return p == nullptr ? std::string{} : reinterpret_cast<const char*>(p);
+    }
+
+  private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+void exec(sqlite3* db, const char* sql) {
+    char* error = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+        std::string message = error != nullptr ? error : "unknown";
+        sqlite3_free(error);
+        throw StoreError("sqlite: " + message);
+    }
+}
+
+sqlite3* open(const std::filesystem::path& file) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+        SQLITE_OK) {
+        const std::string message = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+        sqlite3_close(db);
+        throw StoreError("cannot open " + file.string() + ": " + message);
+    }
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+constexpr const char* kOrderColumns =
+    "order_id, account, market, side, type, tif, post_only, price, quantity, filled, "
+    "price_volume, status, reason, client_order_id, created, updated, sequence";
+
+OrderRecord read_order(const Statement& s) {
+    OrderRecord o;
+    o.id = static_cast<OrderId>(s.integer(0));
+    o.account = static_cast<AccountId>(s.integer(1));
+    o.market = static_cast<MarketId>(s.integer(2));
+    o.side = static_cast<Side>(s.integer(3));
+    o.type = static_cast<OrderType>(s.integer(4));
+    o.tif = static_cast<TimeInForce>(s.integer(5));
+    o.post_only = s.integer(6) != 0;
+    o.price = s.integer(7);
+    o.quantity = s.integer(8);
+    o.filled = s.integer(9);
+    o.price_volume = s.integer(10);
+    o.status = static_cast<OrderStatus>(s.integer(11));
+    o.reason = s.text(12);
+    if (auto id = ClientOrderId::parse(s.text(13))) o.client_order_id = *id;
+    o.created = s.integer(14);
+    o.updated = s.integer(15);
+    o.sequence = static_cast<Sequence>(s.integer(16));
+    return o;
+}
+
+}  // namespace
+
+SqliteTradeStore::SqliteTradeStore(const std::filesystem::path& file) {
+    std::filesystem::create_directories(file.parent_path());
+    writer_ = open(file);
+    exec(writer_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+    Statement version(writer_, "PRAGMA user_version");
+    version.step();
+    const auto applied = static_cast<std::size_t>(version.integer(0));
+    for (std::size_t i = applied; i < std::size(kMigrations); ++i) {
+        exec(writer_, "BEGIN");
+        exec(writer_, kMigrations[i]);
+        exec(writer_, ("PRAGMA user_version = " + std::to_string(i + 1)).c_str());
+        exec(writer_, "COMMIT");
+    }
+    reader_ = open(file);
+}
+
+SqliteTradeStore::~SqliteTradeStore() {
+    sqlite3_close(reader_);
+    sqlite3_close(writer_);
+}
+
+Sequence SqliteTradeStore::position() {
+    std::lock_guard lock(write_mutex_);
+    Statement s(writer_, "SELECT sequence FROM position WHERE id = 1");
+    s.step();
+    return static_cast<Sequence>(s.integer(0));
+}
+
+void SqliteTradeStore::write(const TradeBatch& batch) {
+    std::lock_guard lock(write_mutex_);
+    exec(writer_, "BEGIN IMMEDIATE");
+    try {
+        Statement execution(writer_,
+                            "INSERT INTO executions VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+                            "ON CONFLICT DO NOTHING");
+        for (const auto& e : batch.executions) {
+            execution.bind(1, static_cast<std::int64_t>(e.exec_id))
+                .bind(2, std::int64_t{e.is_maker})
+                .bind(3, std::int64_t{e.account})
+                .bind(4, static_cast<std::int64_t>(e.order_id))
+                .bind(5, std::int64_t{e.market})
+                .bind(6, static_cast<std::int64_t>(e.side))
+                .bind(7, e.price)
+                .bind(8, e.quantity)
+                .bind(9, e.fee)
+                .bind(10, e.time)
+                .bind(11, static_cast<std::int64_t>(e.sequence))
+                .run();
+        }
+        Statement order(writer_,
+                        "INSERT OR REPLACE INTO orders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        for (const auto& o : batch.orders) {
+            order.bind(1, static_cast<std::int64_t>(o.id))
+                .bind(2, std::int64_t{o.account})
+                .bind(3, std::int64_t{o.market})
+                .bind(4, static_cast<std::int64_t>(o.side))
+                .bind(5, static_cast<std::int64_t>(o.type))
+                .bind(6, static_cast<std::int64_t>(o.tif))
+                .bind(7, std::int64_t{o.post_only})
+                .bind(8, o.price)
+                .bind(9, o.quantity)
+                .bind(10, o.filled)
+                .bind(11, o.price_volume)
+                .bind(12, static_cast<std::int64_t>(o.status))
+                .bind(13, std::string_view(o.reason))
+                .bind(14, o.client_order_id.view())
+                .bind(15, o.created)
+                .bind(16, o.updated)
+                .bind(17, static_cast<std::int64_t>(o.sequence))
+                .run();
+        }
+        Statement position(writer_, "UPDATE position SET sequence = ? WHERE id = 1");
+        position.bind(1, static_cast<std::int64_t>(batch.position)).run();
+        exec(writer_, "COMMIT");
+    } catch (...) {
+        sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+std::vector<ExecutionRecord> SqliteTradeStore::executions(const ExecutionQuery& q) {
+    std::string sql =
+        "SELECT exec_id, account, order_id, market, side, price, quantity, fee, is_maker, time, "
+        "sequence FROM executions WHERE account = ?1";
+    if (q.market) sql += " AND market = ?2";
+    if (q.order_id) sql += " AND order_id = ?3";
+    if (q.from) sql += " AND time >= ?4";
+    if (q.to) sql += " AND time < ?5";
+    sql += " ORDER BY time DESC, exec_id DESC LIMIT ?6";
+    std::lock_guard lock(read_mutex_);
+    Statement s(reader_, sql.c_str());
+    s.bind(1, std::int64_t{q.account});
+    if (q.market) s.bind(2, std::int64_t{*q.market});
+    if (q.order_id) s.bind(3, static_cast<std::int64_t>(*q.order_id));
+    if (q.from) s.bind(4, *q.from);
+    if (q.to) s.bind(5, *q.to);
+    s.bind(6, static_cast<std::int64_t>(q.limit));
+    std::vector<ExecutionRecord> out;
+    while (s.step()) {
+        ExecutionRecord e;
+        e.exec_id = static_cast<ExecId>(s.integer(0));
+        e.account = static_cast<AccountId>(s.integer(1));
+        e.order_id = static_cast<OrderId>(s.integer(2));
+        e.market = static_cast<MarketId>(s.integer(3));
+        e.side = static_cast<Side>(s.integer(4));
+        e.price = s.integer(5);
+        e.quantity = s.integer(6);
+        e.fee = s.integer(7);
+        e.is_maker = s.integer(8) != 0;
+        e.time = s.integer(9);
+        e.sequence = static_cast<Sequence>(s.integer(10));
+        out.push_back(e);
+    }
+    return out;
+}
+
+std::vector<OrderRecord> SqliteTradeStore::select_orders(const char* where,
+                                                         std::int64_t parameter) {
+    const std::string sql = std::string("SELECT ") + kOrderColumns + " FROM orders " + where;
+    std::lock_guard lock(read_mutex_);
+    Statement s(reader_, sql.c_str());
+    s.bind(1, parameter);
+    std::vector<OrderRecord> out;
+    while (s.step()) out.push_back(read_order(s));
+    return out;
+}
+
+std::optional<OrderRecord> SqliteTradeStore::order(OrderId id) {
+    auto found = select_orders("WHERE order_id = ?1", static_cast<std::int64_t>(id));
+    if (found.empty()) return std::nullopt;
+    return found.front();
+}
+
+std::vector<OrderRecord> SqliteTradeStore::open_orders() {
+    return select_orders("WHERE status <= ?1",
+                         static_cast<std::int64_t>(OrderStatus::PartiallyFilled));
+}
+
+std::vector<OrderRecord> SqliteTradeStore::finished_orders(std::size_t limit) {
+    return select_orders("WHERE status > 1 ORDER BY updated DESC, order_id DESC LIMIT ?1",
+                         static_cast<std::int64_t>(limit));
+}
+
+}  // namespace xtrader
