@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/bench.sh engine: builds in Release and runs the engine benchmark on the fixed workload;
-# the last lines are one JSON object per scenario. See docs/PERFORMANCE.md for recorded figures.
+# scripts/bench.sh engine | rest: builds and runs a benchmark; the last lines are one JSON object
+# per scenario. See docs/PERFORMANCE.md for recorded figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-engine}
@@ -27,8 +27,36 @@ case "$what" in
         done
         printf '%s\n' "${results[@]}"
         ;;
+    rest)
+        # A fresh daemon, rate limit off, the demo accounts funded for the run; wrk on the
+        # same machine drives GET /health (the ceiling) and then the order mix.
+        command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
+        scripts/build.sh release >/dev/null
+        rest=$data/rest
+        rm -rf "$rest" && mkdir -p "$rest"
+        port=${XTRADER_BENCH_PORT:-7300}
+        seconds=${XTRADER_BENCH_SECONDS:-15}
+        connections=${XTRADER_BENCH_CONNECTIONS:-64}
+        build/release/src/app/xtraderd --config config/xtrader.toml --data-dir "$rest" \
+            --http-port "$port" --rate-limit 0 --log-level warn >"$rest/xtraderd.log" 2>&1 &
+        daemon=$!
+        trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null' EXIT
+        for _ in $(seq 100); do curl -sf "localhost:$port/ready" >/dev/null && break; sleep 0.1; done
+        for account in 1 2 3 4; do
+            for asset in "KRW 100000000000000" "BTC 1000000"; do
+                set -- $asset
+                curl -sf -H "X-Admin-Token: xtrader-admin" -H "Content-Type: application/json" \
+                    -d "{\"account_id\":$account,\"asset\":\"$1\",\"amount\":\"$2\"}" \
+                    "localhost:$port/v1/admin/deposit" >/dev/null
+            done
+        done
+        echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); wrk -t2 -c$connections -d${seconds}s" >&2
+        health=$(wrk -t2 -c"$connections" -d"${seconds}s" -s bench/rest/health.lua "http://127.0.0.1:$port" | grep '^{')
+        orders=$(wrk -t2 -c"$connections" -d"${seconds}s" -s bench/rest/orders.lua "http://127.0.0.1:$port" | grep -E '^(\{|#)')
+        printf '%s\n%s\n' "$health" "$orders"
+        ;;
     *)
-        echo "usage: $0 engine [engine|journal|sequencer]..." >&2
+        echo "usage: $0 engine [engine|journal|sequencer]... | $0 rest" >&2
         exit 2
         ;;
 esac

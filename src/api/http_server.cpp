@@ -28,8 +28,8 @@ void fail(beast::error_code ec, const char* what) {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
   public:
-    HttpSession(tcp::socket&& socket, RestApi& api, const HttpOptions& options)
-        : stream_(std::move(socket)), api_(api), options_(options) {}
+    HttpSession(tcp::socket&& socket, RestApi& api, ReplyRelay& relay, const HttpOptions& options)
+        : stream_(std::move(socket)), api_(api), relay_(relay), options_(options) {}
 
     void run() {
         net::dispatch(stream_.get_executor(),
@@ -52,10 +52,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         request_ = parser_->release();
         // The answer comes back on any thread; the write happens on this session's strand.
         api_.handle(request_, [self = shared_from_this()](HttpResponse&& response) {
-            net::post(self->stream_.get_executor(),
-                      [self, response = std::move(response)]() mutable {
-                          self->do_write(std::move(response));
-                      });
+            self->relay_.relay([self, response = std::move(response)]() mutable {
+                net::post(self->stream_.get_executor(),
+                          [self, response = std::move(response)]() mutable {
+                              self->do_write(std::move(response));
+                          });
+            });
         });
     }
 
@@ -90,6 +92,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
     RestApi& api_;
+    ReplyRelay& relay_;
     const HttpOptions& options_;
     std::optional<http::request_parser<http::string_body>> parser_;
     HttpRequest request_;
@@ -100,8 +103,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
 class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
   public:
-    Listener(net::io_context& io, const tcp::endpoint& endpoint, RestApi& api, HttpOptions options)
-        : io_(io), acceptor_(net::make_strand(io)), api_(api), options_(options) {
+    Listener(net::io_context& io, const tcp::endpoint& endpoint, RestApi& api, ReplyRelay& relay,
+             HttpOptions options)
+        : io_(io), acceptor_(net::make_strand(io)), api_(api), relay_(relay), options_(options) {
         acceptor_.open(endpoint.protocol());
         acceptor_.set_option(net::socket_base::reuse_address(true));
         acceptor_.bind(endpoint);
@@ -131,7 +135,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
             fail(ec, "accept");
         } else {
             socket.set_option(tcp::no_delay(true));
-            std::make_shared<HttpSession>(std::move(socket), api_, options_)->run();
+            std::make_shared<HttpSession>(std::move(socket), api_, relay_, options_)->run();
         }
         do_accept();
     }
@@ -139,12 +143,13 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
     net::io_context& io_;
     tcp::acceptor acceptor_;
     RestApi& api_;
+    ReplyRelay& relay_;
     HttpOptions options_;
 };
 
 HttpServer::HttpServer(net::io_context& io, const tcp::endpoint& endpoint, RestApi& api,
-                       HttpOptions options)
-    : listener_(std::make_shared<Listener>(io, endpoint, api, options)) {}
+                       ReplyRelay& relay, HttpOptions options)
+    : listener_(std::make_shared<Listener>(io, endpoint, api, relay, options)) {}
 
 HttpServer::~HttpServer() = default;
 void HttpServer::start() {

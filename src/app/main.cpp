@@ -79,9 +79,16 @@ int run(const app::Config& config) {
     orders.load(store.open_orders());
     orders.load(store.finished_orders(100'000));
 
+    const unsigned threads = config.io_threads != 0
+                                 ? config.io_threads
+                                 : std::max(1u, std::thread::hardware_concurrency());
+    net::io_context io(static_cast<int>(threads));
+    api::ReplyRelay relay(io);
+
     SystemClock clock;
     Sequencer sequencer(engine, clock, config.sequencer, report.last_sequence);
     sequencer.add_observer(orders);
+    sequencer.add_observer(relay);
     sequencer.register_cursor(store_writer.cursor());  // segments stay until the store has them
     running = &sequencer;
     sequencer.start();
@@ -91,11 +98,7 @@ int run(const app::Config& config) {
     api::RequestMetrics metrics;
     api::RestApi rest(config.catalog, sequencer, orders, store, {&store_writer}, metrics,
                       config.rest);
-    const unsigned threads = config.io_threads != 0
-                                 ? config.io_threads
-                                 : std::max(1u, std::thread::hardware_concurrency());
-    net::io_context io(static_cast<int>(threads));
-    api::HttpServer http(io, {net::ip::make_address(config.host), config.http_port}, rest,
+    api::HttpServer http(io, {net::ip::make_address(config.host), config.http_port}, rest, relay,
                          config.http);
     http.start();
     rest.set_ready(true);

@@ -10,9 +10,9 @@ TradeRecorder::TradeRecorder(TradeStore& store) : store_(store), position_(store
 
 void TradeRecorder::consume(std::span<const JournalRecord> records) {
     TradeBatch batch;
-    // Changes go to a copy of the open orders, so that a failed write leaves them as they were.
-    auto open = open_;
-    std::unordered_map<OrderId, std::size_t> written;  // order -> index in batch.orders
+    // The batch's changes, over the open orders: applied to them only once the write succeeded,
+    // so a failed write leaves everything as it was.
+    std::unordered_map<OrderId, std::size_t> changed;  // order -> index in batch.orders
     for (const auto& record : records) {
         for (const auto& event : record.events) {
             if (const auto* trade = std::get_if<Trade>(&event)) {
@@ -24,16 +24,15 @@ void TradeRecorder::consume(std::span<const JournalRecord> records) {
         project(
             record.sequence, record.timestamp, record.command, record.events,
             [&](OrderId id) -> const OrderRecord* {
-                const auto it = open.find(id);
-                return it == open.end() ? nullptr : &it->second;
+                if (const auto it = changed.find(id); it != changed.end()) {
+                    const OrderRecord& latest = batch.orders[it->second];
+                    return latest.open() ? &latest : nullptr;
+                }
+                const auto it = open_.find(id);
+                return it == open_.end() ? nullptr : &it->second;
             },
             [&](const OrderRecord& order) {
-                if (order.open()) {
-                    open[order.id] = order;
-                } else {
-                    open.erase(order.id);
-                }
-                const auto [it, fresh] = written.try_emplace(order.id, batch.orders.size());
+                const auto [it, fresh] = changed.try_emplace(order.id, batch.orders.size());
                 if (fresh) {
                     batch.orders.push_back(order);
                 } else {
@@ -43,7 +42,13 @@ void TradeRecorder::consume(std::span<const JournalRecord> records) {
     }
     batch.position = records.back().sequence;
     store_.write(batch);
-    open_ = std::move(open);
+    for (auto& order : batch.orders) {
+        if (order.open()) {
+            open_.insert_or_assign(order.id, std::move(order));
+        } else {
+            open_.erase(order.id);
+        }
+    }
     position_ = batch.position;
 }
 

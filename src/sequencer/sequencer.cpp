@@ -278,6 +278,7 @@ void Sequencer::complete() {
             }
             if (batch.requests[i].done) batch.requests[i].done(reply);
         }
+        for (auto* observer : observers_) observer->on_batch_answered();
         batch.requests.clear();
         batch.replies.clear();
         batch.event_ends.clear();

@@ -30,7 +30,6 @@ constexpr const char* kMigrations[] = {
         reason TEXT NOT NULL, client_order_id TEXT NOT NULL, created INTEGER NOT NULL,
         updated INTEGER NOT NULL, sequence INTEGER NOT NULL);
     CREATE INDEX orders_open ON orders (status) WHERE status <= 1;
-    CREATE INDEX orders_by_update ON orders (updated);
     )sql",
 };
 
@@ -129,7 +128,7 @@ OrderRecord read_order(const Statement& s) {
 SqliteTradeStore::SqliteTradeStore(const std::filesystem::path& file) {
     std::filesystem::create_directories(file.parent_path());
     writer_ = open(file);
-    exec(writer_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+    exec(writer_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;");
     Statement version(writer_, "PRAGMA user_version");
     version.step();
     const auto applied = static_cast<std::size_t>(version.integer(0));
@@ -175,8 +174,13 @@ void SqliteTradeStore::write(const TradeBatch& batch) {
                 .bind(11, static_cast<std::int64_t>(e.sequence))
                 .run();
         }
+        // An upsert rewrites the row in place (REPLACE would delete and re-insert it).
         Statement order(writer_,
-                        "INSERT OR REPLACE INTO orders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                        "INSERT INTO orders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                        "ON CONFLICT (order_id) DO UPDATE SET price = excluded.price, "
+                        "filled = excluded.filled, price_volume = excluded.price_volume, "
+                        "status = excluded.status, reason = excluded.reason, "
+                        "updated = excluded.updated, sequence = excluded.sequence");
         for (const auto& o : batch.orders) {
             order.bind(1, static_cast<std::int64_t>(o.id))
                 .bind(2, std::int64_t{o.account})
@@ -265,7 +269,7 @@ std::vector<OrderRecord> SqliteTradeStore::open_orders() {
 }
 
 std::vector<OrderRecord> SqliteTradeStore::finished_orders(std::size_t limit) {
-    return select_orders("WHERE status > 1 ORDER BY updated DESC, order_id DESC LIMIT ?1",
+    return select_orders("WHERE status > 1 ORDER BY order_id DESC LIMIT ?1",
                          static_cast<std::int64_t>(limit));
 }
 

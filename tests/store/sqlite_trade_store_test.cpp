@@ -72,7 +72,7 @@ TEST(SqliteTradeStore, WritesABatchAndItsPositionTogetherAndReadsThemBack) {
     EXPECT_TRUE(store.open_orders().empty());
     const auto finished = store.finished_orders(10);
     ASSERT_EQ(finished.size(), 2u);
-    EXPECT_EQ(finished[0].id, 11u);
+    EXPECT_EQ(finished[0].id, 12u);  // the most recently placed first
 }
 
 }  // namespace

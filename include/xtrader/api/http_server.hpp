@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 
+#include "xtrader/api/reply_relay.hpp"
 #include "xtrader/api/rest_api.hpp"
 
 namespace xtrader::api {
@@ -21,7 +22,7 @@ struct HttpOptions {
 class HttpServer {
   public:
     HttpServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
-               RestApi& api, HttpOptions options);
+               RestApi& api, ReplyRelay& relay, HttpOptions options);
     ~HttpServer();
 
     void start();

@@ -22,8 +22,10 @@ namespace xtrader::api {
 
 class OrderView final : public CommitObserver {
   public:
-    explicit OrderView(std::size_t finished_retention = 1 << 20)
-        : finished_retention_(finished_retention) {}
+    explicit OrderView(std::size_t finished_retention = 100'000)
+        : finished_retention_(finished_retention) {
+        orders_.reserve(2 * finished_retention_);  // no rehash stalls the commit path later
+    }
 
     void on_committed(const CommandReply& reply) override;
     // Start-up: orders from the trade store, before the sequencer starts.

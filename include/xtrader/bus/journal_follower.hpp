@@ -60,8 +60,8 @@ class JournalFollower {
     std::uint64_t failures() const noexcept { return failures_.load(std::memory_order_relaxed); }
 
   private:
-    // One batch: read what is committed, hand it over; false when there was nothing to read.
-    bool step(Sequence limit);
+    // One batch: read what is committed and hand it over; returns how many records it took.
+    std::size_t step(Sequence limit);
     void run();
 
     std::string name_;

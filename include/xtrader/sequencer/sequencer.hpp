@@ -60,7 +60,9 @@ using Inspection = std::function<void(const MatchingEngine&)>;
 class CommitObserver {
   public:
     virtual ~CommitObserver() = default;
-    virtual void on_committed(const CommandReply& reply) = 0;
+    virtual void on_committed(const CommandReply& /*reply*/) {}
+    // After the completions of a batch have run: lets a relay hand them on in one go.
+    virtual void on_batch_answered() {}
 };
 
 enum class SubmitResult : std::uint8_t {

@@ -43,7 +43,7 @@ class TradeStore {
     virtual std::vector<ExecutionRecord> executions(const ExecutionQuery& query) = 0;
     virtual std::optional<OrderRecord> order(OrderId id) = 0;
     virtual std::vector<OrderRecord> open_orders() = 0;
-    // The most recently finished orders, newest first.
+    // Finished orders, the most recently placed first.
     virtual std::vector<OrderRecord> finished_orders(std::size_t limit) = 0;
 };
 
