@@ -8,7 +8,8 @@ packages=(
     libboost1.81-dev          # Asio / Beast (headers)
     nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev
     libgtest-dev libgmock-dev libbenchmark-dev
-    python3 python3-pytest     # the integration tests drive real daemons from pytest
+    python3 python3-pytest python3-yaml   # the integration tests drive real daemons from pytest
+    wrk                                   # the REST benchmark
 )
 
 missing=()
