@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README): installs what is missing, builds, and runs every test -- unit,
 # integration (real daemons on free ports) and fault (daemons killed or stopped mid-load) on the
-# optimised build, then the unit tests again under AddressSanitizer + UBSan.
+# optimised build, then all of them again under AddressSanitizer + UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -15,4 +15,4 @@ ctest --test-dir build/release --output-on-failure -j 2
 
 scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir build/asan --output-on-failure -j 2 -L unit
+    ctest --test-dir build/asan --output-on-failure -j 2
