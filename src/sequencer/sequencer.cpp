@@ -222,14 +222,15 @@ void Sequencer::write_batch() {
         spdlog::info("journal: writable again; accepting commands");
         accepting_.store(true, std::memory_order_release);
     }
-    if (sync_here) {
-        stats_.syncs.fetch_add(1, std::memory_order_relaxed);
-        stats_.sync_nanos.fetch_add(
-            static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                           std::chrono::steady_clock::now() - started)
-                                           .count()),
-            std::memory_order_relaxed);
-    }
+    if (sync_here) count_sync(started);
+}
+
+void Sequencer::count_sync(std::chrono::steady_clock::time_point started) noexcept {
+    const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::steady_clock::now() - started);
+    stats_.syncs.fetch_add(1, std::memory_order_relaxed);
+    stats_.sync_nanos.fetch_add(static_cast<std::uint64_t>(nanos.count()),
+                                std::memory_order_relaxed);
 }
 
 // The completion thread: sync (under `batch`), publish, answer, in batch order. A failed
@@ -253,12 +254,7 @@ void Sequencer::complete() {
                                  batch.segment->path().string(), std::strerror(errno));
                 std::abort();
             }
-            stats_.syncs.fetch_add(1, std::memory_order_relaxed);
-            stats_.sync_nanos.fetch_add(
-                static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                               std::chrono::steady_clock::now() - started)
-                                               .count()),
-                std::memory_order_relaxed);
+            count_sync(started);
             // The sync covered every batch written to this segment before it began.
             for (std::uint64_t later = answered; later < written; ++later) {
                 const Batch& b = batches_[later % kBatchesInFlight];

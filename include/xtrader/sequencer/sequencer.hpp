@@ -15,6 +15,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -139,6 +140,7 @@ class Sequencer {
     std::size_t drain(Batch& batch);
     void process(Batch& batch);
     void write_batch();
+    void count_sync(std::chrono::steady_clock::time_point started) noexcept;
     void take_snapshot(bool synchronous);
     void snapshot_loop();
 
