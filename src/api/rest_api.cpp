@@ -259,9 +259,7 @@ void RestApi::handle(const HttpRequest& request, Responder respond) {
     } else if (path == "/metrics") {
         if (is(http::verb::get, Route::Metrics)) return metrics(c);
     } else if (!path.starts_with("/v1/") && !path.starts_with("/api/")) {
-        if (is(http::verb::get, Route::Static) || is(http::verb::head, Route::Static)) {
-            return static_file(c);
-        }
+        if (is(http::verb::get, Route::Static)) return static_file(c);
     } else {
         c->route = Route::NotFound;
         return c->fail(404, "not_found", "no such route: " + std::string(path));
@@ -914,11 +912,8 @@ void RestApi::static_file(const ContextPtr& c) {
     if (path.find("..") != std::string::npos || path.find('\0') != std::string::npos) {
         return c->fail(400, "invalid_path", "the path is not allowed");
     }
-    const bool head = c->request->method() == http::verb::head;
     const auto send = [&](std::string body, std::string_view type, std::string_view cache) {
-        const auto size = body.size();
-        c->reply(200, head ? std::string{} : std::move(body), type, {}, cache);
-        (void)size;
+        c->reply(200, std::move(body), type, {}, cache);
     };
     if (!options_.web_root.empty()) {
         auto file = options_.web_root / path.substr(1);
