@@ -1,5 +1,6 @@
 """Every REST route of API.md against a real xtraderd: answers and error codes."""
 import json
+import os
 import threading
 import time
 from decimal import Decimal as D
@@ -303,5 +304,30 @@ def test_a_full_queue_answers_503_with_retry_after(data_dir):
         assert 503 in codes and 200 in codes
         assert all(retry == "1" for status, retry in results if status == 503)
         assert d.client().get("/health")[0] == 200
+    finally:
+        d.stop()
+
+
+def test_the_web_root_serves_files_with_types_cache_headers_and_the_spa_fallback(data_dir):
+    web = os.path.join(data_dir, "web")
+    os.makedirs(os.path.join(web, "assets"))
+    with open(os.path.join(web, "index.html"), "w") as f:
+        f.write("<!doctype html><title>HTS</title>")
+    with open(os.path.join(web, "assets", "app-3f2a1b.js"), "w") as f:
+        f.write("console.log('hts')")
+    d = Daemon(data_dir).start()
+    try:
+        c = d.client()
+        status, body, res = c.get("/")
+        assert status == 200 and b"<title>HTS</title>" in body
+        assert res.getheader("Content-Type").startswith("text/html")
+        assert res.getheader("Cache-Control") == "no-cache"
+        status, body, res = c.get("/assets/app-3f2a1b.js")
+        assert status == 200 and res.getheader("Content-Type").startswith("text/javascript")
+        assert "immutable" in res.getheader("Cache-Control")
+        status, body, _ = c.get("/markets/BTC-KRW")  # a client-side route
+        assert status == 200 and b"<title>HTS</title>" in body
+        assert c.get("/assets/missing.js")[0] == 404
+        assert c.get("/../config/xtrader.toml")[0] in (400, 404)
     finally:
         d.stop()
