@@ -34,7 +34,9 @@ std::string_view to_string(FollowerState state) noexcept;
 
 struct FollowerOptions {
     std::size_t max_batch = 2000;
-    std::chrono::milliseconds idle_poll{2};  // how often to look for new records when idle
+    // The pause after a batch that was not full: records gather meanwhile, so the consumer sees
+    // fewer, larger batches (a transaction each), at the price of this much lag.
+    std::chrono::milliseconds idle_poll{2};
     std::chrono::milliseconds retry{1000};   // after a failed batch
 };
 
