@@ -101,6 +101,26 @@ constexpr const char* kOrderColumns =
     "order_id, account, market, side, type, tif, post_only, price, quantity, filled, "
     "price_volume, status, reason, client_order_id, created, updated, sequence";
 
+std::vector<ExecutionRecord> read_executions(Statement& s) {
+    std::vector<ExecutionRecord> out;
+    while (s.step()) {
+        ExecutionRecord e;
+        e.exec_id = static_cast<ExecId>(s.integer(0));
+        e.account = static_cast<AccountId>(s.integer(1));
+        e.order_id = static_cast<OrderId>(s.integer(2));
+        e.market = static_cast<MarketId>(s.integer(3));
+        e.side = static_cast<Side>(s.integer(4));
+        e.price = s.integer(5);
+        e.quantity = s.integer(6);
+        e.fee = s.integer(7);
+        e.is_maker = s.integer(8) != 0;
+        e.time = s.integer(9);
+        e.sequence = static_cast<Sequence>(s.integer(10));
+        out.push_back(e);
+    }
+    return out;
+}
+
 OrderRecord read_order(const Statement& s) {
     OrderRecord o;
     o.id = static_cast<OrderId>(s.integer(0));
@@ -227,23 +247,17 @@ std::vector<ExecutionRecord> SqliteTradeStore::executions(const ExecutionQuery& 
     if (q.from) s.bind(4, *q.from);
     if (q.to) s.bind(5, *q.to);
     s.bind(6, static_cast<std::int64_t>(q.limit));
-    std::vector<ExecutionRecord> out;
-    while (s.step()) {
-        ExecutionRecord e;
-        e.exec_id = static_cast<ExecId>(s.integer(0));
-        e.account = static_cast<AccountId>(s.integer(1));
-        e.order_id = static_cast<OrderId>(s.integer(2));
-        e.market = static_cast<MarketId>(s.integer(3));
-        e.side = static_cast<Side>(s.integer(4));
-        e.price = s.integer(5);
-        e.quantity = s.integer(6);
-        e.fee = s.integer(7);
-        e.is_maker = s.integer(8) != 0;
-        e.time = s.integer(9);
-        e.sequence = static_cast<Sequence>(s.integer(10));
-        out.push_back(e);
-    }
-    return out;
+    return read_executions(s);
+}
+
+std::vector<ExecutionRecord> SqliteTradeStore::trades_since(Timestamp from) {
+    std::lock_guard lock(read_mutex_);
+    Statement s(reader_,
+                "SELECT exec_id, account, order_id, market, side, price, quantity, fee, is_maker, "
+                "time, sequence FROM executions WHERE is_maker = 0 AND time >= ?1 "
+                "ORDER BY exec_id");
+    s.bind(1, from);
+    return read_executions(s);
 }
 
 std::vector<OrderRecord> SqliteTradeStore::select_orders(const char* where,

@@ -29,6 +29,9 @@ class FlakyStore final : public TradeStore {
     std::vector<ExecutionRecord> executions(const ExecutionQuery& q) override {
         return real_.executions(q);
     }
+    std::vector<ExecutionRecord> trades_since(Timestamp from) override {
+        return real_.trades_since(from);
+    }
     std::optional<OrderRecord> order(OrderId id) override { return real_.order(id); }
     std::vector<OrderRecord> open_orders() override { return real_.open_orders(); }
     std::vector<OrderRecord> finished_orders(std::size_t n) override {

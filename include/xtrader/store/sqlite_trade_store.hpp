@@ -29,6 +29,7 @@ class SqliteTradeStore final : public TradeStore {
     Sequence position() override;
     void write(const TradeBatch& batch) override;
     std::vector<ExecutionRecord> executions(const ExecutionQuery& query) override;
+    std::vector<ExecutionRecord> trades_since(Timestamp from) override;
     std::optional<OrderRecord> order(OrderId id) override;
     std::vector<OrderRecord> open_orders() override;
     std::vector<OrderRecord> finished_orders(std::size_t limit) override;

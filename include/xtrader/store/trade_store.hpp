@@ -41,6 +41,8 @@ class TradeStore {
 
     // Newest first.
     virtual std::vector<ExecutionRecord> executions(const ExecutionQuery& query) = 0;
+    // Every trade (its taker row) at or after `from`, oldest first: market-data rebuilds.
+    virtual std::vector<ExecutionRecord> trades_since(Timestamp from) = 0;
     virtual std::optional<OrderRecord> order(OrderId id) = 0;
     virtual std::vector<OrderRecord> open_orders() = 0;
     // Finished orders, the most recently placed first.
