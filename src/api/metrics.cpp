@@ -15,6 +15,9 @@ std::string_view to_string(Route route) noexcept {
         case Route::Deposit: return "deposit";
         case Route::Markets: return "markets";
         case Route::OrderBook: return "orderbook";
+        case Route::PublicTrades: return "public_trades";
+        case Route::Statistics: return "statistics";
+        case Route::Klines: return "klines";
         case Route::Pipelines: return "pipelines";
         case Route::Health: return "health";
         case Route::Ready: return "ready";

@@ -193,12 +193,14 @@ struct RestApi::Context {
 };
 
 RestApi::RestApi(const MarketCatalog& catalog, Sequencer& sequencer, const OrderView& orders,
-                 TradeStore& store, std::vector<const JournalFollower*> followers,
-                 RequestMetrics& metrics, RestOptions options)
+                 TradeStore& store, const MarketData& market_data,
+                 std::vector<const JournalFollower*> followers, RequestMetrics& metrics,
+                 RestOptions options)
     : catalog_(catalog),
       sequencer_(sequencer),
       orders_(orders),
       store_(store),
+      market_data_(market_data),
       followers_(std::move(followers)),
       metrics_(metrics),
       options_(std::move(options)),
@@ -250,6 +252,23 @@ void RestApi::handle(const HttpRequest& request, Responder respond) {
         if (is(http::verb::get, Route::Markets)) return markets(c);
     } else if (const auto symbol = tail("/api/v1/orderbook/")) {
         if (is(http::verb::get, Route::OrderBook)) return order_book(c, *symbol);
+    } else if (const auto traded = tail("/api/v1/executions/")) {
+        if (is(http::verb::get, Route::PublicTrades)) return public_trades(c, *traded);
+    } else if (const auto stats = tail("/api/v1/statistics/")) {
+        if (is(http::verb::get, Route::Statistics)) return statistics(c, *stats);
+    } else if (path.starts_with("/api/v1/klines/")) {
+        const auto rest = path.substr(std::string_view("/api/v1/klines/").size());
+        const auto slash = rest.find('/');
+        if (slash != std::string_view::npos &&
+            rest.find('/', slash + 1) == std::string_view::npos &&
+            is(http::verb::get, Route::Klines)) {
+            return klines(c, rest.substr(0, slash), rest.substr(slash + 1));
+        }
+        if (slash == std::string_view::npos ||
+            rest.find('/', slash + 1) != std::string_view::npos) {
+            c->route = Route::NotFound;
+            return c->fail(404, "not_found", "use /api/v1/klines/{symbol}/{interval}");
+        }
     } else if (path == "/api/v1/system/pipelines") {
         if (is(http::verb::get, Route::Pipelines)) return pipelines(c);
     } else if (path == "/health") {
@@ -761,55 +780,168 @@ void RestApi::markets(const ContextPtr& c) {
     c->reply(200, std::move(body));
 }
 
-void RestApi::order_book(const ContextPtr& c, std::string_view symbol_text) {
+const MarketSpec* RestApi::market_or_404(const ContextPtr& c, std::string_view symbol_text) {
     const std::string symbol = url_decode(symbol_text);
     const MarketSpec* market = catalog_.find(symbol);
-    if (market == nullptr)
-        return c->fail(404, "unknown_symbol", "unknown symbol \"" + symbol + "\"");
-    const Target target(c->request->target());
-    std::size_t depth = 20;
-    if (const auto* text = target.param("depth")) {
-        const auto value = parse_unsigned(*text);
-        if (!value || *value == 0 || *value > 500) {
-            return c->fail(400, "invalid_depth", "depth must be between 1 and 500");
-        }
-        depth = *value;
+    if (market == nullptr) c->fail(404, "unknown_symbol", "unknown symbol \"" + symbol + "\"");
+    return market;
+}
+
+namespace {
+
+// An optional integer query parameter in [min, max]; false after answering 400.
+template <class Context>
+bool query_number(Context& c, const Target& target, const char* name, std::int64_t min,
+                  std::int64_t max, std::optional<std::int64_t>& out) {
+    const auto* text = target.param(name);
+    if (text == nullptr) return true;
+    const auto value = parse_unsigned(*text);
+    if (!value || static_cast<std::int64_t>(*value) < min ||
+        *value > static_cast<std::uint64_t>(max)) {
+        c->fail(400, std::string("invalid_") + name,
+                std::string(name) + " must be an integer between " + std::to_string(min) + " and " +
+                    std::to_string(max));
+        return false;
     }
-    struct Depth {
-        std::vector<DepthLevel> bids, asks;
-    };
-    auto seen = std::make_shared<Depth>();
+    out = static_cast<std::int64_t>(*value);
+    return true;
+}
+
+}  // namespace
+
+void RestApi::order_book(const ContextPtr& c, std::string_view symbol_text) {
+    const MarketSpec* market = market_or_404(c, symbol_text);
+    if (market == nullptr) return;
+    std::optional<std::int64_t> depth;
+    if (!query_number(c, Target(c->request->target()), "depth", 1, 500, depth)) return;
     const auto id = static_cast<MarketId>(market - catalog_.markets.data());
-    submitted(c, sequencer_.inspect(
-                     [seen, id, depth](const MatchingEngine& engine) {
-                         seen->bids = engine.book(id).depth(Side::Buy, depth);
-                         seen->asks = engine.book(id).depth(Side::Sell, depth);
-                     },
-                     [c, seen, market](const CommandReply& reply) {
-                         std::string body;
-                         JsonWriter json(body);
-                         const auto levels = [&](const std::vector<DepthLevel>& side) {
-                             json.begin_array();
-                             for (const auto& l : side) {
-                                 json.begin_object();
-                                 json.key("price").decimal(l.price, market->price_scale);
-                                 json.key("volume").decimal(l.volume, market->qty_scale);
-                                 json.key("order_count").number(l.order_count);
-                                 json.end_object();
-                             }
-                             json.end_array();
-                         };
-                         json.begin_object();
-                         json.key("symbol").string(market->symbol);
-                         json.key("bids");
-                         levels(seen->bids);
-                         json.key("asks");
-                         levels(seen->asks);
-                         json.key("sequence").number(reply.sequence);
-                         json.key("timestamp").number(millis(reply.timestamp));
-                         json.end_object();
-                         c->reply(200, std::move(body));
-                     }));
+    const auto book = market_data_.book(id, static_cast<std::size_t>(depth.value_or(20)));
+    std::string body;
+    JsonWriter json(body);
+    const auto levels = [&](const std::vector<BookLevelView>& side) {
+        json.begin_array();
+        for (const auto& l : side) {
+            json.begin_object();
+            json.key("price").decimal(l.price, market->price_scale);
+            json.key("volume").decimal(l.volume, market->qty_scale);
+            json.key("order_count").number(l.order_count);
+            json.end_object();
+        }
+        json.end_array();
+    };
+    json.begin_object();
+    json.key("symbol").string(market->symbol);
+    json.key("bids");
+    levels(book.bids);
+    json.key("asks");
+    levels(book.asks);
+    json.key("sequence").number(book.sequence);
+    json.key("version").number(book.version);
+    json.end_object();
+    c->reply(200, std::move(body));
+}
+
+void RestApi::public_trades(const ContextPtr& c, std::string_view symbol_text) {
+    const MarketSpec* market = market_or_404(c, symbol_text);
+    if (market == nullptr) return;
+    std::optional<std::int64_t> limit;
+    if (!query_number(c, Target(c->request->target()), "limit", 1,
+                      static_cast<std::int64_t>(MarketData::kTradesKept), limit)) {
+        return;
+    }
+    const auto id = static_cast<MarketId>(market - catalog_.markets.data());
+    std::string body;
+    JsonWriter json(body);
+    json.begin_object().key("symbol").string(market->symbol);
+    json.key("executions").begin_array();
+    for (const auto& t : market_data_.trades(id, static_cast<std::size_t>(limit.value_or(100)))) {
+        json.begin_object();
+        json.key("exec_id").string(std::to_string(t.exec_id));
+        json.key("price").decimal(t.price, market->price_scale);
+        json.key("quantity").decimal(t.quantity, market->qty_scale);
+        json.key("side").string(to_string(t.taker_side));
+        json.key("transaction_time").number(millis(t.time));
+        json.key("sequence").number(t.sequence);
+        json.end_object();
+    }
+    json.end_array().end_object();
+    c->reply(200, std::move(body));
+}
+
+void RestApi::statistics(const ContextPtr& c, std::string_view symbol_text) {
+    const MarketSpec* market = market_or_404(c, symbol_text);
+    if (market == nullptr) return;
+    const auto id = static_cast<MarketId>(market - catalog_.markets.data());
+    const Timestamp now = SystemClock{}.now();
+    const auto s = market_data_.statistics(id, now);
+    std::string body;
+    JsonWriter json(body);
+    const auto price = [&](const char* key, std::optional<Price> value) {
+        json.key(key);
+        if (value && *value != 0) {
+            json.decimal(*value, market->price_scale);
+        } else {
+            json.null();
+        }
+    };
+    json.begin_object().key("symbol").string(market->symbol);
+    price("open_price_24h", s.open);
+    price("high_price_24h", s.high);
+    price("low_price_24h", s.low);
+    price("last_price", s.last);
+    json.key("volume_24h").decimal(s.volume, market->qty_scale);
+    // Percent with two decimals, from integers: (last - open) / open.
+    const std::int64_t change =
+        s.open == 0 ? 0 : static_cast<std::int64_t>((Int128{s.last} - s.open) * 10'000 / s.open);
+    json.key("price_change_24h").decimal(change, 2);
+    price("bid_price", s.bid);
+    price("ask_price", s.ask);
+    json.key("timestamp").number(millis(now));
+    json.end_object();
+    c->reply(200, std::move(body));
+}
+
+void RestApi::klines(const ContextPtr& c, std::string_view symbol_text,
+                     std::string_view interval_text) {
+    const MarketSpec* market = market_or_404(c, symbol_text);
+    if (market == nullptr) return;
+    const auto interval = parse_interval(interval_text);
+    if (!interval) {
+        return c->fail(400, "invalid_interval",
+                       "interval must be one of 1m 5m 15m 30m 1h 4h 1d 1w");
+    }
+    const Target target(c->request->target());
+    std::optional<std::int64_t> limit, start, end;
+    constexpr std::int64_t kMaxMillis = INT64_MAX / kNanosPerMilli;
+    if (!query_number(c, target, "limit", 1, 1500, limit) ||
+        !query_number(c, target, "start", 0, kMaxMillis, start) ||
+        !query_number(c, target, "end", 0, kMaxMillis, end)) {
+        return;
+    }
+    const auto id = static_cast<MarketId>(market - catalog_.markets.data());
+    const auto candles = market_data_.candles(
+        id, *interval, static_cast<std::size_t>(limit.value_or(500)),
+        start ? std::optional<Timestamp>(*start * kNanosPerMilli) : std::nullopt,
+        end ? std::optional<Timestamp>(*end * kNanosPerMilli) : std::nullopt);
+    std::string body;
+    JsonWriter json(body);
+    json.begin_object().key("symbol").string(market->symbol);
+    json.key("interval").string(spec(*interval).name);
+    json.key("candles").begin_array();
+    for (const auto& k : candles) {
+        json.begin_object();
+        json.key("open_time").number(millis(k.open_time));
+        json.key("close_time").number(millis(k.close_time));
+        json.key("open").decimal(k.open, market->price_scale);
+        json.key("high").decimal(k.high, market->price_scale);
+        json.key("low").decimal(k.low, market->price_scale);
+        json.key("close").decimal(k.close, market->price_scale);
+        json.key("volume").decimal(k.volume, market->qty_scale);
+        json.key("trade_count").number(k.trade_count);
+        json.end_object();
+    }
+    json.end_array().end_object();
+    c->reply(200, std::move(body));
 }
 
 void RestApi::pipelines(const ContextPtr& c) {

@@ -16,6 +16,7 @@
 #include "xtrader/api/rest_api.hpp"
 #include "xtrader/app/config.hpp"
 #include "xtrader/bus/journal_follower.hpp"
+#include "xtrader/consumers/market_data.hpp"
 #include "xtrader/consumers/trade_recorder.hpp"
 #include "xtrader/core/decimal.hpp"
 #include "xtrader/sequencer/recovery.hpp"
@@ -65,6 +66,7 @@ int run(const app::Config& config) {
             ? fmt::format(", torn tail of {} bytes cut", report.truncated_bytes)
             : "");
 
+    SystemClock clock;
     // The trade store catches up with the journal before anything else runs, then the order
     // view starts from it: open orders and the most recent finished ones.
     SqliteTradeStore store(config.sequencer.data_dir / "trades.sqlite");
@@ -78,6 +80,15 @@ int run(const app::Config& config) {
     api::OrderView orders;
     orders.load(store.open_orders());
     orders.load(store.finished_orders(100'000));
+    // Market data starts from the store's trades (as far back as the weekly candles reach) and
+    // the recovered book, then follows the journal closely.
+    MarketData market_data(config.catalog);
+    market_data.load_trades(store.trades_since(clock.now() - 157 * 7 * 1440 * kMinute));
+    market_data.load_book(engine, report.last_sequence);
+    JournalFollower market_feed(
+        "market-data", journal_dir(config.sequencer.data_dir),
+        [&] { return running != nullptr ? running->committed_sequence() : report.last_sequence; },
+        market_data, FollowerOptions{.idle_poll = std::chrono::milliseconds(1)});
 
     const unsigned threads = config.io_threads != 0
                                  ? config.io_threads
@@ -85,7 +96,6 @@ int run(const app::Config& config) {
     net::io_context io(static_cast<int>(threads));
     api::ReplyRelay relay(io);
 
-    SystemClock clock;
     Sequencer sequencer(engine, clock, config.sequencer, report.last_sequence);
     sequencer.add_observer(orders);
     sequencer.add_observer(relay);
@@ -93,11 +103,12 @@ int run(const app::Config& config) {
     running = &sequencer;
     sequencer.start();
     store_writer.start();
+    market_feed.start();
     if (report.last_sequence == 0) fund_demo_accounts(config, sequencer);
 
     api::RequestMetrics metrics;
-    api::RestApi rest(config.catalog, sequencer, orders, store, {&store_writer}, metrics,
-                      config.rest);
+    api::RestApi rest(config.catalog, sequencer, orders, store, market_data,
+                      {&store_writer, &market_feed}, metrics, config.rest);
     api::HttpServer http(io, {net::ip::make_address(config.host), config.http_port}, rest, relay,
                          config.http);
     http.start();
@@ -122,6 +133,7 @@ int run(const app::Config& config) {
         // keep running) and writes the final snapshot.
         sequencer.stop();
         store_writer.stop();
+        market_feed.stop();
         grace.expires_after(std::chrono::milliseconds(300));
         grace.async_wait([&](const boost::system::error_code&) { io.stop(); });
     });
@@ -132,6 +144,7 @@ int run(const app::Config& config) {
     for (auto& t : pool) t.join();
     sequencer.stop();
     store_writer.stop();
+    market_feed.stop();
     spdlog::info("stopped at sequence {}", sequencer.committed_sequence());
     return 0;
 }

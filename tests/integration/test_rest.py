@@ -12,6 +12,54 @@ from conftest import ADMIN, ALICE, BOB, CAROL, Daemon
 FEE = D("0.0005")
 
 
+def wait_for_book(client, symbol, sequence):
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        status, book, _ = client.get(f"/api/v1/orderbook/{symbol}?depth=50")
+        assert status == 200
+        if book["sequence"] >= sequence:
+            return book
+        time.sleep(0.01)
+    raise AssertionError("the book never reached sequence %d" % sequence)
+
+
+def test_market_data_routes_follow_the_trades(daemon):
+    alice, bob = daemon.client(ALICE), daemon.client(BOB)
+    alice.order(side="Sell", price="50000000", quantity="0.2")
+    alice.order(side="Sell", price="50100000", quantity="0.2")
+    _, taker, _ = bob.order(side="Buy", price="50100000", quantity="0.3")
+    assert taker["status"] == "Filled"
+    book = wait_for_book(bob, "BTC-KRW", taker["sequence"])
+    assert book["asks"] == [{"price": 50100000, "volume": D("0.1000"), "order_count": 1}]
+    c = daemon.client()
+    _, trades, _ = c.get("/api/v1/executions/BTC-KRW?limit=10")
+    assert [(t["price"], t["quantity"], t["side"]) for t in trades["executions"]] == [
+        (50100000, D("0.1"), "Buy"), (50000000, D("0.2"), "Buy")]
+    _, stats, _ = c.get("/api/v1/statistics/BTC-KRW")
+    assert stats["last_price"] == 50100000 and stats["open_price_24h"] == 50000000
+    assert stats["high_price_24h"] == 50100000 and stats["low_price_24h"] == 50000000
+    assert stats["volume_24h"] == D("0.3") and stats["price_change_24h"] == D("0.20")
+    assert stats["ask_price"] == 50100000 and stats["bid_price"] is None
+    for interval in ("1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w"):
+        status, k, _ = c.get(f"/api/v1/klines/BTC-KRW/{interval}?limit=3")
+        assert status == 200 and k["interval"] == interval
+        # The two trades, in one candle or (across a boundary) two.
+        traded = [x for x in k["candles"] if x["trade_count"] > 0]
+        assert traded[0]["open"] == 50000000 and traded[-1]["close"] == 50100000
+        assert max(x["high"] for x in traded) == 50100000 and min(x["low"] for x in traded) == 50000000
+        assert sum(x["volume"] for x in traded) == D("0.3") and sum(x["trade_count"] for x in traded) == 2
+        assert all(x["close_time"] > x["open_time"] for x in k["candles"])
+    assert c.get("/api/v1/klines/BTC-KRW/2h")[0] == 400
+    assert c.get("/api/v1/klines/BTC-KRW/1m?limit=0")[0] == 400
+    assert c.get("/api/v1/klines/BTC-KRW/1m?limit=abc")[0] == 400
+    assert c.get("/api/v1/klines/DOGE-KRW/1m")[0] == 404
+    assert c.get("/api/v1/statistics/DOGE-KRW")[0] == 404
+    assert c.get("/api/v1/executions/DOGE-KRW")[0] == 404
+    assert c.get("/api/v1/executions/BTC-KRW?limit=5000")[0] == 400
+    _, eth, _ = c.get("/api/v1/statistics/ETH-KRW")
+    assert eth["last_price"] is None and eth["volume_24h"] == 0
+
+
 def test_markets_health_ready_metrics_and_front_page(daemon):
     c = daemon.client()
     status, body, _ = c.get("/api/v1/markets")
@@ -30,7 +78,7 @@ def test_markets_health_ready_metrics_and_front_page(daemon):
     status, body, _ = c.get("/api/v1/system/pipelines")
     assert status == 200
     names = {p["name"]: p for p in body["pipelines"]}
-    assert names["order-view"]["state"] == "healthy"
+    assert names["order-view"]["state"] == "healthy" and names["market-data"]["state"] == "healthy"
     assert names["trade-store"]["state"] == "healthy" and names["trade-store"]["lag"] >= 0
 
 
@@ -44,8 +92,9 @@ def test_a_resting_order_is_pending_and_holds_price_times_quantity_plus_fee(daem
     held = D("4000000") * (1 + FEE)
     after = alice.balances()
     assert after["KRW"] == (before["KRW"][0] - held, before["KRW"][1] + held)
-    # It is in the book and among the account's open orders.
-    _, book, _ = alice.get("/api/v1/orderbook/BTC-KRW?depth=5")
+    # It is in the book (market data follows the journal: wait for its sequence) and among the
+    # account's open orders.
+    book = wait_for_book(alice, "BTC-KRW", o["sequence"])
     assert book["bids"][0] == {"price": 40000000, "volume": D("0.1000"), "order_count": 1}
     _, mine, _ = alice.get("/v1/orders?symbol=BTC-KRW&status=open")
     assert [x["order_id"] for x in mine["orders"]] == [o["order_id"]]
@@ -331,3 +380,26 @@ def test_the_web_root_serves_files_with_types_cache_headers_and_the_spa_fallback
         assert c.get("/../config/xtrader.toml")[0] in (400, 404)
     finally:
         d.stop()
+
+
+def test_charts_and_the_book_survive_a_restart(data_dir):
+    d = Daemon(data_dir).start()
+    try:
+        alice, bob = d.client(ALICE), d.client(BOB)
+        alice.order(side="Sell", price="50000000", quantity="0.2")
+        _, last, _ = bob.order(side="Buy", price="50000000", quantity="0.1")
+        bob.order(side="Buy", price="49000000", quantity="0.4")
+        book_before = wait_for_book(alice, "BTC-KRW", last["sequence"] + 1)  # market data caught up
+        before = {i: d.client().get(f"/api/v1/klines/BTC-KRW/{i}")[1] for i in ("1m", "1h", "1w")}
+        trades_before = d.client().get("/api/v1/executions/BTC-KRW")[1]
+    finally:
+        assert d.stop() == 0
+    again = Daemon(data_dir).start()
+    try:
+        for interval, candles in before.items():
+            assert again.client().get(f"/api/v1/klines/BTC-KRW/{interval}")[1] == candles
+        book = again.client().get("/api/v1/orderbook/BTC-KRW?depth=50")[1]
+        assert (book["bids"], book["asks"]) == (book_before["bids"], book_before["asks"])
+        assert again.client().get("/api/v1/executions/BTC-KRW")[1] == trades_before
+    finally:
+        again.stop()

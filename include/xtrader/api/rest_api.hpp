@@ -18,6 +18,7 @@
 #include "xtrader/api/order_view.hpp"
 #include "xtrader/api/rate_limiter.hpp"
 #include "xtrader/bus/journal_follower.hpp"
+#include "xtrader/consumers/market_data.hpp"
 #include "xtrader/sequencer/sequencer.hpp"
 #include "xtrader/store/trade_store.hpp"
 
@@ -47,8 +48,9 @@ class RestApi {
   public:
     // followers: the journal followers shown by /api/v1/system/pipelines.
     RestApi(const MarketCatalog& catalog, Sequencer& sequencer, const OrderView& orders,
-            TradeStore& store, std::vector<const JournalFollower*> followers,
-            RequestMetrics& metrics, RestOptions options);
+            TradeStore& store, const MarketData& market_data,
+            std::vector<const JournalFollower*> followers, RequestMetrics& metrics,
+            RestOptions options);
 
     void handle(const HttpRequest& request, Responder respond);
 
@@ -68,6 +70,10 @@ class RestApi {
     void deposit(const ContextPtr& c);
     void markets(const ContextPtr& c);
     void order_book(const ContextPtr& c, std::string_view symbol);
+    void public_trades(const ContextPtr& c, std::string_view symbol);
+    void statistics(const ContextPtr& c, std::string_view symbol);
+    void klines(const ContextPtr& c, std::string_view symbol, std::string_view interval);
+    const MarketSpec* market_or_404(const ContextPtr& c, std::string_view symbol);
     void pipelines(const ContextPtr& c);
     void health(const ContextPtr& c);
     void ready(const ContextPtr& c);
@@ -81,6 +87,7 @@ class RestApi {
     Sequencer& sequencer_;
     const OrderView& orders_;
     TradeStore& store_;
+    const MarketData& market_data_;
     std::vector<const JournalFollower*> followers_;
     RequestMetrics& metrics_;
     RestOptions options_;
