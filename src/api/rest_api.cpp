@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "xtrader/api/json.hpp"
+#include "xtrader/api/messages.hpp"
 #include "xtrader/consumers/order_projection.hpp"
 #include "xtrader/core/decimal.hpp"
 
@@ -14,7 +15,6 @@ namespace xtrader::api {
 
 namespace {
 
-constexpr std::int64_t kNanosPerMilli = 1'000'000;
 
 // ---- small parsing helpers -----------------------------------------------------------------
 
@@ -85,68 +85,11 @@ std::string error_body(std::string_view code, std::string_view message) {
     return body;
 }
 
-std::int64_t millis(Timestamp nanos) {
-    return nanos / kNanosPerMilli;
-}
 
 std::int64_t steady_nanos() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
                std::chrono::steady_clock::now().time_since_epoch())
         .count();
-}
-
-// One order in API.md's shape; executions only when given (POST /v1/order).
-void write_order(JsonWriter& json, const MarketSpec& m, const OrderRecord& o,
-                 const std::vector<const Trade*>* executions, const AssetSpec& quote) {
-    json.begin_object();
-    json.key("order_id").string(std::to_string(o.id));
-    json.key("client_order_id");
-    if (o.client_order_id.empty()) {
-        json.null();
-    } else {
-        json.string(o.client_order_id.view());
-    }
-    json.key("symbol").string(m.symbol);
-    json.key("side").string(to_string(o.side));
-    json.key("order_type").string(to_string(o.type));
-    json.key("time_in_force").string(to_string(o.tif));
-    json.key("post_only").boolean(o.post_only);
-    json.key("status").string(to_string(o.status));
-    if (!o.reason.empty()) json.key("reason").string(o.reason);
-    json.key("price");
-    if (o.type == OrderType::Market) {
-        json.null();
-    } else {
-        json.decimal(o.price, m.price_scale);
-    }
-    json.key("quantity").decimal(o.quantity, m.qty_scale);
-    json.key("filled_quantity").decimal(o.filled, m.qty_scale);
-    json.key("remaining_quantity").decimal(o.remaining(), m.qty_scale);
-    json.key("average_price");
-    if (o.filled == 0) {
-        json.null();
-    } else {
-        json.decimal(o.average_price(), m.price_scale);
-    }
-    if (executions != nullptr) {
-        json.key("executions").begin_array();
-        for (const Trade* t : *executions) {
-            json.begin_object();
-            json.key("exec_id").string(std::to_string(t->exec_id));
-            json.key("price").decimal(t->price, m.price_scale);
-            json.key("quantity").decimal(t->quantity, m.qty_scale);
-            json.key("fee").decimal(t->taker_fee, quote.scale);
-            json.key("fee_asset").string(quote.name);
-            json.key("is_maker").boolean(false);
-            json.key("transaction_time").number(millis(o.updated));
-            json.end_object();
-        }
-        json.end_array();
-    }
-    json.key("sequence").number(o.sequence);
-    json.key("timestamp").number(millis(o.updated));
-    json.key("created_time").number(millis(o.created));
-    json.end_object();
 }
 
 // The API's code and HTTP status for an engine refusal.
@@ -818,25 +761,9 @@ void RestApi::order_book(const ContextPtr& c, std::string_view symbol_text) {
     const auto book = market_data_.book(id, static_cast<std::size_t>(depth.value_or(20)));
     std::string body;
     JsonWriter json(body);
-    const auto levels = [&](const std::vector<BookLevelView>& side) {
-        json.begin_array();
-        for (const auto& l : side) {
-            json.begin_object();
-            json.key("price").decimal(l.price, market->price_scale);
-            json.key("volume").decimal(l.volume, market->qty_scale);
-            json.key("order_count").number(l.order_count);
-            json.end_object();
-        }
-        json.end_array();
-    };
     json.begin_object();
     json.key("symbol").string(market->symbol);
-    json.key("bids");
-    levels(book.bids);
-    json.key("asks");
-    levels(book.asks);
-    json.key("sequence").number(book.sequence);
-    json.key("version").number(book.version);
+    write_book(json, *market, book);
     json.end_object();
     c->reply(200, std::move(body));
 }
@@ -876,26 +803,8 @@ void RestApi::statistics(const ContextPtr& c, std::string_view symbol_text) {
     const auto s = market_data_.statistics(id, now);
     std::string body;
     JsonWriter json(body);
-    const auto price = [&](const char* key, std::optional<Price> value) {
-        json.key(key);
-        if (value && *value != 0) {
-            json.decimal(*value, market->price_scale);
-        } else {
-            json.null();
-        }
-    };
     json.begin_object().key("symbol").string(market->symbol);
-    price("open_price_24h", s.open);
-    price("high_price_24h", s.high);
-    price("low_price_24h", s.low);
-    price("last_price", s.last);
-    json.key("volume_24h").decimal(s.volume, market->qty_scale);
-    // Percent with two decimals, from integers: (last - open) / open.
-    const std::int64_t change =
-        s.open == 0 ? 0 : static_cast<std::int64_t>((Int128{s.last} - s.open) * 10'000 / s.open);
-    json.key("price_change_24h").decimal(change, 2);
-    price("bid_price", s.bid);
-    price("ask_price", s.ask);
+    write_statistics(json, *market, s);
     json.key("timestamp").number(millis(now));
     json.end_object();
     c->reply(200, std::move(body));
@@ -928,18 +837,7 @@ void RestApi::klines(const ContextPtr& c, std::string_view symbol_text,
     json.begin_object().key("symbol").string(market->symbol);
     json.key("interval").string(spec(*interval).name);
     json.key("candles").begin_array();
-    for (const auto& k : candles) {
-        json.begin_object();
-        json.key("open_time").number(millis(k.open_time));
-        json.key("close_time").number(millis(k.close_time));
-        json.key("open").decimal(k.open, market->price_scale);
-        json.key("high").decimal(k.high, market->price_scale);
-        json.key("low").decimal(k.low, market->price_scale);
-        json.key("close").decimal(k.close, market->price_scale);
-        json.key("volume").decimal(k.volume, market->qty_scale);
-        json.key("trade_count").number(k.trade_count);
-        json.end_object();
-    }
+    for (const auto& k : candles) write_candle(json, *market, k);
     json.end_array().end_object();
     c->reply(200, std::move(body));
 }
