@@ -39,7 +39,10 @@ void OrderView::on_committed(const CommandReply& reply) {
             const auto it = orders_.find(id);
             return it == orders_.end() ? nullptr : &it->second;
         },
-        [this](const OrderRecord& record) { update(record); });
+        [this](const OrderRecord& record) {
+            update(record);
+            if (listener_) listener_(record);
+        });
 }
 
 void OrderView::load(const std::vector<OrderRecord>& orders) {

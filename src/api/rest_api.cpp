@@ -15,7 +15,6 @@ namespace xtrader::api {
 
 namespace {
 
-
 // ---- small parsing helpers -----------------------------------------------------------------
 
 int hex_digit(char c) {
@@ -84,7 +83,6 @@ std::string error_body(std::string_view code, std::string_view message) {
     json.end_object().end_object();
     return body;
 }
-
 
 std::int64_t steady_nanos() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(

@@ -49,6 +49,26 @@ const std::vector<Setting>& settings() {
          [](Config& c, const std::string& v) {
              c.http_port = parse_number<unsigned short>(v, "http_port");
          }},
+        {"server.ws_port", "XTRADER_WS_PORT", "--ws-port", "WebSocket port (0: any free port)",
+         [](Config& c, const std::string& v) {
+             c.ws_port = parse_number<unsigned short>(v, "ws_port");
+         }},
+        {"server.ws_send_queue", "XTRADER_WS_SEND_QUEUE", "--ws-send-queue",
+         "messages queued for one WebSocket client before it is closed (1008)",
+         [](Config& c, const std::string& v) {
+             c.ws.send_queue_limit = parse_number<std::size_t>(v, "ws_send_queue");
+         }},
+        {"server.ws_send_buffer", "XTRADER_WS_SEND_BUFFER", "--ws-send-buffer",
+         "kernel send buffer per WebSocket connection, bytes (0: the OS default)",
+         [](Config& c, const std::string& v) {
+             c.ws.socket_send_buffer = parse_number<std::size_t>(v, "ws_send_buffer");
+         }},
+        {"server.ws_idle_timeout_s", "XTRADER_WS_IDLE_TIMEOUT", "--ws-idle-timeout",
+         "seconds a silent WebSocket connection stays open (it is pinged meanwhile)",
+         [](Config& c, const std::string& v) {
+             c.ws.idle_timeout =
+                 std::chrono::seconds(parse_number<unsigned>(v, "ws_idle_timeout_s"));
+         }},
         {"server.io_threads", "XTRADER_IO_THREADS", "--io-threads", "io threads (0: one per core)",
          [](Config& c, const std::string& v) {
              c.io_threads = parse_number<unsigned>(v, "io_threads");

@@ -14,6 +14,7 @@
 #include "xtrader/api/metrics.hpp"
 #include "xtrader/api/order_view.hpp"
 #include "xtrader/api/rest_api.hpp"
+#include "xtrader/api/ws_server.hpp"
 #include "xtrader/app/config.hpp"
 #include "xtrader/bus/journal_follower.hpp"
 #include "xtrader/consumers/market_data.hpp"
@@ -95,6 +96,11 @@ int run(const app::Config& config) {
                                  : std::max(1u, std::thread::hardware_concurrency());
     net::io_context io(static_cast<int>(threads));
     api::ReplyRelay relay(io);
+    // WebSocket fan-out: market data from the publisher's thread, order updates from the view.
+    api::WsHub hub;
+    api::WsFeed feed(config.catalog, market_data, hub);
+    market_data.set_listener(&feed);
+    orders.set_listener([&feed](const OrderRecord& order) { feed.on_order(order); });
 
     Sequencer sequencer(engine, clock, config.sequencer, report.last_sequence);
     sequencer.add_observer(orders);
@@ -112,10 +118,14 @@ int run(const app::Config& config) {
     api::HttpServer http(io, {net::ip::make_address(config.host), config.http_port}, rest, relay,
                          config.http);
     http.start();
+    api::WsServer ws(io, {net::ip::make_address(config.host), config.ws_port}, hub, config.catalog,
+                     market_data, config.rest.accounts, config.ws);
+    ws.start();
     rest.set_ready(true);
 
     std::cout << "xtraderd: REST on http://localhost:" << http.port() << "/ (" << threads
-              << " io threads)\n";
+              << " io threads)\n"
+              << "xtraderd: WebSocket on ws://localhost:" << ws.port() << "/ws\n";
     for (const auto& demo : config.accounts) {
         std::cout << "  account " << demo.account.id << " " << demo.account.name
                   << "  X-API-Key: " << demo.account.api_key << "\n";
@@ -129,6 +139,7 @@ int run(const app::Config& config) {
         spdlog::info("signal {}: stopping", signal);
         rest.set_ready(false);
         http.stop();
+        ws.stop();
         // Answers every accepted command (their replies are posted to the io threads, which
         // keep running) and writes the final snapshot.
         sequencer.stop();

@@ -73,10 +73,11 @@ class Daemon:
         self.flags = list(flags)
         self.proc = None
         self.port = None
+        self.ws_port = None
         self.output = []
 
     def start(self):
-        cmd = [BIN, "--config", CONFIG, "--data-dir", self.data_dir, "--http-port", "0",
+        cmd = [BIN, "--config", CONFIG, "--data-dir", self.data_dir, "--http-port", "0", "--ws-port", "0",
                "--host", "127.0.0.1", "--web-root", os.path.join(self.data_dir, "web"),
                "--log-level", "warn", "--rate-limit", "0", *self.flags]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -89,8 +90,11 @@ class Daemon:
             m = re.search(r"REST on http://localhost:(\d+)/", line)
             if m:
                 self.port = int(m.group(1))
+            m = re.search(r"WebSocket on ws://localhost:(\d+)/", line)
+            if m:
+                self.ws_port = int(m.group(1))
                 break
-        assert self.port, "xtraderd did not start:\n" + "".join(self.output)
+        assert self.port and self.ws_port, "xtraderd did not start:\n" + "".join(self.output)
         deadline = time.time() + 10
         while time.time() < deadline:
             try:

@@ -12,7 +12,9 @@
 namespace xtrader::api {
 
 inline constexpr std::int64_t kNanosPerMilli = 1'000'000;
-inline std::int64_t millis(Timestamp nanos) noexcept { return nanos / kNanosPerMilli; }
+inline std::int64_t millis(Timestamp nanos) noexcept {
+    return nanos / kNanosPerMilli;
+}
 
 // One order; its executions only when given (the answer to POST /v1/order). Writes an object.
 void write_order(JsonWriter& json, const MarketSpec& m, const OrderRecord& o,

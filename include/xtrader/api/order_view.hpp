@@ -9,6 +9,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <optional>
 #include <shared_mutex>
 #include <unordered_map>
@@ -28,6 +29,11 @@ class OrderView final : public CommitObserver {
     }
 
     void on_committed(const CommandReply& reply) override;
+    // Called with every changed order, on the completion thread, before the reply: the WebSocket
+    // `orders` channel. Set before the sequencer starts.
+    void set_listener(std::function<void(const OrderRecord&)> listener) {
+        listener_ = std::move(listener);
+    }
     // Start-up: orders from the trade store, before the sequencer starts.
     void load(const std::vector<OrderRecord>& orders);
 
@@ -47,6 +53,7 @@ class OrderView final : public CommitObserver {
     std::unordered_map<AccountId, std::deque<OrderId>> finished_by_account_;
     std::deque<OrderId> finished_;  // all accounts, oldest first, for retention
     std::size_t finished_retention_;
+    std::function<void(const OrderRecord&)> listener_;
 };
 
 }  // namespace xtrader::api

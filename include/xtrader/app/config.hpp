@@ -11,6 +11,7 @@
 
 #include "xtrader/api/http_server.hpp"
 #include "xtrader/api/rest_api.hpp"
+#include "xtrader/api/ws_server.hpp"
 #include "xtrader/core/market.hpp"
 #include "xtrader/sequencer/sequencer.hpp"
 
@@ -30,8 +31,10 @@ struct Config {
     std::filesystem::path config_file;
     std::string host = "0.0.0.0";
     unsigned short http_port = 7000;
+    unsigned short ws_port = 7001;
     unsigned io_threads = 0;  // 0: hardware concurrency
     api::HttpOptions http;
+    api::WsOptions ws;
     SequencerOptions sequencer;
     api::RestOptions rest;
     MarketCatalog catalog;

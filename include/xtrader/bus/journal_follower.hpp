@@ -37,7 +37,7 @@ struct FollowerOptions {
     // The pause after a batch that was not full: records gather meanwhile, so the consumer sees
     // fewer, larger batches (a transaction each), at the price of this much lag.
     std::chrono::milliseconds idle_poll{2};
-    std::chrono::milliseconds retry{1000};   // after a failed batch
+    std::chrono::milliseconds retry{1000};  // after a failed batch
 };
 
 class JournalFollower {

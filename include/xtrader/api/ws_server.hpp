@@ -1,0 +1,66 @@
+// The WebSocket server (port 7001), in the style of Beast's server examples: each connection on
+// its own strand, `shared_from_this` lifetimes, one write in flight and a bounded queue behind it
+// of messages encoded once for everyone. A client whose queue is full is closed with 1008: a slow
+// reader never slows the others. Idle connections are pinged; one silent past the timeout closes.
+//
+// ws://host:7001/ws takes {"op":"subscribe"|"unsubscribe","channels":[...]}, {"op":"auth",
+// "api_key":...} and {"op":"ping"}; ws://host:7001/ws/executions is subscribed to every market's
+// executions on connect.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <memory>
+#include <unordered_map>
+
+#include "xtrader/api/rest_api.hpp"
+#include "xtrader/api/ws_hub.hpp"
+#include "xtrader/consumers/market_data.hpp"
+
+namespace xtrader::api {
+
+struct WsOptions {
+    std::size_t send_queue_limit = 4096;  // messages waiting for one client before 1008
+    std::chrono::seconds idle_timeout{30};
+    std::size_t message_limit = 16 * 1024;  // largest client message
+    // The kernel's send buffer per connection (SO_SNDBUF), 0 for the OS default: what a client
+    // may leave unread in the kernel before its messages wait in the send queue.
+    std::size_t socket_send_buffer = 0;
+};
+
+// Encodes what the market-data publisher and the order view report and publishes it to the hub,
+// only for channels that have subscribers.
+class WsFeed final : public MarketDataListener {
+  public:
+    WsFeed(const MarketCatalog& catalog, const MarketData& market_data, WsHub& hub)
+        : catalog_(catalog), market_data_(market_data), hub_(hub) {}
+
+    void on_market_update(MarketId market, Sequence sequence, Timestamp time,
+                          std::span<const PublicTrade> trades, std::span<const BookDelta> book,
+                          std::uint64_t book_version) override;
+    void on_order(const OrderRecord& order);
+
+  private:
+    const MarketCatalog& catalog_;
+    const MarketData& market_data_;
+    WsHub& hub_;
+};
+
+class WsServer {
+  public:
+    WsServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
+             WsHub& hub, const MarketCatalog& catalog, const MarketData& market_data,
+             const std::vector<ApiAccount>& accounts, WsOptions options);
+    ~WsServer();
+
+    void start();
+    void stop();
+    unsigned short port() const;
+
+  private:
+    class Listener;
+    std::shared_ptr<Listener> listener_;
+};
+
+}  // namespace xtrader::api

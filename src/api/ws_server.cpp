@@ -1,0 +1,407 @@
+#include "xtrader/api/ws_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
+#include <nlohmann/json.hpp>
+
+#include "xtrader/api/messages.hpp"
+
+namespace xtrader::api {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+Message make_message(std::string text) {
+    return std::make_shared<const std::string>(std::move(text));
+}
+
+Message error_message(std::string_view code, std::string_view message) {
+    std::string out;
+    JsonWriter json(out);
+    json.begin_object().key("type").string("Error").key("code").string(code);
+    json.key("message").string(message).end_object();
+    return make_message(std::move(out));
+}
+
+std::string orders_channel(AccountId account) {
+    return "orders:" + std::to_string(account);
+}
+
+void fail(beast::error_code ec, const char* what) {
+    if (ec == net::error::operation_aborted || ec == websocket::error::closed ||
+        ec == beast::error::timeout || ec == net::error::eof ||
+        ec == net::error::connection_reset) {
+        return;
+    }
+    spdlog::debug("ws {}: {}", what, ec.message());
+}
+
+struct WsContext {
+    WsHub& hub;
+    const MarketCatalog& catalog;
+    const MarketData& market_data;
+    std::unordered_map<std::string, AccountId> accounts;
+    WsOptions options;
+};
+
+class WsSession final : public WsSubscriber, public std::enable_shared_from_this<WsSession> {
+  public:
+    WsSession(tcp::socket&& socket, const WsContext& context)
+        : ws_(std::move(socket)), context_(context) {}
+
+    void run() {
+        net::dispatch(ws_.get_executor(),
+                      beast::bind_front_handler(&WsSession::do_read_upgrade, shared_from_this()));
+    }
+
+    // Any thread. Counts the message against the queue limit before it is queued, so that a
+    // client that cannot keep up is found out however far behind the strand is.
+    void deliver(const Message& message) override {
+        if (queued_.fetch_add(1, std::memory_order_relaxed) >= context_.options.send_queue_limit) {
+            queued_.fetch_sub(1, std::memory_order_relaxed);
+            if (!too_slow_.exchange(true)) {
+                net::post(ws_.get_executor(), [self = shared_from_this()] { self->close_slow(); });
+            }
+            return;
+        }
+        net::post(ws_.get_executor(),
+                  [self = shared_from_this(), message] { self->enqueue(message); });
+    }
+
+  private:
+    void do_read_upgrade() {
+        beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(30));
+        http::async_read(
+            beast::get_lowest_layer(ws_), buffer_, upgrade_,
+            beast::bind_front_handler(&WsSession::on_read_upgrade, shared_from_this()));
+    }
+
+    void on_read_upgrade(beast::error_code ec, std::size_t) {
+        if (ec) return fail(ec, "upgrade");
+        const auto target = upgrade_.target();
+        if (!websocket::is_upgrade(upgrade_) || (target != "/ws" && target != "/ws/executions")) {
+            return;  // not ours: drop the connection
+        }
+        beast::get_lowest_layer(ws_).expires_never();
+        auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+        timeouts.idle_timeout = context_.options.idle_timeout;
+        timeouts.keep_alive_pings = true;
+        ws_.set_option(timeouts);
+        ws_.read_message_max(context_.options.message_limit);
+        ws_.set_option(websocket::stream_base::decorator(
+            [](websocket::response_type& res) { res.set(http::field::server, "xtraderd"); }));
+        ws_.async_accept(upgrade_,
+                         beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
+    }
+
+    void on_accept(beast::error_code ec) {
+        if (ec) return fail(ec, "accept");
+        if (upgrade_.target() == "/ws/executions") {
+            for (const auto& m : context_.catalog.markets) subscribe("executions:" + m.symbol);
+        }
+        do_read();
+    }
+
+    void do_read() {
+        ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
+    }
+
+    void on_read(beast::error_code ec, std::size_t) {
+        if (ec) return fail(ec, "read");
+        const std::string text = beast::buffers_to_string(buffer_.data());
+        buffer_.consume(buffer_.size());
+        handle(text);
+        do_read();
+    }
+
+    void reply(Message message) {
+        queued_.fetch_add(1, std::memory_order_relaxed);
+        enqueue(std::move(message));
+    }
+
+    void handle(const std::string& text) {
+        const auto request = nlohmann::json::parse(text, nullptr, false);
+        if (request.is_discarded() || !request.is_object() || !request.contains("op") ||
+            !request["op"].is_string()) {
+            return reply(error_message("bad_request", "send a JSON object with an \"op\""));
+        }
+        const auto op = request["op"].get<std::string>();
+        if (op == "ping") return reply(make_message(R"({"type":"Pong"})"));
+        if (op == "auth") {
+            const auto key = request.value("api_key", std::string{});
+            const auto found = context_.accounts.find(key);
+            if (found == context_.accounts.end()) {
+                return reply(error_message("unauthorized", "unknown api_key"));
+            }
+            account_ = found->second;
+            return reply(make_message(R"({"type":"Authenticated"})"));
+        }
+        if (op != "subscribe" && op != "unsubscribe") {
+            return reply(
+                error_message("unknown_op", "op must be subscribe, unsubscribe, auth or ping"));
+        }
+        if (!request.contains("channels") || !request["channels"].is_array()) {
+            return reply(error_message("bad_request", "\"channels\" must be an array"));
+        }
+        std::vector<std::string> done;
+        for (const auto& item : request["channels"]) {
+            const std::string channel = item.is_string() ? item.get<std::string>() : "";
+            if (!valid(channel)) {
+                reply(error_message("unknown_channel", "no such channel: " + channel));
+                continue;
+            }
+            if (channel == "orders" && !account_) {
+                reply(error_message("unauthorized", "authenticate before subscribing to orders"));
+                continue;
+            }
+            const std::string key = channel == "orders" ? orders_channel(*account_) : channel;
+            if (op == "subscribe") {
+                subscribe(key);
+                if (channel.starts_with("orderbook:")) send_snapshot(channel);
+            } else {
+                context_.hub.unsubscribe(key, this);
+            }
+            done.push_back(channel);
+        }
+        if (done.empty()) return;  // every channel was refused, each with its Error
+        std::string out;
+        JsonWriter json(out);
+        json.begin_object().key("type").string(op == "subscribe" ? "Subscribed" : "Unsubscribed");
+        json.key("channels").begin_array();
+        for (const auto& c : done) json.string(c);
+        json.end_array().end_object();
+        reply(make_message(std::move(out)));
+    }
+
+    bool valid(const std::string& channel) const {
+        if (channel == "orders") return true;
+        const auto colon = channel.find(':');
+        if (colon == std::string::npos) return false;
+        const auto kind = channel.substr(0, colon);
+        std::string rest = channel.substr(colon + 1);
+        if (kind == "candles") {
+            const auto second = rest.find(':');
+            if (second == std::string::npos || !parse_interval(rest.substr(second + 1)))
+                return false;
+            rest = rest.substr(0, second);
+        } else if (kind != "executions" && kind != "orderbook" && kind != "ticker") {
+            return false;
+        }
+        return context_.catalog.find(rest) != nullptr;
+    }
+
+    void subscribe(const std::string& channel) {
+        context_.hub.subscribe(channel, shared_from_this());
+    }
+
+    // After the subscription, so that no change falls between; the client applies the deltas
+    // whose version is above the snapshot's.
+    void send_snapshot(const std::string& channel) {
+        const auto* market = context_.catalog.find(channel.substr(channel.find(':') + 1));
+        const auto id = static_cast<MarketId>(market - context_.catalog.markets.data());
+        const auto book = context_.market_data.book(id, 1000);
+        std::string out;
+        JsonWriter json(out);
+        json.begin_object().key("type").string("OrderBookSnapshot").key("channel").string(channel);
+        json.key("symbol").string(market->symbol);
+        write_book(json, *market, book);
+        json.end_object();
+        reply(make_message(std::move(out)));
+    }
+
+    void enqueue(Message message) {
+        if (closing_) {
+            queued_.fetch_sub(1, std::memory_order_relaxed);
+            return;
+        }
+        queue_.push_back(std::move(message));
+        if (queue_.size() == 1) do_write();
+    }
+
+    void do_write() {
+        ws_.text(true);
+        ws_.async_write(net::buffer(*queue_.front()),
+                        beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+    }
+
+    void on_write(beast::error_code ec, std::size_t) {
+        queued_.fetch_sub(1, std::memory_order_relaxed);
+        if (ec) return fail(ec, "write");
+        queue_.pop_front();
+        if (!queue_.empty() && !closing_) do_write();
+    }
+
+    void close_slow() {
+        if (closing_) return;
+        closing_ = true;
+        spdlog::info("ws: closing a client that cannot keep up ({} messages queued)",
+                     queue_.size());
+        // The close frame goes out when the write in flight is done; the queue is dropped.
+        ws_.async_close(websocket::close_reason(websocket::close_code::policy_error,
+                                                "too slow: send queue full"),
+                        [self = shared_from_this()](beast::error_code) {});
+    }
+
+    websocket::stream<beast::tcp_stream> ws_;
+    const WsContext& context_;
+    beast::flat_buffer buffer_;
+    http::request<http::empty_body> upgrade_;
+    std::deque<Message> queue_;
+    std::atomic<std::size_t> queued_{0};
+    std::atomic<bool> too_slow_{false};
+    bool closing_ = false;
+    std::optional<AccountId> account_;
+};
+
+}  // namespace
+
+void WsFeed::on_market_update(MarketId market, Sequence sequence, Timestamp time,
+                              std::span<const PublicTrade> trades, std::span<const BookDelta> book,
+                              std::uint64_t book_version) {
+    const auto& m = catalog_.markets[market];
+    const std::string executions = "executions:" + m.symbol;
+    if (!trades.empty() && hub_.has_subscribers(executions)) {
+        for (const auto& t : trades) {
+            std::string out;
+            JsonWriter json(out);
+            json.begin_object().key("type").string("Execution").key("channel").string(executions);
+            json.key("exec_id").string(std::to_string(t.exec_id)).key("symbol").string(m.symbol);
+            json.key("price").decimal(t.price, m.price_scale);
+            json.key("quantity").decimal(t.quantity, m.qty_scale);
+            json.key("side").string(to_string(t.taker_side));
+            json.key("transaction_time").number(millis(t.time));
+            json.key("sequence").number(t.sequence).end_object();
+            hub_.publish(executions, make_message(std::move(out)));
+        }
+    }
+    const std::string orderbook = "orderbook:" + m.symbol;
+    if (!book.empty() && hub_.has_subscribers(orderbook)) {
+        std::string out;
+        JsonWriter json(out);
+        json.begin_object().key("type").string("OrderBookDelta").key("channel").string(orderbook);
+        json.key("symbol").string(m.symbol).key("sequence").number(sequence);
+        json.key("version").number(book_version).key("changes").begin_array();
+        for (const auto& d : book) {
+            json.begin_object().key("side").string(to_string(d.side));
+            json.key("price").decimal(d.price, m.price_scale);
+            json.key("volume").decimal(d.volume, m.qty_scale);
+            json.key("order_count").number(d.order_count).end_object();
+        }
+        json.end_array().end_object();
+        hub_.publish(orderbook, make_message(std::move(out)));
+    }
+    if (trades.empty()) return;
+    const std::string ticker = "ticker:" + m.symbol;
+    if (hub_.has_subscribers(ticker)) {
+        std::string out;
+        JsonWriter json(out);
+        json.begin_object().key("type").string("MarketStatistics").key("channel").string(ticker);
+        json.key("symbol").string(m.symbol);
+        write_statistics(json, m, market_data_.statistics(market, time));
+        json.key("sequence").number(sequence).key("timestamp").number(millis(time)).end_object();
+        hub_.publish(ticker, make_message(std::move(out)));
+    }
+    for (const auto& s : kIntervals) {
+        const std::string channel = "candles:" + m.symbol + ":" + std::string(s.name);
+        if (!hub_.has_subscribers(channel)) continue;
+        const auto candle = market_data_.candle_at(market, s.interval, time);
+        if (!candle) continue;
+        std::string out;
+        JsonWriter json(out);
+        json.begin_object().key("type").string("CandlestickUpdate").key("channel").string(channel);
+        json.key("symbol").string(m.symbol).key("interval").string(s.name).key("candle");
+        write_candle(json, m, *candle);
+        json.key("sequence").number(sequence).end_object();
+        hub_.publish(channel, make_message(std::move(out)));
+    }
+}
+
+void WsFeed::on_order(const OrderRecord& order) {
+    const std::string channel = orders_channel(order.account);
+    if (!hub_.has_subscribers(channel)) return;
+    const auto& m = catalog_.markets[order.market];
+    std::string fields;
+    JsonWriter json(fields);
+    write_order(json, m, order, nullptr, catalog_.assets[m.quote]);
+    // The order's fields, behind "type" and "channel".
+    hub_.publish(channel,
+                 make_message(R"({"type":"OrderUpdate","channel":"orders",)" + fields.substr(1)));
+}
+
+class WsServer::Listener : public std::enable_shared_from_this<Listener> {
+  public:
+    Listener(net::io_context& io, const tcp::endpoint& endpoint, WsContext context)
+        : io_(io), acceptor_(net::make_strand(io)), context_(std::move(context)) {
+        acceptor_.open(endpoint.protocol());
+        acceptor_.set_option(net::socket_base::reuse_address(true));
+        acceptor_.bind(endpoint);
+        acceptor_.listen(net::socket_base::max_listen_connections);
+    }
+    void start() {
+        net::dispatch(acceptor_.get_executor(),
+                      beast::bind_front_handler(&Listener::do_accept, shared_from_this()));
+    }
+    void stop() {
+        net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+            beast::error_code ignored;
+            self->acceptor_.close(ignored);
+        });
+    }
+    unsigned short port() const { return acceptor_.local_endpoint().port(); }
+
+  private:
+    void do_accept() {
+        acceptor_.async_accept(net::make_strand(io_),
+                               beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+    }
+    void on_accept(beast::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted) return;
+        if (ec) {
+            fail(ec, "accept");
+        } else {
+            socket.set_option(tcp::no_delay(true));
+            if (context_.options.socket_send_buffer != 0) {
+                socket.set_option(net::socket_base::send_buffer_size(
+                    static_cast<int>(context_.options.socket_send_buffer)));
+            }
+            std::make_shared<WsSession>(std::move(socket), context_)->run();
+        }
+        do_accept();
+    }
+
+    net::io_context& io_;
+    tcp::acceptor acceptor_;
+    WsContext context_;
+};
+
+WsServer::WsServer(net::io_context& io, const tcp::endpoint& endpoint, WsHub& hub,
+                   const MarketCatalog& catalog, const MarketData& market_data,
+                   const std::vector<ApiAccount>& accounts, WsOptions options) {
+    WsContext context{hub, catalog, market_data, {}, options};
+    for (const auto& a : accounts) context.accounts.emplace(a.api_key, a.id);
+    listener_ = std::make_shared<Listener>(io, endpoint, std::move(context));
+}
+
+WsServer::~WsServer() = default;
+void WsServer::start() {
+    listener_->start();
+}
+void WsServer::stop() {
+    listener_->stop();
+}
+unsigned short WsServer::port() const {
+    return listener_->port();
+}
+
+}  // namespace xtrader::api
