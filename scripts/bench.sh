@@ -55,8 +55,30 @@ case "$what" in
         orders=$(wrk -t2 -c"$connections" -d"${seconds}s" -s bench/rest/orders.lua "http://127.0.0.1:$port" | grep -E '^(\{|#)')
         printf '%s\n%s\n' "$health" "$orders"
         ;;
+    ws)
+        # Fan-out: a fresh daemon per run; ws_bench holds N clients on /ws/executions, reads the
+        # daemon's memory, then offers crossing orders at a rate and times submission -> message.
+        scripts/build.sh release >/dev/null
+        port=${XTRADER_BENCH_PORT:-7300}
+        seconds=${XTRADER_BENCH_SECONDS:-5}
+        echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" >&2
+        results=()
+        for run in "10000 10" "1000 100" "100 1000"; do
+            set -- $run
+            ws=$data/ws
+            rm -rf "$ws" && mkdir -p "$ws"
+            build/release/src/app/xtraderd --config config/xtrader.toml --data-dir "$ws" \
+                --http-port "$port" --ws-port $((port + 1)) --rate-limit 0 --log-level warn \
+                >"$ws/xtraderd.log" 2>&1 &
+            daemon=$!
+            for _ in $(seq 100); do curl -sf "localhost:$port/ready" >/dev/null && break; sleep 0.1; done
+            results+=("$(build/bench/bench/ws_bench 127.0.0.1 "$port" $((port + 1)) "$daemon" "$1" "$2" "$seconds")")
+            kill "$daemon"; wait "$daemon" 2>/dev/null || true
+        done
+        printf '%s\n' "${results[@]}"
+        ;;
     *)
-        echo "usage: $0 engine [engine|journal|sequencer]... | $0 rest" >&2
+        echo "usage: $0 engine [engine|journal|sequencer]... | $0 rest | $0 ws" >&2
         exit 2
         ;;
 esac

@@ -245,7 +245,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     void close_slow() {
         if (closing_) return;
         closing_ = true;
-        spdlog::info("ws: closing a client that cannot keep up ({} messages queued)",
+        spdlog::warn("ws: closing a client that cannot keep up ({} messages queued)",
                      queue_.size());
         // The close frame goes out when the write in flight is done; the queue is dropped.
         ws_.async_close(websocket::close_reason(websocket::close_code::policy_error,
