@@ -72,11 +72,14 @@ int run(const app::Config& config) {
     // view starts from it: open orders and the most recent finished ones.
     SqliteTradeStore store(config.sequencer.data_dir / "trades.sqlite");
     TradeRecorder recorder(store);
+    // Journal followers read up to what the sequencer has committed; before it runs, up to what
+    // recovery found.
     const Sequencer* running = nullptr;
-    JournalFollower store_writer(
-        "trade-store", journal_dir(config.sequencer.data_dir),
-        [&] { return running != nullptr ? running->committed_sequence() : report.last_sequence; },
-        recorder);
+    const auto committed = [&] {
+        return running != nullptr ? running->committed_sequence() : report.last_sequence;
+    };
+    JournalFollower store_writer("trade-store", journal_dir(config.sequencer.data_dir), committed,
+                                 recorder);
     store_writer.catch_up(report.last_sequence);
     api::OrderView orders;
     orders.load(store.open_orders());
@@ -86,10 +89,9 @@ int run(const app::Config& config) {
     MarketData market_data(config.catalog);
     market_data.load_trades(store.trades_since(clock.now() - 157 * 7 * 1440 * kMinute));
     market_data.load_book(engine, report.last_sequence);
-    JournalFollower market_feed(
-        "market-data", journal_dir(config.sequencer.data_dir),
-        [&] { return running != nullptr ? running->committed_sequence() : report.last_sequence; },
-        market_data, FollowerOptions{.idle_poll = std::chrono::milliseconds(1)});
+    JournalFollower market_feed("market-data", journal_dir(config.sequencer.data_dir), committed,
+                                market_data,
+                                FollowerOptions{.idle_poll = std::chrono::milliseconds(1)});
 
     const unsigned threads = config.io_threads != 0
                                  ? config.io_threads
@@ -105,7 +107,9 @@ int run(const app::Config& config) {
     Sequencer sequencer(engine, clock, config.sequencer, report.last_sequence);
     sequencer.add_observer(orders);
     sequencer.add_observer(relay);
-    sequencer.register_cursor(store_writer.cursor());  // segments stay until the store has them
+    // Journal segments stay until every follower has read past them.
+    sequencer.register_cursor(store_writer.cursor());
+    sequencer.register_cursor(market_feed.cursor());
     running = &sequencer;
     sequencer.start();
     store_writer.start();
