@@ -101,55 +101,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
 }  // namespace
 
-class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
-  public:
-    Listener(net::io_context& io, const tcp::endpoint& endpoint, RestApi& api, ReplyRelay& relay,
-             HttpOptions options)
-        : io_(io), acceptor_(net::make_strand(io)), api_(api), relay_(relay), options_(options) {
-        acceptor_.open(endpoint.protocol());
-        acceptor_.set_option(net::socket_base::reuse_address(true));
-        acceptor_.bind(endpoint);
-        acceptor_.listen(net::socket_base::max_listen_connections);
-    }
-
-    void start() {
-        net::dispatch(acceptor_.get_executor(),
-                      beast::bind_front_handler(&Listener::do_accept, shared_from_this()));
-    }
-    void stop() {
-        net::post(acceptor_.get_executor(), [self = shared_from_this()] {
-            beast::error_code ignored;
-            self->acceptor_.close(ignored);
-        });
-    }
-    unsigned short port() const { return acceptor_.local_endpoint().port(); }
-
-  private:
-    void do_accept() {
-        acceptor_.async_accept(net::make_strand(io_),
-                               beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
-    }
-    void on_accept(beast::error_code ec, tcp::socket socket) {
-        if (ec == net::error::operation_aborted) return;
-        if (ec) {
-            fail(ec, "accept");
-        } else {
-            socket.set_option(tcp::no_delay(true));
-            std::make_shared<HttpSession>(std::move(socket), api_, relay_, options_)->run();
-        }
-        do_accept();
-    }
-
-    net::io_context& io_;
-    tcp::acceptor acceptor_;
-    RestApi& api_;
-    ReplyRelay& relay_;
-    HttpOptions options_;
-};
-
 HttpServer::HttpServer(net::io_context& io, const tcp::endpoint& endpoint, RestApi& api,
                        ReplyRelay& relay, HttpOptions options)
-    : listener_(std::make_shared<Listener>(io, endpoint, api, relay, options)) {}
+    : options_(std::make_unique<HttpOptions>(options)),
+      listener_(std::make_shared<Listener>(
+          io, endpoint, [&api, &relay, opts = options_.get()](tcp::socket&& socket) {
+              std::make_shared<HttpSession>(std::move(socket), api, relay, *opts)->run();
+          })) {}
 
 HttpServer::~HttpServer() = default;
 void HttpServer::start() {

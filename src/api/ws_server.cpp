@@ -47,6 +47,8 @@ void fail(beast::error_code ec, const char* what) {
     spdlog::debug("ws {}: {}", what, ec.message());
 }
 
+}  // namespace
+
 struct WsContext {
     WsHub& hub;
     const MarketCatalog& catalog;
@@ -54,6 +56,8 @@ struct WsContext {
     std::unordered_map<std::string, AccountId> accounts;
     WsOptions options;
 };
+
+namespace {
 
 class WsSession final : public WsSubscriber, public std::enable_shared_from_this<WsSession> {
   public:
@@ -339,58 +343,19 @@ void WsFeed::on_order(const OrderRecord& order) {
                  make_message(R"({"type":"OrderUpdate","channel":"orders",)" + fields.substr(1)));
 }
 
-class WsServer::Listener : public std::enable_shared_from_this<Listener> {
-  public:
-    Listener(net::io_context& io, const tcp::endpoint& endpoint, WsContext context)
-        : io_(io), acceptor_(net::make_strand(io)), context_(std::move(context)) {
-        acceptor_.open(endpoint.protocol());
-        acceptor_.set_option(net::socket_base::reuse_address(true));
-        acceptor_.bind(endpoint);
-        acceptor_.listen(net::socket_base::max_listen_connections);
-    }
-    void start() {
-        net::dispatch(acceptor_.get_executor(),
-                      beast::bind_front_handler(&Listener::do_accept, shared_from_this()));
-    }
-    void stop() {
-        net::post(acceptor_.get_executor(), [self = shared_from_this()] {
-            beast::error_code ignored;
-            self->acceptor_.close(ignored);
-        });
-    }
-    unsigned short port() const { return acceptor_.local_endpoint().port(); }
-
-  private:
-    void do_accept() {
-        acceptor_.async_accept(net::make_strand(io_),
-                               beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
-    }
-    void on_accept(beast::error_code ec, tcp::socket socket) {
-        if (ec == net::error::operation_aborted) return;
-        if (ec) {
-            fail(ec, "accept");
-        } else {
-            socket.set_option(tcp::no_delay(true));
-            if (context_.options.socket_send_buffer != 0) {
-                socket.set_option(net::socket_base::send_buffer_size(
-                    static_cast<int>(context_.options.socket_send_buffer)));
-            }
-            std::make_shared<WsSession>(std::move(socket), context_)->run();
-        }
-        do_accept();
-    }
-
-    net::io_context& io_;
-    tcp::acceptor acceptor_;
-    WsContext context_;
-};
-
 WsServer::WsServer(net::io_context& io, const tcp::endpoint& endpoint, WsHub& hub,
                    const MarketCatalog& catalog, const MarketData& market_data,
-                   const std::vector<ApiAccount>& accounts, WsOptions options) {
-    WsContext context{hub, catalog, market_data, {}, options};
-    for (const auto& a : accounts) context.accounts.emplace(a.api_key, a.id);
-    listener_ = std::make_shared<Listener>(io, endpoint, std::move(context));
+                   const std::vector<ApiAccount>& accounts, WsOptions options)
+    : context_(std::make_unique<WsContext>(WsContext{hub, catalog, market_data, {}, options})) {
+    for (const auto& a : accounts) context_->accounts.emplace(a.api_key, a.id);
+    listener_ =
+        std::make_shared<Listener>(io, endpoint, [context = context_.get()](tcp::socket&& socket) {
+            if (context->options.socket_send_buffer != 0) {
+                socket.set_option(net::socket_base::send_buffer_size(
+                    static_cast<int>(context->options.socket_send_buffer)));
+            }
+            std::make_shared<WsSession>(std::move(socket), *context)->run();
+        });
 }
 
 WsServer::~WsServer() = default;

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 
+#include "xtrader/api/listener.hpp"
 #include "xtrader/api/reply_relay.hpp"
 #include "xtrader/api/rest_api.hpp"
 
@@ -30,7 +31,7 @@ class HttpServer {
     unsigned short port() const;
 
   private:
-    class Listener;
+    std::unique_ptr<HttpOptions> options_;  // sessions refer to it
     std::shared_ptr<Listener> listener_;
 };
 

@@ -14,6 +14,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "xtrader/api/listener.hpp"
 #include "xtrader/api/rest_api.hpp"
 #include "xtrader/api/ws_hub.hpp"
 #include "xtrader/consumers/market_data.hpp"
@@ -59,7 +60,7 @@ class WsServer {
     unsigned short port() const;
 
   private:
-    class Listener;
+    std::unique_ptr<struct WsContext> context_;  // sessions refer to it
     std::shared_ptr<Listener> listener_;
 };
 
