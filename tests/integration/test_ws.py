@@ -168,3 +168,35 @@ def test_a_thousand_clients_all_receive_every_execution(daemon):
         assert len(set(ids)) == 10
     for ws in clients:
         ws.close()
+
+
+def test_a_silent_connection_is_pinged_then_closed(data_dir):
+    d = Daemon(data_dir, "--ws-idle-timeout", "2").start()
+    try:
+        answering = WsClient(d.ws_port)   # reads, so it answers the server's pings
+        silent = WsClient(d.ws_port)      # never reads: no pong goes back
+        started = time.time()
+        deadline = started + 6
+        while time.time() < deadline:     # the answering client keeps reading (and ponging)
+            answering.sock.settimeout(0.5)
+            try:
+                answering.recv()
+            except (socket.timeout, TimeoutError):
+                pass
+        silent.sock.settimeout(5)
+        data = b""
+        try:
+            while True:
+                chunk = silent.sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        except ConnectionResetError:
+            pass
+        assert data[:1] == b"\x89", "the server pings first"          # a ping frame
+        # ...and, with no pong, the connection was closed: recv returned end of stream above.
+        answering.sock.settimeout(5)
+        answering.send({"op": "ping"})
+        assert answering.recv_until(lambda m: m["type"] == "Pong")
+    finally:
+        d.stop()
