@@ -7,11 +7,7 @@ namespace xtrader::api {
 
 void WsHub::subscribe(const std::string& channel, const std::shared_ptr<WsSubscriber>& s) {
     std::lock_guard lock(mutex_);
-    auto& list = channels_[channel];
-    for (const auto& existing : list) {
-        if (existing.lock() == s) return;
-    }
-    list.push_back(s);
+    channels_[channel].push_back(s);
 }
 
 void WsHub::unsubscribe(const std::string& channel, const WsSubscriber* s) {

@@ -10,6 +10,7 @@
 #include <boost/beast/websocket.hpp>
 #include <deque>
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 #include "xtrader/api/messages.hpp"
 
@@ -173,7 +174,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
             if (op == "subscribe") {
                 subscribe(key);
                 if (channel.starts_with("orderbook:")) send_snapshot(channel);
-            } else {
+            } else if (channels_.erase(key) != 0) {
                 context_.hub.unsubscribe(key, this);
             }
             done.push_back(channel);
@@ -206,7 +207,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     }
 
     void subscribe(const std::string& channel) {
-        context_.hub.subscribe(channel, shared_from_this());
+        if (channels_.insert(channel).second) context_.hub.subscribe(channel, shared_from_this());
     }
 
     // After the subscription, so that no change falls between; the client applies the deltas
@@ -266,6 +267,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     std::atomic<bool> too_slow_{false};
     bool closing_ = false;
     std::optional<AccountId> account_;
+    std::unordered_set<std::string> channels_;  // the hub channels this session is in
 };
 
 }  // namespace

@@ -200,3 +200,25 @@ def test_a_silent_connection_is_pinged_then_closed(data_dir):
         assert answering.recv_until(lambda m: m["type"] == "Pong")
     finally:
         d.stop()
+
+
+def test_subscribing_twice_delivers_once(daemon):
+    ws = WsClient(daemon.ws_port)
+    subscribed(ws, "executions:ETH-KRW")
+    subscribed(ws, "executions:ETH-KRW")
+    trade_burst(daemon, 2, symbol="ETH-KRW")
+    deadline = time.time() + 10
+    while len(daemon.client().get("/api/v1/executions/ETH-KRW")[1]["executions"]) < 2:
+        assert time.time() < deadline
+        time.sleep(0.01)
+    ids = []
+    ws.sock.settimeout(0.5)
+    try:
+        while True:  # everything that comes until the line goes quiet
+            m = ws.recv()
+            if m["type"] == "Execution":
+                ids.append(m["exec_id"])
+    except (socket.timeout, TimeoutError):
+        pass
+    assert len(ids) == 2 and len(set(ids)) == 2, ids
+    ws.close()

@@ -24,6 +24,7 @@ class WsSubscriber {
 
 class WsHub {
   public:
+    // O(1). A subscriber subscribes to a channel once (it keeps track of its own channels).
     void subscribe(const std::string& channel, const std::shared_ptr<WsSubscriber>& s);
     void unsubscribe(const std::string& channel, const WsSubscriber* s);
     bool has_subscribers(const std::string& channel) const;
