@@ -124,3 +124,70 @@ def test_graceful_shutdown_under_load_answers_everything_and_snapshots(data_dir)
         check_acknowledged(again, acknowledged)
     finally:
         again.stop()
+
+
+@pytest.fixture
+def small_disk():
+    """A 8 MiB tmpfs of our own, so that the disk can really fill up; skipped where mounting is
+    not allowed."""
+    import subprocess
+    import tempfile
+    path = tempfile.mkdtemp(prefix="xtrader-small-disk-")
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", path],
+                      capture_output=True).returncode != 0:
+        os.rmdir(path)
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", path])
+        os.rmdir(path)
+
+
+def test_a_full_disk_answers_503_then_resumes_without_losing_anything(small_disk):
+    data = os.path.join(small_disk, "data")
+    d = Daemon(data, "--snapshot-every", "0").start()
+    filler = os.path.join(small_disk, "filler")
+    try:
+        acknowledged = []
+        # Fill the disk to the last few kilobytes, then order until a write cannot go through:
+        # that batch waits (its journal write is retried), and new orders are refused with 503.
+        free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+        with open(filler, "wb") as f:
+            f.write(b"\0" * max(0, free - 64 * 1024))
+        stuck = False
+        for i in range(20000):
+            alice = d.client(ALICE)
+            alice.conn.timeout = 2
+            try:
+                status, body, _ = alice.order(side="Buy", price=str(10_000_000 + 1000 * (i % 50)),
+                                              quantity="0.0001")
+            except (TimeoutError, OSError):
+                stuck = True  # this order's batch is waiting for the disk
+                break
+            assert status == 200, body
+            acknowledged.append(body["order_id"])
+        assert stuck, "the disk never filled"
+        status, body, res = d.client(BOB).order(side="Buy", price="10000000", quantity="0.0001")
+        assert status == 503 and res.getheader("Retry-After") == "1", (status, body)
+        assert d.client().get("/health")[0] == 200  # the process is still up
+        os.remove(filler)                            # the disk comes back
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            status, body, _ = d.client(BOB).order(side="Buy", price="10000000", quantity="0.0001")
+            if status == 200:
+                acknowledged.append(body["order_id"])
+                break
+            time.sleep(0.2)
+        assert status == 200, "orders did not resume once the disk was back"
+    finally:
+        if os.path.exists(filler):
+            os.remove(filler)
+        assert d.stop() == 0
+    again = Daemon(data).start()
+    try:
+        for order_id in acknowledged:
+            key = BOB if order_id == acknowledged[-1] else ALICE
+            assert again.client(key).get("/v1/order/" + order_id)[0] == 200, order_id
+    finally:
+        again.stop()
