@@ -200,15 +200,13 @@ void RestApi::handle(const HttpRequest& request, Responder respond) {
     } else if (path.starts_with("/api/v1/klines/")) {
         const auto rest = path.substr(std::string_view("/api/v1/klines/").size());
         const auto slash = rest.find('/');
-        if (slash != std::string_view::npos &&
-            rest.find('/', slash + 1) == std::string_view::npos &&
-            is(http::verb::get, Route::Klines)) {
-            return klines(c, rest.substr(0, slash), rest.substr(slash + 1));
-        }
         if (slash == std::string_view::npos ||
             rest.find('/', slash + 1) != std::string_view::npos) {
             c->route = Route::NotFound;
             return c->fail(404, "not_found", "use /api/v1/klines/{symbol}/{interval}");
+        }
+        if (is(http::verb::get, Route::Klines)) {
+            return klines(c, rest.substr(0, slash), rest.substr(slash + 1));
         }
     } else if (path == "/api/v1/system/pipelines") {
         if (is(http::verb::get, Route::Pipelines)) return pipelines(c);

@@ -272,11 +272,24 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
 
 }  // namespace
 
+WsFeed::WsFeed(const MarketCatalog& catalog, const MarketData& market_data, WsHub& hub)
+    : catalog_(catalog), market_data_(market_data), hub_(hub) {
+    for (const auto& m : catalog_.markets) {
+        Channels c{"executions:" + m.symbol, "orderbook:" + m.symbol, "ticker:" + m.symbol, {}};
+        for (const auto& s : kIntervals) {
+            c.candles[static_cast<std::size_t>(s.interval)] =
+                "candles:" + m.symbol + ":" + std::string(s.name);
+        }
+        channels_.push_back(std::move(c));
+    }
+}
+
 void WsFeed::on_market_update(MarketId market, Sequence sequence, Timestamp time,
                               std::span<const PublicTrade> trades, std::span<const BookDelta> book,
                               std::uint64_t book_version) {
     const auto& m = catalog_.markets[market];
-    const std::string executions = "executions:" + m.symbol;
+    const Channels& names = channels_[market];
+    const std::string& executions = names.executions;
     if (!trades.empty() && hub_.has_subscribers(executions)) {
         for (const auto& t : trades) {
             std::string out;
@@ -291,7 +304,7 @@ void WsFeed::on_market_update(MarketId market, Sequence sequence, Timestamp time
             hub_.publish(executions, make_message(std::move(out)));
         }
     }
-    const std::string orderbook = "orderbook:" + m.symbol;
+    const std::string& orderbook = names.orderbook;
     if (!book.empty() && hub_.has_subscribers(orderbook)) {
         std::string out;
         JsonWriter json(out);
@@ -308,7 +321,7 @@ void WsFeed::on_market_update(MarketId market, Sequence sequence, Timestamp time
         hub_.publish(orderbook, make_message(std::move(out)));
     }
     if (trades.empty()) return;
-    const std::string ticker = "ticker:" + m.symbol;
+    const std::string& ticker = names.ticker;
     if (hub_.has_subscribers(ticker)) {
         std::string out;
         JsonWriter json(out);
@@ -319,7 +332,7 @@ void WsFeed::on_market_update(MarketId market, Sequence sequence, Timestamp time
         hub_.publish(ticker, make_message(std::move(out)));
     }
     for (const auto& s : kIntervals) {
-        const std::string channel = "candles:" + m.symbol + ":" + std::string(s.name);
+        const std::string& channel = names.candles[static_cast<std::size_t>(s.interval)];
         if (!hub_.has_subscribers(channel)) continue;
         const auto candle = market_data_.candle_at(market, s.interval, time);
         if (!candle) continue;

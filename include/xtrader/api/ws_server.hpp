@@ -34,8 +34,7 @@ struct WsOptions {
 // only for channels that have subscribers.
 class WsFeed final : public MarketDataListener {
   public:
-    WsFeed(const MarketCatalog& catalog, const MarketData& market_data, WsHub& hub)
-        : catalog_(catalog), market_data_(market_data), hub_(hub) {}
+    WsFeed(const MarketCatalog& catalog, const MarketData& market_data, WsHub& hub);
 
     void on_market_update(MarketId market, Sequence sequence, Timestamp time,
                           std::span<const PublicTrade> trades, std::span<const BookDelta> book,
@@ -43,9 +42,16 @@ class WsFeed final : public MarketDataListener {
     void on_order(const OrderRecord& order);
 
   private:
+    // Each market's channel names, made once rather than for every event.
+    struct Channels {
+        std::string executions, orderbook, ticker;
+        std::array<std::string, kIntervals.size()> candles;
+    };
+
     const MarketCatalog& catalog_;
     const MarketData& market_data_;
     WsHub& hub_;
+    std::vector<Channels> channels_;  // by market
 };
 
 class WsServer {
