@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# The brokers of full mode, on loopback, for tests and a local full-mode exchange:
+#   scripts/services.sh up       install what is missing, start what is not running, wait until
+#                                each one answers
+#   scripts/services.sh status   each one's health; exit 1 when one is down
+#   scripts/services.sh down     stop what this script started (nothing else)
+#   scripts/services.sh reset    down, then delete their data
+#
+# Each runs as its own process on the project's own port with its data under one state directory
+# ($XTRADER_SERVICES_DIR, default .state/services in the checkout), so it never touches a system
+# instance of the same software:
+#   Redis       127.0.0.1:17379   AOF on (appendfsync everysec)
+#   PostgreSQL  127.0.0.1:17432   own cluster; user xtrader (trust on loopback), database xtrader
+#   RabbitMQ    127.0.0.1:17672   own node xtrader@localhost; user guest
+#   Kafka       127.0.0.1:17092   KRaft, one node (controller on 17093); jars from Maven Central
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+state=${XTRADER_SERVICES_DIR:-$root/.state/services}
+redis_port=17379
+pg_port=17432
+rabbit_port=17672
+rabbit_dist_port=17673
+kafka_port=17092
+kafka_controller_port=17093
+kafka_version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$root/scripts/kafka/pom.xml")
+
+sudo=""
+[[ $(id -u) -ne 0 ]] && sudo="sudo"
+
+log() { echo "services: $*"; }
+
+install_packages() {
+    local packages=(redis-server redis-tools postgresql rabbitmq-server openjdk-17-jre-headless
+        maven procps)
+    local missing=()
+    for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=("$p")
+    done
+    # A machine may carry its own Java and Maven outside Debian's packages.
+    if command -v java >/dev/null && java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])'; then
+        missing=("${missing[@]/openjdk-17-jre-headless/}")
+    fi
+    command -v mvn >/dev/null && missing=("${missing[@]/maven/}")
+    local wanted=()
+    for p in "${missing[@]}"; do [[ -n $p ]] && wanted+=("$p"); done
+    ((${#wanted[@]} == 0)) && return 0
+    log "installing ${wanted[*]}"
+    # Debian's packages start their system instances where an init system runs; ours are separate.
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${wanted[@]}" >/dev/null
+}
+
+# The pid recorded for a service, when that process is still alive.
+running_pid() {
+    local file="$state/$1.pid"
+    [[ -f $file ]] || return 1
+    local pid
+    pid=$(<"$file")
+    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+wait_until() {
+    local what=$1 seconds=$2
+    shift 2
+    for ((i = 0; i < seconds * 4; i++)); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.25
+    done
+    log "$what did not answer within ${seconds}s; its log is under $state"
+    return 1
+}
+
+# ---- Redis -----------------------------------------------------------------------------------
+redis_ok() { redis-cli -p "$redis_port" ping | grep -q PONG; }
+redis_up() {
+    running_pid redis >/dev/null && return 0
+    mkdir -p "$state/redis"
+    redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$state/redis" \
+        --appendonly yes --appendfsync everysec --save "" --daemonize yes \
+        --pidfile "$state/redis.pid" --logfile "$state/redis/redis.log"
+    wait_until Redis 30 redis_ok
+}
+redis_down() {
+    local pid
+    pid=$(running_pid redis) || return 0
+    redis-cli -p "$redis_port" shutdown >/dev/null 2>&1 || kill "$pid"
+    wait_until "Redis shutdown" 30 bash -c "! kill -0 $pid"
+}
+
+# ---- PostgreSQL ------------------------------------------------------------------------------
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+# PostgreSQL refuses to run as root: as root, its cluster belongs to the postgres user.
+as_pg() {
+    if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+pg_ok() { as_pg "$pg_bin/pg_isready" -h 127.0.0.1 -p "$pg_port" -q; }
+pg_up() {
+    pg_ok && return 0
+    local data="$state/postgres"
+    if [[ ! -f $data/PG_VERSION ]]; then
+        mkdir -p "$data"
+        [[ $(id -u) -eq 0 ]] && chown postgres: "$data"
+        chmod 700 "$data"
+        as_pg "$pg_bin/initdb" -D "$data" -U xtrader --auth=trust -E UTF8 >/dev/null
+    fi
+    as_pg "$pg_bin/pg_ctl" -D "$data" -l "$data/postgres.log" -w -t 60 start \
+        -o "-p $pg_port -k $data -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null
+    head -1 "$data/postmaster.pid" >"$state/postgres.pid"
+    wait_until PostgreSQL 30 pg_ok
+    as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U xtrader -d postgres -tAc \
+        "SELECT 1 FROM pg_database WHERE datname = 'xtrader'" | grep -q 1 ||
+        as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U xtrader xtrader
+}
+pg_down() {
+    running_pid postgres >/dev/null || return 0
+    as_pg "$pg_bin/pg_ctl" -D "$state/postgres" -m fast -w stop >/dev/null
+}
+
+# ---- RabbitMQ --------------------------------------------------------------------------------
+rabbit_env() {
+    env HOME="$state/rabbitmq" RABBITMQ_NODENAME=xtrader@localhost \
+        RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$rabbit_port" \
+        RABBITMQ_DIST_PORT="$rabbit_dist_port" \
+        RABBITMQ_MNESIA_BASE="$state/rabbitmq/mnesia" RABBITMQ_LOG_BASE="$state/rabbitmq/log" \
+        RABBITMQ_CONFIG_FILE="$state/rabbitmq/rabbitmq" \
+        RABBITMQ_ENABLED_PLUGINS_FILE="$state/rabbitmq/enabled_plugins" \
+        RABBITMQ_PID_FILE="$state/rabbitmq.pid" "$@"
+}
+rabbit_ok() { rabbit_env /usr/lib/rabbitmq/bin/rabbitmqctl -q status; }
+rabbit_up() {
+    running_pid rabbitmq >/dev/null && rabbit_ok >/dev/null 2>&1 && return 0
+    mkdir -p "$state/rabbitmq/log"
+    echo "[]." >"$state/rabbitmq/enabled_plugins"
+    # guest may connect from loopback only, which is all this node listens on.
+    echo "loopback_users.guest = true" >"$state/rabbitmq/rabbitmq.conf"
+    rabbit_env nohup /usr/lib/rabbitmq/bin/rabbitmq-server >"$state/rabbitmq/log/stdout.log" 2>&1 &
+    rabbit_env /usr/lib/rabbitmq/bin/rabbitmqctl -q wait --timeout 120 "$state/rabbitmq.pid" \
+        >/dev/null 2>&1 || true
+    wait_until RabbitMQ 60 rabbit_ok
+}
+rabbit_down() {
+    running_pid rabbitmq >/dev/null || return 0
+    rabbit_env /usr/lib/rabbitmq/bin/rabbitmqctl -q stop "$state/rabbitmq.pid" >/dev/null 2>&1 ||
+        kill "$(running_pid rabbitmq)" 2>/dev/null || true
+}
+
+# ---- Kafka -----------------------------------------------------------------------------------
+kafka_libs="$state/kafka/libs-$kafka_version"
+kafka_java() { java -Xms256m -Xmx768m -cp "$kafka_libs/*" "$@"; }
+kafka_ok() {
+    java -cp "$kafka_libs/*" org.apache.kafka.tools.TopicCommand \
+        --bootstrap-server "127.0.0.1:$kafka_port" --list
+}
+kafka_fetch() {
+    [[ -f $kafka_libs/.complete ]] && return 0
+    log "fetching Apache Kafka $kafka_version from Maven Central"
+    rm -rf "$kafka_libs"
+    mvn -q -B -f "$root/scripts/kafka/pom.xml" dependency:copy-dependencies \
+        -DoutputDirectory="$kafka_libs" >"$state/kafka/mvn.log" 2>&1 ||
+        { cat "$state/kafka/mvn.log"; return 1; }
+    touch "$kafka_libs/.complete"
+}
+kafka_up() {
+    running_pid kafka >/dev/null && return 0
+    mkdir -p "$state/kafka"
+    kafka_fetch
+    local conf="$state/kafka/server.properties"
+    cat >"$conf" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$kafka_controller_port
+listeners=PLAINTEXT://127.0.0.1:$kafka_port,CONTROLLER://127.0.0.1:$kafka_controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$kafka_port
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$state/kafka/data
+num.partitions=3
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+EOF
+    if [[ ! -f $state/kafka/data/meta.properties ]]; then
+        kafka_java kafka.tools.StorageTool format -c "$conf" \
+            -t "$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null)" \
+            >"$state/kafka/format.log" 2>&1
+    fi
+    nohup java -Xms256m -Xmx768m -cp "$kafka_libs/*" kafka.Kafka "$conf" \
+        >"$state/kafka/kafka.log" 2>&1 &
+    echo $! >"$state/kafka.pid"
+    wait_until Kafka 90 kafka_ok
+}
+kafka_down() {
+    local pid
+    pid=$(running_pid kafka) || return 0
+    kill "$pid"
+    wait_until "Kafka shutdown" 60 bash -c "! kill -0 $pid" || kill -9 "$pid"
+}
+
+status_line() {
+    local name=$1 port=$2
+    shift 2
+    if "$@" >/dev/null 2>&1; then
+        printf '%-11s up    127.0.0.1:%s\n' "$name" "$port"
+    else
+        printf '%-11s down  127.0.0.1:%s\n' "$name" "$port"
+        return 1
+    fi
+}
+
+status() {
+    local rc=0
+    status_line redis "$redis_port" redis_ok || rc=1
+    status_line postgresql "$pg_port" pg_ok || rc=1
+    status_line rabbitmq "$rabbit_port" rabbit_ok || rc=1
+    status_line kafka "$kafka_port" kafka_ok || rc=1
+    return $rc
+}
+
+down() {
+    kafka_down
+    rabbit_down
+    pg_down
+    redis_down
+    rm -f "$state"/*.pid
+}
+
+case ${1:-} in
+    up)
+        install_packages
+        mkdir -p "$state"
+        redis_up
+        pg_up
+        rabbit_up
+        kafka_up
+        status
+        ;;
+    down) down ;;
+    status) status ;;
+    reset)
+        down
+        rm -rf "$state/redis" "$state/postgres" "$state/rabbitmq" "$state/kafka/data"
+        ;;
+    *)
+        echo "usage: $0 up|down|status|reset" >&2
+        exit 2
+        ;;
+esac
