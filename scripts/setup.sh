@@ -7,6 +7,7 @@ packages=(
     build-essential cmake ninja-build pkg-config git xz-utils clang-format
     libboost1.81-dev          # Asio / Beast (headers)
     nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev
+    libhiredis-dev libpqxx-dev  # the persistence pipeline: Redis Streams -> PostgreSQL
     libgtest-dev libgmock-dev libbenchmark-dev
     python3 python3-pytest python3-yaml   # the integration tests drive real daemons from pytest
     wrk                                   # the REST benchmark

@@ -122,6 +122,67 @@ const std::vector<Setting>& settings() {
          }},
         {"log.level", "XTRADER_LOG_LEVEL", "--log-level", "trace | debug | info | warn | error",
          [](Config& c, const std::string& v) { c.log_level = v; }},
+        {"process.role", "XTRADER_ROLE", "--role", "exchange | persister",
+         [](Config& c, const std::string& v) {
+             if (v == "exchange") {
+                 c.role = Role::Exchange;
+             } else if (v == "persister") {
+                 c.role = Role::Persister;
+             } else {
+                 throw ConfigError("role: \"" + v + "\" is not exchange or persister");
+             }
+         }},
+        {"pipelines.probe_interval_ms", "XTRADER_PROBE_INTERVAL", "--probe-interval",
+         "ms between health probes of a broker that is down",
+         [](Config& c, const std::string& v) {
+             c.pipelines.probe_interval =
+                 std::chrono::milliseconds(parse_number<unsigned>(v, "probe_interval_ms"));
+         }},
+        {"pipelines.disk_budget_mb", "XTRADER_DISK_BUDGET", "--disk-budget",
+         "MiB of journal a publisher may hold back before the alarm (0: none)",
+         [](Config& c, const std::string& v) {
+             c.pipelines.disk_budget = parse_number<std::uint64_t>(v, "disk_budget_mb") << 20;
+         }},
+        {"redis.address", "XTRADER_REDIS", "--redis",
+         "host:port of Redis for the persistence pipeline (empty: off)",
+         [](Config& c, const std::string& v) {
+             c.pipelines.redis = v;
+             if (!v.empty()) c.pipelines.redis_endpoint();  // checks the form
+         }},
+        {"redis.stream_max_length", "XTRADER_STREAM_MAX_LENGTH", "--stream-max-length",
+         "XADD MAXLEN ~ of the executions stream",
+         [](Config& c, const std::string& v) {
+             c.pipelines.stream_max_length = parse_number<std::size_t>(v, "stream_max_length");
+         }},
+        {"postgres.dsn", "XTRADER_POSTGRES", "--postgres",
+         "libpq connection string of PostgreSQL (empty: off)",
+         [](Config& c, const std::string& v) { c.pipelines.postgres = v; }},
+        {"persister.consumers", "XTRADER_PERSISTER_CONSUMERS", "--persister-consumers",
+         "persister threads in the exchange process (0: run them with --role persister)",
+         [](Config& c, const std::string& v) {
+             c.pipelines.persister_consumers = parse_number<std::size_t>(v, "consumers");
+         }},
+        {"persister.consumer_name", "XTRADER_CONSUMER_NAME", "--consumer-name",
+         "this persister's name in the consumer group (role persister)",
+         [](Config& c, const std::string& v) { c.pipelines.consumer_name = v; }},
+        {"persister.batch", "XTRADER_PERSISTER_BATCH", "--persister-batch",
+         "entries per XREADGROUP and per PostgreSQL transaction",
+         [](Config& c, const std::string& v) {
+             c.pipelines.persister.batch = parse_number<std::size_t>(v, "batch");
+             if (c.pipelines.persister.batch == 0) throw ConfigError("batch must be > 0");
+         }},
+        {"persister.claim_idle_ms", "XTRADER_CLAIM_IDLE", "--claim-idle",
+         "ms an entry stays pending to a silent consumer before another claims it",
+         [](Config& c, const std::string& v) {
+             c.pipelines.persister.claim_idle =
+                 std::chrono::milliseconds(parse_number<unsigned>(v, "claim_idle_ms"));
+         }},
+        {"persister.max_deliveries", "XTRADER_MAX_DELIVERIES", "--max-deliveries",
+         "deliveries of one entry before it goes to executions.dlq",
+         [](Config& c, const std::string& v) {
+             c.pipelines.persister.max_deliveries =
+                 parse_number<std::uint32_t>(v, "max_deliveries");
+         }},
     };
     return all;
 }
@@ -226,12 +287,54 @@ void load_accounts(const toml::table& root, Config& config) {
     }
 }
 
+// Overlays `top` on `base`: tables merge key by key, anything else replaces.
+void merge(toml::table& base, const toml::table& top) {
+    for (const auto& [key, node] : top) {
+        auto* mine = base.get(key);
+        if (mine != nullptr && mine->is_table() && node.is_table()) {
+            merge(*mine->as_table(), *node.as_table());
+        } else {
+            base.insert_or_assign(key, node);
+        }
+    }
+}
+
+// A file may start from another: `include = "xtrader.toml"` (relative to its own directory)
+// is read first and the file's own settings override it.
+toml::table parse_config_file(const std::filesystem::path& file, int depth = 0) {
+    toml::table root;
+    try {
+        root = toml::parse_file(file.string());
+    } catch (const toml::parse_error& e) {
+        throw ConfigError(file.string() + ": " + std::string(e.description()));
+    }
+    const auto include = root["include"].value<std::string>();
+    if (!include) return root;
+    if (depth > 4) throw ConfigError(file.string() + ": includes nest too deep");
+    toml::table base = parse_config_file(file.parent_path() / *include, depth + 1);
+    root.erase("include");
+    merge(base, root);
+    return base;
+}
+
 }  // namespace
+
+RedisEndpoint PipelineConfig::redis_endpoint() const {
+    const auto colon = redis.rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+        throw ConfigError("redis: \"" + redis + "\" is not host:port");
+    }
+    RedisEndpoint endpoint;
+    endpoint.host = redis.substr(0, colon);
+    endpoint.port = parse_number<int>(redis.substr(colon + 1), "redis port");
+    return endpoint;
+}
 
 std::string usage() {
     std::string text =
         "usage: xtraderd [--config FILE] [settings...]\n\n"
-        "Runs the xtrader exchange: REST on --http-port, matching, journal and recovery.\n"
+        "Runs the xtrader exchange: REST on --http-port, matching, journal and recovery;\n"
+        "with --role persister, one consumer of the persistence pipeline.\n"
         "Settings come from the TOML file (default config/xtrader.toml), then from the\n"
         "environment, then from these flags:\n\n"
         "  --config FILE            XTRADER_CONFIG\n";
@@ -274,12 +377,7 @@ std::optional<Config> load_config(int argc, char** argv) {
     Config config;
     config.config_file = file;
     config.sequencer.data_dir = "data";
-    toml::table root;
-    try {
-        root = toml::parse_file(file.string());
-    } catch (const toml::parse_error& e) {
-        throw ConfigError(file.string() + ": " + std::string(e.description()));
-    }
+    const toml::table root = parse_config_file(file);
     for (const auto& s : settings()) {
         if (const auto* node = root.at_path(s.toml).node()) {
             try {

@@ -17,11 +17,13 @@
 #include "xtrader/api/ws_server.hpp"
 #include "xtrader/app/config.hpp"
 #include "xtrader/bus/journal_follower.hpp"
+#include "xtrader/bus/redis_streams_publisher.hpp"
 #include "xtrader/consumers/market_data.hpp"
 #include "xtrader/consumers/trade_recorder.hpp"
 #include "xtrader/core/decimal.hpp"
 #include "xtrader/sequencer/recovery.hpp"
 #include "xtrader/sequencer/sequencer.hpp"
+#include "xtrader/store/postgres_execution_store.hpp"
 #include "xtrader/store/sqlite_trade_store.hpp"
 
 namespace {
@@ -51,6 +53,33 @@ void fund_demo_accounts(const app::Config& config, Sequencer& sequencer) {
         }
     }
     for (auto& f : done) f.wait();
+}
+
+PersisterOptions persister_options(const app::Config& config) {
+    PersisterOptions options = config.pipelines.persister;
+    options.redis = config.pipelines.redis_endpoint();
+    options.postgres = config.pipelines.postgres;
+    return options;
+}
+
+// --role persister: one consumer of the persistence pipeline until SIGINT / SIGTERM.
+int run_persister(const app::Config& config) {
+    const auto& p = config.pipelines;
+    if (p.redis.empty() || p.postgres.empty() || p.consumer_name.empty()) {
+        throw app::ConfigError("--role persister needs --redis, --postgres and --consumer-name");
+    }
+    net::io_context io;
+    net::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([](const boost::system::error_code&, int) {});
+    ExecutionPersister persister(config.catalog, persister_options(config), {p.consumer_name});
+    persister.start();
+    spdlog::info("persister {}: reading {} in group {}", p.consumer_name, p.persister.stream,
+                 p.persister.group);
+    io.run();  // until a signal
+    persister.stop();
+    spdlog::info("persister {}: stopped; {} stored, {} acknowledged", p.consumer_name,
+                 persister.stored(), persister.acknowledged());
+    return 0;
 }
 
 int run(const app::Config& config) {
@@ -104,21 +133,58 @@ int run(const app::Config& config) {
     market_data.set_listener(&feed);
     orders.set_listener([&feed](const OrderRecord& order) { feed.on_order(order); });
 
+    // Full mode's persistence pipeline: the journal -> Redis stream publisher (never awaited at
+    // start: a broker that is down only makes it degraded), and the consumers into PostgreSQL.
+    const auto& pipes = config.pipelines;
+    const FollowerOptions publisher_options{.probe_interval = pipes.probe_interval,
+                                            .disk_budget = pipes.disk_budget};
+    std::optional<RedisStreamsPublisher> redis_publisher;
+    std::optional<JournalFollower> redis_feed;
+    if (!pipes.redis.empty()) {
+        redis_publisher.emplace(config.catalog,
+                                RedisStreamsOptions{pipes.redis_endpoint(), pipes.persister.stream,
+                                                    pipes.stream_max_length},
+                                config.sequencer.data_dir / "cursors" / "redis-streams");
+        redis_feed.emplace("redis-streams", journal_dir(config.sequencer.data_dir), committed,
+                           *redis_publisher, publisher_options);
+    }
+    std::optional<PostgresExecutionStore> postgres_history;
+    std::optional<ExecutionPersister> persister;
+    if (!pipes.postgres.empty()) {
+        postgres_history.emplace(config.catalog, pipes.postgres);
+        if (!pipes.redis.empty() && pipes.persister_consumers > 0) {
+            std::vector<std::string> names;
+            for (std::size_t i = 1; i <= pipes.persister_consumers; ++i) {
+                names.push_back("xtraderd-" + std::to_string(i));
+            }
+            persister.emplace(config.catalog, persister_options(config), std::move(names));
+        }
+    }
+
     Sequencer sequencer(engine, clock, config.sequencer, report.last_sequence);
     sequencer.add_observer(orders);
     sequencer.add_observer(relay);
     // Journal segments stay until every follower has read past them.
     sequencer.register_cursor(store_writer.cursor());
     sequencer.register_cursor(market_feed.cursor());
+    if (redis_feed) sequencer.register_cursor(redis_feed->cursor());
     running = &sequencer;
     sequencer.start();
     store_writer.start();
     market_feed.start();
+    if (redis_feed) redis_feed->start();
+    if (persister) persister->start();
     if (report.last_sequence == 0) fund_demo_accounts(config, sequencer);
 
     api::RequestMetrics metrics;
-    api::RestApi rest(config.catalog, sequencer, orders, store, market_data,
-                      {&store_writer, &market_feed}, metrics, config.rest);
+    api::Pipelines pipelines{redis_feed || postgres_history ? "full" : "embedded",
+                             {&store_writer, &market_feed},
+                             persister ? &*persister : nullptr};
+    if (redis_feed) pipelines.followers.push_back(&*redis_feed);
+    ExecutionHistory& history =
+        postgres_history ? static_cast<ExecutionHistory&>(*postgres_history) : store;
+    api::RestApi rest(config.catalog, sequencer, orders, store, history, market_data,
+                      std::move(pipelines), metrics, config.rest);
     api::HttpServer http(io, {net::ip::make_address(config.host), config.http_port}, rest, relay,
                          config.http);
     http.start();
@@ -149,6 +215,8 @@ int run(const app::Config& config) {
         sequencer.stop();
         store_writer.stop();
         market_feed.stop();
+        if (redis_feed) redis_feed->stop();
+        if (persister) persister->stop();
         grace.expires_after(std::chrono::milliseconds(300));
         grace.async_wait([&](const boost::system::error_code&) { io.stop(); });
     });
@@ -160,6 +228,8 @@ int run(const app::Config& config) {
     sequencer.stop();
     store_writer.stop();
     market_feed.stop();
+    if (redis_feed) redis_feed->stop();
+    if (persister) persister->stop();
     spdlog::info("stopped at sequence {}", sequencer.committed_sequence());
     return 0;
 }
@@ -171,7 +241,7 @@ int main(int argc, char** argv) {
         const auto config = app::load_config(argc, argv);
         if (!config) return 0;
         spdlog::set_level(spdlog::level::from_str(config->log_level));
-        return run(*config);
+        return config->role == app::Role::Persister ? run_persister(*config) : run(*config);
     } catch (const app::ConfigError& e) {
         std::cerr << "xtraderd: configuration: " << e.what() << "\n";
         return 2;

@@ -2,13 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <system_error>
+
 namespace xtrader {
 
 std::string_view to_string(FollowerState state) noexcept {
     switch (state) {
         case FollowerState::Healthy: return "healthy";
         case FollowerState::Degraded: return "degraded";
-        case FollowerState::Stopped: return "off";
+        case FollowerState::Recovering: return "recovering";
+        case FollowerState::Off: return "off";
     }
     return "off";
 }
@@ -41,6 +44,7 @@ std::size_t JournalFollower::step(Sequence limit) {
     if (count == 0) return 0;
     consumer_.consume(batch_);
     cursor_.store(batch_.back().sequence, std::memory_order_release);
+    taken_.fetch_add(count, std::memory_order_relaxed);
     batch_.clear();
     return count;
 }
@@ -55,36 +59,98 @@ void JournalFollower::catch_up(Sequence target) {
 
 void JournalFollower::start() {
     state_.store(FollowerState::Healthy);
+    last_figures_ = std::chrono::steady_clock::now();
+    update_figures();
     thread_ = std::thread([this] { run(); });
 }
 
 void JournalFollower::stop() {
     stopping_.store(true);
     if (thread_.joinable()) thread_.join();
-    state_.store(FollowerState::Stopped);
+    state_.store(FollowerState::Off);
+}
+
+bool JournalFollower::probe() {
+    const auto until = std::chrono::steady_clock::now() + options_.probe_interval;
+    while (std::chrono::steady_clock::now() < until) {
+        if (stopping_.load(std::memory_order_relaxed)) return false;
+        update_figures();
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+            std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
+    }
+    try {
+        return consumer_.probe();
+    } catch (const std::exception& e) {
+        spdlog::debug("{}: probe: {}", name_, e.what());
+        return false;
+    }
+}
+
+void JournalFollower::update_figures() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_figures_ < std::chrono::seconds(1)) return;
+    const double seconds = std::chrono::duration<double>(now - last_figures_).count();
+    const std::uint64_t taken = taken_.load(std::memory_order_relaxed);
+    rate_.store(
+        static_cast<std::uint64_t>(static_cast<double>(taken - taken_at_last_figures_) / seconds),
+        std::memory_order_relaxed);
+    taken_at_last_figures_ = taken;
+    last_figures_ = now;
+
+    // The segment holding the next record to read, and every later one, stay on disk for us.
+    const Sequence next = cursor_.load(std::memory_order_relaxed) + 1;
+    std::uint64_t bytes = 0;
+    const auto segments = list_segments(journal_dir_);
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        const bool holds_next = i + 1 == segments.size() || segments[i + 1].first > next;
+        if (!holds_next) continue;
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(segments[i].second, ec);
+        if (!ec) bytes += size;
+    }
+    spooled_bytes_.store(bytes, std::memory_order_relaxed);
+    const bool alarm = options_.disk_budget != 0 && bytes > options_.disk_budget;
+    if (alarm != disk_alarm_.exchange(alarm)) {
+        if (alarm) {
+            spdlog::error("{}: {} journal bytes kept for it, beyond the disk budget of {}", name_,
+                          bytes, options_.disk_budget);
+        } else {
+            spdlog::info("{}: journal kept for it back within the disk budget", name_);
+        }
+    }
 }
 
 void JournalFollower::run() {
     while (!stopping_.load(std::memory_order_relaxed)) {
+        update_figures();
+        if (state_.load(std::memory_order_relaxed) == FollowerState::Degraded) {
+            if (!probe()) continue;
+            state_.store(FollowerState::Recovering);
+            spdlog::info("{}: sink answers; replaying from sequence {}", name_, cursor_.load() + 1);
+        }
         std::size_t taken = 0;
         try {
-            taken = step(committed_());
-            if (state_.exchange(FollowerState::Healthy) == FollowerState::Degraded) {
+            const Sequence committed = committed_();
+            taken = step(committed);
+            if (state_.load(std::memory_order_relaxed) == FollowerState::Recovering &&
+                committed - cursor_.load(std::memory_order_relaxed) <= options_.max_batch) {
+                state_.store(FollowerState::Healthy);
                 spdlog::info("{}: recovered at sequence {}", name_, cursor_.load());
             }
         } catch (const std::exception& e) {
             failures_.fetch_add(1, std::memory_order_relaxed);
-            if (state_.exchange(FollowerState::Degraded) != FollowerState::Degraded) {
-                spdlog::error("{}: {}; retrying from sequence {}", name_, e.what(),
+            if (state_.exchange(FollowerState::Degraded) == FollowerState::Healthy) {
+                spdlog::error("{}: {}; holding from sequence {} until it answers", name_, e.what(),
                               cursor_.load() + 1);
             }
-            std::this_thread::sleep_for(options_.retry);
             continue;
         }
         // Unless it is behind by a whole batch, let records gather: fewer, larger transactions.
         if (taken < options_.max_batch) std::this_thread::sleep_for(options_.idle_poll);
     }
-    // What is committed by now is taken in before stopping (a clean shutdown leaves no lag).
+    // What is committed by now is taken in before stopping (a clean shutdown leaves no lag),
+    // unless the sink is down.
+    if (state_.load() == FollowerState::Degraded) return;
     try {
         while (step(committed_()) > 0) {
         }

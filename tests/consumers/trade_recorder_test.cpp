@@ -82,7 +82,7 @@ TEST(TradeRecorder, StoresEveryExecutionOnceAndTheOpenOrdersAsTheEngineHasThem) 
     TradeRecorder recorder(flaky);
     JournalFollower follower(
         "trade-store", journal_dir(dir.path()), [&] { return run.last; }, recorder,
-        FollowerOptions{.max_batch = 500, .retry = std::chrono::milliseconds(1)});
+        FollowerOptions{.max_batch = 500, .probe_interval = std::chrono::milliseconds(1)});
     follower.start();
     while (follower.cursor().load() < run.last)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));

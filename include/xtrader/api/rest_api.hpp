@@ -18,6 +18,7 @@
 #include "xtrader/api/order_view.hpp"
 #include "xtrader/api/rate_limiter.hpp"
 #include "xtrader/bus/journal_follower.hpp"
+#include "xtrader/consumers/execution_persister.hpp"
 #include "xtrader/consumers/market_data.hpp"
 #include "xtrader/sequencer/sequencer.hpp"
 #include "xtrader/store/trade_store.hpp"
@@ -44,13 +45,21 @@ struct RestOptions {
     std::string version = "0.1.0";
 };
 
+// What /api/v1/system/pipelines, /metrics and /ready report on: every journal follower (the
+// trade store's writer, market data, the broker publishers) and the in-process persister.
+struct Pipelines {
+    std::string mode = "embedded";  // or "full" when a broker pipeline is configured
+    std::vector<const JournalFollower*> followers;
+    const ExecutionPersister* persister = nullptr;
+};
+
 class RestApi {
   public:
-    // followers: the journal followers shown by /api/v1/system/pipelines.
+    // store: orders older than the order view; history: GET /v1/execution (the store itself in
+    // embedded mode, PostgreSQL in full mode).
     RestApi(const MarketCatalog& catalog, Sequencer& sequencer, const OrderView& orders,
-            TradeStore& store, const MarketData& market_data,
-            std::vector<const JournalFollower*> followers, RequestMetrics& metrics,
-            RestOptions options);
+            TradeStore& store, ExecutionHistory& history, const MarketData& market_data,
+            Pipelines pipelines, RequestMetrics& metrics, RestOptions options);
 
     void handle(const HttpRequest& request, Responder respond);
 
@@ -87,8 +96,9 @@ class RestApi {
     Sequencer& sequencer_;
     const OrderView& orders_;
     TradeStore& store_;
+    ExecutionHistory& history_;
     const MarketData& market_data_;
-    std::vector<const JournalFollower*> followers_;
+    Pipelines pipelines_;
     RequestMetrics& metrics_;
     RestOptions options_;
     std::unordered_map<std::string, std::size_t> by_key_;  // api key -> index in accounts

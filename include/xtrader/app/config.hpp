@@ -12,6 +12,7 @@
 #include "xtrader/api/http_server.hpp"
 #include "xtrader/api/rest_api.hpp"
 #include "xtrader/api/ws_server.hpp"
+#include "xtrader/consumers/execution_persister.hpp"
 #include "xtrader/core/market.hpp"
 #include "xtrader/sequencer/sequencer.hpp"
 
@@ -27,6 +28,26 @@ struct DemoAccount {
     std::map<std::string, std::string> deposit;  // asset -> amount, credited on a fresh start
 };
 
+// What this xtraderd process does: the exchange itself, or one persister consumer (the
+// persistence pipeline scaled out into processes of its own).
+enum class Role : std::uint8_t { Exchange, Persister };
+
+// The broker pipelines of full mode; each is on when its broker is configured.
+struct PipelineConfig {
+    std::chrono::milliseconds probe_interval{5000};  // a degraded publisher asks its broker
+    std::uint64_t disk_budget = 0;                   // bytes of journal per publisher; 0: none
+    std::string redis;                               // host:port; empty: no persistence pipeline
+    std::size_t stream_max_length = 1'000'000;
+    // PostgreSQL (libpq connection string); empty: no in-process persister, history from the
+    // local store.
+    std::string postgres;
+    std::size_t persister_consumers = 3;  // in-process consumer threads (role exchange)
+    std::string consumer_name;            // role persister
+    PersisterOptions persister;           // stream, group, batch, claim_idle, max_deliveries
+
+    RedisEndpoint redis_endpoint() const;
+};
+
 struct Config {
     std::filesystem::path config_file;
     std::string host = "0.0.0.0";
@@ -40,6 +61,8 @@ struct Config {
     MarketCatalog catalog;
     std::vector<DemoAccount> accounts;
     std::string log_level = "info";
+    Role role = Role::Exchange;
+    PipelineConfig pipelines;
 };
 
 // Returns nullopt after printing --help.

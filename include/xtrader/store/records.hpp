@@ -57,4 +57,24 @@ struct ExecutionRecord {
     bool operator==(const ExecutionRecord&) const = default;
 };
 
+// A whole trade, both sides in one row: what the persistence pipeline stores in PostgreSQL.
+struct TradeRecord {
+    ExecId exec_id = 0;
+    Sequence sequence = 0;
+    Timestamp time_ms = 0;  // milliseconds since the Unix epoch
+    MarketId market = 0;
+    Price price = 0;
+    Quantity quantity = 0;
+    Side taker_side = Side::Buy;
+    OrderId taker_order_id = 0;
+    OrderId maker_order_id = 0;
+    AccountId taker_account = 0;
+    AccountId maker_account = 0;
+    Amount taker_fee = 0;  // in the market's quote asset
+    Amount maker_fee = 0;
+    Quantity taker_remaining = 0;  // after this trade
+    Quantity maker_remaining = 0;
+    bool operator==(const TradeRecord&) const = default;
+};
+
 }  // namespace xtrader

@@ -14,11 +14,6 @@ struct sqlite3;
 
 namespace xtrader {
 
-class StoreError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
-
 class SqliteTradeStore final : public TradeStore {
   public:
     explicit SqliteTradeStore(const std::filesystem::path& file);

@@ -3,16 +3,23 @@
 // the store to are one transaction, so after a crash the writer resumes exactly where the store
 // stopped: every execution is stored once.
 //
-// Implementations: SqliteTradeStore (embedded mode); PostgreSQL comes with the persistence
-// pipeline. Writes come from one thread; reads from any thread.
+// Implementation: SqliteTradeStore, the daemon's local store in both modes (in full mode the
+// persistence pipeline also fills PostgreSQL). Writes come from one thread; reads from any.
 #pragma once
 
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 #include "xtrader/store/records.hpp"
 
 namespace xtrader {
+
+// A store could not read or write; nothing of the failed write was kept.
+class StoreError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
 
 struct TradeBatch {
     std::vector<ExecutionRecord> executions;
@@ -29,18 +36,23 @@ struct ExecutionQuery {
     std::size_t limit = 100;
 };
 
-class TradeStore {
+// Where GET /v1/execution reads an account's history: the trade store in embedded mode,
+// PostgreSQL in full mode. Called from any thread.
+class ExecutionHistory {
   public:
-    virtual ~TradeStore() = default;
+    virtual ~ExecutionHistory() = default;
+    // Newest first.
+    virtual std::vector<ExecutionRecord> executions(const ExecutionQuery& query) = 0;
+};
 
+class TradeStore : public ExecutionHistory {
+  public:
     // The last journal sequence the store holds; 0 when empty.
     virtual Sequence position() = 0;
     // Atomically: the rows (executions are kept once per exec id and side) and the position.
     // Throws on failure, having written nothing.
     virtual void write(const TradeBatch& batch) = 0;
 
-    // Newest first.
-    virtual std::vector<ExecutionRecord> executions(const ExecutionQuery& query) = 0;
     // Every trade (its taker row) at or after `from`, oldest first: market-data rebuilds.
     virtual std::vector<ExecutionRecord> trades_since(Timestamp from) = 0;
     virtual std::optional<OrderRecord> order(OrderId id) = 0;

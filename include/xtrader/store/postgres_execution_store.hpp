@@ -1,0 +1,47 @@
+// Executions in PostgreSQL (libpqxx): the end of the persistence pipeline in full mode, and the
+// history GET /v1/execution reads there. The schema is the versioned migrations under sql/,
+// compiled in and applied by migrate() at start (each once, recorded in schema_migrations, under
+// an advisory lock so that several persister processes starting together apply them once).
+//
+// Threads: insert() and executions() may run on different threads; each call takes the store's
+// one connection under a mutex (history reads are not on the order path). A persister thread
+// owns a store of its own. A lost connection is reopened on the next call.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+
+#include "xtrader/core/market.hpp"
+#include "xtrader/store/trade_store.hpp"
+
+namespace xtrader {
+
+class PostgresExecutionStore final : public ExecutionHistory {
+  public:
+    // dsn: a libpq connection string, e.g. "host=127.0.0.1 port=5432 dbname=xtrader user=x".
+    PostgresExecutionStore(const MarketCatalog& catalog, std::string dsn);
+    ~PostgresExecutionStore() override;
+
+    // Applies the migrations not yet applied; throws StoreError.
+    static void migrate(const std::string& dsn);
+
+    // One transaction: every row, an execution already stored left as it is. Returns how many
+    // rows were new. Throws StoreError having committed nothing.
+    std::size_t insert(std::span<const TradeRecord> trades);
+
+    std::vector<ExecutionRecord> executions(const ExecutionQuery& query) override;
+
+    struct Session;  // the libpqxx connection; opaque
+
+  private:
+    Session& session();
+
+    const MarketCatalog& catalog_;
+    std::string dsn_;
+    std::mutex mutex_;
+    std::unique_ptr<Session> session_;
+};
+
+}  // namespace xtrader

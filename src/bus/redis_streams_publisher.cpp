@@ -1,0 +1,73 @@
+#include "xtrader/bus/redis_streams_publisher.hpp"
+
+#include <hiredis/hiredis.h>
+
+#include "xtrader/bus/execution_codec.hpp"
+
+namespace xtrader {
+
+namespace {
+
+constexpr std::int64_t kNanosPerMilli = 1'000'000;
+
+// Redis' answer to an XADD whose explicit id is not above the stream's last one.
+bool already_present(const redisReply& reply) {
+    return reply_text(reply).find("equal or smaller") != std::string_view::npos;
+}
+
+}  // namespace
+
+RedisStreamsPublisher::RedisStreamsPublisher(const MarketCatalog& catalog,
+                                             RedisStreamsOptions options,
+                                             std::filesystem::path cursor_path)
+    : catalog_(catalog),
+      options_(std::move(options)),
+      max_length_(std::to_string(options_.max_length)),
+      redis_(options_.endpoint),
+      cursor_(std::move(cursor_path)),
+      position_(cursor_.load()) {}
+
+void RedisStreamsPublisher::consume(std::span<const JournalRecord> records) {
+    std::size_t pending = 0;
+    std::string id, sequence, data;
+    for (const auto& record : records) {
+        std::uint64_t n = 0;
+        for (const auto& event : record.events) {
+            const auto* trade = std::get_if<Trade>(&event);
+            if (trade == nullptr) continue;
+            sequence = std::to_string(record.sequence);
+            id = sequence + "-" + std::to_string(n++);
+            data = encode_execution(catalog_,
+                                    {record.sequence, record.timestamp / kNanosPerMilli, *trade});
+            const std::string_view args[] = {"XADD", options_.stream, "MAXLEN", "~",    max_length_,
+                                             id,     "seq",           sequence, "data", data};
+            redis_.append(args);
+            ++pending;
+        }
+    }
+    // Every reply is read, even after an error reply, so the connection stays in step.
+    std::string refused;
+    for (; pending > 0; --pending) {
+        const auto reply = redis_.reply();
+        if (!is_error(*reply)) continue;
+        if (already_present(*reply)) {
+            duplicates_.fetch_add(1, std::memory_order_relaxed);
+        } else if (refused.empty()) {
+            refused = reply_text(*reply);
+        }
+    }
+    if (!refused.empty()) throw RedisError("XADD " + options_.stream + ": " + refused);
+    cursor_.store(records.back().sequence);
+    position_ = records.back().sequence;
+}
+
+bool RedisStreamsPublisher::probe() {
+    try {
+        const auto reply = redis_.command({"PING"});
+        return !is_error(*reply);
+    } catch (const RedisError&) {
+        return false;
+    }
+}
+
+}  // namespace xtrader

@@ -1,0 +1,176 @@
+#include "xtrader/store/postgres_execution_store.hpp"
+
+#include <charconv>
+#include <pqxx/pqxx>
+
+#include "xtrader/core/decimal.hpp"
+
+namespace xtrader {
+
+namespace {
+
+struct Migration {
+    const char* name;  // NNN_what.sql; NNN is the version
+    const char* sql;
+};
+
+// Generated from sql/*.sql at configure time, in file name order.
+constexpr Migration kMigrations[] = {
+#include "postgres_migrations.inc"
+};
+
+int version_of(std::string_view name) {
+    int version = 0;
+    std::from_chars(name.data(), name.data() + name.size(), version);
+    return version;
+}
+
+// Runs `work` and turns libpqxx's failures into StoreError; a broken connection is dropped so
+// that the next call reconnects.
+template <typename Work>
+auto guarded(std::unique_ptr<PostgresExecutionStore::Session>* session, const char* what,
+             Work&& work) {
+    try {
+        return work();
+    } catch (const pqxx::broken_connection& e) {
+        if (session != nullptr) session->reset();
+        throw StoreError(std::string("postgres ") + what + ": connection lost: " + e.what());
+    } catch (const pqxx::failure& e) {
+        if (session != nullptr) session->reset();
+        throw StoreError(std::string("postgres ") + what + ": " + e.what());
+    } catch (const pqxx::usage_error& e) {
+        throw StoreError(std::string("postgres ") + what + ": " + e.what());
+    }
+}
+
+}  // namespace
+
+struct PostgresExecutionStore::Session {
+    explicit Session(const std::string& dsn) : connection(dsn) {}
+    pqxx::connection connection;
+};
+
+PostgresExecutionStore::PostgresExecutionStore(const MarketCatalog& catalog, std::string dsn)
+    : catalog_(catalog), dsn_(std::move(dsn)) {}
+
+PostgresExecutionStore::~PostgresExecutionStore() = default;
+
+PostgresExecutionStore::Session& PostgresExecutionStore::session() {
+    if (!session_) session_ = std::make_unique<Session>(dsn_);
+    return *session_;
+}
+
+void PostgresExecutionStore::migrate(const std::string& dsn) {
+    guarded(nullptr, "migrate", [&] {
+        pqxx::connection connection(dsn);
+        pqxx::work tx(connection);
+        // Any number is fine as long as it is the project's own: serialises concurrent starts.
+        tx.exec("SELECT pg_advisory_xact_lock(7000700)");
+        tx.exec(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+            "name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
+        const auto applied = tx.exec("SELECT version FROM schema_migrations");
+        for (const auto& migration : kMigrations) {
+            const int version = version_of(migration.name);
+            bool done = false;
+            for (const auto& row : applied) done = done || row[0].as<int>() == version;
+            if (done) continue;
+            tx.exec(migration.sql);
+            tx.exec_params("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", version,
+                           std::string(migration.name));
+        }
+        tx.commit();
+    });
+}
+
+std::size_t PostgresExecutionStore::insert(std::span<const TradeRecord> trades) {
+    if (trades.empty()) return 0;
+    std::lock_guard lock(mutex_);
+    return guarded(&session_, "insert", [&] {
+        pqxx::work tx(session().connection);
+        // One multi-row statement: every value is a number, a decimal we formatted or a
+        // configured symbol / asset name, quoted by libpqxx all the same.
+        std::string sql =
+            "INSERT INTO executions (exec_id, sequence, symbol, price, quantity, taker_side, "
+            "taker_order_id, maker_order_id, taker_account, maker_account, taker_fee, maker_fee, "
+            "fee_asset, taker_remaining, maker_remaining, transaction_time) VALUES ";
+        sql.reserve(sql.size() + trades.size() * 200);
+        for (const auto& t : trades) {
+            const MarketSpec& m = catalog_.markets[t.market];
+            const AssetSpec& fee_asset = catalog_.assets[m.quote];
+            sql += &t == trades.data() ? "(" : ",(";
+            sql += std::to_string(t.exec_id) + "," + std::to_string(t.sequence) + ",";
+            sql += tx.quote(m.symbol) + ",";
+            sql += format_decimal(t.price, m.price_scale) + ",";
+            sql += format_decimal(t.quantity, m.qty_scale) + ",";
+            sql += t.taker_side == Side::Buy ? "'Buy'," : "'Sell',";
+            sql += std::to_string(t.taker_order_id) + "," + std::to_string(t.maker_order_id) + ",";
+            sql += std::to_string(t.taker_account) + "," + std::to_string(t.maker_account) + ",";
+            sql += format_decimal(t.taker_fee, fee_asset.scale) + ",";
+            sql += format_decimal(t.maker_fee, fee_asset.scale) + ",";
+            sql += tx.quote(fee_asset.name) + ",";
+            sql += format_decimal(t.taker_remaining, m.qty_scale) + ",";
+            sql += format_decimal(t.maker_remaining, m.qty_scale) + ",";
+            sql += std::to_string(t.time_ms) + ")";
+        }
+        sql += " ON CONFLICT (exec_id) DO NOTHING";
+        const auto result = tx.exec(sql);
+        tx.commit();
+        return static_cast<std::size_t>(result.affected_rows());
+    });
+}
+
+std::vector<ExecutionRecord> PostgresExecutionStore::executions(const ExecutionQuery& query) {
+    std::lock_guard lock(mutex_);
+    return guarded(&session_, "read executions", [&] {
+        pqxx::read_transaction tx(session().connection);
+        const std::string account = std::to_string(query.account);
+        std::string filter;
+        if (query.market)
+            filter += " AND symbol = " + tx.quote(catalog_.markets[*query.market].symbol);
+        if (query.order_id) {
+            const auto id = std::to_string(*query.order_id);
+            filter += " AND (taker_order_id = " + id + " OR maker_order_id = " + id + ")";
+        }
+        if (query.from)
+            filter += " AND transaction_time >= " + std::to_string(*query.from / 1'000'000);
+        if (query.to) filter += " AND transaction_time < " + std::to_string(*query.to / 1'000'000);
+        // Each side separately, so that each uses its account index.
+        const std::string columns =
+            "exec_id, sequence, symbol, price, quantity, taker_side, taker_order_id, "
+            "maker_order_id, taker_account, maker_account, taker_fee, maker_fee, transaction_time";
+        const std::string limit = std::to_string(query.limit);
+        const auto rows = tx.exec(
+            "(SELECT " + columns + " FROM executions WHERE taker_account = " + account + filter +
+            " ORDER BY transaction_time DESC, exec_id DESC LIMIT " + limit +
+            ") UNION ALL (SELECT " + columns + " FROM executions WHERE maker_account = " + account +
+            filter + " ORDER BY transaction_time DESC, exec_id DESC LIMIT " + limit +
+            ") ORDER BY transaction_time DESC, exec_id DESC LIMIT " + limit);
+        std::vector<ExecutionRecord> out;
+        out.reserve(rows.size());
+        for (const auto& row : rows) {
+            const MarketSpec* m = catalog_.find(row[2].c_str());
+            if (m == nullptr) continue;  // a market no longer configured
+            const int fee_scale = catalog_.assets[m->quote].scale;
+            const bool taker = row[8].as<AccountId>() == query.account;
+            const Side taker_side =
+                std::string_view(row[5].c_str()) == "Buy" ? Side::Buy : Side::Sell;
+            ExecutionRecord e;
+            e.exec_id = row[0].as<ExecId>();
+            e.sequence = row[1].as<Sequence>();
+            e.market = static_cast<MarketId>(m - catalog_.markets.data());
+            parse_decimal(row[3].c_str(), m->price_scale, e.price);
+            parse_decimal(row[4].c_str(), m->qty_scale, e.quantity);
+            e.account = query.account;
+            e.is_maker = !taker;
+            e.side = taker ? taker_side : (taker_side == Side::Buy ? Side::Sell : Side::Buy);
+            e.order_id = taker ? row[6].as<OrderId>() : row[7].as<OrderId>();
+            parse_decimal(taker ? row[10].c_str() : row[11].c_str(), fee_scale, e.fee);
+            e.time = row[12].as<Timestamp>() * 1'000'000;
+            out.push_back(e);
+        }
+        return out;
+    });
+}
+
+}  // namespace xtrader
