@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The brokers of full mode, on loopback, for tests and a local full-mode exchange:
-#   scripts/services.sh up       install what is missing, start what is not running, wait until
-#                                each one answers
-#   scripts/services.sh status   each one's health; exit 1 when one is down
-#   scripts/services.sh down     stop what this script started (nothing else)
-#   scripts/services.sh reset    down, then delete their data
+#   scripts/services.sh up [NAME...]    install what is missing, start what is not running, wait
+#                                       until each one answers
+#   scripts/services.sh status          each one's health; exit 1 when one is down
+#   scripts/services.sh down [NAME...]  stop what this script started (nothing else)
+#   scripts/services.sh reset           down, then delete their data
+# NAME is redis, postgresql, rabbitmq or kafka (default: all four); the fault tests stop and
+# start single brokers this way.
 #
 # Each runs as its own process on the project's own port with its data under one state directory
 # ($XTRADER_SERVICES_DIR, default .state/services in the checkout), so it never touches a system
@@ -228,17 +230,40 @@ down() {
     rm -f "$state"/*.pid
 }
 
-case ${1:-} in
+# The functions for a service name.
+service_fn() {
+    case $1 in
+        redis) echo redis ;;
+        postgresql) echo pg ;;
+        rabbitmq) echo rabbit ;;
+        kafka) echo kafka ;;
+        *) echo "unknown service $1 (redis, postgresql, rabbitmq, kafka)" >&2; exit 2 ;;
+    esac
+}
+
+command=${1:-}
+shift || true
+case $command in
     up)
         install_packages
         mkdir -p "$state"
-        redis_up
-        pg_up
-        rabbit_up
-        kafka_up
-        status
+        if (($# == 0)); then
+            redis_up
+            pg_up
+            rabbit_up
+            kafka_up
+            status
+        else
+            for name in "$@"; do "$(service_fn "$name")_up"; done
+        fi
         ;;
-    down) down ;;
+    down)
+        if (($# == 0)); then
+            down
+        else
+            for name in "$@"; do "$(service_fn "$name")_down"; done
+        fi
+        ;;
     status) status ;;
     reset)
         down

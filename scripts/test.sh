@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The test command (README): installs what is missing, builds, and runs every test -- unit,
-# integration (real daemons on free ports) and fault (daemons killed or stopped mid-load) on the
-# optimised build, then all of them again under AddressSanitizer + UBSan.
+# The test command (README): installs what is missing, starts the brokers (scripts/services.sh),
+# builds, and runs every test -- unit, integration (real daemons on free ports, real brokers) and
+# fault (daemons, consumers or brokers killed or stopped mid-load) on the optimised build, then
+# all of them again under AddressSanitizer + UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -9,6 +10,8 @@ scripts/setup.sh
 XTRADER_PYTHON=python3
 python3 -c "import pytest, yaml" >/dev/null 2>&1 || XTRADER_PYTHON=/usr/bin/python3
 export XTRADER_PYTHON
+
+scripts/services.sh up
 
 scripts/build.sh release
 ctest --test-dir build/release --output-on-failure -j 2

@@ -149,6 +149,13 @@ const std::vector<Setting>& settings() {
              c.pipelines.redis = v;
              if (!v.empty()) c.pipelines.redis_endpoint();  // checks the form
          }},
+        {"redis.stream", "XTRADER_REDIS_STREAM", "--redis-stream",
+         "the executions stream (its dead letters go to <stream>.dlq)",
+         [](Config& c, const std::string& v) {
+             if (v.empty()) throw ConfigError("redis.stream must not be empty");
+             c.pipelines.persister.stream = v;
+             c.pipelines.persister.dead_letters = v + ".dlq";
+         }},
         {"redis.stream_max_length", "XTRADER_STREAM_MAX_LENGTH", "--stream-max-length",
          "XADD MAXLEN ~ of the executions stream",
          [](Config& c, const std::string& v) {

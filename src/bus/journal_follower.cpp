@@ -60,7 +60,7 @@ void JournalFollower::catch_up(Sequence target) {
 void JournalFollower::start() {
     state_.store(FollowerState::Healthy);
     last_figures_ = std::chrono::steady_clock::now();
-    update_figures();
+    update_spool();
     thread_ = std::thread([this] { run(); });
 }
 
@@ -96,7 +96,10 @@ void JournalFollower::update_figures() {
         std::memory_order_relaxed);
     taken_at_last_figures_ = taken;
     last_figures_ = now;
+    update_spool();
+}
 
+void JournalFollower::update_spool() {
     // The segment holding the next record to read, and every later one, stay on disk for us.
     const Sequence next = cursor_.load(std::memory_order_relaxed) + 1;
     std::uint64_t bytes = 0;

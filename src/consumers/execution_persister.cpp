@@ -65,6 +65,8 @@ class ExecutionPersister::Consumer {
     void run() {
         // A restarted consumer first finishes what it had been given before (its own pending
         // entries), then takes new ones; claims from dead consumers are checked meanwhile.
+        // A batch that failed is retried from memory, not read again: every read counts as a
+        // delivery, and deliveries should count consumers dying on an entry, not outages.
         bool own_pending = true;
         bool group_ready = false;
         bool failing = false;
@@ -75,6 +77,7 @@ class ExecutionPersister::Consumer {
                     PostgresExecutionStore::migrate(options_.postgres);
                     group_ready = create_group();
                 }
+                if (!unfinished_.empty()) process({});
                 if (std::chrono::steady_clock::now() >= next_claim) {
                     claim();
                     next_claim = std::chrono::steady_clock::now() +
@@ -83,7 +86,7 @@ class ExecutionPersister::Consumer {
                 }
                 auto entries = read(own_pending ? "0" : ">");
                 if (own_pending && entries.empty()) own_pending = false;
-                handle(entries);
+                process(std::move(entries));
                 if (failing) {
                     failing = false;
                     owner_.failing_.fetch_sub(1);
@@ -96,7 +99,6 @@ class ExecutionPersister::Consumer {
                     owner_.failing_.fetch_add(1);
                     spdlog::error("persister {}: {}; retrying", name_, e.what());
                 }
-                own_pending = true;  // what it was given stays pending to it: retry that first
                 pause();
             }
         }
@@ -155,7 +157,7 @@ class ExecutionPersister::Consumer {
                 spdlog::warn("persister {}: claimed {} entries idle for over {} ms", name_,
                              entries.size(), options_.claim_idle.count());
                 count_deliveries(entries);
-                handle(entries);
+                process(std::move(entries));
             }
             const redisReply* next = element(*reply, 0);
             if (next == nullptr || reply_text(*next) == "0-0") return;
@@ -181,6 +183,14 @@ class ExecutionPersister::Consumer {
                 entry.deliveries = it->second;
             }
         }
+    }
+
+    // Handles the entries (or, given none, the batch that failed last) and forgets them only
+    // once they are acknowledged.
+    void process(std::vector<Entry> entries) {
+        if (!entries.empty()) unfinished_ = std::move(entries);
+        handle(unfinished_);
+        unfinished_.clear();
     }
 
     // Stores the batch in one transaction, sets aside what can never be stored, then XACKs.
@@ -224,6 +234,7 @@ class ExecutionPersister::Consumer {
     std::string name_;
     RedisConnection redis_;
     PostgresExecutionStore store_;
+    std::vector<Entry> unfinished_;
 };
 
 ExecutionPersister::ExecutionPersister(const MarketCatalog& catalog, PersisterOptions options,

@@ -87,8 +87,10 @@ class JournalFollower {
     void run();
     // Waits for the probe interval (or stop), then asks the consumer; true when it answered.
     bool probe();
-    // Once a second: the rate, the spooled bytes and the disk alarm.
+    // Once a second: the rate, then update_spool().
     void update_figures();
+    // The spooled bytes and the disk alarm.
+    void update_spool();
 
     std::string name_;
     std::filesystem::path journal_dir_;
