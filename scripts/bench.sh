@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/bench.sh engine | rest: builds and runs a benchmark; the last lines are one JSON object
-# per scenario. See docs/PERFORMANCE.md for recorded figures.
+# scripts/bench.sh engine | rest | ws | persistence: builds and runs a benchmark; the last lines
+# are one JSON object per scenario. See docs/PERFORMANCE.md for recorded figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-engine}
@@ -77,8 +77,19 @@ case "$what" in
         done
         printf '%s\n' "${results[@]}"
         ;;
+    persistence)
+        # The brokers of scripts/services.sh; a fresh data directory; bench/persistence.py
+        # drives the daemon and the persisters (it documents each phase).
+        scripts/services.sh up >/dev/null
+        scripts/build.sh release >/dev/null
+        persistence=$data/persistence
+        rm -rf "$persistence" && mkdir -p "$persistence"
+        echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" >&2
+        python3 bench/persistence.py build/release/src/app/xtraderd config/xtrader.toml "$persistence" \
+            "${XTRADER_BENCH_EXECUTIONS:-200000}"
+        ;;
     *)
-        echo "usage: $0 engine [engine|journal|sequencer]... | $0 rest | $0 ws" >&2
+        echo "usage: $0 engine [engine|journal|sequencer]... | $0 rest | $0 ws | $0 persistence" >&2
         exit 2
         ;;
 esac

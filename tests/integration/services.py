@@ -66,8 +66,10 @@ class Pipeline:
     def rows(self):
         try:
             return int(psql("SELECT count(*) FROM executions", self.db)[0][0])
-        except RuntimeError:
-            return 0  # not migrated yet
+        except RuntimeError as e:
+            if "does not exist" in str(e):
+                return 0  # not migrated yet
+            raise
 
     def wait_rows(self, n, timeout=120):
         wait_until(lambda: self.rows() >= n, timeout, f"{n} rows in PostgreSQL (have {self.rows()})")
