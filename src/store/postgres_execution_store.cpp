@@ -19,6 +19,18 @@ constexpr Migration kMigrations[] = {
 #include "postgres_migrations.inc"
 };
 
+// A string literal for SQL (standard_conforming_strings is on since PostgreSQL 9.1): only the
+// quote needs doubling. For configured names; values from clients are numbers by then.
+std::string literal(std::string_view text) {
+    std::string out = "'";
+    for (const char c : text) {
+        out += c;
+        if (c == '\'') out += '\'';
+    }
+    out += '\'';
+    return out;
+}
+
 int version_of(std::string_view name) {
     int version = 0;
     std::from_chars(name.data(), name.data() + name.size(), version);
@@ -89,7 +101,7 @@ std::size_t PostgresExecutionStore::insert(std::span<const TradeRecord> trades) 
     return guarded(&session_, "insert", [&] {
         pqxx::work tx(session().connection);
         // One multi-row statement: every value is a number, a decimal we formatted or a
-        // configured symbol / asset name, quoted by libpqxx all the same.
+        // configured symbol / asset name.
         std::string sql =
             "INSERT INTO executions (exec_id, sequence, symbol, price, quantity, taker_side, "
             "taker_order_id, maker_order_id, taker_account, maker_account, taker_fee, maker_fee, "
@@ -100,7 +112,7 @@ std::size_t PostgresExecutionStore::insert(std::span<const TradeRecord> trades) 
             const AssetSpec& fee_asset = catalog_.assets[m.quote];
             sql += &t == trades.data() ? "(" : ",(";
             sql += std::to_string(t.exec_id) + "," + std::to_string(t.sequence) + ",";
-            sql += tx.quote(m.symbol) + ",";
+            sql += literal(m.symbol) + ",";
             sql += format_decimal(t.price, m.price_scale) + ",";
             sql += format_decimal(t.quantity, m.qty_scale) + ",";
             sql += t.taker_side == Side::Buy ? "'Buy'," : "'Sell',";
@@ -108,7 +120,7 @@ std::size_t PostgresExecutionStore::insert(std::span<const TradeRecord> trades) 
             sql += std::to_string(t.taker_account) + "," + std::to_string(t.maker_account) + ",";
             sql += format_decimal(t.taker_fee, fee_asset.scale) + ",";
             sql += format_decimal(t.maker_fee, fee_asset.scale) + ",";
-            sql += tx.quote(fee_asset.name) + ",";
+            sql += literal(fee_asset.name) + ",";
             sql += format_decimal(t.taker_remaining, m.qty_scale) + ",";
             sql += format_decimal(t.maker_remaining, m.qty_scale) + ",";
             sql += std::to_string(t.time_ms) + ")";
@@ -127,7 +139,7 @@ std::vector<ExecutionRecord> PostgresExecutionStore::executions(const ExecutionQ
         const std::string account = std::to_string(query.account);
         std::string filter;
         if (query.market)
-            filter += " AND symbol = " + tx.quote(catalog_.markets[*query.market].symbol);
+            filter += " AND symbol = " + literal(catalog_.markets[*query.market].symbol);
         if (query.order_id) {
             const auto id = std::to_string(*query.order_id);
             filter += " AND (taker_order_id = " + id + " OR maker_order_id = " + id + ")";
