@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <charconv>
 #include <vector>
 
 namespace xtrader {
@@ -87,6 +88,35 @@ void RedisConnection::append(std::span<const std::string_view> args) {
     if (redisAppendCommandArgv(context(), static_cast<int>(args.size()), argv.data.data(),
                                argv.lengths.data()) != REDIS_OK) {
         fail("cannot queue a command");
+    }
+}
+
+void RedisConnection::append_formatted(std::string_view resp) {
+    if (redisAppendFormattedCommand(context(), resp.data(), resp.size()) != REDIS_OK) {
+        fail("cannot queue commands");
+    }
+}
+
+void RedisConnection::flush() {
+    int done = 0;
+    while (done == 0) {
+        if (redisBufferWrite(context(), &done) != REDIS_OK) fail("cannot write");
+    }
+}
+
+void append_command(std::string& out, std::span<const std::string_view> args) {
+    const auto header = [&out](char kind, std::size_t n) {
+        out += kind;
+        char digits[24];
+        const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+        out.append(digits, end);
+        out += "\r\n";
+    };
+    header('*', args.size());
+    for (const auto arg : args) {
+        header('$', arg.size());
+        out += arg;
+        out += "\r\n";
     }
 }
 

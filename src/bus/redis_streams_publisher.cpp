@@ -28,23 +28,35 @@ RedisStreamsPublisher::RedisStreamsPublisher(const MarketCatalog& catalog,
       position_(cursor_.load()) {}
 
 void RedisStreamsPublisher::consume(std::span<const JournalRecord> records) {
+    // The batch in buffers of kChunk commands, each written as soon as it is full so that Redis
+    // works on one while the next is encoded; then every reply, in order.
+    constexpr std::size_t kChunk = 512;
     std::size_t pending = 0;
-    std::string id, sequence, data;
+    commands_.clear();
     for (const auto& record : records) {
         std::uint64_t n = 0;
         for (const auto& event : record.events) {
             const auto* trade = std::get_if<Trade>(&event);
             if (trade == nullptr) continue;
-            sequence = std::to_string(record.sequence);
-            id = sequence + "-" + std::to_string(n++);
-            data = encode_execution(catalog_,
-                                    {record.sequence, record.timestamp / kNanosPerMilli, *trade});
-            const std::string_view args[] = {"XADD", options_.stream, "MAXLEN", "~",    max_length_,
-                                             id,     "seq",           sequence, "data", data};
-            redis_.append(args);
-            ++pending;
+            sequence_ = std::to_string(record.sequence);
+            id_ = sequence_;
+            id_ += '-';
+            id_ += std::to_string(n++);
+            data_.clear();
+            encode_execution(catalog_, {record.sequence, record.timestamp / kNanosPerMilli, *trade},
+                             data_);
+            const std::string_view args[] = {
+                "XADD", options_.stream, "MAXLEN",  "~",    max_length_,
+                id_,    "seq",           sequence_, "data", data_};
+            append_command(commands_, args);
+            if (++pending % kChunk == 0) {
+                redis_.append_formatted(commands_);
+                redis_.flush();
+                commands_.clear();
+            }
         }
     }
+    if (!commands_.empty()) redis_.append_formatted(commands_);
     // Every reply is read, even after an error reply, so the connection stays in step.
     std::string refused;
     for (; pending > 0; --pending) {

@@ -23,7 +23,8 @@ TEST(ExecutionCodec, RoundTripsEveryField) {
     const ExecutionMessage m{
         42, 1'732'480'000'123,
         Trade{7, kBtcKrw, 50'000'000, 125, 42, 40, 1, 2, Side::Sell, 31'250, 31'250, 0, 375}};
-    const std::string text = encode_execution(catalog, m);
+    std::string text;
+    encode_execution(catalog, m, text);
     std::string error;
     const auto back = decode_execution(catalog, text, error);
     ASSERT_TRUE(back) << error << "\n" << text;
@@ -33,8 +34,9 @@ TEST(ExecutionCodec, RoundTripsEveryField) {
 
 TEST(ExecutionCodec, RefusesWhatIsNotAnExecutionOfTheseMarkets) {
     const MarketCatalog catalog = test_catalog();
-    const std::string good = encode_execution(
-        catalog, {1, 1, Trade{1, kBtcKrw, 50'000'000, 1, 2, 1, 1, 2, Side::Buy, 0, 0, 0, 0}});
+    std::string good;
+    encode_execution(
+        catalog, {1, 1, Trade{1, kBtcKrw, 50'000'000, 1, 2, 1, 1, 2, Side::Buy, 0, 0, 0, 0}}, good);
     std::string error;
     EXPECT_TRUE(decode_execution(catalog, good, error));
     const auto refused = [&](std::string text) {
@@ -54,6 +56,12 @@ TEST(ExecutionCodec, RefusesWhatIsNotAnExecutionOfTheseMarkets) {
     EXPECT_TRUE(refused(replace("\"Buy\"", "\"Up\"")));
     EXPECT_TRUE(refused(replace("\"price\":\"", "\"price\":\"0.000000001")));
     EXPECT_TRUE(refused(replace("\"exec_id\":1", "\"exec_id\":-1")));
+    EXPECT_TRUE(refused(replace("\"exec_id\":1", "\"exec_id\":1.5")));
+    EXPECT_TRUE(refused(replace("\"exec_id\":1", "\"exec_id\":{\"a\":1}")));
+    EXPECT_TRUE(refused(replace("BTC-KRW", "BTC\\u002dKRW")));  // escapes: never written
+    EXPECT_TRUE(refused(good + "x"));
+    EXPECT_TRUE(refused(good.substr(0, good.size() - 1)));
+    EXPECT_TRUE(decode_execution(catalog, " " + replace(",", " , ") + "\n", error)) << error;
 }
 
 TEST(CursorFile, KeepsTheLastStoredSequence) {

@@ -24,7 +24,9 @@ struct ExecutionMessage {
     bool operator==(const ExecutionMessage&) const = default;
 };
 
-std::string encode_execution(const MarketCatalog& catalog, const ExecutionMessage& message);
+// Appends the message's JSON to `out`.
+void encode_execution(const MarketCatalog& catalog, const ExecutionMessage& message,
+                      std::string& out);
 
 // nullopt, with `error` saying why, when the text is not a valid message for these markets.
 std::optional<ExecutionMessage> decode_execution(const MarketCatalog& catalog,

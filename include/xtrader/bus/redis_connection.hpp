@@ -46,6 +46,10 @@ class RedisConnection {
     }
     // Pipelining: queue commands, then read their replies in order.
     void append(std::span<const std::string_view> args);
+    // Queues commands already in RESP (append_command), as many as `resp` holds.
+    void append_formatted(std::string_view resp);
+    // Writes what is queued now, so that Redis works on it while more is prepared.
+    void flush();
     RedisReply reply();
 
     // Drops the connection; the next command reconnects.
@@ -59,6 +63,10 @@ class RedisConnection {
     RedisEndpoint endpoint_;
     redisContext* context_ = nullptr;
 };
+
+// Appends one command in RESP (an array of bulk strings) to `out`: a pipeline of commands built
+// in one buffer, without an allocation per command.
+void append_command(std::string& out, std::span<const std::string_view> args);
 
 // Reply helpers: the text of a string / status / error reply, and whether it is an error.
 std::string_view reply_text(const redisReply& reply) noexcept;

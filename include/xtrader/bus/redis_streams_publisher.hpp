@@ -49,6 +49,7 @@ class RedisStreamsPublisher final : public RecordConsumer {
     CursorFile cursor_;
     Sequence position_;
     std::atomic<std::uint64_t> duplicates_{0};
+    std::string commands_, id_, sequence_, data_;  // reused: no allocation per entry
 };
 
 }  // namespace xtrader
