@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The run command (README): installs what is missing, builds, and starts the embedded exchange
-# with config/xtrader.toml (data under ./data) and, beside it, xtrader-sim, so that the market
+# The run command (README): installs what is missing, builds the daemon and the trading screen,
+# and starts the embedded exchange with config/xtrader.toml (data under ./data) and, beside it,
+# xtrader-sim, so that the market
 # moves from the first minute. It prints the URLs and the demo accounts' API keys; Ctrl-C stops
 # both cleanly. --no-sim leaves the simulator out; other arguments go to xtraderd (see --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh release >/dev/null
+scripts/web.sh  # the trading screen, served at http://localhost:7000/
 
 sim=1
 args=()

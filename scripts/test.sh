@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command (README): installs what is missing, starts the brokers (scripts/services.sh),
-# builds, and runs every test -- unit, integration (real daemons on free ports, real brokers) and
-# fault (daemons, consumers or brokers killed or stopped mid-load) on the optimised build, then
-# all of them again under AddressSanitizer + UBSan.
+# builds the daemon and the trading screen, and runs every test -- unit (GoogleTest, vitest),
+# integration (real daemons on free ports, real brokers), fault (daemons, consumers or brokers
+# killed or stopped mid-load) and e2e (the screen in Debian's chromium) on the optimised build,
+# then all of them again under AddressSanitizer + UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -12,6 +13,13 @@ python3 -c "import pytest, yaml" >/dev/null 2>&1 || XTRADER_PYTHON=/usr/bin/pyth
 export XTRADER_PYTHON
 
 scripts/services.sh up
+scripts/web.sh
+# The browser of the end-to-end test: Debian's chromium, driven by playwright-core.
+if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok installed"; then
+    sudo=""
+    [[ $(id -u) -ne 0 ]] && sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
 
 scripts/build.sh release
 ctest --test-dir build/release --output-on-failure -j 2
