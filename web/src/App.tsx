@@ -137,6 +137,8 @@ export function App() {
     s.start();
     return () => s.stop();
   }, []);
+  const connectionRef = useRef(connection);
+  connectionRef.current = connection;
   const onMessageRef = useRef(onMessage);
   onMessageRef.current = onMessage;
   const reloadRef = useRef(async () => {});
@@ -163,8 +165,12 @@ export function App() {
     const channels = [`executions:${symbol}`, `orderbook:${symbol}`, `ticker:${symbol}`];
     socket.current?.subscribe(channels);
     void loadMarket(symbol);
-    // The seed's choice: the book is also read every 2 s, whatever the socket does.
-    const poll = setInterval(() => void loadBook(symbol), 2000);
+    // The seed's choice: the book is also read every 2 s, whatever the socket does; while the
+    // socket is down, the ticker and the tape are read with it.
+    const poll = setInterval(() => {
+      if (connectionRef.current === "open") void loadBook(symbol);
+      else void loadMarket(symbol);
+    }, 2000);
     return () => {
       clearInterval(poll);
       socket.current?.unsubscribe(channels);
