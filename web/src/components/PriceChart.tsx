@@ -25,6 +25,7 @@ export function PriceChart({ candles, interval, onInterval, priceDecimals }: Pro
   const chart = useRef<IChartApi | null>(null);
   const price = useRef<ISeriesApi<"Candlestick"> | null>(null);
   const volume = useRef<ISeriesApi<"Histogram"> | null>(null);
+  const shown = useRef(0);
 
   useEffect(() => {
     if (!container.current) return;
@@ -59,6 +60,9 @@ export function PriceChart({ candles, interval, onInterval, priceDecimals }: Pro
     volume.current?.setData(
       candles.map((c) => ({ time: time(c), value: c.volume, color: c.close >= c.open ? `${UP}80` : `${DOWN}80` })),
     );
+    // A fresh history (not the running candle moving on): show all of it.
+    if (Math.abs(candles.length - shown.current) > 1) chart.current?.timeScale().fitContent();
+    shown.current = candles.length;
   }, [candles]);
 
   return (
