@@ -115,6 +115,7 @@ struct RestApi::Context {
     Responder respond;
     RequestMetrics* metrics = nullptr;
     const ApiAccount* account = nullptr;
+    bool head = false;  // a HEAD request: the headers of the GET answer, no body
 
     void reply(unsigned status, std::string body, std::string_view type = "application/json",
                std::string_view retry_after = {}, std::string_view cache = {}) {
@@ -126,6 +127,11 @@ struct RestApi::Context {
         res.keep_alive(keep_alive);
         res.body() = std::move(body);
         res.prepare_payload();
+        if (head) {
+            const auto length = res.body().size();
+            res.body().clear();
+            res.content_length(length);
+        }
         metrics->record(route, status, steady_nanos() - started);
         respond(std::move(res));
     }
@@ -163,7 +169,9 @@ void RestApi::handle(const HttpRequest& request, Responder respond) {
     c->metrics = &metrics_;
     const Target target(request.target());
     const auto path = target.path;
-    const auto method = request.method();
+    // HEAD is GET without the body (RFC 9110): routed as GET, answered with the same headers.
+    c->head = request.method() == http::verb::head;
+    const auto method = c->head ? http::verb::get : request.method();
     const auto is = [&](http::verb verb, Route route) {
         if (method != verb) return false;
         c->route = route;

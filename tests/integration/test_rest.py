@@ -378,6 +378,10 @@ def test_the_web_root_serves_files_with_types_cache_headers_and_the_spa_fallback
         assert status == 200 and b"<title>HTS</title>" in body
         assert c.get("/assets/missing.js")[0] == 404
         assert c.get("/../config/xtrader.toml")[0] in (400, 404)
+        # HEAD: the GET's headers, no body (http.client reads none for HEAD).
+        status, body, res = c.request("HEAD", "/assets/app-3f2a1b.js")
+        assert status == 200 and body == b"" and res.getheader("Content-Length") == "18"
+        assert "immutable" in res.getheader("Cache-Control")
     finally:
         d.stop()
 
