@@ -952,6 +952,10 @@ void RestApi::metrics(const ContextPtr& c) {
     for (const auto* f : pipelines_.followers) {
         gauge("xtrader_pipeline_disk_alarm", f->name(), f->disk_alarm() ? 1 : 0);
     }
+    text += "# TYPE xtrader_pipeline_publish_rate gauge\n";
+    for (const auto* f : pipelines_.followers) {
+        gauge("xtrader_pipeline_publish_rate", f->name(), f->rate());
+    }
     text += "# TYPE xtrader_pipeline_records_total counter\n";
     for (const auto* f : pipelines_.followers) {
         gauge("xtrader_pipeline_records_total", f->name(), f->taken());

@@ -68,14 +68,13 @@ class ExecutionPersister::Consumer {
         // A batch that failed is retried from memory, not read again: every read counts as a
         // delivery, and deliveries should count consumers dying on an entry, not outages.
         bool own_pending = true;
-        bool group_ready = false;
         bool failing = false;
         auto next_claim = std::chrono::steady_clock::now();
         while (!owner_.stopping_.load(std::memory_order_relaxed)) {
             try {
-                if (!group_ready) {
+                if (!group_ready_) {
                     PostgresExecutionStore::migrate(options_.postgres);
-                    group_ready = create_group();
+                    create_group();
                 }
                 if (!unfinished_.empty()) process({});
                 if (std::chrono::steady_clock::now() >= next_claim) {
@@ -114,13 +113,13 @@ class ExecutionPersister::Consumer {
         }
     }
 
-    bool create_group() {
+    void create_group() {
         const auto reply =
             redis_.command({"XGROUP", "CREATE", options_.stream, options_.group, "0", "MKSTREAM"});
         if (is_error(*reply) && reply_text(*reply).find("BUSYGROUP") == std::string_view::npos) {
             throw RedisError("XGROUP CREATE: " + std::string(reply_text(*reply)));
         }
-        return true;
+        group_ready_ = true;
     }
 
     std::vector<Entry> read(std::string_view from) {
@@ -130,7 +129,8 @@ class ExecutionPersister::Consumer {
             redis_.command({"XREADGROUP", "GROUP", options_.group, name_, "COUNT", count, "BLOCK",
                             block, "STREAMS", options_.stream, from});
         if (is_error(*reply)) {
-            // The stream or group was deleted under us: create them again next round.
+            // The stream or the group is gone (a Redis that lost its data): create them again.
+            if (reply_text(*reply).find("NOGROUP") != std::string_view::npos) group_ready_ = false;
             throw RedisError("XREADGROUP: " + std::string(reply_text(*reply)));
         }
         std::vector<Entry> entries;
@@ -234,6 +234,7 @@ class ExecutionPersister::Consumer {
     std::string name_;
     RedisConnection redis_;
     PostgresExecutionStore store_;
+    bool group_ready_ = false;
     std::vector<Entry> unfinished_;
 };
 

@@ -242,3 +242,19 @@ def test_daemon_killed_while_redis_down_replays_from_its_cursor(data_dir, pipeli
         assert int(redis("XLEN", pipeline.stream)) == 4000
     finally:
         daemon.stop()
+
+
+def test_a_lost_consumer_group_is_created_again(data_dir, pipeline):
+    daemon = Daemon(data_dir, *pipeline.flags()).start()
+    try:
+        fund(daemon.port, 2000)
+        assert crossing_pairs(daemon.port, 1000, ALICE, BOB)[0] == 1000
+        assert_exactly(pipeline, 1000)
+        # As after a Redis that lost its data: the group is gone. The consumers create it again
+        # from the start of the stream; what was stored already is not stored twice.
+        assert redis("XGROUP", "DESTROY", pipeline.stream, GROUP) == "1"
+        assert crossing_pairs(daemon.port, 1000, ALICE, BOB)[0] == 1000
+        assert_exactly(pipeline, 2000)
+        wait_until(lambda: pipeline.pending() == 0, 30, "every entry acknowledged")
+    finally:
+        daemon.stop()
