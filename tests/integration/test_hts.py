@@ -2,8 +2,10 @@
 the market, and web/e2e/hts.mjs driving Debian's chromium through every step of the issue: the
 page loads clean, book / tape / chart fill, sign-in, a resting order Pending then cancelled, a
 crossing order whose fill and balances are checked to the unit, a 402 in words. Screenshots of
-each step land in the build directory (XTRADER_SCREENSHOTS)."""
+each step land in the build directory (XTRADER_SCREENSHOTS). Last, the exchange is restarted under
+the page, which must show the outage, reconnect and resubscribe on its own."""
 import os
+import socket
 import subprocess
 import tempfile
 
@@ -18,9 +20,17 @@ WEB = os.path.join(ROOT, "web")
 SIM = os.environ.get("XTRADER_SIM_BIN", "build/release/src/sim/xtrader-sim")
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def test_the_trading_screen_in_a_real_browser(data_dir):
     assert os.path.exists(os.path.join(WEB, "dist", "index.html")), "build the screen first: scripts/web.sh"
-    daemon = Daemon(data_dir, "--web-root", os.path.join(WEB, "dist")).start()
+    # Fixed ports, so that the page finds the exchange again after the restart step.
+    flags = ["--web-root", os.path.join(WEB, "dist"), "--http-port", str(free_port()), "--ws-port", str(free_port())]
+    daemon = Daemon(data_dir, *flags).start()
     # The simulator trades with every demo account but carol, whom the browser signs in as, so
     # that her balances move only by what the test does.
     sim_config = os.path.join(data_dir, "sim.toml")
@@ -32,13 +42,21 @@ def test_the_trading_screen_in_a_real_browser(data_dir):
     sim = subprocess.Popen([SIM, "--config", sim_config, "--host", "127.0.0.1", "--http-port", str(daemon.port),
                             "--rate", "20"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     shots = os.environ.get("XTRADER_SCREENSHOTS") or tempfile.mkdtemp(prefix="xtrader-hts-")
+    browser = subprocess.Popen(["node", os.path.join(WEB, "e2e", "hts.mjs"),
+                                f"http://127.0.0.1:{daemon.port}/?ws={daemon.ws_port}", shots],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        run = subprocess.run(["node", os.path.join(WEB, "e2e", "hts.mjs"),
-                              f"http://127.0.0.1:{daemon.port}/?ws={daemon.ws_port}", shots],
-                             capture_output=True, text=True, timeout=300)
-        assert run.returncode == 0, f"{run.stdout}\n{run.stderr}\nscreenshots: {shots}"
-        assert "all steps passed" in run.stdout
+        output = []
+        for line in browser.stdout:
+            output.append(line)
+            if line.strip() == "restart-the-exchange":
+                daemon.stop()
+                daemon = Daemon(data_dir, *flags).start()
+        assert browser.wait(300) == 0, "".join(output) + f"\nscreenshots: {shots}"
+        assert "all steps passed" in "".join(output)
     finally:
+        if browser.poll() is None:
+            browser.kill()
         sim.terminate()
         sim.wait(30)
         daemon.stop()

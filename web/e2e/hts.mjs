@@ -167,6 +167,22 @@ try {
     const unexpected = consoleErrors.filter((e) => !e.includes("status of 402"));
     expect(unexpected.length === 0, `console errors: ${unexpected.join(" | ")}`);
   });
+  await step("reconnects-after-a-restart", async () => {
+    // The test restarts the exchange on the same ports when it reads this line.
+    const tape = () => document.querySelector('[data-testid="trade"]')?.textContent ?? "";
+    const top = await page.evaluate(tape);
+    console.log("restart-the-exchange");
+    await byTest("connection").filter({ hasText: "reconnecting" }).waitFor({ timeout: 30000 });
+    await byTest("connection").filter({ hasText: "live" }).waitFor({ timeout: 60000 });
+    // Subscribed again: new trades reach the tape, and the book is there.
+    await page.waitForFunction(
+      (before) => (document.querySelector('[data-testid="trade"]')?.textContent ?? "") !== before,
+      top,
+      { timeout: 30000 },
+    );
+    await byTest("bids").locator(".book-row").first().waitFor({ timeout: 15000 });
+    await byTest("account").waitFor();
+  });
   console.log("all steps passed");
 } catch {
   process.exitCode = 1;

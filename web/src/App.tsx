@@ -15,6 +15,7 @@ import {
 } from "./lib/api";
 import { applyDelta, bookFromSnapshot, type Book, type LevelChange } from "./lib/book";
 import { upsertCandle, type Candle, type Interval } from "./lib/candles";
+import { executionsOfAnswer, mergeExecutions } from "./lib/executions";
 import { formatDecimal, formatPercent, toRequestText } from "./lib/format";
 import { MarketSocket, socketUrl, type ConnectionState, type WsMessage } from "./lib/ws";
 
@@ -36,6 +37,8 @@ export function App() {
   const [executions, setExecutions] = useState<OwnExecution[]>([]);
   const [price, setPrice] = useState("");
   const socket = useRef<MarketSocket | null>(null);
+  const apiKeyRef = useRef(apiKey);
+  apiKeyRef.current = apiKey;
   const current = useRef({ symbol, interval, book });
   current.current = { symbol, interval, book };
 
@@ -74,14 +77,20 @@ export function App() {
       call<{ orders: Order[] }>("GET", "/v1/orders?status=open&limit=200", apiKey),
       call<{ executions: OwnExecution[] }>("GET", "/v1/execution?limit=50", apiKey),
     ]);
+    if (apiKeyRef.current !== apiKey) return; // signed out or in as another account meanwhile
     if (b.status === 401) {
       setApiKey(null);
       return;
     }
     if (b.status === 200) setBalances(b.body.balances);
     if (o.status === 200) setOpenOrders(o.body.orders);
-    if (e.status === 200) setExecutions(e.body.executions);
+    if (e.status === 200) setExecutions((known) => mergeExecutions(e.body.executions, known));
   }, [apiKey]);
+  // After a change: at once, and again when the trade store has taken in the journal.
+  const refreshAccount = useCallback(() => {
+    void loadAccount();
+    setTimeout(() => void loadAccount(), 750);
+  }, [loadAccount]);
 
   // ---- The socket: one for the page ----
   const onMessage = useCallback(
@@ -120,11 +129,11 @@ export function App() {
           }
           break;
         case "OrderUpdate":
-          void loadAccount();
+          refreshAccount();
           break;
       }
     },
-    [loadBook, loadAccount],
+    [loadBook, refreshAccount],
   );
 
   useEffect(() => {
@@ -232,7 +241,10 @@ export function App() {
           price={price}
           onPrice={setPrice}
           lastPrice={stats?.last_price ?? null}
-          onAnswer={() => void loadAccount()}
+          onAnswer={(order) => {
+            if (order) setExecutions((known) => mergeExecutions(executionsOfAnswer(order), known));
+            refreshAccount();
+          }}
         />
         <AccountPanel
           apiKey={apiKey}
@@ -241,7 +253,7 @@ export function App() {
           balances={balances}
           openOrders={openOrders}
           executions={executions}
-          onChange={() => void loadAccount()}
+          onChange={refreshAccount}
         />
       </main>
     </div>

@@ -9,7 +9,7 @@ interface Props {
   price: string;
   onPrice: (price: string) => void;
   lastPrice: number | null;
-  onAnswer: () => void;
+  onAnswer: (order: Order | null) => void;
 }
 
 type Result = { ok: boolean; text: string };
@@ -50,6 +50,7 @@ export function OrderEntry({ market, apiKey, balances, price, onPrice, lastPrice
     }
     const answer = await call<Order>("POST", "/v1/order", apiKey, body);
     setBusy(false);
+    onAnswer(answer.status === 200 ? answer.body : null);
     if (answer.status === 200) {
       const o = answer.body;
       const filled = formatDecimal(o.filled_quantity, market.quantity_decimals);
@@ -60,7 +61,6 @@ export function OrderEntry({ market, apiKey, balances, price, onPrice, lastPrice
     } else {
       setResult({ ok: false, text: explainRefusal(answer) });
     }
-    onAnswer();
   };
 
   return (
