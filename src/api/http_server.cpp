@@ -9,6 +9,8 @@
 #include <boost/beast/http.hpp>
 #include <optional>
 
+#include "xtrader/api/json.hpp"
+
 namespace xtrader::api {
 
 namespace beast = boost::beast;
@@ -19,17 +21,43 @@ namespace {
 
 void fail(beast::error_code ec, const char* what) {
     if (ec == net::error::operation_aborted || ec == beast::error::timeout ||
-        ec == http::error::end_of_stream || ec == net::error::connection_reset ||
-        ec == net::error::eof) {
+        ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        ec == net::error::connection_reset || ec == net::error::eof) {
         return;
     }
     spdlog::debug("http {}: {}", what, ec.message());
 }
 
+// An answer made by the session itself, before or instead of the routes.
+HttpResponse session_answer(http::status status, std::string_view code, std::string_view message,
+                            bool keep_alive) {
+    HttpResponse res{status, 11};
+    res.set(http::field::server, "xtraderd");
+    res.set(http::field::content_type, "application/json");
+    std::string body;
+    JsonWriter json(body);
+    json.begin_object().key("error").begin_object();
+    json.key("code").string(code).key("message").string(message);
+    json.end_object().end_object();
+    res.body() = std::move(body);
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    return res;
+}
+
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
   public:
-    HttpSession(tcp::socket&& socket, RestApi& api, ReplyRelay& relay, const HttpOptions& options)
-        : stream_(std::move(socket)), api_(api), relay_(relay), options_(options) {}
+    HttpSession(tcp::socket&& socket, ConnectionSlot slot, RestApi& api, ReplyRelay& relay,
+                RequestMetrics& metrics, const HttpOptions& options)
+        : stream_(std::move(socket)),
+          slot_(std::move(slot)),
+          api_(api),
+          relay_(relay),
+          metrics_(metrics),
+          options_(options) {
+        beast::error_code ec;
+        peer_ = stream_.socket().remote_endpoint(ec).address();
+    }
 
     void run() {
         net::dispatch(stream_.get_executor(),
@@ -40,35 +68,60 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     void do_read() {
         parser_.emplace();
         parser_->body_limit(options_.body_limit);
+        parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
         stream_.expires_after(options_.read_timeout);
         http::async_read(stream_, buffer_, *parser_,
                          beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
     }
 
     void on_read(beast::error_code ec, std::size_t) {
-        if (ec == http::error::body_limit) return reject_too_large();
+        if (ec == http::error::body_limit) {
+            return do_write(session_answer(http::status::payload_too_large, "payload_too_large",
+                                           "the body is too large", false));
+        }
+        if (ec == http::error::header_limit) {
+            metrics_.count(EdgeEvent::HttpMalformed);
+            return do_write(session_answer(http::status::request_header_fields_too_large,
+                                           "headers_too_large",
+                                           "the request line and headers are too large", false));
+        }
+        if (ec.category() == http::make_error_code(http::error::bad_method).category() &&
+            ec != http::error::end_of_stream && ec != http::error::partial_message) {
+            metrics_.count(EdgeEvent::HttpMalformed);
+            return do_write(session_answer(http::status::bad_request, "malformed_request",
+                                           "not an HTTP/1.1 request: " + ec.message(), false));
+        }
         if (ec) return fail(ec, "read");
         stream_.expires_never();  // the answer may take a sequencer round trip
         request_ = parser_->release();
-        // The answer comes back on any thread; the write happens on this session's strand.
-        api_.handle(request_, [self = shared_from_this()](HttpResponse&& response) {
-            self->relay_.relay([self, response = std::move(response)]() mutable {
-                net::post(self->stream_.get_executor(),
-                          [self, response = std::move(response)]() mutable {
-                              self->do_write(std::move(response));
-                          });
-            });
-        });
+        // Exactly one answer per request: the handler's, or the 500 below if it threw first.
+        auto answered = std::make_shared<std::atomic<bool>>(false);
+        try {
+            // The answer comes back on any thread; the write happens on this session's strand.
+            api_.handle(request_, peer_,
+                        [self = shared_from_this(), answered](HttpResponse&& response) {
+                            if (answered->exchange(true)) return;
+                            self->relay_.relay([self, response = std::move(response)]() mutable {
+                                net::post(self->stream_.get_executor(),
+                                          [self, response = std::move(response)]() mutable {
+                                              self->do_write(std::move(response));
+                                          });
+                            });
+                        });
+        } catch (const std::exception& e) {
+            internal_error(answered, e.what());
+        } catch (...) {
+            internal_error(answered, "unknown exception");
+        }
     }
 
-    void reject_too_large() {
-        HttpResponse res{http::status::payload_too_large, 11};
-        res.set(http::field::server, "xtraderd");
-        res.set(http::field::content_type, "application/json");
-        res.body() = R"({"error":{"code":"payload_too_large","message":"the body is too large"}})";
-        res.keep_alive(false);
-        res.prepare_payload();
-        do_write(std::move(res));
+    void internal_error(const std::shared_ptr<std::atomic<bool>>& answered, const char* what) {
+        metrics_.count(EdgeEvent::HttpException);
+        spdlog::error("http: {} {} threw: {}", std::string(request_.method_string()),
+                      std::string(request_.target().substr(0, 200)), what);
+        if (answered->exchange(true)) return;
+        do_write(session_answer(http::status::internal_server_error, "internal_error",
+                                "the server failed to handle this request", false));
     }
 
     void do_write(HttpResponse&& response) {
@@ -90,23 +143,38 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
 
     beast::tcp_stream stream_;
+    ConnectionSlot slot_;
     beast::flat_buffer buffer_;
     RestApi& api_;
     ReplyRelay& relay_;
+    RequestMetrics& metrics_;
     const HttpOptions& options_;
+    net::ip::address peer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     HttpRequest request_;
     HttpResponse response_;
 };
 
+std::string busy_answer() {
+    const std::string body =
+        R"({"error":{"code":"overloaded","message":"too many connections; retry shortly"}})";
+    return "HTTP/1.1 503 Service Unavailable\r\nServer: xtraderd\r\nRetry-After: 1\r\n"
+           "Content-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
 }  // namespace
 
 HttpServer::HttpServer(net::io_context& io, const tcp::endpoint& endpoint, RestApi& api,
-                       ReplyRelay& relay, HttpOptions options)
+                       ReplyRelay& relay, RequestMetrics& metrics, HttpOptions options)
     : options_(std::make_unique<HttpOptions>(options)),
       listener_(std::make_shared<Listener>(
-          io, endpoint, [&api, &relay, opts = options_.get()](tcp::socket&& socket) {
-              std::make_shared<HttpSession>(std::move(socket), api, relay, *opts)->run();
+          io, endpoint, ListenerOptions{options.max_connections, busy_answer()}, metrics,
+          [&api, &relay, &metrics, opts = options_.get()](tcp::socket&& socket,
+                                                          ConnectionSlot slot) {
+              std::make_shared<HttpSession>(std::move(socket), std::move(slot), api, relay,
+                                            metrics, *opts)
+                  ->run();
           })) {}
 
 HttpServer::~HttpServer() = default;

@@ -65,9 +65,41 @@ class FlatObjectReader final : public nlohmann::json_sax<nlohmann::json> {
     std::string error_;
 };
 
+// The length of the well-formed UTF-8 sequence at the start of `text` (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF), or 0 when it is not one.
+std::size_t utf8_sequence(std::string_view text) noexcept {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const unsigned char lead = byte(0);
+    std::size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF;  // the range of the second byte
+    if (lead < 0x80) return 1;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3;
+        if (lead == 0xE0) low = 0xA0;
+        if (lead == 0xED) high = 0x9F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        if (lead == 0xF0) low = 0x90;
+        if (lead == 0xF4) high = 0x8F;
+    } else {
+        return 0;
+    }
+    if (text.size() < length || byte(1) < low || byte(1) > high) return 0;
+    for (std::size_t i = 2; i < length; ++i) {
+        if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+    }
+    return length;
+}
+
+// Escapes what JSON requires; a byte that does not start well-formed UTF-8 (a path from the
+// network, say) becomes U+FFFD, so that every document written is valid UTF-8.
 void append_escaped(std::string& out, std::string_view text) {
     out.push_back('"');
-    for (char c : text) {
+    while (!text.empty()) {
+        const char c = text.front();
+        std::size_t length = 1;
         switch (c) {
             case '"': out += "\\\""; break;
             case '\\': out += "\\\\"; break;
@@ -79,10 +111,14 @@ void append_escaped(std::string& out, std::string_view text) {
                     char buffer[8];
                     std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
                     out += buffer;
+                } else if (length = utf8_sequence(text); length == 0) {
+                    out += "\xEF\xBF\xBD";
+                    length = 1;
                 } else {
-                    out.push_back(c);
+                    out.append(text.data(), length);
                 }
         }
+        text.remove_prefix(length);
     }
     out.push_back('"');
 }

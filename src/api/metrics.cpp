@@ -29,6 +29,20 @@ std::string_view to_string(Route route) noexcept {
     return "unknown";
 }
 
+std::string_view to_string(EdgeEvent event) noexcept {
+    switch (event) {
+        case EdgeEvent::HttpException: return "http_exception";
+        case EdgeEvent::WsException: return "ws_exception";
+        case EdgeEvent::HttpMalformed: return "http_malformed";
+        case EdgeEvent::ConnectionRefused: return "connection_refused";
+        case EdgeEvent::AcceptBackoff: return "accept_backoff";
+        case EdgeEvent::AuthThrottled: return "auth_throttled";
+        case EdgeEvent::WsSlowClosed: return "ws_slow_closed";
+        case EdgeEvent::kCount: break;
+    }
+    return "unknown";
+}
+
 void RequestMetrics::record(Route route, unsigned status, std::int64_t nanos) noexcept {
     auto& figures = routes_[static_cast<std::size_t>(route)];
     for (std::size_t i = 0; i < kStatuses.size(); ++i) {
@@ -90,6 +104,15 @@ std::string RequestMetrics::render(const Sequencer& sequencer) const {
                       static_cast<double>(routes_[r].nanos.load(std::memory_order_relaxed)) / 1e9,
                       static_cast<int>(name.size()), name.data(),
                       static_cast<unsigned long long>(cumulative));
+        out += line;
+    }
+    out += "# HELP xtrader_edge_events_total Events at the network edge (see EdgeEvent).\n";
+    out += "# TYPE xtrader_edge_events_total counter\n";
+    for (std::size_t e = 0; e < edge_.size(); ++e) {
+        const auto name = to_string(static_cast<EdgeEvent>(e));
+        std::snprintf(line, sizeof line, "xtrader_edge_events_total{event=\"%.*s\"} %llu\n",
+                      static_cast<int>(name.size()), name.data(),
+                      static_cast<unsigned long long>(edge_[e].load(std::memory_order_relaxed)));
         out += line;
     }
     const auto& stats = sequencer.stats();

@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <fstream>
-#include <sstream>
 
 #include "xtrader/api/json.hpp"
 #include "xtrader/api/messages.hpp"
@@ -45,6 +43,19 @@ struct Target {
     std::vector<std::pair<std::string, std::string>> query;
 
     explicit Target(std::string_view target) {
+        // The absolute form (RFC 9112 3.2.2: "http://host/path?query") routes by its path.
+        for (std::string_view scheme : {"http://", "https://"}) {
+            if (target.size() >= scheme.size() &&
+                std::equal(scheme.begin(), scheme.end(), target.begin(), [](char a, char b) {
+                    return a == std::tolower(static_cast<unsigned char>(b));
+                })) {
+                const auto slash = target.find_first_of("/?", scheme.size());
+                target = slash == std::string_view::npos ? std::string_view("/")
+                                                         : target.substr(slash);
+                if (target.front() == '?') target = "/";
+                break;
+            }
+        }
         const auto q = target.find('?');
         path = target.substr(0, q);
         if (q == std::string_view::npos) return;
@@ -108,6 +119,7 @@ std::pair<unsigned, std::string_view> refusal(RejectReason reason) {
 // One request in flight: what the answer needs, movable into a completion.
 struct RestApi::Context {
     const HttpRequest* request = nullptr;  // valid until the handler returns, not after
+    const boost::asio::ip::address* peer = nullptr;  // the same
     Route route = Route::NotFound;
     std::int64_t started = steady_nanos();
     unsigned version = 11;
@@ -116,6 +128,7 @@ struct RestApi::Context {
     RequestMetrics* metrics = nullptr;
     const ApiAccount* account = nullptr;
     bool head = false;  // a HEAD request: the headers of the GET answer, no body
+    std::string_view allow;  // the methods of the route, for a 405
 
     void reply(unsigned status, std::string body, std::string_view type = "application/json",
                std::string_view retry_after = {}, std::string_view cache = {}) {
@@ -124,6 +137,7 @@ struct RestApi::Context {
         res.set(http::field::content_type, type);
         if (!retry_after.empty()) res.set(http::field::retry_after, retry_after);
         if (!cache.empty()) res.set(http::field::cache_control, cache);
+        if (status == 405) res.set(http::field::allow, allow);
         res.keep_alive(keep_alive);
         res.body() = std::move(body);
         res.prepare_payload();
@@ -154,19 +168,27 @@ RestApi::RestApi(const MarketCatalog& catalog, Sequencer& sequencer, const Order
       metrics_(metrics),
       options_(std::move(options)),
       limiter_(options_.accounts.size() + 1, options_.rate_limit_per_second,
-               options_.rate_limit_burst) {
+               options_.rate_limit_burst),
+      static_files_(StaticFiles::load(options_.web_root, {})) {
     for (std::size_t i = 0; i < options_.accounts.size(); ++i) {
         by_key_.emplace(options_.accounts[i].api_key, i);
     }
 }
 
-void RestApi::handle(const HttpRequest& request, Responder respond) {
+void RestApi::handle(const HttpRequest& request, const boost::asio::ip::address& peer,
+                     Responder respond) {
     auto c = std::make_shared<Context>();
     c->request = &request;
+    c->peer = &peer;
     c->version = request.version();
     c->keep_alive = request.keep_alive();
     c->respond = std::move(respond);
     c->metrics = &metrics_;
+    // RFC 9112 3.2: an HTTP/1.1 request without Host is malformed.
+    if (request.version() >= 11 && request.find(http::field::host) == request.end()) {
+        c->keep_alive = false;
+        return c->fail(400, "missing_host", "an HTTP/1.1 request needs a Host header");
+    }
     const Target target(request.target());
     const auto path = target.path;
     // HEAD is GET without the body (RFC 9110): routed as GET, answered with the same headers.
@@ -183,29 +205,41 @@ void RestApi::handle(const HttpRequest& request, Responder respond) {
         if (rest.find('/') != std::string_view::npos) return std::nullopt;
         return rest;
     };
+    constexpr std::string_view kGet = "GET, HEAD";
 
     if (path == "/v1/order") {
+        c->allow = "POST";
         if (is(http::verb::post, Route::SubmitOrder)) return submit_order(c);
     } else if (path == "/v1/order/cancel") {
+        c->allow = "POST";
         if (is(http::verb::post, Route::CancelOrder)) return cancel_order(c, {});
     } else if (const auto id = tail("/v1/order/")) {
+        c->allow = "GET, HEAD, DELETE";
         if (is(http::verb::delete_, Route::CancelOrder)) return cancel_order(c, *id);
         if (is(http::verb::get, Route::GetOrder)) return get_order(c, *id);
     } else if (path == "/v1/orders") {
+        c->allow = kGet;
         if (is(http::verb::get, Route::ListOrders)) return list_orders(c);
     } else if (path == "/v1/execution") {
+        c->allow = kGet;
         if (is(http::verb::get, Route::Executions)) return executions(c);
     } else if (path == "/v1/account/balances") {
+        c->allow = kGet;
         if (is(http::verb::get, Route::Balances)) return balances(c);
     } else if (path == "/v1/admin/deposit") {
+        c->allow = "POST";
         if (is(http::verb::post, Route::Deposit)) return deposit(c);
     } else if (path == "/api/v1/markets") {
+        c->allow = kGet;
         if (is(http::verb::get, Route::Markets)) return markets(c);
     } else if (const auto symbol = tail("/api/v1/orderbook/")) {
+        c->allow = kGet;
         if (is(http::verb::get, Route::OrderBook)) return order_book(c, *symbol);
     } else if (const auto traded = tail("/api/v1/executions/")) {
+        c->allow = kGet;
         if (is(http::verb::get, Route::PublicTrades)) return public_trades(c, *traded);
     } else if (const auto stats = tail("/api/v1/statistics/")) {
+        c->allow = kGet;
         if (is(http::verb::get, Route::Statistics)) return statistics(c, *stats);
     } else if (path.starts_with("/api/v1/klines/")) {
         const auto rest = path.substr(std::string_view("/api/v1/klines/").size());
@@ -215,18 +249,24 @@ void RestApi::handle(const HttpRequest& request, Responder respond) {
             c->route = Route::NotFound;
             return c->fail(404, "not_found", "use /api/v1/klines/{symbol}/{interval}");
         }
+        c->allow = kGet;
         if (is(http::verb::get, Route::Klines)) {
             return klines(c, rest.substr(0, slash), rest.substr(slash + 1));
         }
     } else if (path == "/api/v1/system/pipelines") {
+        c->allow = kGet;
         if (is(http::verb::get, Route::Pipelines)) return pipelines(c);
     } else if (path == "/health") {
+        c->allow = kGet;
         if (is(http::verb::get, Route::Health)) return health(c);
     } else if (path == "/ready") {
+        c->allow = kGet;
         if (is(http::verb::get, Route::Ready)) return ready(c);
     } else if (path == "/metrics") {
+        c->allow = kGet;
         if (is(http::verb::get, Route::Metrics)) return metrics(c);
     } else if (!path.starts_with("/v1/") && !path.starts_with("/api/")) {
+        c->allow = kGet;
         if (is(http::verb::get, Route::Static)) return static_file(c);
     } else {
         c->route = Route::NotFound;
@@ -973,29 +1013,6 @@ void RestApi::metrics(const ContextPtr& c) {
 
 namespace {
 
-std::string_view mime_type(std::string_view path) {
-    const auto dot = path.rfind('.');
-    const auto ext = dot == std::string_view::npos ? std::string_view{} : path.substr(dot);
-    if (ext == ".html") return "text/html; charset=utf-8";
-    if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
-    if (ext == ".css") return "text/css; charset=utf-8";
-    if (ext == ".json" || ext == ".map") return "application/json";
-    if (ext == ".svg") return "image/svg+xml";
-    if (ext == ".png") return "image/png";
-    if (ext == ".ico") return "image/x-icon";
-    if (ext == ".woff2") return "font/woff2";
-    if (ext == ".txt" || ext == ".yaml") return "text/plain; charset=utf-8";
-    return "application/octet-stream";
-}
-
-std::optional<std::string> read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
-}
-
 constexpr std::string_view kBuiltInPage = R"(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>xtrader</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;background:#0f1419;color:#e6e6e6;max-width:48rem;
@@ -1015,36 +1032,18 @@ here; until then, the API:</p>
 
 }  // namespace
 
-// Files under the web root; a path without an extension that names no file gets index.html
-// (the single-page app routes itself). Hashed assets are immutable, index.html is revalidated.
+// Files from the web root, read at start (StaticFiles); the built-in page when there are none.
+// Hashed assets are immutable, everything else is revalidated.
 void RestApi::static_file(const ContextPtr& c) {
-    const Target target(c->request->target());
-    const std::string path = url_decode(target.path);
-    if (path.find("..") != std::string::npos || path.find('\0') != std::string::npos) {
-        return c->fail(400, "invalid_path", "the path is not allowed");
+    const auto path = Target(c->request->target()).path;
+    if (const auto* file = static_files_.find(path)) {
+        return c->reply(200, file->content, file->type, {},
+                        file->immutable ? "public, max-age=31536000, immutable" : "no-cache");
     }
-    const auto send = [&](std::string body, std::string_view type, std::string_view cache) {
-        c->reply(200, std::move(body), type, {}, cache);
-    };
-    if (!options_.web_root.empty()) {
-        auto file = options_.web_root / path.substr(1);
-        if (path == "/" || std::filesystem::is_directory(file)) file /= "index.html";
-        if (auto content = read_file(file)) {
-            const auto name = file.filename().string();
-            const bool hashed = path.starts_with("/assets/");
-            return send(std::move(*content), mime_type(name),
-                        hashed ? "public, max-age=31536000, immutable" : "no-cache");
-        }
-        if (file.extension().empty()) {
-            if (auto index = read_file(options_.web_root / "index.html")) {
-                return send(std::move(*index), "text/html; charset=utf-8", "no-cache");
-            }
-        }
-        if (path != "/") return c->fail(404, "not_found", "no such file: " + path);
+    if (static_files_.empty() && (path == "/" || path == "/index.html")) {
+        return c->reply(200, std::string(kBuiltInPage), "text/html; charset=utf-8", {}, "no-cache");
     }
-    if (path != "/" && path != "/index.html")
-        return c->fail(404, "not_found", "no such file: " + path);
-    send(std::string(kBuiltInPage), "text/html; charset=utf-8", "no-cache");
+    c->fail(404, "not_found", "no such file: " + std::string(path));
 }
 
 }  // namespace xtrader::api

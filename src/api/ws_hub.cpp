@@ -1,13 +1,12 @@
 #include "xtrader/api/ws_hub.hpp"
 
 #include <algorithm>
-#include <unordered_set>
 
 namespace xtrader::api {
 
 void WsHub::subscribe(const std::string& channel, const std::shared_ptr<WsSubscriber>& s) {
     std::lock_guard lock(mutex_);
-    channels_[channel].push_back(s);
+    channels_[channel].push_back({s.get(), s});
 }
 
 void WsHub::unsubscribe(const std::string& channel, const WsSubscriber* s) {
@@ -15,12 +14,9 @@ void WsHub::unsubscribe(const std::string& channel, const WsSubscriber* s) {
     const auto it = channels_.find(channel);
     if (it == channels_.end()) return;
     auto& list = it->second;
-    list.erase(std::remove_if(list.begin(), list.end(),
-                              [&](const auto& w) {
-                                  const auto p = w.lock();
-                                  return !p || p.get() == s;
-                              }),
-               list.end());
+    // By identity and expiry, without lock(): a strong reference made here could be the last
+    // one, and the destructor it would run unsubscribes, under this same lock.
+    std::erase_if(list, [&](const Entry& e) { return e.subscriber == s || e.weak.expired(); });
     if (list.empty()) channels_.erase(it);
 }
 
@@ -30,7 +26,7 @@ bool WsHub::has_subscribers(const std::string& channel) const {
 }
 
 std::size_t WsHub::publish(const std::string& channel, const Message& message) {
-    // Collect under the lock, deliver outside it: delivery posts to strands and may close.
+    // Collect under the lock, deliver (and let the references go) outside it.
     std::vector<std::shared_ptr<WsSubscriber>> targets;
     {
         std::lock_guard lock(mutex_);
@@ -38,28 +34,16 @@ std::size_t WsHub::publish(const std::string& channel, const Message& message) {
         if (it == channels_.end()) return 0;
         auto& list = it->second;
         targets.reserve(list.size());
-        list.erase(std::remove_if(list.begin(), list.end(),
-                                  [&](const auto& w) {
-                                      auto p = w.lock();
-                                      if (!p) return true;
-                                      targets.push_back(std::move(p));
-                                      return false;
-                                  }),
-                   list.end());
+        std::erase_if(list, [&](const Entry& e) {
+            auto p = e.weak.lock();
+            if (!p) return true;
+            targets.push_back(std::move(p));
+            return false;
+        });
+        if (list.empty()) channels_.erase(it);
     }
     for (const auto& t : targets) t->deliver(message);
     return targets.size();
-}
-
-std::size_t WsHub::connections() const {
-    std::lock_guard lock(mutex_);
-    std::unordered_set<const WsSubscriber*> seen;
-    for (const auto& [channel, list] : channels_) {
-        for (const auto& w : list) {
-            if (auto p = w.lock()) seen.insert(p.get());
-        }
-    }
-    return seen.size();
 }
 
 }  // namespace xtrader::api

@@ -4,15 +4,16 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <deque>
-#include <nlohmann/json.hpp>
 #include <unordered_set>
 
 #include "xtrader/api/messages.hpp"
+#include "xtrader/api/ws_protocol.hpp"
 
 namespace xtrader::api {
 
@@ -54,27 +55,39 @@ struct WsContext {
     WsHub& hub;
     const MarketCatalog& catalog;
     const MarketData& market_data;
+    RequestMetrics& metrics;
     std::unordered_map<std::string, AccountId> accounts;
     WsOptions options;
 };
 
 namespace {
 
+// What one queued message costs beyond its text: the queue's slot and the shared pointer.
+constexpr std::size_t kMessageOverhead = 64;
+// A client closed 1008 that does not read the close frame either is cut off after this.
+constexpr auto kCloseDeadline = std::chrono::seconds(5);
+
 class WsSession final : public WsSubscriber, public std::enable_shared_from_this<WsSession> {
   public:
-    WsSession(tcp::socket&& socket, const WsContext& context)
-        : ws_(std::move(socket)), context_(context) {}
+    WsSession(tcp::socket&& socket, ConnectionSlot slot, const WsContext& context)
+        : ws_(std::move(socket)),
+          slot_(std::move(slot)),
+          context_(context),
+          close_deadline_(ws_.get_executor()) {}
+
+    ~WsSession() override {
+        for (const auto& channel : channels_) context_.hub.unsubscribe(channel, this);
+    }
 
     void run() {
         net::dispatch(ws_.get_executor(),
                       beast::bind_front_handler(&WsSession::do_read_upgrade, shared_from_this()));
     }
 
-    // Any thread. Counts the message against the queue limit before it is queued, so that a
+    // Any thread. Counts the message against the queue's bounds before it is queued, so that a
     // client that cannot keep up is found out however far behind the strand is.
     void deliver(const Message& message) override {
-        if (queued_.fetch_add(1, std::memory_order_relaxed) >= context_.options.send_queue_limit) {
-            queued_.fetch_sub(1, std::memory_order_relaxed);
+        if (!reserve(*message)) {
             if (!too_slow_.exchange(true)) {
                 net::post(ws_.get_executor(), [self = shared_from_this()] { self->close_slow(); });
             }
@@ -85,7 +98,33 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     }
 
   private:
+    static std::size_t cost(const std::string& message) noexcept {
+        return message.size() + kMessageOverhead;
+    }
+
+    // Takes the message's place under both bounds (messages and bytes), or refuses it.
+    bool reserve(const std::string& message) noexcept {
+        const auto& o = context_.options;
+        if (queued_.fetch_add(1, std::memory_order_relaxed) >= o.send_queue_limit) {
+            queued_.fetch_sub(1, std::memory_order_relaxed);
+            return false;
+        }
+        const auto bytes = cost(message);
+        if (queued_bytes_.fetch_add(bytes, std::memory_order_relaxed) + bytes >
+            o.send_queue_bytes) {
+            queued_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+            queued_.fetch_sub(1, std::memory_order_relaxed);
+            return false;
+        }
+        return true;
+    }
+    void release(const std::string& message) noexcept {
+        queued_.fetch_sub(1, std::memory_order_relaxed);
+        queued_bytes_.fetch_sub(cost(message), std::memory_order_relaxed);
+    }
+
     void do_read_upgrade() {
+        upgrade_.header_limit(8 * 1024);
         beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(30));
         http::async_read(
             beast::get_lowest_layer(ws_), buffer_, upgrade_,
@@ -94,8 +133,9 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
 
     void on_read_upgrade(beast::error_code ec, std::size_t) {
         if (ec) return fail(ec, "upgrade");
-        const auto target = upgrade_.target();
-        if (!websocket::is_upgrade(upgrade_) || (target != "/ws" && target != "/ws/executions")) {
+        const auto& request = upgrade_.get();
+        const auto target = request.target();
+        if (!websocket::is_upgrade(request) || (target != "/ws" && target != "/ws/executions")) {
             return;  // not ours: drop the connection
         }
         beast::get_lowest_layer(ws_).expires_never();
@@ -106,15 +146,16 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         ws_.read_message_max(context_.options.message_limit);
         ws_.set_option(websocket::stream_base::decorator(
             [](websocket::response_type& res) { res.set(http::field::server, "xtraderd"); }));
-        ws_.async_accept(upgrade_,
+        ws_.async_accept(request,
                          beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
     }
 
     void on_accept(beast::error_code ec) {
         if (ec) return fail(ec, "accept");
-        if (upgrade_.target() == "/ws/executions") {
+        if (upgrade_.get().target() == "/ws/executions") {
             for (const auto& m : context_.catalog.markets) subscribe("executions:" + m.symbol);
         }
+        upgrade_.release();
         do_read();
     }
 
@@ -126,42 +167,58 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         if (ec) return fail(ec, "read");
         const std::string text = beast::buffers_to_string(buffer_.data());
         buffer_.consume(buffer_.size());
-        handle(text);
+        // The boundary: whatever a message does, the session answers 1011 and the process goes on.
+        try {
+            handle(text);
+        } catch (const std::exception& e) {
+            return internal_error(e.what());
+        } catch (...) {
+            return internal_error("unknown exception");
+        }
+        if (closing_) return;
+        // A client that sends faster than it reads is not read until its queue has drained
+        // below half the bound: its requests cannot make the server hold more than that.
+        if (queued_bytes_.load(std::memory_order_relaxed) > context_.options.send_queue_bytes / 2) {
+            read_paused_ = true;
+            return;
+        }
         do_read();
     }
 
+    void internal_error(const char* what) {
+        context_.metrics.count(EdgeEvent::WsException);
+        spdlog::error("ws: a client message threw: {}", what);
+        close_with(websocket::close_code::internal_error, "internal error");
+    }
+
     void reply(Message message) {
-        queued_.fetch_add(1, std::memory_order_relaxed);
+        if (closing_) return;
+        if (!reserve(*message)) return close_slow();
         enqueue(std::move(message));
     }
 
     void handle(const std::string& text) {
-        const auto request = nlohmann::json::parse(text, nullptr, false);
-        if (request.is_discarded() || !request.is_object() || !request.contains("op") ||
-            !request["op"].is_string()) {
-            return reply(error_message("bad_request", "send a JSON object with an \"op\""));
+        auto parsed = parse_ws_request(text);
+        if (const auto* error = std::get_if<WsRequestError>(&parsed)) {
+            return reply(error_message(error->code, error->message));
         }
-        const auto op = request["op"].get<std::string>();
-        if (op == "ping") return reply(make_message(R"({"type":"Pong"})"));
-        if (op == "auth") {
-            const auto key = request.value("api_key", std::string{});
-            const auto found = context_.accounts.find(key);
-            if (found == context_.accounts.end()) {
-                return reply(error_message("unauthorized", "unknown api_key"));
+        auto& request = std::get<WsRequest>(parsed);
+        switch (request.op) {
+            case WsRequest::Op::Ping: return reply(make_message(R"({"type":"Pong"})"));
+            case WsRequest::Op::Auth: {
+                const auto found = context_.accounts.find(request.api_key);
+                if (found == context_.accounts.end()) {
+                    return reply(error_message("unauthorized", "unknown api_key"));
+                }
+                account_ = found->second;
+                return reply(make_message(R"({"type":"Authenticated"})"));
             }
-            account_ = found->second;
-            return reply(make_message(R"({"type":"Authenticated"})"));
+            case WsRequest::Op::Subscribe:
+            case WsRequest::Op::Unsubscribe: break;
         }
-        if (op != "subscribe" && op != "unsubscribe") {
-            return reply(
-                error_message("unknown_op", "op must be subscribe, unsubscribe, auth or ping"));
-        }
-        if (!request.contains("channels") || !request["channels"].is_array()) {
-            return reply(error_message("bad_request", "\"channels\" must be an array"));
-        }
+        const bool subscribing = request.op == WsRequest::Op::Subscribe;
         std::vector<std::string> done;
-        for (const auto& item : request["channels"]) {
-            const std::string channel = item.is_string() ? item.get<std::string>() : "";
+        for (const auto& channel : request.channels) {
             if (!valid(channel)) {
                 reply(error_message("unknown_channel", "no such channel: " + channel));
                 continue;
@@ -171,7 +228,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
                 continue;
             }
             const std::string key = channel == "orders" ? orders_channel(*account_) : channel;
-            if (op == "subscribe") {
+            if (subscribing) {
                 subscribe(key);
                 if (channel.starts_with("orderbook:")) send_snapshot(channel);
             } else if (channels_.erase(key) != 0) {
@@ -182,7 +239,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         if (done.empty()) return;  // every channel was refused, each with its Error
         std::string out;
         JsonWriter json(out);
-        json.begin_object().key("type").string(op == "subscribe" ? "Subscribed" : "Unsubscribed");
+        json.begin_object().key("type").string(subscribing ? "Subscribed" : "Unsubscribed");
         json.key("channels").begin_array();
         for (const auto& c : done) json.string(c);
         json.end_array().end_object();
@@ -225,11 +282,9 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         reply(make_message(std::move(out)));
     }
 
+    // The message was reserved (deliver or reply); it is released when written or dropped.
     void enqueue(Message message) {
-        if (closing_) {
-            queued_.fetch_sub(1, std::memory_order_relaxed);
-            return;
-        }
+        if (closing_) return release(*message);
         queue_.push_back(std::move(message));
         if (queue_.size() == 1) do_write();
     }
@@ -241,31 +296,57 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     }
 
     void on_write(beast::error_code ec, std::size_t) {
-        queued_.fetch_sub(1, std::memory_order_relaxed);
-        if (ec) return fail(ec, "write");
+        release(*queue_.front());
         queue_.pop_front();
-        if (!queue_.empty() && !closing_) do_write();
+        if (ec) return fail(ec, "write");
+        if (closing_) return;
+        if (!queue_.empty()) do_write();
+        if (read_paused_ &&
+            queued_bytes_.load(std::memory_order_relaxed) <= context_.options.send_queue_bytes / 4) {
+            read_paused_ = false;
+            do_read();
+        }
     }
 
     void close_slow() {
         if (closing_) return;
+        context_.metrics.count(EdgeEvent::WsSlowClosed);
+        spdlog::warn("ws: closing a client that cannot keep up ({} messages, {} bytes queued)",
+                     queue_.size(), queued_bytes_.load(std::memory_order_relaxed));
+        close_with(websocket::close_code::policy_error, "too slow: send queue full");
+    }
+
+    // Drops everything queued but the write in flight; the close frame follows it. A client
+    // that reads neither is cut off at the deadline, and the session's memory goes with it.
+    void close_with(websocket::close_code code, const char* reason) {
+        if (closing_) return;
         closing_ = true;
-        spdlog::warn("ws: closing a client that cannot keep up ({} messages queued)",
-                     queue_.size());
-        // The close frame goes out when the write in flight is done; the queue is dropped.
-        ws_.async_close(websocket::close_reason(websocket::close_code::policy_error,
-                                                "too slow: send queue full"),
-                        [self = shared_from_this()](beast::error_code) {});
+        while (queue_.size() > 1) {
+            release(*queue_.back());
+            queue_.pop_back();
+        }
+        ws_.async_close(websocket::close_reason(code, reason),
+                        [self = shared_from_this()](beast::error_code) {
+                            self->close_deadline_.cancel();
+                        });
+        close_deadline_.expires_after(kCloseDeadline);
+        close_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (!ec) beast::get_lowest_layer(self->ws_).close();
+        });
     }
 
     websocket::stream<beast::tcp_stream> ws_;
+    ConnectionSlot slot_;
     const WsContext& context_;
+    net::steady_timer close_deadline_;
     beast::flat_buffer buffer_;
-    http::request<http::empty_body> upgrade_;
+    http::request_parser<http::empty_body> upgrade_;
     std::deque<Message> queue_;
     std::atomic<std::size_t> queued_{0};
+    std::atomic<std::size_t> queued_bytes_{0};
     std::atomic<bool> too_slow_{false};
     bool closing_ = false;
+    bool read_paused_ = false;
     std::optional<AccountId> account_;
     std::unordered_set<std::string> channels_;  // the hub channels this session is in
 };
@@ -360,16 +441,21 @@ void WsFeed::on_order(const OrderRecord& order) {
 
 WsServer::WsServer(net::io_context& io, const tcp::endpoint& endpoint, WsHub& hub,
                    const MarketCatalog& catalog, const MarketData& market_data,
-                   const std::vector<ApiAccount>& accounts, WsOptions options)
-    : context_(std::make_unique<WsContext>(WsContext{hub, catalog, market_data, {}, options})) {
+                   const std::vector<ApiAccount>& accounts, RequestMetrics& metrics,
+                   WsOptions options)
+    : context_(std::make_unique<WsContext>(
+          WsContext{hub, catalog, market_data, metrics, {}, options})) {
     for (const auto& a : accounts) context_->accounts.emplace(a.api_key, a.id);
-    listener_ =
-        std::make_shared<Listener>(io, endpoint, [context = context_.get()](tcp::socket&& socket) {
+    listener_ = std::make_shared<Listener>(
+        io, endpoint, ListenerOptions{options.max_connections, {}}, metrics,
+        [context = context_.get()](tcp::socket&& socket, ConnectionSlot slot) {
             if (context->options.socket_send_buffer != 0) {
+                boost::system::error_code ignored;
                 socket.set_option(net::socket_base::send_buffer_size(
-                    static_cast<int>(context->options.socket_send_buffer)));
+                                      static_cast<int>(context->options.socket_send_buffer)),
+                                  ignored);
             }
-            std::make_shared<WsSession>(std::move(socket), *context)->run();
+            std::make_shared<WsSession>(std::move(socket), std::move(slot), *context)->run();
         });
 }
 

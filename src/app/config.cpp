@@ -58,6 +58,24 @@ const std::vector<Setting>& settings() {
          [](Config& c, const std::string& v) {
              c.ws.send_queue_limit = parse_number<std::size_t>(v, "ws_send_queue");
          }},
+        {"server.ws_send_queue_bytes", "XTRADER_WS_SEND_QUEUE_BYTES", "--ws-send-queue-bytes",
+         "bytes queued for one WebSocket client (replies included) before it is closed (1008)",
+         [](Config& c, const std::string& v) {
+             c.ws.send_queue_bytes = parse_number<std::size_t>(v, "ws_send_queue_bytes");
+             if (c.ws.send_queue_bytes < 64 * 1024) {
+                 throw ConfigError("ws_send_queue_bytes must be at least 65536");
+             }
+         }},
+        {"server.max_connections", "XTRADER_MAX_CONNECTIONS", "--max-connections",
+         "open REST connections at most (beyond: 503 and closed)",
+         [](Config& c, const std::string& v) {
+             c.http.max_connections = parse_number<std::size_t>(v, "max_connections");
+         }},
+        {"server.ws_max_connections", "XTRADER_WS_MAX_CONNECTIONS", "--ws-max-connections",
+         "open WebSocket connections at most (beyond: closed at once)",
+         [](Config& c, const std::string& v) {
+             c.ws.max_connections = parse_number<std::size_t>(v, "ws_max_connections");
+         }},
         {"server.ws_send_buffer", "XTRADER_WS_SEND_BUFFER", "--ws-send-buffer",
          "kernel send buffer per WebSocket connection, bytes (0: the OS default)",
          [](Config& c, const std::string& v) {

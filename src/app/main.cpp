@@ -188,10 +188,10 @@ int run(const app::Config& config) {
     api::RestApi rest(config.catalog, sequencer, orders, store, history, market_data,
                       std::move(pipelines), metrics, config.rest);
     api::HttpServer http(io, {net::ip::make_address(config.host), config.http_port}, rest, relay,
-                         config.http);
+                         metrics, config.http);
     http.start();
     api::WsServer ws(io, {net::ip::make_address(config.host), config.ws_port}, hub, config.catalog,
-                     market_data, config.rest.accounts, config.ws);
+                     market_data, config.rest.accounts, metrics, config.ws);
     ws.start();
     rest.set_ready(true);
 

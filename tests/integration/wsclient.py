@@ -60,10 +60,12 @@ class WsClient:
         return data
 
     def recv(self):
-        """The next text message, parsed; answers pings; raises Closed on a close frame."""
+        """The next text message (its fragments joined), parsed; answers pings; raises Closed
+        on a close frame."""
+        message = b""
         while True:
             b0, b1 = self._read(2)
-            opcode, n = b0 & 0x0F, b1 & 0x7F
+            fin, opcode, n = b0 & 0x80, b0 & 0x0F, b1 & 0x7F
             if n == 126:
                 n = struct.unpack("!H", self._read(2))[0]
             elif n == 127:
@@ -74,8 +76,10 @@ class WsClient:
             elif opcode == 0x8:
                 code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
                 raise Closed(code, payload[2:].decode(errors="replace"))
-            elif opcode == 0x1:
-                return json.loads(payload, parse_float=Decimal)
+            elif opcode in (0x0, 0x1):
+                message += payload
+                if fin:
+                    return json.loads(message, parse_float=Decimal)
 
     def recv_until(self, predicate, limit=10000):
         for _ in range(limit):

@@ -1,8 +1,12 @@
 // The HTTP/1.1 server on Boost.Beast, in the style of Beast's advanced server example: a
 // listener accepts each connection onto its own strand; a session reads one request at a time
-// with a timeout and a body limit, hands it to RestApi, and writes the answer when it comes back
-// (posted onto the session's strand from whichever thread produced it). Keep-alive; a request
-// whose body is too large gets 413 and the connection is closed.
+// with a timeout, a header limit and a body limit, hands it to RestApi, and writes the answer
+// when it comes back (posted onto the session's strand from whichever thread produced it).
+//
+// The session is the boundary against hostile input: a request that is not HTTP gets 400, too
+// large headers 431, a too large body 413 (each with the JSON error body, then the connection
+// closes); an exception from a handler is caught here, answered 500, logged and counted, and the
+// process goes on. Keep-alive otherwise.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -10,6 +14,7 @@
 #include <memory>
 
 #include "xtrader/api/listener.hpp"
+#include "xtrader/api/metrics.hpp"
 #include "xtrader/api/reply_relay.hpp"
 #include "xtrader/api/rest_api.hpp"
 
@@ -17,13 +22,15 @@ namespace xtrader::api {
 
 struct HttpOptions {
     std::size_t body_limit = 64 * 1024;
+    std::size_t header_limit = 16 * 1024;  // request line and headers together
     std::chrono::seconds read_timeout{30};  // a whole request, or an idle keep-alive connection
+    std::size_t max_connections = 10'000;   // beyond them: 503 and closed
 };
 
 class HttpServer {
   public:
     HttpServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
-               RestApi& api, ReplyRelay& relay, HttpOptions options);
+               RestApi& api, ReplyRelay& relay, RequestMetrics& metrics, HttpOptions options);
     ~HttpServer();
 
     void start();

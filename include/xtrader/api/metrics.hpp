@@ -36,15 +36,35 @@ enum class Route : std::uint8_t {
 };
 std::string_view to_string(Route route) noexcept;
 
+// What happens at the network edge besides answered requests: each is a counter in /metrics
+// (xtrader_edge_events_total{event=...}), so that an operator sees an attack or a bug.
+enum class EdgeEvent : std::uint8_t {
+    HttpException,     // a request handler threw; the client got 500
+    WsException,       // a WebSocket message handler threw; the connection was closed 1011
+    HttpMalformed,     // a request that is not HTTP/1.x got 400 (or 431: headers too large)
+    ConnectionRefused,  // over the connection limit: answered 503 (HTTP) or closed at once
+    AcceptBackoff,     // out of file descriptors: accepting paused for a moment
+    AuthThrottled,     // an address with too many failed authentications got 429
+    WsSlowClosed,      // a WebSocket client over its send-queue bound was closed 1008
+    kCount
+};
+std::string_view to_string(EdgeEvent event) noexcept;
+
 class RequestMetrics {
   public:
     void record(Route route, unsigned status, std::int64_t nanos) noexcept;
+    void count(EdgeEvent event) noexcept {
+        edge_[static_cast<std::size_t>(event)].fetch_add(1, std::memory_order_relaxed);
+    }
+    std::uint64_t count_of(EdgeEvent event) const noexcept {
+        return edge_[static_cast<std::size_t>(event)].load(std::memory_order_relaxed);
+    }
     // The Prometheus exposition of these figures and the sequencer's.
     std::string render(const Sequencer& sequencer) const;
 
   private:
-    static constexpr std::array<unsigned, 13> kStatuses = {200, 400, 401, 402, 403, 404, 405,
-                                                           409, 413, 415, 429, 500, 503};
+    static constexpr std::array<unsigned, 14> kStatuses = {200, 400, 401, 402, 403, 404, 405,
+                                                           409, 413, 415, 429, 431, 500, 503};
     // Upper bounds of the latency buckets, in seconds.
     static constexpr std::array<double, 12> kBuckets = {
         0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0};
@@ -56,6 +76,7 @@ class RequestMetrics {
         std::atomic<std::uint64_t> nanos{0};
     };
     std::array<RouteFigures, kRoutes> routes_{};
+    std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(EdgeEvent::kCount)> edge_{};
 };
 
 }  // namespace xtrader::api

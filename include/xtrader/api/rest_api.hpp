@@ -7,6 +7,7 @@
 // Thread-safe: any io thread may call handle() concurrently.
 #pragma once
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/beast/http.hpp>
 #include <filesystem>
 #include <functional>
@@ -17,6 +18,7 @@
 #include "xtrader/api/metrics.hpp"
 #include "xtrader/api/order_view.hpp"
 #include "xtrader/api/rate_limiter.hpp"
+#include "xtrader/api/static_files.hpp"
 #include "xtrader/bus/journal_follower.hpp"
 #include "xtrader/consumers/execution_persister.hpp"
 #include "xtrader/consumers/market_data.hpp"
@@ -41,7 +43,7 @@ struct RestOptions {
     std::string admin_token;           // empty: the admin routes are closed
     double rate_limit_per_second = 0;  // per API key; 0 = unlimited
     double rate_limit_burst = 1;
-    std::filesystem::path web_root;  // static files for GET /; empty: the built-in page
+    std::filesystem::path web_root;  // read once at start (StaticFiles); empty: the built-in page
     std::string version = "0.1.0";
 };
 
@@ -61,7 +63,9 @@ class RestApi {
             TradeStore& store, ExecutionHistory& history, const MarketData& market_data,
             Pipelines pipelines, RequestMetrics& metrics, RestOptions options);
 
-    void handle(const HttpRequest& request, Responder respond);
+    // peer: the client's address (failed authentications are limited per address).
+    void handle(const HttpRequest& request, const boost::asio::ip::address& peer,
+                Responder respond);
 
     // Readiness: set once recovery is done and the servers listen; cleared when stopping.
     void set_ready(bool ready) noexcept { ready_.store(ready, std::memory_order_release); }
@@ -103,6 +107,7 @@ class RestApi {
     RestOptions options_;
     std::unordered_map<std::string, std::size_t> by_key_;  // api key -> index in accounts
     RateLimiter limiter_;
+    StaticFiles static_files_;
     std::atomic<bool> ready_{false};
 };
 

@@ -1,8 +1,10 @@
 // Who listens to what on the WebSocket side. A channel is a string ("executions:BTC-KRW",
 // "orderbook:BTC-KRW", "ticker:BTC-KRW", "candles:BTC-KRW:1m", "orders:<account>"); a message is
 // encoded once and the same shared string goes to every subscriber, each of which queues it on
-// its own strand. The hub holds sessions weakly: a closed session drops out on its own.
+// its own strand. The hub holds sessions weakly; a session unsubscribes in its destructor, and
+// one that is gone is dropped at the next publish.
 // Thread-safe: subscribe from io threads, publish from the market-data or completion thread.
+// No subscriber is ever destroyed under the hub's lock (its destructor comes back here).
 #pragma once
 
 #include <memory>
@@ -30,11 +32,14 @@ class WsHub {
     bool has_subscribers(const std::string& channel) const;
     // Delivers to every live subscriber of the channel; returns how many.
     std::size_t publish(const std::string& channel, const Message& message);
-    std::size_t connections() const;
 
   private:
+    struct Entry {
+        const WsSubscriber* subscriber;  // identity only, never dereferenced
+        std::weak_ptr<WsSubscriber> weak;
+    };
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, std::vector<std::weak_ptr<WsSubscriber>>> channels_;
+    std::unordered_map<std::string, std::vector<Entry>> channels_;
 };
 
 }  // namespace xtrader::api

@@ -22,7 +22,12 @@
 namespace xtrader::api {
 
 struct WsOptions {
-    std::size_t send_queue_limit = 4096;  // messages waiting for one client before 1008
+    // What may wait for one client, replies and snapshots included; beyond either bound it is
+    // closed with 1008. Past half the byte bound the client's own messages are not read until
+    // its queue has drained: a client that never reads holds at most this much.
+    std::size_t send_queue_limit = 4096;        // messages
+    std::size_t send_queue_bytes = 1 << 20;     // bytes
+    std::size_t max_connections = 16'384;       // beyond them a connection is closed at once
     std::chrono::seconds idle_timeout{30};
     std::size_t message_limit = 16 * 1024;  // largest client message
     // The kernel's send buffer per connection (SO_SNDBUF), 0 for the OS default: what a client
@@ -58,7 +63,8 @@ class WsServer {
   public:
     WsServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
              WsHub& hub, const MarketCatalog& catalog, const MarketData& market_data,
-             const std::vector<ApiAccount>& accounts, WsOptions options);
+             const std::vector<ApiAccount>& accounts, RequestMetrics& metrics,
+             WsOptions options);
     ~WsServer();
 
     void start();

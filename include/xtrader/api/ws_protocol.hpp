@@ -1,0 +1,31 @@
+// The client side of the WebSocket protocol (API.md): one text message from a client, decoded
+// into what it asks for, or the error to send back. Pure: no session, no I/O; every field is
+// type-checked before it is read, so no input can throw. The WebSocket fuzz target calls it.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace xtrader::api {
+
+struct WsRequest {
+    enum class Op { Subscribe, Unsubscribe, Auth, Ping };
+    Op op = Op::Ping;
+    std::string api_key;                // Auth
+    std::vector<std::string> channels;  // Subscribe / Unsubscribe; "" for an item not a string
+};
+
+struct WsRequestError {
+    std::string_view code;  // bad_request, unknown_op, unauthorized
+    std::string message;
+};
+
+// At most this many channels in one (un)subscribe message.
+inline constexpr std::size_t kMaxChannelsPerMessage = 64;
+
+std::variant<WsRequest, WsRequestError> parse_ws_request(std::string_view text);
+
+}  // namespace xtrader::api

@@ -1,0 +1,335 @@
+"""The network edge under attack (docs/SECURITY.md): each test plays a hostile or careless client
+against a real daemon and then checks that the daemon is alive, unchanged and answering."""
+import json
+import os
+import socket
+import struct
+import threading
+import time
+
+import pytest
+
+from conftest import ALICE, BOB, Daemon
+from wsclient import Closed, WsClient
+
+
+def raw_http(port, request, timeout=5):
+    """Sends bytes as they are; returns (status, headers, body) of the answer, or None."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(request)
+        data = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+                head, sep, body = data.partition(b"\r\n\r\n")
+                if sep and b"content-length:" in head.lower():
+                    length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+                    if len(body) >= length:
+                        break
+        except socket.timeout:
+            pass
+    if not data:
+        return None
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split()[1])
+    headers = {k.strip().lower().decode(): v.strip().decode()
+               for k, _, v in (line.partition(b":") for line in lines[1:])}
+    return status, headers, body
+
+
+def get(port, target, extra=b""):
+    return raw_http(port, b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+                    extra + b"\r\n")
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def assert_serving(d):
+    """Alive, and the book and balances answer as before."""
+    assert d.proc.poll() is None, "".join(d.output)
+    assert d.client().get("/health")[0] == 200
+    assert d.client(ALICE).get("/v1/account/balances")[0] == 200
+
+
+@pytest.fixture
+def web_daemon(data_dir):
+    web = os.path.join(data_dir, "web")
+    os.makedirs(os.path.join(web, "assets"))
+    with open(os.path.join(web, "index.html"), "w") as f:
+        f.write("<!doctype html><title>HTS</title>")
+    with open(os.path.join(web, "assets", "app.js"), "w") as f:
+        f.write("console.log('hts')")
+    # A symbolic link out of the root and a named pipe inside it: neither may be served.
+    os.symlink("/etc/passwd", os.path.join(web, "passwd"))
+    os.symlink("/etc", os.path.join(web, "etc"))
+    os.mkfifo(os.path.join(web, "pipe"))
+    d = Daemon(data_dir).start()
+    yield d
+    d.stop()
+
+
+@pytest.mark.parametrize("target", [
+    b"//etc/passwd", b"/%2Fetc/passwd", b"/%2fetc%2fpasswd", b"//dev/zero", b"/../../etc/passwd",
+    b"/..%2F..%2Fetc%2Fpasswd", b"/%2e%2e/%2e%2e/etc/passwd", b"/assets/..%5c..%5cetc/passwd",
+    b"/passwd", b"/etc/passwd", b"/etc/", b"/pipe", b"/app.js%00.html", b"/" + b"a" * 300,
+    b"/" + b"a/" * 600 + b"x.js", b"/%zz", b"/assets/%", b"//", b"/./index.html",
+    b"/config/xtrader.toml", b"/xtrader.toml", b"/data/trades.sqlite",
+])
+def test_no_path_reaches_outside_the_web_root(web_daemon, target):
+    status, _, body = get(web_daemon.port, target)
+    # 404, or for a path without an extension the single-page app's own index.html.
+    if status == 200:
+        assert body == b"<!doctype html><title>HTS</title>"
+    else:
+        assert status == 404, body
+        json.loads(body)  # the error body is valid JSON (and so valid UTF-8)
+    assert_serving(web_daemon)
+
+
+def test_the_web_root_still_serves_its_own_files(web_daemon):
+    assert get(web_daemon.port, b"/")[2] == b"<!doctype html><title>HTS</title>"
+    assert get(web_daemon.port, b"/assets/app.js")[2] == b"console.log('hts')"
+    assert get(web_daemon.port, b"/markets/BTC-KRW")[0] == 200  # the single-page app's route
+
+
+def test_dev_zero_does_not_grow_the_process(web_daemon):
+    before = rss_kib(web_daemon.proc.pid)
+    for _ in range(20):
+        assert get(web_daemon.port, b"//dev/zero")[0] == 404
+    assert rss_kib(web_daemon.proc.pid) - before < 20_000
+
+
+def test_a_websocket_message_of_the_wrong_type_is_an_error_not_a_crash(daemon):
+    ws = WsClient(daemon.ws_port)
+    try:
+        for message in ({"op": "auth", "api_key": 123}, {"op": "auth", "api_key": None},
+                        {"op": "auth"}, {"op": "auth", "api_key": ["x"]}, {"op": 5},
+                        {"op": "subscribe", "channels": "ticker:BTC-KRW"},
+                        {"op": "subscribe", "channels": [1, None, {"a": 1}]},
+                        {"op": "subscribe", "channels": ["x"] * 100}, [1, 2], "text", 17):
+            ws.send(message)
+            ws.send({"op": "ping"})
+            answers = []
+            while (answer := ws.recv())["type"] != "Pong":
+                answers.append(answer)
+            assert answers and all(a["type"] == "Error" for a in answers), (message, answers)
+    finally:
+        ws.close()
+    assert_serving(daemon)
+
+
+def test_a_websocket_message_of_invalid_utf8_is_answered(daemon):
+    ws = WsClient(daemon.ws_port)
+    try:
+        ws._send_frame(0x1, b'{"op":"subscribe","channels":["\xff\xfe"]}')
+        # Beast closes a text frame that is not UTF-8 (RFC 6455 8.1) with 1007.
+        with pytest.raises((Closed, ConnectionError)):
+            ws.recv()
+    finally:
+        ws.close()
+    assert_serving(daemon)
+
+
+def test_clients_that_never_read_hold_bounded_memory_and_are_closed(data_dir):
+    d = Daemon(data_dir, "--ws-send-queue-bytes", "262144").start()
+    try:
+        before = rss_kib(d.proc.pid)
+        socks = []
+        subscribe = json.dumps({"op": "subscribe", "channels": ["orderbook:BTC-KRW", "ticker:BTC-KRW"]})
+        frame = masked_frame(subscribe.encode())
+        # A deep book, so that every snapshot is large.
+        alice = d.client(ALICE)
+        for i in range(300):
+            alice.order(side="Buy", price=str(40_000_000 + i * 1000), quantity="0.001")
+
+        def flood(sock):
+            try:
+                for _ in range(5000):
+                    sock.sendall(frame)
+            except OSError:
+                pass  # the server stopped reading, then closed us: what it should do
+        for _ in range(10):
+            c = WsClient(d.ws_port, recv_buffer=4096)
+            c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536)
+            c.sock.settimeout(20)
+            socks.append(c)
+        threads = [threading.Thread(target=flood, args=(c.sock,)) for c in socks]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        grown = rss_kib(d.proc.pid) - before
+        # 10 clients x 256 KiB of queue, plus the kernel's and the parser's buffers.
+        assert grown < 60_000, f"grew by {grown} KiB"
+        assert_serving(d)
+        for c in socks:
+            c.sock.close()
+        metrics = d.client().get("/metrics")[1].decode()
+        assert "xtrader_edge_events_total" in metrics
+    finally:
+        d.stop()
+
+
+def masked_frame(payload, opcode=0x1):
+    mask = b"\x01\x02\x03\x04"
+    n = len(payload)
+    header = bytes([0x80 | opcode])
+    header += bytes([0x80 | n]) if n < 126 else bytes([0x80 | 126]) + struct.pack("!H", n)
+    return header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def edge_count(d, event):
+    metrics = d.client().get("/metrics")[1].decode()
+    return int([l for l in metrics.splitlines() if f'event="{event}"' in l][0].split()[-1])
+
+
+def read_until_closed(client, seconds):
+    """Reads whatever was queued; returns the close code, "cut" for a dropped connection."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            client.recv()
+        except Closed as closed:
+            return closed.code
+        except (ConnectionError, OSError):
+            return "cut"
+    return None
+
+
+def flood_without_reading(port, count):
+    c = WsClient(port, recv_buffer=4096)
+    c.sock.settimeout(5)
+    frame = masked_frame(json.dumps({"op": "subscribe", "channels": ["orderbook:BTC-KRW"]}).encode())
+    try:
+        for _ in range(count):
+            c.sock.sendall(frame)
+    except OSError:
+        pass  # the server stopped reading us: what it should do
+    return c
+
+
+def test_a_client_that_never_reads_is_closed_1008_once_market_data_fills_its_queue(data_dir):
+    d = Daemon(data_dir, "--ws-send-queue-bytes", "131072").start()
+    try:
+        alice = d.client(ALICE)
+        for i in range(200):
+            alice.order(side="Buy", price=str(40_000_000 + i * 1000), quantity="0.001")
+        c = flood_without_reading(d.ws_port, 2000)
+        # The book keeps changing: its deltas fill the queue the client does not read.
+        deadline = time.time() + 30
+        i = 0
+        while edge_count(d, "ws_slow_closed") == 0 and time.time() < deadline:
+            alice.order(side="Buy", price=str(30_000_000 + i * 1000), quantity="0.001")
+            i += 1
+        assert edge_count(d, "ws_slow_closed") == 1
+        assert read_until_closed(c, 30) in (1008, "cut")
+        assert_serving(d)
+    finally:
+        d.stop()
+
+
+def test_a_client_that_never_reads_on_a_quiet_market_is_dropped_at_the_idle_timeout(data_dir):
+    d = Daemon(data_dir, "--ws-send-queue-bytes", "131072", "--ws-idle-timeout", "2").start()
+    try:
+        alice = d.client(ALICE)
+        for i in range(200):
+            alice.order(side="Buy", price=str(40_000_000 + i * 1000), quantity="0.001")
+        c = flood_without_reading(d.ws_port, 2000)
+        time.sleep(8)  # a few idle timeouts: the pings go unanswered
+        assert read_until_closed(c, 30) is not None
+        assert_serving(d)
+    finally:
+        d.stop()
+
+
+def test_connections_over_the_limit_get_503_and_the_daemon_goes_on(data_dir):
+    d = Daemon(data_dir, "--max-connections", "20").start()
+    try:
+        held = [socket.create_connection(("127.0.0.1", d.port)) for _ in range(20)]
+        time.sleep(0.2)
+        answer = raw_http(d.port, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert answer is not None and answer[0] == 503, answer
+        for s in held:
+            s.close()
+        time.sleep(0.3)
+        assert_serving(d)
+    finally:
+        d.stop()
+
+
+def test_out_of_descriptors_the_daemon_backs_off_and_recovers(data_dir):
+    # prlimit lowers the daemon's own descriptor limit so that it runs out.
+    d = Daemon(data_dir).start()
+    try:
+        import resource
+        pid = d.proc.pid
+        used = len(os.listdir(f"/proc/{pid}/fd"))
+        soft, hard = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (used + 8, hard))
+        held = []
+        for _ in range(40):
+            try:
+                held.append(socket.create_connection(("127.0.0.1", d.port), timeout=2))
+            except OSError:
+                break
+        time.sleep(1.0)
+        cpu_before = cpu_seconds(pid)
+        time.sleep(1.0)
+        # Backing off, not spinning: well under a core while connections wait in the backlog.
+        assert cpu_seconds(pid) - cpu_before < 0.5
+        for s in held:
+            s.close()
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
+        time.sleep(0.3)
+        assert_serving(d)
+        assert edge_count(d, "accept_backoff") > 0
+    finally:
+        d.stop()
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.parametrize("request_bytes,status", [
+    (b"GARBAGE\r\n\r\n", 400),
+    (b"GET /health HTTP/1.1\r\n\r\n", 400),                     # HTTP/1.1 without Host
+    (b"GET /health HTTP/1.1\r\nHost: x\r\nX: " + b"a" * 20000 + b"\r\n\r\n", 431),
+    (b"GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n", 400),
+    (b"POST /v1/order HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n", 413),
+])
+def test_malformed_requests_are_answered_with_an_error_body(daemon, request_bytes, status):
+    answer = raw_http(daemon.port, request_bytes)
+    assert answer is not None, "closed without an answer"
+    assert answer[0] == status
+    assert "error" in json.loads(answer[2])
+    assert_serving(daemon)
+
+
+def test_405_names_the_allowed_methods_and_the_absolute_form_routes(daemon):
+    status, headers, _ = raw_http(daemon.port, b"PUT /health HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                                                b"Connection: close\r\n\r\n")
+    assert status == 405 and headers["allow"] == "GET, HEAD"
+    status, headers, _ = raw_http(daemon.port, b"GET /v1/order HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert status == 405 and headers["allow"] == "POST"
+    status, _, body = get(daemon.port, b"http://example.com/health")
+    assert status == 200 and json.loads(body) == {"status": "ok"}
+
+
+def test_error_bodies_are_valid_utf8_whatever_the_path(daemon):
+    status, _, body = get(daemon.port, b"/v1/\xff\xfe\xc0\xaf")
+    assert status == 404
+    body.decode("utf-8")  # strict
+    assert json.loads(body)["error"]["code"] == "not_found"
