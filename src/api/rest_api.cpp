@@ -451,7 +451,8 @@ void RestApi::submit_order(const ContextPtr& c) {
                     // Idempotency: the same order again gets the first order's current state.
                     const auto first = view->find(rejected->order_id);
                     const bool same =
-                        first && first->market == order.market && first->side == order.side &&
+                        first && first->account == order.account &&
+                        first->market == order.market && first->side == order.side &&
                         first->type == order.type && first->price == order.price &&
                         first->quantity == order.quantity && first->post_only == order.post_only &&
                         (first->tif == order.tif ||

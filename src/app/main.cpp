@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <future>
 #include <iostream>
+#include <random>
 #include <thread>
 
 #include "xtrader/api/http_server.hpp"
@@ -85,7 +86,10 @@ int run_persister(const app::Config& config) {
 int run(const app::Config& config) {
     spdlog::info("xtraderd starting: config {}, data {}, fsync {}", config.config_file.string(),
                  config.sequencer.data_dir.string(), to_string(config.sequencer.fsync));
-    MatchingEngine engine(config.catalog);
+    // A random seed for the client-id index: where ids land cannot be steered from outside.
+    MatchingEngine engine(config.catalog,
+                          EngineOptions{.client_id_seed = std::random_device{}() * 0x9E3779B9ULL ^
+                                                          std::random_device{}()});
     // Recovery must finish before anything reads or writes the engine.
     const auto report = recover(engine, config.sequencer.data_dir);
     spdlog::info(

@@ -1,6 +1,8 @@
 #include "xtrader/engine/matching_engine.hpp"
 
 #include <algorithm>
+#include <string>
+#include <unordered_map>
 
 namespace xtrader {
 
@@ -24,18 +26,8 @@ class EventDelivery {
     EventHandler& handler_;
 };
 
-constexpr std::uint32_t kSnapshotVersion = 1;
-
-// The client id map's key: the account and the id's bytes, never 0 (the empty key).
-std::uint64_t client_key(AccountId account, const ClientOrderId& id) noexcept {
-    if (id.empty()) return 0;
-    std::uint64_t hash = 0xcbf29ce484222325ULL ^ account;
-    for (char c : id.view()) {
-        hash ^= static_cast<unsigned char>(c);
-        hash *= 0x100000001b3ULL;
-    }
-    return hash == 0 ? 1 : hash;
-}
+// 2: client ids are kept with their text (ClientIdIndex), not as a 64-bit key.
+constexpr std::uint32_t kSnapshotVersion = 2;
 
 }  // namespace
 
@@ -83,7 +75,7 @@ MatchingEngine::MatchingEngine(MarketCatalog catalog, EngineOptions options)
       books_(catalog_.markets.size()),
       ledger_(catalog_.assets.size(), options.max_accounts),
       closed_(2 * options.closed_order_memory),
-      client_ids_(1024) {
+      client_ids_(options.client_id_seed) {
     // Sized once: growing them later would stall one command for milliseconds.
     closed_fifo_.reserve(options_.closed_order_memory);
     events_.reserve(256);
@@ -216,8 +208,9 @@ RejectReason MatchingEngine::place(const Command& command, const PlaceOrder& p) 
     if (auto reason = check_order(p); reason != RejectReason::None) {
         return reject(id, p.account, reason);
     }
-    const std::uint64_t client = client_key(p.account, p.client_order_id);
-    if (const OrderId* first = client != 0 ? client_ids_.find(client) : nullptr) {
+    const bool has_client_id = !p.client_order_id.empty();
+    if (const OrderId* first =
+            has_client_id ? client_ids_.find(p.account, p.client_order_id) : nullptr) {
         return reject(*first, p.account, RejectReason::DuplicateClientOrderId);
     }
     const auto& m = catalog_.markets[p.market];
@@ -263,8 +256,8 @@ RejectReason MatchingEngine::place(const Command& command, const PlaceOrder& p) 
     order->price = p.price;
     order->quantity = p.quantity;
     order->held = hold;
-    order->client_key = client;
-    if (client != 0) client_ids_.insert(client, id);
+    order->client_key = has_client_id ? client_ids_.hash(p.account, p.client_order_id) : 0;
+    if (has_client_id) client_ids_.insert(p.account, p.client_order_id, id);
     events_.emplace_back(OrderAccepted{id, p.account, p.market, p.side, p.type, order->tif,
                                        p.post_only, p.price, p.quantity});
 
@@ -476,7 +469,7 @@ void MatchingEngine::finish(Order* order) {
 void MatchingEngine::remember_closed(const Order& order) {
     const Closed closed{order.id, order.account, order.client_key};
     if (options_.closed_order_memory == 0) {
-        if (closed.client_key != 0) client_ids_.erase(closed.client_key);
+        if (closed.client_key != 0) client_ids_.erase(closed.client_key, closed.id);
         return;
     }
     if (closed_fifo_.size() < options_.closed_order_memory) {
@@ -484,7 +477,7 @@ void MatchingEngine::remember_closed(const Order& order) {
     } else {
         const Closed& oldest = closed_fifo_[closed_head_];
         closed_.erase(oldest.id);
-        if (oldest.client_key != 0) client_ids_.erase(oldest.client_key);
+        if (oldest.client_key != 0) client_ids_.erase(oldest.client_key, oldest.id);
         closed_fifo_[closed_head_] = closed;
         closed_head_ = (closed_head_ + 1) % closed_fifo_.size();
     }
@@ -518,7 +511,6 @@ void MatchingEngine::save(ByteWriter& out) const {
                     out.put(o->quantity);
                     out.put(o->filled);
                     out.put(o->held);
-                    out.put(o->client_key);
                 }
                 return true;
             });
@@ -530,7 +522,23 @@ void MatchingEngine::save(ByteWriter& out) const {
         const Closed& closed = closed_fifo_[(closed_head_ + i) % closed_fifo_.size()];
         out.put(closed.id);
         out.put(closed.account);
-        out.put(closed.client_key);
+    }
+    // Client ids with their text, by order id: the same state gives the same bytes whatever
+    // the index's seed and history.
+    std::vector<const ClientIdIndex::Entry*> entries;
+    entries.reserve(client_ids_.size());
+    for (const auto& e : client_ids_.slots()) {
+        if (e.hash != 0) entries.push_back(&e);
+    }
+    std::sort(entries.begin(), entries.end(),
+              [](const auto* a, const auto* b) { return a->order < b->order; });
+    out.put(static_cast<std::uint64_t>(entries.size()));
+    for (const auto* e : entries) {
+        out.put(e->order);
+        out.put(e->account);
+        const auto text = e->id.view();
+        out.put(static_cast<std::uint8_t>(text.size()));
+        for (char c : text) out.put(c);
     }
 }
 
@@ -583,14 +591,12 @@ bool MatchingEngine::load(ByteReader& in) {
                     o->quantity = in.get<Quantity>();
                     o->filled = in.get<Quantity>();
                     o->held = in.get<Amount>();
-                    o->client_key = in.get<std::uint64_t>();
                     if (in.failed() || o->id == 0 || o->remaining() <= 0) {
                         order_pool_.release(o);
                         return clear();
                     }
                     books_[market].append(o);
                     index_.insert(o->id, o);
-                    if (o->client_key != 0) client_ids_.insert(o->client_key, o->id);
                 }
             }
         }
@@ -600,10 +606,34 @@ bool MatchingEngine::load(ByteReader& in) {
         Order order;
         order.id = in.get<OrderId>();
         order.account = in.get<AccountId>();
-        order.client_key = in.get<std::uint64_t>();
         if (order.id == 0) return clear();
-        if (order.client_key != 0) client_ids_.insert(order.client_key, order.id);
         remember_closed(order);
+    }
+    // The client ids, each joined again to its order (open, or remembered closed).
+    const auto ids = in.get<std::uint64_t>();
+    std::unordered_map<OrderId, Closed*> closed_by_id;  // load only: no allocation when trading
+    if (ids != 0) {
+        for (auto& c : closed_fifo_) closed_by_id.emplace(c.id, &c);
+    }
+    std::string text;
+    for (std::uint64_t i = 0; i < ids && !in.failed(); ++i) {
+        const auto order_id = in.get<OrderId>();
+        const auto account = in.get<AccountId>();
+        text.resize(in.get<std::uint8_t>());
+        for (char& c : text) c = in.get<char>();
+        const auto id = ClientOrderId::parse(text);
+        if (in.failed() || !id || client_ids_.find(account, *id) != nullptr) return clear();
+        const auto hash = client_ids_.hash(account, *id);
+        if (auto* const* open = index_.find(order_id)) {
+            if ((*open)->account != account) return clear();
+            (*open)->client_key = hash;
+        } else if (const auto found = closed_by_id.find(order_id);
+                   found != closed_by_id.end() && found->second->account == account) {
+            found->second->client_key = hash;
+        } else {
+            return clear();
+        }
+        client_ids_.insert(account, *id, order_id);
     }
     if (in.failed()) return clear();
     return true;

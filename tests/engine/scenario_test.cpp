@@ -417,6 +417,51 @@ TEST_F(EngineScenario, AClientOrderIdIsTakenWhileTheEngineRemembersItsOrder) {
               RejectReason::None);
 }
 
+// The ids of the old 64-bit key's collision (FNV-1a seeded with the account): the first bytes
+// differ by the XOR of the two accounts. Each account must keep its own order, before and after
+// a snapshot round trip, whatever the index's seed.
+TEST_F(EngineScenario, ClientOrderIdsAreComparedByAccountAndExactText) {
+    const auto alice_id = *ClientOrderId::parse("a-secret-1");
+    const auto bob_id = *ClientOrderId::parse("b-secret-1");
+    ASSERT_EQ(apply(PlaceOrder{1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::GTC, false,
+                               100, 1, alice_id}),
+              RejectReason::None);
+    const OrderId alice_order = sequence_;
+    ASSERT_EQ(apply(PlaceOrder{2, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::GTC, false,
+                               100, 1, bob_id}),
+              RejectReason::None);
+    const OrderId bob_order = sequence_;
+    ASSERT_NE(engine_.find_order(bob_order), nullptr);
+    EXPECT_EQ(engine_.find_order(bob_order)->account, 2u);
+    // Bob cannot take Alice's id text either: it is his own, separate id.
+    EXPECT_EQ(apply(PlaceOrder{2, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::GTC, false,
+                               100, 1, alice_id}),
+              RejectReason::None);
+    log_.take();
+    EXPECT_EQ(apply(PlaceOrder{1, kTstUsd, Side::Buy, OrderType::Limit, TimeInForce::GTC, false,
+                               100, 1, alice_id}),
+              RejectReason::DuplicateClientOrderId);
+    EXPECT_EQ(log_.take(),
+              one_event(CommandRejected{alice_order, 1, RejectReason::DuplicateClientOrderId}));
+
+    std::vector<std::byte> bytes;
+    ByteWriter out(bytes);
+    engine_.save(out);
+    MatchingEngine restored(test_catalog(),
+                            EngineOptions{.max_accounts = 100, .client_id_seed = 0x5eed});
+    ByteReader in(bytes);
+    ASSERT_TRUE(restored.load(in));
+    EXPECT_EQ(restored.state_hash(), engine_.state_hash());
+    EventLog log;
+    EXPECT_EQ(restored.apply(Command{sequence_ + 1, 0,
+                                     PlaceOrder{2, kTstUsd, Side::Buy, OrderType::Limit,
+                                                TimeInForce::GTC, false, 100, 1, bob_id}},
+                             log),
+              RejectReason::DuplicateClientOrderId);
+    EXPECT_EQ(log.take(), one_event(CommandRejected{bob_order, 2,
+                                                    RejectReason::DuplicateClientOrderId}));
+}
+
 TEST_F(EngineScenario, DepositsAndWithdrawals) {
     EXPECT_EQ(deposit(7, kTst, 50), RejectReason::None);
     EXPECT_EQ(log_.take(), one_event(FundsDeposited{7, kTst, 50}));

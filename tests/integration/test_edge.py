@@ -333,3 +333,19 @@ def test_error_bodies_are_valid_utf8_whatever_the_path(daemon):
     assert status == 404
     body.decode("utf-8")  # strict
     assert json.loads(body)["error"]["code"] == "not_found"
+
+
+def test_client_order_ids_of_two_accounts_never_stand_for_each_other(daemon):
+    alice, bob = daemon.client(ALICE), daemon.client(BOB)
+    # These two collided under the old 64-bit key (FNV-1a seeded with the account id).
+    s, a, _ = alice.order(side="Buy", price="40000000", quantity="0.01", client_order_id="a-secret-1")
+    assert s == 200 and a["status"] == "Pending"
+    s, b, _ = bob.order(side="Buy", price="41000000", quantity="0.02", client_order_id="b-secret-1")
+    assert s == 200 and b["order_id"] != a["order_id"] and b["price"] == 41000000
+    # Bob's id text equal to Alice's is his own order, not hers.
+    s, b2, _ = bob.order(side="Buy", price="42000000", quantity="0.03", client_order_id="a-secret-1")
+    assert s == 200 and b2["order_id"] not in (a["order_id"], b["order_id"])
+    # Alice's retry is answered with her own order.
+    s, again, _ = alice.order(side="Buy", price="40000000", quantity="0.01", client_order_id="a-secret-1")
+    assert s == 200 and again["order_id"] == a["order_id"]
+    assert bob.get(f"/v1/order/{a['order_id']}")[0] == 403

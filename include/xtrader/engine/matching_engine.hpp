@@ -15,6 +15,7 @@
 
 #include "xtrader/core/binary.hpp"
 #include "xtrader/core/market.hpp"
+#include "xtrader/engine/client_id_index.hpp"
 #include "xtrader/engine/command.hpp"
 #include "xtrader/engine/event.hpp"
 #include "xtrader/engine/id_map.hpp"
@@ -31,6 +32,9 @@ struct EngineOptions {
     // or NotOwner instead of UnknownOrder, and their client_order_ids stay taken. The oldest are
     // forgotten first.
     std::size_t closed_order_memory = 1 << 20;
+    // Seeds where client_order_ids land in their index (ClientIdIndex); no effect on state,
+    // events or snapshots. xtraderd draws it at random so that crafted ids cannot collide.
+    std::uint64_t client_id_seed = 0;
 };
 
 class MatchingEngine {
@@ -49,7 +53,6 @@ class MatchingEngine {
     const OrderBook& book(MarketId market) const noexcept { return books_[market]; }
     const Order* find_order(OrderId id) const noexcept;
     std::size_t open_order_count() const noexcept { return index_.size(); }
-    ExecId next_exec_id() const noexcept { return next_exec_id_; }
 
     // The full state in a canonical byte form (snapshots), and back. load() requires an engine
     // built with the same catalog; on failure the engine is left empty.
@@ -96,10 +99,10 @@ class MatchingEngine {
     struct Closed {
         OrderId id;
         AccountId account;
-        std::uint64_t client_key;
+        std::uint64_t client_key;  // its ClientIdIndex hash; 0 = none
     };
     std::vector<Closed> closed_fifo_;  // ring, oldest at closed_head_
-    IdMap<OrderId> client_ids_;        // client key -> order, for open and remembered orders
+    ClientIdIndex client_ids_;         // open and remembered orders' client ids
     std::size_t closed_head_ = 0;
     ExecId next_exec_id_ = 1;
     std::vector<Event> events_;  // of the command being applied
