@@ -1,6 +1,7 @@
 #include "xtrader/sequencer/journal.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,12 +25,12 @@ std::string errno_text(const char* what) {
     return std::string(what) + ": " + std::strerror(errno);
 }
 
-void sync_directory(const std::filesystem::path& dir) {
+bool sync_directory(const std::filesystem::path& dir) {
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
+    if (fd < 0) return false;
+    const bool synced = ::fsync(fd) == 0;
+    ::close(fd);
+    return synced;
 }
 
 // Reads exactly n bytes at offset; false on EOF or error.
@@ -118,7 +119,7 @@ JournalWriter::JournalWriter(std::filesystem::path dir, Sequence next_sequence, 
     std::filesystem::create_directories(dir_);
     const auto segments = list_segments(dir_);
     if (segments.empty()) {
-        open_segment(next_sequence_);
+        if (!open_segment(next_sequence_)) throw JournalError(last_error_);
         return;
     }
     const auto& newest = segments.back().second;
@@ -135,20 +136,26 @@ JournalWriter::JournalWriter(std::filesystem::path dir, Sequence next_sequence, 
 
 JournalWriter::~JournalWriter() = default;
 
-void JournalWriter::open_segment(Sequence first_sequence) {
+bool JournalWriter::open_segment(Sequence first_sequence) {
     const auto path = segment_path(dir_, first_sequence);
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw JournalError(errno_text(("create " + path.string()).c_str()));
-    segment_ = std::make_shared<JournalSegment>(fd, path);
+    if (fd < 0) {
+        last_error_ = errno_text(("create " + path.string()).c_str());
+        return false;
+    }
     std::byte header[kSegmentHeaderBytes];
     std::memcpy(header, kSegmentMagic, 8);
     std::memcpy(header + 8, &first_sequence, 8);
     if (::pwrite(fd, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header) ||
-        ::fdatasync(fd) != 0) {
-        throw JournalError(errno_text(("write header of " + path.string()).c_str()));
+        ::fdatasync(fd) != 0 || !sync_directory(dir_)) {  // the new name must survive a crash
+        last_error_ = errno_text(("write header of " + path.string()).c_str());
+        ::close(fd);
+        ::unlink(path.c_str());  // no header-less segment for recovery to trip over
+        return false;
     }
-    sync_directory(dir_);  // the new name must survive a crash too
+    segment_ = std::make_shared<JournalSegment>(fd, path);
     file_size_ = kSegmentHeaderBytes;
+    return true;
 }
 
 void JournalWriter::append(Sequence sequence, Timestamp timestamp, const CommandBody& command,
@@ -189,7 +196,8 @@ bool JournalWriter::fail(const char* what) {
 
 bool JournalWriter::write() {
     if (buffer_.empty()) return true;
-    if (file_size_ >= segment_bytes_) open_segment(buffer_first_sequence_);
+    // A rollover that fails is a write error like any other: the caller retries.
+    if (file_size_ >= segment_bytes_ && !open_segment(buffer_first_sequence_)) return false;
     std::size_t written = 0;
     while (written < buffer_.size()) {
         const ssize_t n =
@@ -249,7 +257,13 @@ bool JournalReader::open_segment_for(Sequence sequence) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = fd;
     offset_ = kSegmentHeaderBytes;
+    refresh_file_size();
     return true;
+}
+
+void JournalReader::refresh_file_size() {
+    struct stat st {};
+    file_size_ = ::fstat(fd_, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
 }
 
 std::optional<JournalRecord> JournalReader::next(Sequence limit) {
@@ -272,11 +286,24 @@ std::optional<JournalRecord> JournalReader::next(Sequence limit) {
         std::memcpy(&length, header, 4);
         std::memcpy(&crc, header + 4, 4);
         std::memcpy(&sequence, header + 8, 8);
-        if (length < kRecordHeaderBytes - 8) throw JournalError("bad journal record length");
+        // A committed record is whole on disk: a length past the file's end, or a checksum
+        // that does not match, is corruption, reported with where it is.
+        const auto where = [&] {
+            return " in " + segment_path(dir_, segment_first_).string() + " at offset " +
+                   std::to_string(offset_);
+        };
+        if (offset_ + 8 + length > file_size_) refresh_file_size();  // the writer went on
+        if (length < kRecordHeaderBytes - 8 || offset_ + 8 + length > file_size_) {
+            throw JournalError("journal record length " + std::to_string(length) +
+                               " is corrupt" + where());
+        }
         buffer_.resize(length);
-        if (!read_at(fd_, buffer_.data(), length, offset_ + 8) || crc32c(buffer_) != crc) {
-            throw JournalError("journal record at sequence " + std::to_string(sequence) +
-                               " is corrupt");
+        if (!read_at(fd_, buffer_.data(), length, offset_ + 8)) {
+            throw JournalError("journal record is cut short" + where());
+        }
+        if (crc32c(buffer_) != crc) {
+            throw JournalError("journal record (sequence " + std::to_string(sequence) +
+                               ") fails its checksum" + where());
         }
         offset_ += 8 + length;
         if (sequence < next_) continue;  // positioning: skip what the caller has seen
@@ -287,7 +314,8 @@ std::optional<JournalRecord> JournalReader::next(Sequence limit) {
         JournalRecord record;
         record.sequence = sequence;
         if (!decode_record_payload(std::span(buffer_).subspan(kRecordHeaderBytes - 8), record)) {
-            throw JournalError("journal record " + std::to_string(sequence) + " does not decode");
+            throw JournalError("journal record " + std::to_string(sequence) + " does not decode" +
+                               where());
         }
         ++next_;
         return record;

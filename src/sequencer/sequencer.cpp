@@ -201,10 +201,9 @@ void Sequencer::process(Batch& batch) {
 void Sequencer::write_batch() {
     if (journal_.pending_bytes() == 0) return;
     const bool sync_here = options_.fsync == FsyncPolicy::Always;
-    const auto started = std::chrono::steady_clock::now();
     auto backoff = std::chrono::milliseconds(10);
-    auto next_log = started;
-    while (!(sync_here ? journal_.commit() : journal_.write())) {
+    auto next_log = std::chrono::steady_clock::now();
+    while (!journal_.write()) {
         stats_.journal_errors.fetch_add(1, std::memory_order_relaxed);
         if (sync_here) {
             spdlog::critical("journal: {} under fsync=always; stopping", journal_.last_error());
@@ -222,15 +221,23 @@ void Sequencer::write_batch() {
         spdlog::info("journal: writable again; accepting commands");
         accepting_.store(true, std::memory_order_release);
     }
-    if (sync_here) count_sync(started);
+    if (sync_here && !sync_journal(*journal_.segment(), next_sequence_ - 1)) {
+        spdlog::critical("journal: fdatasync failed under fsync=always: {}; stopping",
+                         std::strerror(errno));
+        std::abort();
+    }
 }
 
-void Sequencer::count_sync(std::chrono::steady_clock::time_point started) noexcept {
+bool Sequencer::sync_journal(const JournalSegment& segment, Sequence covered) {
+    if (options_.before_sync) options_.before_sync(covered);
+    const auto started = std::chrono::steady_clock::now();
+    if (!segment.sync()) return false;
     const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
         std::chrono::steady_clock::now() - started);
     stats_.syncs.fetch_add(1, std::memory_order_relaxed);
     stats_.sync_nanos.fetch_add(static_cast<std::uint64_t>(nanos.count()),
                                 std::memory_order_relaxed);
+    return true;
 }
 
 // The completion thread: sync (under `batch`), publish, answer, in batch order. A failed
@@ -248,19 +255,19 @@ void Sequencer::complete() {
         written &= ~kSequencerDone;
         Batch& batch = batches_[answered % kBatchesInFlight];
         if (options_.fsync == FsyncPolicy::Batch && batch.last_sequence > synced) {
-            const auto started = std::chrono::steady_clock::now();
-            if (!batch.segment->sync()) {
+            // The sync covers every batch written to this segment before it begins.
+            Sequence covered = batch.last_sequence;
+            for (std::uint64_t later = answered; later < written; ++later) {
+                const Batch& b = batches_[later % kBatchesInFlight];
+                if (b.segment != batch.segment) break;
+                covered = b.last_sequence;
+            }
+            if (!sync_journal(*batch.segment, covered)) {
                 spdlog::critical("journal: fdatasync of {} failed: {}; stopping",
                                  batch.segment->path().string(), std::strerror(errno));
                 std::abort();
             }
-            count_sync(started);
-            // The sync covered every batch written to this segment before it began.
-            for (std::uint64_t later = answered; later < written; ++later) {
-                const Batch& b = batches_[later % kBatchesInFlight];
-                if (b.segment != batch.segment) break;
-                synced = b.last_sequence;
-            }
+            synced = covered;
         }
         committed_.store(batch.last_sequence, std::memory_order_release);
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 
 #include "temp_dir.hpp"
@@ -154,6 +155,88 @@ TEST(FsyncPolicy, ParsesItsThreeSettings) {
     EXPECT_EQ(parse_fsync_policy("none"), FsyncPolicy::None);
     EXPECT_EQ(parse_fsync_policy("everysec"), std::nullopt);
     EXPECT_EQ(to_string(FsyncPolicy::Batch), "batch");
+}
+
+}  // namespace
+}  // namespace xtrader
+
+namespace xtrader {
+namespace {
+
+using namespace xtrader::testing;
+
+void write_deposits(const std::filesystem::path& dir, int count, std::size_t segment_bytes) {
+    JournalWriter writer(dir, 1, FsyncPolicy::None, segment_bytes);
+    for (int i = 1; i <= count; ++i) {
+        writer.append(static_cast<Sequence>(i), i, Deposit{1, 0, i}, {});
+        ASSERT_TRUE(writer.write());
+    }
+}
+
+// Every follower reads through JournalReader: a committed record that does not match its
+// checksum must stop it, saying where, never pass as an event.
+TEST(JournalReader, RefusesARecordWithACorruptByteNamingItsFileAndOffset) {
+    TempDir dir;
+    write_deposits(dir.path(), 3, 64 << 20);
+    const auto segment = list_segments(dir.path()).front().second;
+    const auto size = std::filesystem::file_size(segment);
+    const auto record = (size - kSegmentHeaderBytes) / 3;
+    const auto second = kSegmentHeaderBytes + record;
+    {
+        std::fstream file(segment, std::ios::in | std::ios::out | std::ios::binary);
+        file.seekp(static_cast<std::streamoff>(second + record - 1));  // its last payload byte
+        char byte = 0;
+        file.read(&byte, 1);
+        byte = static_cast<char>(byte ^ 0x01);
+        file.seekp(static_cast<std::streamoff>(second + record - 1));
+        file.write(&byte, 1);
+    }
+    JournalReader reader(dir.path(), 1);
+    ASSERT_TRUE(reader.next(3).has_value());
+    try {
+        reader.next(3);
+        FAIL() << "a corrupt record was accepted";
+    } catch (const JournalError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("checksum"), std::string::npos) << what;
+        EXPECT_NE(what.find(segment.string()), std::string::npos) << what;
+        EXPECT_NE(what.find("offset " + std::to_string(second)), std::string::npos) << what;
+    }
+}
+
+TEST(JournalReader, RefusesALengthThatRunsPastTheFile) {
+    TempDir dir;
+    write_deposits(dir.path(), 2, 64 << 20);
+    const auto segment = list_segments(dir.path()).front().second;
+    {
+        std::fstream file(segment, std::ios::in | std::ios::out | std::ios::binary);
+        file.seekp(static_cast<std::streamoff>(kSegmentHeaderBytes));
+        const std::uint32_t huge = 0xFFFFFF00u;
+        file.write(reinterpret_cast<const char*>(&huge), 4);
+    }
+    JournalReader reader(dir.path(), 1);
+    EXPECT_THROW(reader.next(2), JournalError);  // and no 4 GiB buffer on the way
+}
+
+// A rollover whose new segment cannot be created is a write error like any other: write()
+// says false, leaves no header-less file, and the same bytes go out once the disk allows it.
+TEST(JournalWriter, AFailedRolloverIsRetriedNotThrown) {
+    TempDir dir;
+    JournalWriter writer(dir.path(), 1, FsyncPolicy::None, 64);  // every write rolls over
+    writer.append(1, 1, Deposit{1, 0, 1}, {});
+    ASSERT_TRUE(writer.write());
+    writer.append(2, 2, Deposit{1, 0, 2}, {});
+    // A directory where the next segment's file must go: creating it fails (even for root).
+    const auto blocked = segment_path(dir.path(), 2);
+    std::filesystem::create_directory(blocked);
+    EXPECT_FALSE(writer.write());
+    EXPECT_FALSE(writer.last_error().empty());
+    EXPECT_FALSE(writer.write());
+    std::filesystem::remove(blocked);
+    ASSERT_TRUE(writer.write());
+    JournalReader reader(dir.path(), 1);
+    EXPECT_EQ(reader.next(2)->sequence, 1u);
+    EXPECT_EQ(reader.next(2)->sequence, 2u);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <future>
 #include <mutex>
 
@@ -201,6 +202,92 @@ TEST(Sequencer, EveryFsyncPolicyJournalsEveryCommand) {
         EXPECT_EQ(report.replayed, 500u) << to_string(policy);
         EXPECT_EQ(report.state_hash, engine.state_hash()) << to_string(policy);
     }
+}
+
+// DESIGN.md: a reply is sent only after the sync that covers its command. Each sync is held in
+// the before_sync seam until the test lets it go; no answer may arrive while its sync is held,
+// and every answer must be at or below what the released syncs cover. No timing involved.
+TEST(Sequencer, NoAnswerLeavesBeforeTheSyncThatCoversIt) {
+    for (FsyncPolicy policy : {FsyncPolicy::Always, FsyncPolicy::Batch}) {
+        TempDir dir;
+        MatchingEngine engine(test_catalog());
+        StepClock clock;
+        std::mutex mutex;
+        std::condition_variable changed;
+        Sequence waiting = 0;  // the sync being held covers up to this (0: none held)
+        Sequence released = 0;  // syncs covering up to this may go
+        bool hold = true;
+        SequencerOptions options{.data_dir = dir.path(), .fsync = policy, .snapshot_every = 0};
+        options.before_sync = [&](Sequence covered) {
+            std::unique_lock lock(mutex);
+            waiting = covered;
+            changed.notify_all();
+            changed.wait(lock, [&] { return !hold || released >= covered; });
+            waiting = 0;
+        };
+        Sequencer sequencer(engine, clock, options, 0);
+        sequencer.start();
+        std::atomic<Sequence> answered{0};
+        std::atomic<bool> early{false};
+        for (Sequence i = 1; i <= 20; ++i) {
+            ASSERT_EQ(sequencer.submit(Deposit{1, kUsd, 1},
+                                       [&](const CommandReply& reply) {
+                                           std::lock_guard lock(mutex);
+                                           if (reply.sequence > released) early = true;
+                                           answered = reply.sequence;
+                                       }),
+                      SubmitResult::Accepted);
+            std::unique_lock lock(mutex);
+            changed.wait(lock, [&] { return waiting >= i; });  // its sync is being held
+            EXPECT_EQ(answered.load(), i - 1) << to_string(policy);
+            released = waiting;
+            changed.notify_all();
+            lock.unlock();
+            while (answered.load() < i) std::this_thread::yield();
+        }
+        {
+            std::lock_guard lock(mutex);
+            hold = false;
+            changed.notify_all();
+        }
+        sequencer.stop();
+        EXPECT_FALSE(early) << to_string(policy);
+        EXPECT_EQ(answered.load(), 20u);
+    }
+}
+
+// A segment rollover that fails (here: a directory squats on the new segment's name) must not
+// kill the sequencer: new commands are refused (503) while it retries, then all is answered.
+TEST(Sequencer, AFailedSegmentRolloverRefusesCommandsUntilItSucceeds) {
+    TempDir dir;
+    MatchingEngine engine(test_catalog());
+    StepClock clock;
+    Sequencer sequencer(engine, clock,
+                        SequencerOptions{.data_dir = dir.path(), .fsync = FsyncPolicy::Batch,
+                                         .segment_bytes = 64, .snapshot_every = 0},
+                        0);
+    sequencer.start();
+    std::atomic<int> answered{0};
+    const auto deposit = [&] {
+        return sequencer.submit(Deposit{1, kUsd, 1}, [&](const CommandReply&) { ++answered; });
+    };
+    ASSERT_EQ(deposit(), SubmitResult::Accepted);
+    while (answered < 1) std::this_thread::yield();
+    const auto blocked = segment_path(journal_dir(dir.path()), 2);
+    std::filesystem::create_directory(blocked);
+    ASSERT_EQ(deposit(), SubmitResult::Accepted);
+    int accepted = 2;
+    SubmitResult result;
+    while ((result = deposit()) == SubmitResult::Accepted) ++accepted;  // until the retry refuses
+    EXPECT_EQ(result, SubmitResult::Unavailable);
+    EXPECT_GT(sequencer.stats().journal_errors.load(), 0u);
+    std::filesystem::remove(blocked);
+    while (answered < accepted) std::this_thread::yield();
+    while (deposit() != SubmitResult::Accepted) std::this_thread::yield();
+    ++accepted;
+    while (answered < accepted) std::this_thread::yield();
+    sequencer.stop();
+    EXPECT_EQ(engine.ledger().balance(1, kUsd).available, accepted);
 }
 
 TEST(Sequencer, AJournalReaderTailsTheCommittedEventsWhileOrdersFlow) {

@@ -106,7 +106,9 @@ class JournalWriter {
     std::size_t pending_bytes() const noexcept { return buffer_.size(); }
 
   private:
-    void open_segment(Sequence first_sequence);
+    // Creates the segment and syncs its header and name; false (last_error) on failure, leaving
+    // no file behind.
+    bool open_segment(Sequence first_sequence);
     bool fail(const char* what);
 
     std::filesystem::path dir_;
@@ -142,19 +144,22 @@ class JournalReader {
     JournalReader& operator=(const JournalReader&) = delete;
 
     // The next record with sequence <= limit, or nullopt when there is none yet. Throws
-    // JournalError when a record at or below the limit is corrupt or missing.
+    // JournalError, naming the file and offset, when a record at or below the limit is corrupt
+    // (bad length, checksum or encoding) or missing.
     std::optional<JournalRecord> next(Sequence limit);
 
     Sequence position() const noexcept { return next_; }  // the sequence it will return next
 
   private:
     bool open_segment_for(Sequence sequence);
+    void refresh_file_size();
 
     std::filesystem::path dir_;
     Sequence next_;
     int fd_ = -1;
     Sequence segment_first_ = 0;
     std::uint64_t offset_ = 0;
+    std::uint64_t file_size_ = 0;  // of the open segment, when last looked at
     std::vector<std::byte> buffer_;
 };
 

@@ -39,6 +39,10 @@ struct SequencerOptions {
     std::size_t max_batch = 4096;
     std::size_t segment_bytes = 64 << 20;
     std::uint64_t snapshot_every = 1'000'000;  // commands; 0 = only at stop()
+    // Called on the syncing thread just before each fdatasync of the journal, with the last
+    // sequence that sync covers. A seam for tests, which hold a sync in it to prove that no
+    // answer leaves before its sync; empty in the daemon.
+    std::function<void(Sequence covered)> before_sync;
 };
 
 // What a submitter learns about its command; the span and the pointer are valid during the
@@ -140,7 +144,8 @@ class Sequencer {
     std::size_t drain(Batch& batch);
     void process(Batch& batch);
     void write_batch();
-    void count_sync(std::chrono::steady_clock::time_point started) noexcept;
+    // fdatasync of a segment that holds every record up to `covered`; false on failure.
+    bool sync_journal(const JournalSegment& segment, Sequence covered);
     void take_snapshot(bool synchronous);
     void snapshot_loop();
 
