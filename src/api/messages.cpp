@@ -2,6 +2,16 @@
 
 namespace xtrader::api {
 
+HttpRefusal http_refusal(RejectReason reason) noexcept {
+    switch (reason) {
+        case RejectReason::InsufficientBalance: return {402, "insufficient_balance"};
+        case RejectReason::UnknownOrder: return {404, "order_not_found"};
+        case RejectReason::NotOwner: return {403, "forbidden"};
+        case RejectReason::OrderClosed: return {409, "order_closed"};
+        default: return {400, to_string(reason)};
+    }
+}
+
 // One order in API.md's shape; executions only when given (POST /v1/order).
 void write_order(JsonWriter& json, const MarketSpec& m, const OrderRecord& o,
                  const std::vector<const Trade*>* executions, const AssetSpec& quote) {

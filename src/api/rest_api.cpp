@@ -103,16 +103,6 @@ std::int64_t steady_nanos() {
         .count();
 }
 
-// The API's code and HTTP status for an engine refusal.
-std::pair<unsigned, std::string_view> refusal(RejectReason reason) {
-    switch (reason) {
-        case RejectReason::InsufficientBalance: return {402, "insufficient_balance"};
-        case RejectReason::UnknownOrder: return {404, "order_not_found"};
-        case RejectReason::NotOwner: return {403, "forbidden"};
-        case RejectReason::OrderClosed: return {409, "order_closed"};
-        default: return {400, to_string(reason)};
-    }
-}
 
 }  // namespace
 
@@ -471,7 +461,7 @@ void RestApi::submit_order(const ContextPtr& c) {
             if (!placed) {
                 const auto* rejected = std::get_if<CommandRejected>(&reply.events.front());
                 const auto [status, code] =
-                    refusal(rejected != nullptr ? rejected->reason : RejectReason::None);
+                    http_refusal(rejected != nullptr ? rejected->reason : RejectReason::None);
                 return c->fail(status, code, "the engine refused the order");
             }
             std::vector<const Trade*> fills;
@@ -535,7 +525,7 @@ void RestApi::cancel_order(const ContextPtr& c, std::string_view id_text) {
                     known->account == account ? RejectReason::OrderClosed : RejectReason::NotOwner;
             }
         }
-        const auto [status, code] = refusal(reason);
+        const auto [status, code] = http_refusal(reason);
         const char* message = status == 404   ? "no such order"
                               : status == 403 ? "the order belongs to another account"
                                               : "the order is already filled or cancelled";

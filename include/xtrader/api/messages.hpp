@@ -16,6 +16,14 @@ inline std::int64_t millis(Timestamp nanos) noexcept {
     return nanos / kNanosPerMilli;
 }
 
+// The HTTP status and API error code of an engine refusal (API.md): 402 for a short balance,
+// 404 / 403 / 409 for an order that is unknown / another account's / final, 400 otherwise.
+struct HttpRefusal {
+    unsigned status;
+    std::string_view code;
+};
+HttpRefusal http_refusal(RejectReason reason) noexcept;
+
 // One order; its executions only when given (the answer to POST /v1/order). Writes an object.
 void write_order(JsonWriter& json, const MarketSpec& m, const OrderRecord& o,
                  const std::vector<const Trade*>* executions, const AssetSpec& quote);
