@@ -38,7 +38,8 @@ case "$what" in
         seconds=${XTRADER_BENCH_SECONDS:-15}
         connections=${XTRADER_BENCH_CONNECTIONS:-64}
         build/release/src/app/xtraderd --config config/xtrader.toml --data-dir "$rest" \
-            --http-port "$port" --rate-limit 0 --log-level warn >"$rest/xtraderd.log" 2>&1 &
+            --http-port "$port" --rate-limit 0 --admin-token xtrader-admin --log-level warn \
+            >"$rest/xtraderd.log" 2>&1 &
         daemon=$!
         trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null' EXIT
         for _ in $(seq 100); do curl -sf "localhost:$port/ready" >/dev/null && break; sleep 0.1; done
@@ -68,7 +69,8 @@ case "$what" in
             ws=$data/ws
             rm -rf "$ws" && mkdir -p "$ws"
             build/release/src/app/xtraderd --config config/xtrader.toml --data-dir "$ws" \
-                --http-port "$port" --ws-port $((port + 1)) --rate-limit 0 --log-level warn \
+                --http-port "$port" --ws-port $((port + 1)) --rate-limit 0 --admin-token xtrader-admin \
+                --log-level warn \
                 >"$ws/xtraderd.log" 2>&1 &
             daemon=$!
             for _ in $(seq 100); do curl -sf "localhost:$port/ready" >/dev/null && break; sleep 0.1; done

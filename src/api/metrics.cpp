@@ -13,6 +13,8 @@ std::string_view to_string(Route route) noexcept {
         case Route::Executions: return "executions";
         case Route::Balances: return "balances";
         case Route::Deposit: return "deposit";
+        case Route::AdminAccounts: return "admin_accounts";
+        case Route::AdminKeys: return "admin_keys";
         case Route::Markets: return "markets";
         case Route::OrderBook: return "orderbook";
         case Route::PublicTrades: return "public_trades";

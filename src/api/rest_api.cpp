@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <limits>
 
 #include "xtrader/api/json.hpp"
 #include "xtrader/api/messages.hpp"
@@ -116,7 +117,7 @@ struct RestApi::Context {
     bool keep_alive = true;
     Responder respond;
     RequestMetrics* metrics = nullptr;
-    const ApiAccount* account = nullptr;
+    Principal principal;  // after authenticate()
     bool head = false;  // a HEAD request: the headers of the GET answer, no body
     std::string_view allow;  // the methods of the route, for a 405
 
@@ -147,7 +148,8 @@ struct RestApi::Context {
 
 RestApi::RestApi(const MarketCatalog& catalog, Sequencer& sequencer, const OrderView& orders,
                  TradeStore& store, ExecutionHistory& history, const MarketData& market_data,
-                 Pipelines pipelines, RequestMetrics& metrics, RestOptions options)
+                 Pipelines pipelines, RequestMetrics& metrics, Authenticator& auth,
+                 RestOptions options)
     : catalog_(catalog),
       sequencer_(sequencer),
       orders_(orders),
@@ -156,14 +158,10 @@ RestApi::RestApi(const MarketCatalog& catalog, Sequencer& sequencer, const Order
       market_data_(market_data),
       pipelines_(std::move(pipelines)),
       metrics_(metrics),
+      auth_(auth),
       options_(std::move(options)),
-      limiter_(options_.accounts.size() + 1, options_.rate_limit_per_second,
-               options_.rate_limit_burst),
-      static_files_(StaticFiles::load(options_.web_root, {})) {
-    for (std::size_t i = 0; i < options_.accounts.size(); ++i) {
-        by_key_.emplace(options_.accounts[i].api_key, i);
-    }
-}
+      limiter_(KeyRegistry::kMaxKeys, options_.rate_limit_per_second, options_.rate_limit_burst),
+      static_files_(StaticFiles::load(options_.web_root, {})) {}
 
 void RestApi::handle(const HttpRequest& request, const boost::asio::ip::address& peer,
                      Responder respond) {
@@ -219,6 +217,19 @@ void RestApi::handle(const HttpRequest& request, const boost::asio::ip::address&
     } else if (path == "/v1/admin/deposit") {
         c->allow = "POST";
         if (is(http::verb::post, Route::Deposit)) return deposit(c);
+    } else if (path == "/v1/admin/accounts") {
+        c->allow = "GET, HEAD, POST";
+        if (is(http::verb::get, Route::AdminAccounts)) return list_accounts(c);
+        if (is(http::verb::post, Route::AdminAccounts)) return create_account(c);
+    } else if (path.starts_with("/v1/admin/accounts/") && path.ends_with("/keys")) {
+        const auto prefix = std::string_view("/v1/admin/accounts/").size();
+        const auto account =
+            path.substr(prefix, path.size() - prefix - std::string_view("/keys").size());
+        c->allow = "POST";
+        if (is(http::verb::post, Route::AdminKeys)) return issue_key(c, account);
+    } else if (const auto key_id = tail("/v1/admin/keys/")) {
+        c->allow = "DELETE";
+        if (is(http::verb::delete_, Route::AdminKeys)) return revoke_key(c, *key_id);
     } else if (path == "/api/v1/markets") {
         c->allow = kGet;
         if (is(http::verb::get, Route::Markets)) return markets(c);
@@ -266,24 +277,51 @@ void RestApi::handle(const HttpRequest& request, const boost::asio::ip::address&
             std::string(request.method_string()) + " is not allowed on " + std::string(path));
 }
 
-// 401 without a known key, 429 past the key's rate; the account otherwise.
-const ApiAccount* RestApi::authenticate(const ContextPtr& c) {
+// 401 without a known key, 429 past the key's rate or after too many failures from the
+// address, 403 for a read-only key where trading is asked for.
+bool RestApi::authenticate(const ContextPtr& c, KeyScope scope) {
     const auto header = c->request->find("X-API-Key");
     if (header == c->request->end() || header->value().empty()) {
         c->fail(401, "unauthorized", "the X-API-Key header is missing");
-        return nullptr;
+        return false;
     }
-    const auto found = by_key_.find(std::string(header->value()));
-    if (found == by_key_.end()) {
-        c->fail(401, "unauthorized", "the API key is not known");
-        return nullptr;
+    const auto result = auth_.key(header->value(), *c->peer);
+    if (const auto* failure = std::get_if<AuthFailure>(&result)) {
+        if (*failure == AuthFailure::Throttled) {
+            metrics_.count(EdgeEvent::AuthThrottled);
+            c->fail(429, "auth_throttled",
+                    "too many failed authentications from this address; wait a minute", "60");
+        } else {
+            c->fail(401, "unauthorized", "the API key is not known");
+        }
+        return false;
     }
-    if (!limiter_.allow(found->second, RateLimiter::now())) {
+    c->principal = std::get<Principal>(result);
+    if (scope == KeyScope::Trading && c->principal.scope != KeyScope::Trading) {
+        c->fail(403, "read_only_key", "this API key may read the account but not trade");
+        return false;
+    }
+    if (!limiter_.allow(c->principal.slot, RateLimiter::now())) {
         c->fail(429, "rate_limited", "too many requests for this API key; slow down", "1");
-        return nullptr;
+        return false;
     }
-    c->account = &options_.accounts[found->second];
-    return c->account;
+    return true;
+}
+
+bool RestApi::admin(const ContextPtr& c) {
+    const auto token = c->request->find("X-Admin-Token");
+    const auto failure =
+        auth_.admin(token != c->request->end() ? std::string_view(token->value()) : std::string_view{},
+                    *c->peer);
+    if (!failure) return true;
+    if (*failure == AuthFailure::Throttled) {
+        metrics_.count(EdgeEvent::AuthThrottled);
+        c->fail(429, "auth_throttled",
+                "too many failed authentications from this address; wait a minute", "60");
+    } else {
+        c->fail(401, "unauthorized", "a valid X-Admin-Token header is required");
+    }
+    return false;
 }
 
 // False (after answering 503) when the sequencer refused the submission.
@@ -301,7 +339,7 @@ bool RestApi::submitted(const ContextPtr& c, SubmitResult result) {
 }
 
 void RestApi::submit_order(const ContextPtr& c) {
-    if (authenticate(c) == nullptr) return;
+    if (!authenticate(c, KeyScope::Trading)) return;
     const auto type = (*c->request)[http::field::content_type];
     if (!type.starts_with("application/json")) {
         return c->fail(415, "unsupported_media_type", "the body must be application/json");
@@ -331,7 +369,7 @@ void RestApi::submit_order(const ContextPtr& c) {
         return c->fail(400, "unknown_symbol", "unknown symbol \"" + symbol->text + "\"");
     }
     PlaceOrder order;
-    order.account = c->account->id;
+    order.account = c->principal.account;
     order.market = static_cast<MarketId>(market - catalog_.markets.data());
 
     const auto* side = text("side");
@@ -477,7 +515,7 @@ void RestApi::submit_order(const ContextPtr& c) {
 }
 
 void RestApi::cancel_order(const ContextPtr& c, std::string_view id_text) {
-    if (authenticate(c) == nullptr) return;
+    if (!authenticate(c, KeyScope::Trading)) return;
     std::string id_holder(id_text);
     if (id_text.empty()) {  // POST /v1/order/cancel {"order_id": "..."}
         if (!(*c->request)[http::field::content_type].starts_with("application/json")) {
@@ -496,7 +534,7 @@ void RestApi::cancel_order(const ContextPtr& c, std::string_view id_text) {
     const auto id = parse_unsigned(id_holder);
     if (!id || *id == 0)
         return c->fail(400, "invalid_order_id", "order_id must be a positive integer");
-    const AccountId account = c->account->id;
+    const AccountId account = c->principal.account;
     const OrderView* view = &orders_;
     const MarketCatalog* catalog = &catalog_;
     submitted(c, sequencer_.submit(CancelOrder{account, *id}, [c, id = *id, account, view,
@@ -534,13 +572,13 @@ void RestApi::cancel_order(const ContextPtr& c, std::string_view id_text) {
 }
 
 void RestApi::get_order(const ContextPtr& c, std::string_view id_text) {
-    if (authenticate(c) == nullptr) return;
+    if (!authenticate(c)) return;
     const auto id = parse_unsigned(id_text);
     if (!id) return c->fail(400, "invalid_order_id", "order_id must be a positive integer");
     auto order = orders_.find(*id);
     if (!order) order = store_.order(*id);  // finished long ago: out of the view, in the store
     if (!order) return c->fail(404, "order_not_found", "no such order");
-    if (order->account != c->account->id) {
+    if (order->account != c->principal.account) {
         return c->fail(403, "forbidden", "the order belongs to another account");
     }
     const auto& m = catalog_.markets[order->market];
@@ -551,7 +589,7 @@ void RestApi::get_order(const ContextPtr& c, std::string_view id_text) {
 }
 
 void RestApi::list_orders(const ContextPtr& c) {
-    if (authenticate(c) == nullptr) return;
+    if (!authenticate(c)) return;
     const Target target(c->request->target());
     std::optional<MarketId> market;
     if (const auto* symbol = target.param("symbol")) {
@@ -573,9 +611,9 @@ void RestApi::list_orders(const ContextPtr& c) {
         limit = *value;
     }
     std::vector<OrderRecord> found;
-    if (status != "closed") found = orders_.open_orders(c->account->id, market);
+    if (status != "closed") found = orders_.open_orders(c->principal.account, market);
     if (status != "open") {
-        auto finished = orders_.finished_orders(c->account->id, market, limit);
+        auto finished = orders_.finished_orders(c->principal.account, market, limit);
         found.insert(found.end(), finished.begin(), finished.end());
     }
     if (found.size() > limit) found.resize(limit);
@@ -591,10 +629,10 @@ void RestApi::list_orders(const ContextPtr& c) {
 }
 
 void RestApi::executions(const ContextPtr& c) {
-    if (authenticate(c) == nullptr) return;
+    if (!authenticate(c)) return;
     const Target target(c->request->target());
     ExecutionQuery query;
-    query.account = c->account->id;
+    query.account = c->principal.account;
     if (const auto* symbol = target.param("symbol")) {
         const auto* spec = catalog_.find(*symbol);
         if (spec == nullptr)
@@ -660,9 +698,9 @@ void RestApi::executions(const ContextPtr& c) {
 }
 
 void RestApi::balances(const ContextPtr& c) {
-    if (authenticate(c) == nullptr) return;
+    if (!authenticate(c)) return;
     auto seen = std::make_shared<std::vector<Balance>>();
-    const AccountId account = c->account->id;
+    const AccountId account = c->principal.account;
     const MarketCatalog* catalog = &catalog_;
     submitted(c, sequencer_.inspect(
                      [seen, account](const MatchingEngine& engine) {
@@ -691,11 +729,7 @@ void RestApi::balances(const ContextPtr& c) {
 }
 
 void RestApi::deposit(const ContextPtr& c) {
-    const auto token = c->request->find("X-Admin-Token");
-    if (options_.admin_token.empty() || token == c->request->end() ||
-        token->value() != options_.admin_token) {
-        return c->fail(401, "unauthorized", "a valid X-Admin-Token header is required");
-    }
+    if (!admin(c)) return;
     if (!(*c->request)[http::field::content_type].starts_with("application/json")) {
         return c->fail(415, "unsupported_media_type", "the body must be application/json");
     }
@@ -709,9 +743,8 @@ void RestApi::deposit(const ContextPtr& c) {
     if (account_text != nullptr && account_text->kind == JsonScalar::Kind::Number) {
         account = parse_unsigned(account_text->text).value_or(0);
     }
-    const auto known = std::find_if(options_.accounts.begin(), options_.accounts.end(),
-                                    [&](const ApiAccount& a) { return a.id == account; });
-    if (known == options_.accounts.end()) {
+    if (account > std::numeric_limits<AccountId>::max() ||
+        !auth_.keys().has_account(static_cast<AccountId>(account))) {
         return c->fail(400, "invalid_account", "account_id must name a configured account");
     }
     const AssetSpec* asset =
@@ -726,7 +759,7 @@ void RestApi::deposit(const ContextPtr& c) {
                            std::to_string(asset->scale) + " decimals");
     }
     const auto asset_id = static_cast<AssetId>(asset - catalog_.assets.data());
-    submitted(c, sequencer_.submit(Deposit{known->id, asset_id, amount},
+    submitted(c, sequencer_.submit(Deposit{static_cast<AccountId>(account), asset_id, amount},
                                    [c, asset, amount](const CommandReply& reply) {
                                        if (reply.result != RejectReason::None) {
                                            return c->fail(400, to_string(reply.result),
@@ -741,6 +774,146 @@ void RestApi::deposit(const ContextPtr& c) {
                                        json.end_object();
                                        c->reply(200, std::move(body));
                                    }));
+}
+
+namespace {
+
+void write_key(JsonWriter& json, const KeyInfo& key) {
+    json.begin_object();
+    json.key("key_id").string(key.key_id);
+    json.key("account_id").number(std::uint64_t{key.account});
+    json.key("scope").string(to_string(key.scope));
+    json.key("source").string(key.from_config ? "config" : "admin");
+    json.key("revoked").boolean(key.revoked);
+    json.end_object();
+}
+
+// An admin call's optional JSON body and its optional "scope"; nullopt after answering 400 / 415.
+template <class ContextPtr>
+std::optional<std::pair<FlatObject, KeyScope>> admin_body(const ContextPtr& c) {
+    std::pair<FlatObject, KeyScope> out{FlatObject{}, KeyScope::Trading};
+    const auto& request = *c->request;
+    if (!request.body().empty()) {
+        if (!request[http::field::content_type].starts_with("application/json")) {
+            c->fail(415, "unsupported_media_type", "the body must be application/json");
+            return std::nullopt;
+        }
+        std::string error;
+        auto body = parse_flat_object(request.body(), error);
+        if (!body) {
+            c->fail(400, "malformed_json", error);
+            return std::nullopt;
+        }
+        out.first = std::move(*body);
+    }
+    if (const auto* text = out.first.find("scope")) {
+        const auto scope = parse_key_scope(text->text);
+        if (!scope || text->kind != JsonScalar::Kind::String) {
+            c->fail(400, "invalid_scope", "scope must be \"trading\" or \"read_only\"");
+            return std::nullopt;
+        }
+        out.second = *scope;
+    }
+    return out;
+}
+
+}  // namespace
+
+// Accounts and keys (admin): keys are listed by id and scope, never by secret.
+void RestApi::list_accounts(const ContextPtr& c) {
+    if (!admin(c)) return;
+    const auto keys = auth_.keys().keys();
+    std::string body;
+    JsonWriter json(body);
+    json.begin_object().key("accounts").begin_array();
+    for (const auto& account : auth_.keys().accounts()) {
+        json.begin_object();
+        json.key("account_id").number(std::uint64_t{account.id});
+        json.key("name").string(account.name);
+        json.key("source").string(account.from_config ? "config" : "admin");
+        json.key("keys").begin_array();
+        for (const auto& key : keys) {
+            if (key.account == account.id) write_key(json, key);
+        }
+        json.end_array().end_object();
+    }
+    json.end_array().end_object();
+    c->reply(200, std::move(body));
+}
+
+// Creates an account and its first key; the secret is in this answer and nowhere else.
+void RestApi::create_account(const ContextPtr& c) {
+    if (!admin(c)) return;
+    const auto request = admin_body(c);
+    if (!request) return;
+    const auto& [fields, scope] = *request;
+    const auto* name = fields.find("name");
+    if (name == nullptr || name->kind != JsonScalar::Kind::String || name->text.empty() ||
+        name->text.size() > 64) {
+        return c->fail(400, "invalid_name", "name is required: 1 to 64 characters");
+    }
+    try {
+        const auto account = auth_.keys().create_account(name->text, options_.max_accounts);
+        const auto issued = auth_.keys().issue_key(account.id, scope);
+        if (!issued) return c->fail(503, "no_room", "no more API keys can be issued");
+        std::string body;
+        JsonWriter json(body);
+        json.begin_object();
+        json.key("account_id").number(std::uint64_t{account.id});
+        json.key("name").string(account.name);
+        json.key("api_key").string(issued->first);
+        json.key("key_id").string(issued->second.key_id);
+        json.key("scope").string(to_string(scope));
+        json.end_object();
+        c->reply(201, std::move(body));
+    } catch (const std::runtime_error& e) {
+        spdlog::error("admin: creating an account: {}", e.what());
+        c->fail(503, "unavailable", "the account could not be stored; retry shortly", "1");
+    }
+}
+
+void RestApi::issue_key(const ContextPtr& c, std::string_view account_text) {
+    if (!admin(c)) return;
+    const auto account = parse_unsigned(account_text);
+    if (!account || *account > std::numeric_limits<AccountId>::max() ||
+        !auth_.keys().has_account(static_cast<AccountId>(*account))) {
+        return c->fail(404, "account_not_found", "no such account");
+    }
+    const auto request = admin_body(c);
+    if (!request) return;
+    const KeyScope scope = request->second;
+    try {
+        const auto issued = auth_.keys().issue_key(static_cast<AccountId>(*account), scope);
+        if (!issued) return c->fail(503, "no_room", "no more API keys can be issued");
+        std::string body;
+        JsonWriter json(body);
+        json.begin_object();
+        json.key("api_key").string(issued->first);
+        json.key("key_id").string(issued->second.key_id);
+        json.key("account_id").number(std::uint64_t{issued->second.account});
+        json.key("scope").string(to_string(scope));
+        json.end_object();
+        c->reply(201, std::move(body));
+    } catch (const std::runtime_error& e) {
+        spdlog::error("admin: issuing a key: {}", e.what());
+        c->fail(503, "unavailable", "the key could not be stored; retry shortly", "1");
+    }
+}
+
+void RestApi::revoke_key(const ContextPtr& c, std::string_view key_id) {
+    if (!admin(c)) return;
+    try {
+        if (!auth_.keys().revoke(key_id)) {
+            return c->fail(404, "key_not_found", "no such key, or it is revoked already");
+        }
+    } catch (const std::runtime_error& e) {
+        spdlog::error("admin: revoking a key: {}", e.what());
+        return c->fail(503, "unavailable", "the revocation could not be stored; retry", "1");
+    }
+    std::string body;
+    JsonWriter json(body);
+    json.begin_object().key("key_id").string(key_id).key("revoked").boolean(true).end_object();
+    c->reply(200, std::move(body));
 }
 
 void RestApi::markets(const ContextPtr& c) {

@@ -56,7 +56,7 @@ struct WsContext {
     const MarketCatalog& catalog;
     const MarketData& market_data;
     RequestMetrics& metrics;
-    std::unordered_map<std::string, AccountId> accounts;
+    Authenticator& auth;
     WsOptions options;
 };
 
@@ -73,7 +73,10 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         : ws_(std::move(socket)),
           slot_(std::move(slot)),
           context_(context),
-          close_deadline_(ws_.get_executor()) {}
+          close_deadline_(ws_.get_executor()) {
+        beast::error_code ec;
+        peer_ = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec).address();
+    }
 
     ~WsSession() override {
         for (const auto& channel : channels_) context_.hub.unsubscribe(channel, this);
@@ -206,11 +209,17 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         switch (request.op) {
             case WsRequest::Op::Ping: return reply(make_message(R"({"type":"Pong"})"));
             case WsRequest::Op::Auth: {
-                const auto found = context_.accounts.find(request.api_key);
-                if (found == context_.accounts.end()) {
+                const auto result = context_.auth.key(request.api_key, peer_);
+                if (const auto* failure = std::get_if<AuthFailure>(&result)) {
+                    if (*failure == AuthFailure::Throttled) {
+                        context_.metrics.count(EdgeEvent::AuthThrottled);
+                        return reply(error_message(
+                            "auth_throttled",
+                            "too many failed authentications from this address; wait a minute"));
+                    }
                     return reply(error_message("unauthorized", "unknown api_key"));
                 }
-                account_ = found->second;
+                account_ = std::get<Principal>(result).account;
                 return reply(make_message(R"({"type":"Authenticated"})"));
             }
             case WsRequest::Op::Subscribe:
@@ -338,6 +347,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     websocket::stream<beast::tcp_stream> ws_;
     ConnectionSlot slot_;
     const WsContext& context_;
+    net::ip::address peer_;
     net::steady_timer close_deadline_;
     beast::flat_buffer buffer_;
     http::request_parser<http::empty_body> upgrade_;
@@ -441,11 +451,9 @@ void WsFeed::on_order(const OrderRecord& order) {
 
 WsServer::WsServer(net::io_context& io, const tcp::endpoint& endpoint, WsHub& hub,
                    const MarketCatalog& catalog, const MarketData& market_data,
-                   const std::vector<ApiAccount>& accounts, RequestMetrics& metrics,
-                   WsOptions options)
+                   Authenticator& auth, RequestMetrics& metrics, WsOptions options)
     : context_(std::make_unique<WsContext>(
-          WsContext{hub, catalog, market_data, metrics, {}, options})) {
-    for (const auto& a : accounts) context_->accounts.emplace(a.api_key, a.id);
+          WsContext{hub, catalog, market_data, metrics, auth, options})) {
     listener_ = std::make_shared<Listener>(
         io, endpoint, ListenerOptions{options.max_connections, {}}, metrics,
         [context = context_.get()](tcp::socket&& socket, ConnectionSlot slot) {

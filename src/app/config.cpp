@@ -127,8 +127,20 @@ const std::vector<Setting>& settings() {
          [](Config& c, const std::string& v) {
              c.sequencer.snapshot_every = parse_number<std::uint64_t>(v, "snapshot_every");
          }},
-        {"api.admin_token", "XTRADER_ADMIN_TOKEN", "--admin-token", "X-Admin-Token for deposits",
-         [](Config& c, const std::string& v) { c.rest.admin_token = v; }},
+        {"api.admin_token", "XTRADER_ADMIN_TOKEN", "--admin-token",
+         "X-Admin-Token of the admin routes (empty: one is made in the data directory)",
+         [](Config& c, const std::string& v) { c.admin_token = v; }},
+        {"api.admin_routes", "XTRADER_ADMIN_ROUTES", "--admin-routes",
+         "true | false: false closes every admin route",
+         [](Config& c, const std::string& v) {
+             if (v != "true" && v != "false") throw ConfigError("admin_routes: true or false");
+             c.admin_routes = v == "true";
+         }},
+        {"api.auth_failures_per_minute", "XTRADER_AUTH_FAILURES", "--auth-failures",
+         "failed authentications per client address and minute before 429 (0: no limit)",
+         [](Config& c, const std::string& v) {
+             c.auth_failures_per_minute = parse_number<std::uint32_t>(v, "auth_failures_per_minute");
+         }},
         {"api.rate_limit_per_second", "XTRADER_RATE_LIMIT", "--rate-limit",
          "requests per second per API key (0: unlimited)",
          [](Config& c, const std::string& v) {
@@ -293,7 +305,28 @@ void load_accounts(const toml::table& root, Config& config) {
         DemoAccount demo;
         demo.account.name = required(t, "name", "accounts");
         const std::string where = "accounts." + demo.account.name;
-        demo.account.api_key = required(t, "api_key", where);
+        // A plain key (the demo accounts) or only its SHA-256, as real accounts are configured.
+        if (const auto* key = t.get("api_key")) {
+            demo.account.api_key = node_text(*key);
+            if (demo.account.api_key.size() < 12) {
+                throw ConfigError(where + ".api_key: at least 12 characters");
+            }
+            demo.account.key_digest = api::sha256(demo.account.api_key);
+        }
+        if (const auto* digest = t.get("api_key_sha256")) {
+            if (demo.account.key_digest) {
+                throw ConfigError(where + ": api_key or api_key_sha256, not both");
+            }
+            demo.account.key_digest = api::digest_from_hex(node_text(*digest));
+            if (!demo.account.key_digest) {
+                throw ConfigError(where + ".api_key_sha256: 64 hex digits (sha256sum of the key)");
+            }
+        }
+        if (const auto* scope = t.get("scope")) {
+            const auto parsed = api::parse_key_scope(node_text(*scope));
+            if (!parsed) throw ConfigError(where + ".scope: \"trading\" or \"read_only\"");
+            demo.account.scope = *parsed;
+        }
         demo.account.id = parse_number<AccountId>(required(t, "id", where), where + ".id");
         if (demo.account.id == kFeeAccount) throw ConfigError(where + ": id 0 is the fee account");
         if (const auto* deposit = t["deposit"].as_table()) {
@@ -303,12 +336,11 @@ void load_accounts(const toml::table& root, Config& config) {
         }
         for (const auto& other : config.accounts) {
             if (other.account.id == demo.account.id ||
-                other.account.api_key == demo.account.api_key) {
+                (other.account.key_digest && other.account.key_digest == demo.account.key_digest)) {
                 throw ConfigError(where + ": id or api_key used twice");
             }
         }
         config.accounts.push_back(demo);
-        config.rest.accounts.push_back(demo.account);
     }
 }
 

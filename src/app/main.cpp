@@ -6,11 +6,17 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fstream>
 #include <future>
 #include <iostream>
 #include <random>
 #include <thread>
 
+#include "xtrader/api/authenticator.hpp"
 #include "xtrader/api/http_server.hpp"
 #include "xtrader/api/metrics.hpp"
 #include "xtrader/api/order_view.hpp"
@@ -56,6 +62,60 @@ void fund_demo_accounts(const app::Config& config, Sequencer& sequencer) {
     for (auto& f : done) f.wait();
 }
 
+// The admin token: the configured one, or the one an earlier start made in the data directory,
+// or a new random one written there (mode 0600) and shown once. Empty when admin routes are off.
+std::string admin_token(const app::Config& config) {
+    if (!config.admin_routes) return {};
+    if (!config.admin_token.empty()) return config.admin_token;
+    const auto path = config.sequencer.data_dir / "admin_token";
+    if (std::ifstream in(path); in) {
+        std::string token;
+        std::getline(in, token);
+        if (!token.empty()) return token;
+    }
+    std::filesystem::create_directories(config.sequencer.data_dir);
+    const auto token = api::random_secret("xta_", 24);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    const std::string line = token + "\n";
+    if (fd < 0 || ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()) ||
+        ::fsync(fd) != 0) {
+        if (fd >= 0) ::close(fd);
+        throw app::ConfigError("cannot write the admin token to " + path.string());
+    }
+    ::close(fd);
+    std::cout << "xtraderd: admin token (X-Admin-Token), shown this once and kept in "
+              << path.string() << ":\n  " << token << "\n";
+    return token;
+}
+
+// The configured accounts and keys, then those the admin routes made in earlier runs.
+void load_keys(const app::Config& config, api::KeyRegistry& keys) {
+    try {
+        for (const auto& a : config.accounts) {
+            keys.add_account(a.account.id, a.account.name);
+            if (a.account.key_digest) keys.add_key(a.account.id, *a.account.key_digest, a.account.scope);
+        }
+        keys.load();
+    } catch (const std::exception& e) {
+        throw app::ConfigError(e.what());
+    }
+}
+
+bool loopback(const std::string& host) {
+    boost::system::error_code ec;
+    const auto address = net::ip::make_address(host, ec);
+    return !ec && address.is_loopback();
+}
+
+// Sockets are descriptors: take every one the hard limit allows (the soft limit is often 1024).
+void raise_descriptor_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
 PersisterOptions persister_options(const app::Config& config) {
     PersisterOptions options = config.pipelines.persister;
     options.redis = config.pipelines.redis_endpoint();
@@ -84,6 +144,7 @@ int run_persister(const app::Config& config) {
 }
 
 int run(const app::Config& config) {
+    raise_descriptor_limit();
     spdlog::info("xtraderd starting: config {}, data {}, fsync {}", config.config_file.string(),
                  config.sequencer.data_dir.string(), to_string(config.sequencer.fsync));
     // A random seed for the client-id index: where ids land cannot be steered from outside.
@@ -189,24 +250,37 @@ int run(const app::Config& config) {
     if (redis_feed) pipelines.followers.push_back(&*redis_feed);
     ExecutionHistory& history =
         postgres_history ? static_cast<ExecutionHistory&>(*postgres_history) : store;
+    api::KeyRegistry keys(config.sequencer.data_dir / "keys.json");
+    load_keys(config, keys);
+    api::Authenticator auth(keys, admin_token(config), config.auth_failures_per_minute);
     api::RestApi rest(config.catalog, sequencer, orders, store, history, market_data,
-                      std::move(pipelines), metrics, config.rest);
+                      std::move(pipelines), metrics, auth, config.rest);
     api::HttpServer http(io, {net::ip::make_address(config.host), config.http_port}, rest, relay,
                          metrics, config.http);
     http.start();
     api::WsServer ws(io, {net::ip::make_address(config.host), config.ws_port}, hub, config.catalog,
-                     market_data, config.rest.accounts, metrics, config.ws);
+                     market_data, auth, metrics, config.ws);
     ws.start();
     rest.set_ready(true);
 
     std::cout << "xtraderd: REST on http://localhost:" << http.port() << "/ (" << threads
               << " io threads)\n"
               << "xtraderd: WebSocket on ws://localhost:" << ws.port() << "/ws\n";
+    bool demo_keys = false;
     for (const auto& demo : config.accounts) {
+        if (demo.account.api_key.empty()) continue;
+        demo_keys = true;
         std::cout << "  account " << demo.account.id << " " << demo.account.name
                   << "  X-API-Key: " << demo.account.api_key << "\n";
     }
     std::cout << std::flush;
+    if (demo_keys && !loopback(config.host)) {
+        spdlog::warn(
+            "*** {} is not a loopback address and the configuration holds demo API keys in plain "
+            "text: anyone who reaches this port can trade with them. Give accounts "
+            "api_key_sha256 instead (docs/SECURITY.md). ***",
+            config.host);
+    }
 
     net::signal_set signals(io, SIGINT, SIGTERM);
     net::steady_timer grace(io);

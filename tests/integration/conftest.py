@@ -79,7 +79,8 @@ class Daemon:
     def start(self):
         cmd = [BIN, "--config", CONFIG, "--data-dir", self.data_dir, "--http-port", "0", "--ws-port", "0",
                "--host", "127.0.0.1", "--web-root", os.path.join(self.data_dir, "web"),
-               "--log-level", "warn", "--rate-limit", "0", *self.flags]
+               "--log-level", "warn", "--rate-limit", "0", "--admin-token", ADMIN,
+               "--auth-failures", "0", *self.flags]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.time() + 30
         while time.time() < deadline:

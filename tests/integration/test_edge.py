@@ -349,3 +349,141 @@ def test_client_order_ids_of_two_accounts_never_stand_for_each_other(daemon):
     s, again, _ = alice.order(side="Buy", price="40000000", quantity="0.01", client_order_id="a-secret-1")
     assert s == 200 and again["order_id"] == a["order_id"]
     assert bob.get(f"/v1/order/{a['order_id']}")[0] == 403
+
+
+def test_without_a_configured_token_one_is_made_shown_once_and_kept_private(data_dir):
+    d = Daemon(data_dir, "--admin-token", "").start()
+    try:
+        printed = "".join(d.output)
+        path = os.path.join(data_dir, "admin_token")
+        with open(path) as f:
+            token = f.read().strip()
+        assert token.startswith("xta_") and len(token) >= 40 and token in printed
+        assert os.stat(path).st_mode & 0o777 == 0o600
+        c = d.client()
+        deposit = {"account_id": 1, "asset": "KRW", "amount": "1"}
+        for wrong in ("xtrader-admin", "", token + "x"):
+            assert c.post("/v1/admin/deposit", deposit, headers={"X-Admin-Token": wrong})[0] == 401
+        assert c.post("/v1/admin/deposit", deposit, headers={"X-Admin-Token": token})[0] == 200
+    finally:
+        d.stop()
+    again = Daemon(data_dir, "--admin-token", "").start()
+    try:
+        assert token not in "".join(again.output)  # shown once
+        deposit = {"account_id": 1, "asset": "KRW", "amount": "1"}
+        assert again.client().post("/v1/admin/deposit", deposit, headers={"X-Admin-Token": token})[0] == 200
+    finally:
+        again.stop()
+
+
+def test_admin_routes_can_be_closed_entirely(data_dir):
+    d = Daemon(data_dir, "--admin-routes", "false").start()
+    try:
+        status, body, _ = d.client().post("/v1/admin/deposit", {"account_id": 1, "asset": "KRW", "amount": "1"},
+                                          headers={"X-Admin-Token": "xtrader-admin"})
+        assert status == 401
+        assert d.client().get("/v1/admin/accounts", headers={"X-Admin-Token": "xtrader-admin"})[0] == 401
+    finally:
+        d.stop()
+
+
+def test_failed_authentications_are_limited_per_address(data_dir):
+    d = Daemon(data_dir, "--auth-failures", "5").start()
+    try:
+        for _ in range(5):
+            assert d.client("wrong-key-000000").get("/v1/account/balances")[0] == 401
+        # Over the budget: refused even with the right key, on REST and WebSocket alike.
+        status, body, res = d.client(ALICE).get("/v1/account/balances")
+        assert status == 429 and body["error"]["code"] == "auth_throttled" and res.getheader("Retry-After")
+        assert d.client().post("/v1/admin/deposit", {"account_id": 1, "asset": "KRW", "amount": "1"},
+                               headers={"X-Admin-Token": "xtrader-admin"})[0] == 429
+        ws = WsClient(d.ws_port)
+        try:
+            ws.send({"op": "auth", "api_key": ALICE})
+            assert ws.recv()["code"] == "auth_throttled"
+        finally:
+            ws.close()
+        assert edge_count(d, "auth_throttled") >= 3
+        assert d.client().get("/health")[0] == 200  # public routes are not affected
+    finally:
+        d.stop()
+
+
+ADMIN_HEADERS = {"X-Admin-Token": "xtrader-admin"}
+
+
+def test_admin_creates_accounts_and_issues_read_only_and_trading_keys_and_revokes_them(data_dir):
+    d = Daemon(data_dir).start()
+    try:
+        c = d.client()
+        status, created, _ = c.post("/v1/admin/accounts", {"name": "dave"}, headers=ADMIN_HEADERS)
+        assert status == 201 and created["scope"] == "trading" and created["api_key"].startswith("xt_")
+        dave = created["account_id"]
+        assert dave > 4
+        status, _, _ = c.post("/v1/admin/deposit", {"account_id": dave, "asset": "KRW", "amount": "1000000000"},
+                              headers=ADMIN_HEADERS)
+        assert status == 200
+        trader = d.client(created["api_key"])
+        s, order, _ = trader.order(side="Buy", price="40000000", quantity="0.01")
+        assert s == 200 and order["status"] == "Pending"
+        status, reader_key, _ = c.post(f"/v1/admin/accounts/{dave}/keys", {"scope": "read_only"},
+                                       headers=ADMIN_HEADERS)
+        assert status == 201 and reader_key["scope"] == "read_only"
+        reader = d.client(reader_key["api_key"])
+        assert reader.get("/v1/account/balances")[0] == 200
+        assert reader.get(f"/v1/order/{order['order_id']}")[0] == 200
+        s, body, _ = reader.order(side="Buy", price="40000000", quantity="0.01")
+        assert s == 403 and body["error"]["code"] == "read_only_key"
+        assert reader.request("DELETE", f"/v1/order/{order['order_id']}")[0] == 403
+        # The listing names keys by id and scope; no secret appears in it or on disk.
+        status, listing, _ = c.get("/v1/admin/accounts", headers=ADMIN_HEADERS)
+        assert status == 200
+        mine = [a for a in listing["accounts"] if a["account_id"] == dave][0]
+        assert {k["scope"] for k in mine["keys"]} == {"trading", "read_only"}
+        raw = json.dumps(listing)
+        keys_file = os.path.join(data_dir, "keys.json")
+        with open(keys_file) as f:
+            stored = f.read()
+        for secret in (created["api_key"], reader_key["api_key"], ALICE):
+            assert secret not in raw and secret not in stored
+        assert os.stat(keys_file).st_mode & 0o777 == 0o600
+        status, _, _ = c.request("DELETE", f"/v1/admin/keys/{reader_key['key_id']}", headers=ADMIN_HEADERS)
+        assert status == 200
+        assert reader.get("/v1/account/balances")[0] == 401
+        assert c.request("DELETE", f"/v1/admin/keys/{reader_key['key_id']}", headers=ADMIN_HEADERS)[0] == 404
+        assert c.post("/v1/admin/accounts/99999/keys", {}, headers=ADMIN_HEADERS)[0] == 404
+        assert c.post("/v1/admin/accounts", {"name": ""}, headers=ADMIN_HEADERS)[0] == 400
+        assert c.post("/v1/admin/accounts", {"name": "x"})[0] == 401
+    finally:
+        d.stop()
+    # Issued keys and revocations survive a restart.
+    again = Daemon(data_dir).start()
+    try:
+        assert again.client(created["api_key"]).get("/v1/account/balances")[0] == 200
+        assert again.client(reader_key["api_key"]).get("/v1/account/balances")[0] == 401
+    finally:
+        again.stop()
+
+
+def test_a_configured_key_digest_authenticates_and_plain_demo_keys_warn_off_loopback(data_dir):
+    import hashlib
+    secret = "a-long-operator-secret-1234"
+    config = os.path.join(data_dir, "digest.toml")
+    with open(config, "w") as f:
+        f.write(f'include = "{os.path.abspath("config/xtrader.toml")}"\n'
+                f'[[accounts]]\nid = 9\nname = "ops"\napi_key_sha256 = "{hashlib.sha256(secret.encode()).hexdigest()}"\n'
+                f'scope = "read_only"\n')
+    d = Daemon(data_dir, "--config", config).start()
+    try:
+        assert d.client(secret).get("/v1/account/balances")[0] == 200
+        assert d.client(secret).order(side="Buy", price="40000000")[0] == 403
+        assert d.client(hashlib.sha256(secret.encode()).hexdigest()).get("/v1/account/balances")[0] == 401
+        assert "not a loopback address" not in "".join(d.output)
+    finally:
+        d.stop()
+    off_loopback = Daemon(data_dir, "--host", "0.0.0.0").start()
+    try:
+        time.sleep(0.2)
+    finally:
+        off_loopback.stop()
+    assert "not a loopback address" in "".join(off_loopback.output)

@@ -21,6 +21,8 @@ enum class Route : std::uint8_t {
     Executions,
     Balances,
     Deposit,
+    AdminAccounts,
+    AdminKeys,
     Markets,
     OrderBook,
     PublicTrades,
@@ -63,8 +65,9 @@ class RequestMetrics {
     std::string render(const Sequencer& sequencer) const;
 
   private:
-    static constexpr std::array<unsigned, 14> kStatuses = {200, 400, 401, 402, 403, 404, 405,
-                                                           409, 413, 415, 429, 431, 500, 503};
+    static constexpr std::array<unsigned, 15> kStatuses = {200, 201, 400, 401, 402, 403, 404,
+                                                           405, 409, 413, 415, 429, 431, 500,
+                                                           503};
     // Upper bounds of the latency buckets, in seconds.
     static constexpr std::array<double, 12> kBuckets = {
         0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0};

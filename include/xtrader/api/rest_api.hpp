@@ -12,9 +12,10 @@
 #include <filesystem>
 #include <functional>
 #include <string>
-#include <unordered_map>
+#include <optional>
 #include <vector>
 
+#include "xtrader/api/authenticator.hpp"
 #include "xtrader/api/metrics.hpp"
 #include "xtrader/api/order_view.hpp"
 #include "xtrader/api/rate_limiter.hpp"
@@ -32,18 +33,22 @@ using HttpRequest = http::request<http::string_body>;
 using HttpResponse = http::response<http::string_body>;
 using Responder = std::function<void(HttpResponse&&)>;
 
+// An account of the configuration. Its key is a plain `api_key` (the demo accounts: printed at
+// start, hashed in memory) or only its digest (`api_key_sha256`), which is how real accounts
+// are configured.
 struct ApiAccount {
     std::string name;
-    std::string api_key;
+    std::string api_key;  // plain (demo) or empty
+    std::optional<Digest> key_digest;  // of api_key, or as configured
+    KeyScope scope = KeyScope::Trading;
     AccountId id = 0;
 };
 
 struct RestOptions {
-    std::vector<ApiAccount> accounts;
-    std::string admin_token;           // empty: the admin routes are closed
     double rate_limit_per_second = 0;  // per API key; 0 = unlimited
     double rate_limit_burst = 1;
     std::filesystem::path web_root;  // read once at start (StaticFiles); empty: the built-in page
+    AccountId max_accounts = 1 << 20;  // the engine's bound on account ids
     std::string version = "0.1.0";
 };
 
@@ -61,7 +66,8 @@ class RestApi {
     // embedded mode, PostgreSQL in full mode).
     RestApi(const MarketCatalog& catalog, Sequencer& sequencer, const OrderView& orders,
             TradeStore& store, ExecutionHistory& history, const MarketData& market_data,
-            Pipelines pipelines, RequestMetrics& metrics, RestOptions options);
+            Pipelines pipelines, RequestMetrics& metrics, Authenticator& auth,
+            RestOptions options);
 
     // peer: the client's address (failed authentications are limited per address).
     void handle(const HttpRequest& request, const boost::asio::ip::address& peer,
@@ -81,6 +87,10 @@ class RestApi {
     void executions(const ContextPtr& c);
     void balances(const ContextPtr& c);
     void deposit(const ContextPtr& c);
+    void list_accounts(const ContextPtr& c);
+    void create_account(const ContextPtr& c);
+    void issue_key(const ContextPtr& c, std::string_view account_text);
+    void revoke_key(const ContextPtr& c, std::string_view key_id);
     void markets(const ContextPtr& c);
     void order_book(const ContextPtr& c, std::string_view symbol);
     void public_trades(const ContextPtr& c, std::string_view symbol);
@@ -93,7 +103,9 @@ class RestApi {
     void metrics(const ContextPtr& c);
     void static_file(const ContextPtr& c);
 
-    const ApiAccount* authenticate(const ContextPtr& c);
+    // The caller's key, with at least `scope`; false after answering 401 / 403 / 429.
+    bool authenticate(const ContextPtr& c, KeyScope scope = KeyScope::ReadOnly);
+    bool admin(const ContextPtr& c);  // a valid X-Admin-Token; false after answering
     bool submitted(const ContextPtr& c, SubmitResult result);
 
     const MarketCatalog& catalog_;
@@ -104,9 +116,9 @@ class RestApi {
     const MarketData& market_data_;
     Pipelines pipelines_;
     RequestMetrics& metrics_;
+    Authenticator& auth_;
     RestOptions options_;
-    std::unordered_map<std::string, std::size_t> by_key_;  // api key -> index in accounts
-    RateLimiter limiter_;
+    RateLimiter limiter_;  // by key slot
     StaticFiles static_files_;
     std::atomic<bool> ready_{false};
 };

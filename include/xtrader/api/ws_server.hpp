@@ -63,8 +63,7 @@ class WsServer {
   public:
     WsServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
              WsHub& hub, const MarketCatalog& catalog, const MarketData& market_data,
-             const std::vector<ApiAccount>& accounts, RequestMetrics& metrics,
-             WsOptions options);
+             Authenticator& auth, RequestMetrics& metrics, WsOptions options);
     ~WsServer();
 
     void start();

@@ -50,7 +50,8 @@ struct PipelineConfig {
 
 struct Config {
     std::filesystem::path config_file;
-    std::string host = "0.0.0.0";
+    // Loopback by default: serving on every interface is a choice to make (docs/SECURITY.md).
+    std::string host = "127.0.0.1";
     unsigned short http_port = 7000;
     unsigned short ws_port = 7001;
     unsigned io_threads = 0;  // 0: hardware concurrency
@@ -58,6 +59,9 @@ struct Config {
     api::WsOptions ws;
     SequencerOptions sequencer;
     api::RestOptions rest;
+    std::string admin_token;  // empty: the one in <data_dir>/admin_token, made on first start
+    bool admin_routes = true;
+    std::uint32_t auth_failures_per_minute = 30;
     MarketCatalog catalog;
     std::vector<DemoAccount> accounts;
     std::string log_level = "info";

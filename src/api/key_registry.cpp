@@ -1,0 +1,242 @@
+#include "xtrader/api/key_registry.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace xtrader::api {
+
+namespace {
+
+std::atomic<std::uint64_t> next_instance{1};
+
+std::string digest_key(const Digest& d) {
+    return {reinterpret_cast<const char*>(d.data()), d.size()};
+}
+
+// Writes the whole file aside, syncs it, then renames it over the old one: a crash leaves
+// either the old file or the new one, never half of either.
+void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
+    const auto temporary = path.string() + ".tmp";
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw std::runtime_error("cannot create " + temporary);
+    std::size_t written = 0;
+    while (written < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+        if (n <= 0) {
+            ::close(fd);
+            throw std::runtime_error("cannot write " + temporary);
+        }
+        written += static_cast<std::size_t>(n);
+    }
+    const bool synced = ::fsync(fd) == 0;
+    ::close(fd);
+    if (!synced || std::rename(temporary.c_str(), path.c_str()) != 0) {
+        throw std::runtime_error("cannot replace " + path.string());
+    }
+    const int dir = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(),
+                           O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        ::fsync(dir);
+        ::close(dir);
+    }
+}
+
+}  // namespace
+
+std::string_view to_string(KeyScope scope) noexcept {
+    return scope == KeyScope::ReadOnly ? "read_only" : "trading";
+}
+
+std::optional<KeyScope> parse_key_scope(std::string_view text) noexcept {
+    if (text == "read_only") return KeyScope::ReadOnly;
+    if (text == "trading") return KeyScope::Trading;
+    return std::nullopt;
+}
+
+KeyRegistry::KeyRegistry(std::filesystem::path file)
+    : instance_(next_instance.fetch_add(1)),
+      file_(std::move(file)),
+      table_(std::make_shared<const Table>()) {}
+
+KeyRegistry::~KeyRegistry() = default;
+
+void KeyRegistry::insert_key(Table& table, Key key) {
+    key.slot = table.keys.size();
+    if (key.slot >= kMaxKeys) throw std::invalid_argument("too many API keys");
+    if (!table.by_digest.emplace(digest_key(key.digest), key.slot).second) {
+        throw std::invalid_argument("an API key is configured twice");
+    }
+    table.keys.push_back(std::move(key));
+}
+
+void KeyRegistry::add_account(AccountId id, std::string name) {
+    std::lock_guard lock(mutex_);
+    auto table = std::make_shared<Table>(*table_);
+    if (!table->accounts.emplace(id, AccountInfo{id, std::move(name), true}).second) {
+        throw std::invalid_argument("account " + std::to_string(id) + " is configured twice");
+    }
+    publish(std::move(table));
+}
+
+void KeyRegistry::add_key(AccountId account, const Digest& digest, KeyScope scope) {
+    std::lock_guard lock(mutex_);
+    auto table = std::make_shared<Table>(*table_);
+    insert_key(*table, Key{{to_hex(digest).substr(0, 16), account, scope, true, false}, digest});
+    publish(std::move(table));
+}
+
+void KeyRegistry::load() {
+    std::lock_guard lock(mutex_);
+    if (file_.empty() || !std::filesystem::exists(file_)) return;
+    std::ifstream in(file_);
+    const auto json = nlohmann::json::parse(in, nullptr, false);
+    const auto bad = [&](const std::string& what) {
+        return std::runtime_error(file_.string() + ": " + what);
+    };
+    if (json.is_discarded() || !json.is_object()) throw bad("not a JSON object");
+    auto table = std::make_shared<Table>(*table_);
+    try {
+        for (const auto& a : json.value("accounts", nlohmann::json::array())) {
+            const auto id = a.at("id").get<AccountId>();
+            if (!table->accounts.emplace(id, AccountInfo{id, a.at("name").get<std::string>(), false})
+                     .second) {
+                throw bad("account " + std::to_string(id) + " is also in the configuration");
+            }
+        }
+        for (const auto& k : json.value("keys", nlohmann::json::array())) {
+            const auto digest = digest_from_hex(k.at("sha256").get<std::string>());
+            const auto scope = parse_key_scope(k.at("scope").get<std::string>());
+            if (!digest || !scope) throw bad("a key has a bad digest or scope");
+            insert_key(*table, Key{{to_hex(*digest).substr(0, 16), k.at("account").get<AccountId>(),
+                                    *scope, false, k.value("revoked", false)},
+                                   *digest});
+        }
+        for (const auto& id : json.value("revoked_config_keys", nlohmann::json::array())) {
+            for (auto& key : table->keys) {
+                if (key.info.key_id == id.get<std::string>()) key.info.revoked = true;
+            }
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw bad(e.what());
+    } catch (const std::invalid_argument& e) {
+        throw bad(e.what());
+    }
+    publish(std::move(table));
+}
+
+void KeyRegistry::save(const Table& table) const {
+    if (file_.empty()) return;
+    nlohmann::json json{{"accounts", nlohmann::json::array()},
+                        {"keys", nlohmann::json::array()},
+                        {"revoked_config_keys", nlohmann::json::array()}};
+    for (const auto& [id, account] : table.accounts) {
+        if (!account.from_config) json["accounts"].push_back({{"id", id}, {"name", account.name}});
+    }
+    for (const auto& key : table.keys) {
+        if (key.info.from_config) {
+            if (key.info.revoked) json["revoked_config_keys"].push_back(key.info.key_id);
+            continue;
+        }
+        json["keys"].push_back({{"sha256", to_hex(key.digest)},
+                                {"account", key.info.account},
+                                {"scope", to_string(key.info.scope)},
+                                {"revoked", key.info.revoked}});
+    }
+    write_file_atomically(file_, json.dump(2) + "\n");
+}
+
+void KeyRegistry::publish(std::shared_ptr<const Table> table) {
+    table_ = std::move(table);
+    version_.fetch_add(1, std::memory_order_release);
+}
+
+const KeyRegistry::Table& KeyRegistry::current() const {
+    // Each thread keeps the table it last saw; the version says when to look again.
+    thread_local struct {
+        std::uint64_t instance = 0;
+        std::uint64_t version = 0;
+        std::shared_ptr<const Table> table;
+    } seen;
+    const auto version = version_.load(std::memory_order_acquire);
+    if (seen.instance != instance_ || seen.version != version) {
+        std::lock_guard lock(mutex_);
+        seen = {instance_, version_.load(std::memory_order_relaxed), table_};
+    }
+    return *seen.table;
+}
+
+std::optional<Principal> KeyRegistry::authenticate(std::string_view secret) const {
+    const Table& table = current();
+    const auto found = table.by_digest.find(digest_key(sha256(secret)));
+    if (found == table.by_digest.end()) return std::nullopt;
+    const Key& key = table.keys[found->second];
+    if (key.info.revoked) return std::nullopt;
+    return Principal{key.info.account, key.info.scope, key.slot};
+}
+
+bool KeyRegistry::has_account(AccountId id) const {
+    return current().accounts.contains(id);
+}
+
+AccountInfo KeyRegistry::create_account(std::string name, AccountId max_accounts) {
+    std::lock_guard lock(mutex_);
+    auto table = std::make_shared<Table>(*table_);
+    const AccountId id = table->accounts.empty() ? 1 : table->accounts.rbegin()->first + 1;
+    if (id >= max_accounts) throw std::runtime_error("no account ids are left");
+    AccountInfo info{id, std::move(name), false};
+    table->accounts.emplace(id, info);
+    save(*table);
+    publish(std::move(table));
+    return info;
+}
+
+std::optional<std::pair<std::string, KeyInfo>> KeyRegistry::issue_key(AccountId account,
+                                                                     KeyScope scope) {
+    std::lock_guard lock(mutex_);
+    if (!table_->accounts.contains(account) || table_->keys.size() >= kMaxKeys) {
+        return std::nullopt;
+    }
+    auto table = std::make_shared<Table>(*table_);
+    auto secret = random_secret("xt_", 24);
+    const auto digest = sha256(secret);
+    Key key{{to_hex(digest).substr(0, 16), account, scope, false, false}, digest};
+    const KeyInfo info = key.info;
+    insert_key(*table, std::move(key));
+    save(*table);
+    publish(std::move(table));
+    return std::pair{std::move(secret), info};
+}
+
+bool KeyRegistry::revoke(std::string_view key_id) {
+    std::lock_guard lock(mutex_);
+    auto table = std::make_shared<Table>(*table_);
+    bool found = false;
+    for (auto& key : table->keys) {
+        if (key.info.key_id == key_id && !key.info.revoked) {
+            key.info.revoked = true;
+            found = true;
+        }
+    }
+    if (!found) return false;
+    save(*table);
+    publish(std::move(table));
+    return true;
+}
+
+std::vector<AccountInfo> KeyRegistry::accounts() const {
+    std::vector<AccountInfo> out;
+    for (const auto& [id, account] : current().accounts) out.push_back(account);
+    return out;
+}
+
+std::vector<KeyInfo> KeyRegistry::keys() const {
+    std::vector<KeyInfo> out;
+    for (const auto& key : current().keys) out.push_back(key.info);
+    return out;
+}
+
+}  // namespace xtrader::api
