@@ -9,6 +9,7 @@
 
 #include "xtrader/api/json.hpp"
 #include "xtrader/api/messages.hpp"
+#include "xtrader/api/order_requests.hpp"
 #include "xtrader/consumers/order_projection.hpp"
 #include "xtrader/core/decimal.hpp"
 
@@ -51,8 +52,8 @@ struct Target {
                     return a == std::tolower(static_cast<unsigned char>(b));
                 })) {
                 const auto slash = target.find_first_of("/?", scheme.size());
-                target = slash == std::string_view::npos ? std::string_view("/")
-                                                         : target.substr(slash);
+                target =
+                    slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
                 if (target.front() == '?') target = "/";
                 break;
             }
@@ -104,12 +105,11 @@ std::int64_t steady_nanos() {
         .count();
 }
 
-
 }  // namespace
 
 // One request in flight: what the answer needs, movable into a completion.
 struct RestApi::Context {
-    const HttpRequest* request = nullptr;  // valid until the handler returns, not after
+    const HttpRequest* request = nullptr;            // valid until the handler returns, not after
     const boost::asio::ip::address* peer = nullptr;  // the same
     Route route = Route::NotFound;
     std::int64_t started = steady_nanos();
@@ -117,8 +117,8 @@ struct RestApi::Context {
     bool keep_alive = true;
     Responder respond;
     RequestMetrics* metrics = nullptr;
-    Principal principal;  // after authenticate()
-    bool head = false;  // a HEAD request: the headers of the GET answer, no body
+    Principal principal;     // after authenticate()
+    bool head = false;       // a HEAD request: the headers of the GET answer, no body
     std::string_view allow;  // the methods of the route, for a 405
 
     void reply(unsigned status, std::string body, std::string_view type = "application/json",
@@ -310,9 +310,9 @@ bool RestApi::authenticate(const ContextPtr& c, KeyScope scope) {
 
 bool RestApi::admin(const ContextPtr& c) {
     const auto token = c->request->find("X-Admin-Token");
-    const auto failure =
-        auth_.admin(token != c->request->end() ? std::string_view(token->value()) : std::string_view{},
-                    *c->peer);
+    const auto failure = auth_.admin(
+        token != c->request->end() ? std::string_view(token->value()) : std::string_view{},
+        *c->peer);
     if (!failure) return true;
     if (*failure == AuthFailure::Throttled) {
         metrics_.count(EdgeEvent::AuthThrottled);
@@ -344,126 +344,12 @@ void RestApi::submit_order(const ContextPtr& c) {
     if (!type.starts_with("application/json")) {
         return c->fail(415, "unsupported_media_type", "the body must be application/json");
     }
-    std::string error;
-    const auto request = parse_flat_object(c->request->body(), error);
-    if (!request) return c->fail(400, "malformed_json", error);
-
-    static constexpr std::string_view kFields[] = {"symbol",    "side",           "order_type",
-                                                   "price",     "quantity",       "time_in_force",
-                                                   "post_only", "client_order_id"};
-    for (const auto& [name, value] : request->members) {
-        if (std::find(std::begin(kFields), std::end(kFields), name) == std::end(kFields)) {
-            return c->fail(400, "unknown_field", "unknown field \"" + name + "\"");
-        }
+    auto decoded = decode_place_order(c->request->body(), catalog_, c->principal.account);
+    if (const auto* error = std::get_if<ApiError>(&decoded)) {
+        return c->fail(error->status, error->code, error->message);
     }
-    const auto text = [&](std::string_view name) -> const JsonScalar* {
-        const auto* v = request->find(name);
-        return v != nullptr && v->kind != JsonScalar::Kind::Null ? v : nullptr;
-    };
-    const auto* symbol = text("symbol");
-    if (symbol == nullptr || symbol->kind != JsonScalar::Kind::String) {
-        return c->fail(400, "invalid_symbol", "symbol is required, as a string like \"BTC-KRW\"");
-    }
-    const MarketSpec* market = catalog_.find(symbol->text);
-    if (market == nullptr) {
-        return c->fail(400, "unknown_symbol", "unknown symbol \"" + symbol->text + "\"");
-    }
-    PlaceOrder order;
-    order.account = c->principal.account;
-    order.market = static_cast<MarketId>(market - catalog_.markets.data());
-
-    const auto* side = text("side");
-    if (side == nullptr || (side->text != "Buy" && side->text != "Sell")) {
-        return c->fail(400, "invalid_side", "side must be \"Buy\" or \"Sell\"");
-    }
-    order.side = side->text == "Buy" ? Side::Buy : Side::Sell;
-    const auto* kind = text("order_type");
-    if (kind == nullptr || (kind->text != "Limit" && kind->text != "Market")) {
-        return c->fail(400, "invalid_order_type", "order_type must be \"Limit\" or \"Market\"");
-    }
-    order.type = kind->text == "Limit" ? OrderType::Limit : OrderType::Market;
-    if (const auto* tif = text("time_in_force")) {
-        if (tif->text == "GTC") {
-            order.tif = TimeInForce::GTC;
-        } else if (tif->text == "IOC") {
-            order.tif = TimeInForce::IOC;
-        } else if (tif->text == "FOK") {
-            order.tif = TimeInForce::FOK;
-        } else {
-            return c->fail(400, "invalid_time_in_force", "time_in_force must be GTC, IOC or FOK");
-        }
-    }
-    if (const auto* post_only = text("post_only")) {
-        if (post_only->kind != JsonScalar::Kind::Bool) {
-            return c->fail(400, "invalid_post_only", "post_only must be true or false");
-        }
-        order.post_only = post_only->text == "true";
-    }
-    if (const auto* client = text("client_order_id")) {
-        const auto id = client->kind == JsonScalar::Kind::String
-                            ? ClientOrderId::parse(client->text)
-                            : std::nullopt;
-        if (!id) {
-            return c->fail(400, "invalid_client_order_id",
-                           "client_order_id must be 1 to 36 characters of A-Z a-z 0-9 . _ : -");
-        }
-        order.client_order_id = *id;
-    }
-
-    const auto* quantity = text("quantity");
-    if (quantity == nullptr || quantity->kind == JsonScalar::Kind::Bool) {
-        return c->fail(400, "invalid_quantity", "quantity is required, as a number or a string");
-    }
-    if (auto e = parse_decimal(quantity->text, market->qty_scale, order.quantity);
-        e != DecimalError::Ok || order.quantity <= 0) {
-        return c->fail(400, "invalid_quantity",
-                       "quantity " +
-                           std::string(e == DecimalError::Ok ? "must be positive" : to_string(e)) +
-                           " (at most " + std::to_string(market->qty_scale) + " decimals)");
-    }
-    if (order.quantity % market->lot_size != 0) {
-        return c->fail(400, "invalid_quantity",
-                       "quantity must be a multiple of the lot size " +
-                           format_decimal(market->lot_size, market->qty_scale));
-    }
-    if (order.quantity < market->min_quantity || order.quantity > market->max_quantity) {
-        return c->fail(400, "invalid_quantity",
-                       "quantity must be between " +
-                           format_decimal(market->min_quantity, market->qty_scale) + " and " +
-                           format_decimal(market->max_quantity, market->qty_scale));
-    }
-
-    const auto* price = text("price");
-    if (order.type == OrderType::Limit) {
-        if (price == nullptr || price->kind == JsonScalar::Kind::Bool) {
-            return c->fail(400, "invalid_price", "a limit order needs a price");
-        }
-        if (auto e = parse_decimal(price->text, market->price_scale, order.price);
-            e != DecimalError::Ok || order.price <= 0) {
-            return c->fail(
-                400, "invalid_price",
-                "price " + std::string(e == DecimalError::Ok ? "must be positive" : to_string(e)) +
-                    " (at most " + std::to_string(market->price_scale) + " decimals)");
-        }
-        if (order.price % market->tick_size != 0) {
-            return c->fail(400, "invalid_price",
-                           "price must be a multiple of the tick size " +
-                               format_decimal(market->tick_size, market->price_scale));
-        }
-        if (order.price > market->max_price) {
-            return c->fail(
-                400, "invalid_price",
-                "price must be at most " + format_decimal(market->max_price, market->price_scale));
-        }
-        if (order.post_only && order.tif != TimeInForce::GTC) {
-            return c->fail(400, "invalid_post_only", "post_only needs time_in_force GTC");
-        }
-    } else {
-        if (price != nullptr) return c->fail(400, "invalid_price", "a market order takes no price");
-        if (order.post_only)
-            return c->fail(400, "invalid_post_only", "a market order cannot be post-only");
-    }
-
+    const PlaceOrder order = std::get<PlaceOrder>(decoded);
+    const MarketSpec* market = &catalog_.markets[order.market];
     const auto& quote = catalog_.assets[market->quote];
     const OrderView* view = &orders_;
     submitted(
@@ -479,10 +365,10 @@ void RestApi::submit_order(const ContextPtr& c) {
                     // Idempotency: the same order again gets the first order's current state.
                     const auto first = view->find(rejected->order_id);
                     const bool same =
-                        first && first->account == order.account &&
-                        first->market == order.market && first->side == order.side &&
-                        first->type == order.type && first->price == order.price &&
-                        first->quantity == order.quantity && first->post_only == order.post_only &&
+                        first && first->account == order.account && first->market == order.market &&
+                        first->side == order.side && first->type == order.type &&
+                        first->price == order.price && first->quantity == order.quantity &&
+                        first->post_only == order.post_only &&
                         (first->tif == order.tif ||
                          (order.type == OrderType::Market && order.tif == TimeInForce::GTC));
                     if (!same) {
@@ -516,29 +402,21 @@ void RestApi::submit_order(const ContextPtr& c) {
 
 void RestApi::cancel_order(const ContextPtr& c, std::string_view id_text) {
     if (!authenticate(c, KeyScope::Trading)) return;
-    std::string id_holder(id_text);
-    if (id_text.empty()) {  // POST /v1/order/cancel {"order_id": "..."}
-        if (!(*c->request)[http::field::content_type].starts_with("application/json")) {
-            return c->fail(415, "unsupported_media_type", "the body must be application/json");
-        }
-        std::string error;
-        const auto body = parse_flat_object(c->request->body(), error);
-        if (!body) return c->fail(400, "malformed_json", error);
-        const auto* id = body->find("order_id");
-        if (id == nullptr ||
-            (id->kind != JsonScalar::Kind::String && id->kind != JsonScalar::Kind::Number)) {
-            return c->fail(400, "invalid_order_id", "order_id is required");
-        }
-        id_holder = id->text;
+    if (id_text.empty() &&  // POST /v1/order/cancel {"order_id": "..."}
+        !(*c->request)[http::field::content_type].starts_with("application/json")) {
+        return c->fail(415, "unsupported_media_type", "the body must be application/json");
     }
-    const auto id = parse_unsigned(id_holder);
-    if (!id || *id == 0)
-        return c->fail(400, "invalid_order_id", "order_id must be a positive integer");
+    const auto decoded =
+        id_text.empty() ? decode_cancel_body(c->request->body()) : decode_order_id(id_text);
+    if (const auto* error = std::get_if<ApiError>(&decoded)) {
+        return c->fail(error->status, error->code, error->message);
+    }
+    const auto id = std::get<OrderId>(decoded);
     const AccountId account = c->principal.account;
     const OrderView* view = &orders_;
     const MarketCatalog* catalog = &catalog_;
-    submitted(c, sequencer_.submit(CancelOrder{account, *id}, [c, id = *id, account, view,
-                                                               catalog](const CommandReply& reply) {
+    submitted(c, sequencer_.submit(CancelOrder{account, id}, [c, id, account, view,
+                                                              catalog](const CommandReply& reply) {
         for (const auto& event : reply.events) {
             if (const auto* cancelled = std::get_if<OrderCancelled>(&event)) {
                 const auto& m = catalog->markets[cancelled->market];

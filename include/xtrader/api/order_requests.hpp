@@ -1,0 +1,33 @@
+// The REST order requests, decoded and validated into engine commands: pure functions of the
+// body and the markets, with no daemon, thread or clock behind them, so that each is unit-tested
+// and fuzzed on its own. Validation follows API.md's order: symbol, side and type, quantity,
+// price; the balance is the engine's to check (402).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "xtrader/core/market.hpp"
+#include "xtrader/engine/command.hpp"
+
+namespace xtrader::api {
+
+// A refusal: the HTTP status, the API's error code and a sentence for the client.
+struct ApiError {
+    unsigned status = 400;
+    std::string code;
+    std::string message;
+};
+
+// POST /v1/order's JSON body, for `account`.
+std::variant<PlaceOrder, ApiError> decode_place_order(std::string_view body,
+                                                      const MarketCatalog& catalog,
+                                                      AccountId account);
+
+// An order id from a path segment ("13").
+std::variant<OrderId, ApiError> decode_order_id(std::string_view text);
+// POST /v1/order/cancel's JSON body: {"order_id": "13"} (a string or a number).
+std::variant<OrderId, ApiError> decode_cancel_body(std::string_view body);
+
+}  // namespace xtrader::api
