@@ -6,16 +6,29 @@
 
 namespace xtrader {
 
+namespace {
+bool client_id_char(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == ':' || c == '-';
+}
+}  // namespace
+
 std::optional<ClientOrderId> ClientOrderId::parse(std::string_view text) noexcept {
     if (text.empty() || text.size() > kMaxSize) return std::nullopt;
     ClientOrderId id;
     for (char c : text) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                        (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '-';
-        if (!ok) return std::nullopt;
+        if (!client_id_char(c)) return std::nullopt;
         id.chars_[id.size_++] = c;
     }
     return id;
+}
+
+bool ClientOrderId::well_formed() const noexcept {
+    if (size_ > kMaxSize) return false;
+    for (std::size_t i = 0; i < kMaxSize; ++i) {
+        if (i < size_ ? !client_id_char(chars_[i]) : chars_[i] != 0) return false;
+    }
+    return true;
 }
 
 std::string_view to_string(Side side) noexcept {

@@ -52,6 +52,31 @@ auto fields(FundsWithdrawn& e) {
     return std::tie(e.account, e.asset, e.amount);
 }
 
+// What a field read back from disk may hold: enums within their enumerators, client ids as
+// parse() makes them. Anything else is a corrupt record, refused before it is used.
+template <class T>
+bool valid(const T&) noexcept {
+    return true;
+}
+bool valid(Side v) noexcept {
+    return v <= Side::Sell;
+}
+bool valid(OrderType v) noexcept {
+    return v <= OrderType::Market;
+}
+bool valid(TimeInForce v) noexcept {
+    return v <= TimeInForce::FOK;
+}
+bool valid(RejectReason v) noexcept {
+    return v <= RejectReason::DuplicateClientOrderId;
+}
+bool valid(CancelReason v) noexcept {
+    return v <= CancelReason::InsufficientBalance;
+}
+bool valid(const ClientOrderId& v) noexcept {
+    return v.well_formed();
+}
+
 template <class Variant>
 void encode_variant(ByteWriter& out, const Variant& value) {
     out.put(static_cast<std::uint8_t>(value.index()));
@@ -70,11 +95,13 @@ bool decode_alternative(ByteReader& in, std::size_t index, Variant& value) {
     } else {
         if (index != I) return decode_alternative<Variant, I + 1>(in, index, value);
         std::variant_alternative_t<I, Variant> alternative{};
-        std::apply(
-            [&](auto&... field) { ((field = in.get<std::decay_t<decltype(field)>>()), ...); },
+        const bool ok = std::apply(
+            [&](auto&... field) {
+                return ((field = in.get<std::decay_t<decltype(field)>>(), valid(field)) && ...);
+            },
             fields(alternative));
         value = alternative;
-        return !in.failed();
+        return ok && !in.failed();
     }
 }
 

@@ -48,15 +48,22 @@ class ByteReader {
     template <class T>
     requires std::is_trivially_copyable_v<T> T get()
     noexcept {
-        T value{};
-        if (in_.size() - pos_ < sizeof(T)) {
-            failed_ = true;
-            pos_ = in_.size();
+        if constexpr (std::is_same_v<T, bool>) {
+            // A byte other than 0 or 1 is no bool (copying it into one is undefined).
+            const auto byte = get<std::uint8_t>();
+            if (byte > 1) failed_ = true;
+            return byte == 1;
+        } else {
+            T value{};
+            if (in_.size() - pos_ < sizeof(T)) {
+                failed_ = true;
+                pos_ = in_.size();
+                return value;
+            }
+            std::memcpy(&value, in_.data() + pos_, sizeof(T));
+            pos_ += sizeof(T);
             return value;
         }
-        std::memcpy(&value, in_.data() + pos_, sizeof(T));
-        pos_ += sizeof(T);
-        return value;
     }
 
     std::string get_string() {

@@ -50,6 +50,10 @@ class ClientOrderId {
     // nullopt when the text is empty, too long or has another character.
     static std::optional<ClientOrderId> parse(std::string_view text) noexcept;
 
+    // What parse() makes: the size within bounds, allowed characters, zeros after them. Bytes
+    // read back from a file are checked with it before view() may be called.
+    bool well_formed() const noexcept;
+
     std::string_view view() const noexcept { return {chars_.data(), size_}; }
     bool empty() const noexcept { return size_ == 0; }
     bool operator==(const ClientOrderId&) const = default;
