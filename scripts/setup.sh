@@ -12,6 +12,8 @@ packages=(
     libgtest-dev libgmock-dev libbenchmark-dev
     python3 python3-pytest python3-yaml   # the integration tests drive real daemons from pytest
     wrk                                   # the REST benchmark
+    clang libclang-rt-14-dev              # the libFuzzer targets (scripts/build.sh fuzz)
+    python3-venv                          # schemathesis, from PyPI, in .state/venv
 )
 
 missing=()

@@ -3,7 +3,8 @@
 # builds the daemon and the trading screen, and runs every test -- unit (GoogleTest, vitest),
 # integration (real daemons on free ports, real brokers), fault (daemons, consumers or brokers
 # killed or stopped mid-load) and e2e (the screen in Debian's chromium) on the optimised build,
-# then all of them again under AddressSanitizer + UBSan.
+# then all of them again under AddressSanitizer + UBSan, and every libFuzzer target for
+# XTRADER_FUZZ_SECONDS (30) from its committed corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -14,6 +15,12 @@ export XTRADER_PYTHON
 
 scripts/services.sh up
 scripts/web.sh
+# schemathesis (PyPI) checks docs/openapi.yaml against a running daemon: a venv of its own,
+# seeing the interpreter's pytest and PyYAML.
+if [[ ! -x .state/venv/bin/schemathesis ]]; then
+    "$XTRADER_PYTHON" -m venv --system-site-packages .state/venv
+    .state/venv/bin/pip install -q schemathesis==4.32.5
+fi
 # The browser of the end-to-end test: Debian's chromium, driven by playwright-core.
 if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok installed"; then
     sudo=""
@@ -27,3 +34,6 @@ ctest --test-dir build/release --output-on-failure -j 2
 scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build/asan --output-on-failure -j 2
+
+scripts/build.sh fuzz
+UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build/fuzz --output-on-failure -j 2

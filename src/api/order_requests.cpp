@@ -148,6 +148,11 @@ std::variant<OrderId, ApiError> decode_cancel_body(std::string_view body) {
     std::string error;
     const auto request = parse_flat_object(body, error);
     if (!request) return ApiError{400, "malformed_json", error};
+    for (const auto& [name, value] : request->members) {
+        if (name != "order_id") {
+            return ApiError{400, "unknown_field", "unknown field \"" + name + "\""};
+        }
+    }
     const auto* id = request->find("order_id");
     if (id == nullptr ||
         (id->kind != JsonScalar::Kind::String && id->kind != JsonScalar::Kind::Number)) {

@@ -537,6 +537,9 @@ void RestApi::executions(const ContextPtr& c) {
         !number("to", to_ms, INT64_MAX / kNanosPerMilli) || !number("limit", limit, 1000)) {
         return;
     }
+    if (query.order_id && *query.order_id == 0) {
+        return c->fail(400, "invalid_order_id", "order_id must be a positive integer");
+    }
     if (limit) {
         if (*limit == 0) return c->fail(400, "invalid_limit", "limit must be between 1 and 1000");
         query.limit = *limit;
@@ -614,6 +617,11 @@ void RestApi::deposit(const ContextPtr& c) {
     std::string error;
     const auto request = parse_flat_object(c->request->body(), error);
     if (!request) return c->fail(400, "malformed_json", error);
+    for (const auto& [name, value] : request->members) {
+        if (name != "account_id" && name != "asset" && name != "amount") {
+            return c->fail(400, "unknown_field", "unknown field \"" + name + "\"");
+        }
+    }
     const auto* account_text = request->find("account_id");
     const auto* asset_text = request->find("asset");
     const auto* amount_text = request->find("amount");
@@ -668,7 +676,8 @@ void write_key(JsonWriter& json, const KeyInfo& key) {
 
 // An admin call's optional JSON body and its optional "scope"; nullopt after answering 400 / 415.
 template <class ContextPtr>
-std::optional<std::pair<FlatObject, KeyScope>> admin_body(const ContextPtr& c) {
+std::optional<std::pair<FlatObject, KeyScope>> admin_body(
+    const ContextPtr& c, std::initializer_list<std::string_view> fields) {
     std::pair<FlatObject, KeyScope> out{FlatObject{}, KeyScope::Trading};
     const auto& request = *c->request;
     if (!request.body().empty()) {
@@ -683,6 +692,12 @@ std::optional<std::pair<FlatObject, KeyScope>> admin_body(const ContextPtr& c) {
             return std::nullopt;
         }
         out.first = std::move(*body);
+    }
+    for (const auto& [name, value] : out.first.members) {
+        if (std::find(fields.begin(), fields.end(), name) == fields.end()) {
+            c->fail(400, "unknown_field", "unknown field \"" + name + "\"");
+            return std::nullopt;
+        }
     }
     if (const auto* text = out.first.find("scope")) {
         const auto scope = parse_key_scope(text->text);
@@ -722,7 +737,7 @@ void RestApi::list_accounts(const ContextPtr& c) {
 // Creates an account and its first key; the secret is in this answer and nowhere else.
 void RestApi::create_account(const ContextPtr& c) {
     if (!admin(c)) return;
-    const auto request = admin_body(c);
+    const auto request = admin_body(c, {"name", "scope"});
     if (!request) return;
     const auto& [fields, scope] = *request;
     const auto* name = fields.find("name");
@@ -757,7 +772,7 @@ void RestApi::issue_key(const ContextPtr& c, std::string_view account_text) {
         !auth_.keys().has_account(static_cast<AccountId>(*account))) {
         return c->fail(404, "account_not_found", "no such account");
     }
-    const auto request = admin_body(c);
+    const auto request = admin_body(c, {"scope"});
     if (!request) return;
     const KeyScope scope = request->second;
     try {
