@@ -172,8 +172,8 @@ HttpServer::HttpServer(net::io_context& io, const tcp::endpoint& endpoint, RestA
           io, endpoint, ListenerOptions{options.max_connections, busy_answer()}, metrics,
           [&api, &relay, &metrics, opts = options_.get()](tcp::socket&& socket,
                                                           ConnectionSlot slot) {
-              std::make_shared<HttpSession>(std::move(socket), std::move(slot), api, relay,
-                                            metrics, *opts)
+              std::make_shared<HttpSession>(std::move(socket), std::move(slot), api, relay, metrics,
+                                            *opts)
                   ->run();
           })) {}
 

@@ -102,7 +102,8 @@ void KeyRegistry::load() {
     try {
         for (const auto& a : json.value("accounts", nlohmann::json::array())) {
             const auto id = a.at("id").get<AccountId>();
-            if (!table->accounts.emplace(id, AccountInfo{id, a.at("name").get<std::string>(), false})
+            if (!table->accounts
+                     .emplace(id, AccountInfo{id, a.at("name").get<std::string>(), false})
                      .second) {
                 throw bad("account " + std::to_string(id) + " is also in the configuration");
             }
@@ -195,7 +196,7 @@ AccountInfo KeyRegistry::create_account(std::string name, AccountId max_accounts
 }
 
 std::optional<std::pair<std::string, KeyInfo>> KeyRegistry::issue_key(AccountId account,
-                                                                     KeyScope scope) {
+                                                                      KeyScope scope) {
     std::lock_guard lock(mutex_);
     if (!table_->accounts.contains(account) || table_->keys.size() >= kMaxKeys) {
         return std::nullopt;

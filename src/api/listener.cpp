@@ -49,11 +49,11 @@ unsigned short Listener::port() const {
 }
 
 void Listener::do_accept() {
-    acceptor_.async_accept(net::make_strand(io_),
-                           [self = shared_from_this()](boost::system::error_code ec,
-                                                       tcp::socket socket) {
-                               self->on_accept(ec, std::move(socket));
-                           });
+    acceptor_.async_accept(
+        net::make_strand(io_),
+        [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+            self->on_accept(ec, std::move(socket));
+        });
 }
 
 void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {

@@ -51,8 +51,10 @@ void fail(beast::error_code ec, const char* what) {
 
 }  // namespace
 
+// What every session shares. Sessions hold it (and so the hub) by shared_ptr: a session still
+// queued in the io_context when the server is gone must be able to unregister as it dies.
 struct WsContext {
-    WsHub& hub;
+    std::shared_ptr<WsHub> hub;
     const MarketCatalog& catalog;
     const MarketData& market_data;
     RequestMetrics& metrics;
@@ -69,17 +71,17 @@ constexpr auto kCloseDeadline = std::chrono::seconds(5);
 
 class WsSession final : public WsSubscriber, public std::enable_shared_from_this<WsSession> {
   public:
-    WsSession(tcp::socket&& socket, ConnectionSlot slot, const WsContext& context)
+    WsSession(tcp::socket&& socket, ConnectionSlot slot, std::shared_ptr<const WsContext> context)
         : ws_(std::move(socket)),
           slot_(std::move(slot)),
-          context_(context),
+          context_(std::move(context)),
           close_deadline_(ws_.get_executor()) {
         beast::error_code ec;
         peer_ = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec).address();
     }
 
     ~WsSession() override {
-        for (const auto& channel : channels_) context_.hub.unsubscribe(channel, this);
+        for (const auto& channel : channels_) context_->hub->unsubscribe(channel, this);
     }
 
     void run() {
@@ -107,7 +109,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
 
     // Takes the message's place under both bounds (messages and bytes), or refuses it.
     bool reserve(const std::string& message) noexcept {
-        const auto& o = context_.options;
+        const auto& o = context_->options;
         if (queued_.fetch_add(1, std::memory_order_relaxed) >= o.send_queue_limit) {
             queued_.fetch_sub(1, std::memory_order_relaxed);
             return false;
@@ -143,10 +145,10 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         }
         beast::get_lowest_layer(ws_).expires_never();
         auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
-        timeouts.idle_timeout = context_.options.idle_timeout;
+        timeouts.idle_timeout = context_->options.idle_timeout;
         timeouts.keep_alive_pings = true;
         ws_.set_option(timeouts);
-        ws_.read_message_max(context_.options.message_limit);
+        ws_.read_message_max(context_->options.message_limit);
         ws_.set_option(websocket::stream_base::decorator(
             [](websocket::response_type& res) { res.set(http::field::server, "xtraderd"); }));
         ws_.async_accept(request,
@@ -156,7 +158,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     void on_accept(beast::error_code ec) {
         if (ec) return fail(ec, "accept");
         if (upgrade_.get().target() == "/ws/executions") {
-            for (const auto& m : context_.catalog.markets) subscribe("executions:" + m.symbol);
+            for (const auto& m : context_->catalog.markets) subscribe("executions:" + m.symbol);
         }
         upgrade_.release();
         do_read();
@@ -181,7 +183,8 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         if (closing_) return;
         // A client that sends faster than it reads is not read until its queue has drained
         // below half the bound: its requests cannot make the server hold more than that.
-        if (queued_bytes_.load(std::memory_order_relaxed) > context_.options.send_queue_bytes / 2) {
+        if (queued_bytes_.load(std::memory_order_relaxed) >
+            context_->options.send_queue_bytes / 2) {
             read_paused_ = true;
             return;
         }
@@ -189,7 +192,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     }
 
     void internal_error(const char* what) {
-        context_.metrics.count(EdgeEvent::WsException);
+        context_->metrics.count(EdgeEvent::WsException);
         spdlog::error("ws: a client message threw: {}", what);
         close_with(websocket::close_code::internal_error, "internal error");
     }
@@ -209,10 +212,10 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         switch (request.op) {
             case WsRequest::Op::Ping: return reply(make_message(R"({"type":"Pong"})"));
             case WsRequest::Op::Auth: {
-                const auto result = context_.auth.key(request.api_key, peer_);
+                const auto result = context_->auth.key(request.api_key, peer_);
                 if (const auto* failure = std::get_if<AuthFailure>(&result)) {
                     if (*failure == AuthFailure::Throttled) {
-                        context_.metrics.count(EdgeEvent::AuthThrottled);
+                        context_->metrics.count(EdgeEvent::AuthThrottled);
                         return reply(error_message(
                             "auth_throttled",
                             "too many failed authentications from this address; wait a minute"));
@@ -241,7 +244,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
                 subscribe(key);
                 if (channel.starts_with("orderbook:")) send_snapshot(channel);
             } else if (channels_.erase(key) != 0) {
-                context_.hub.unsubscribe(key, this);
+                context_->hub->unsubscribe(key, this);
             }
             done.push_back(channel);
         }
@@ -269,19 +272,19 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         } else if (kind != "executions" && kind != "orderbook" && kind != "ticker") {
             return false;
         }
-        return context_.catalog.find(rest) != nullptr;
+        return context_->catalog.find(rest) != nullptr;
     }
 
     void subscribe(const std::string& channel) {
-        if (channels_.insert(channel).second) context_.hub.subscribe(channel, shared_from_this());
+        if (channels_.insert(channel).second) context_->hub->subscribe(channel, shared_from_this());
     }
 
     // After the subscription, so that no change falls between; the client applies the deltas
     // whose version is above the snapshot's.
     void send_snapshot(const std::string& channel) {
-        const auto* market = context_.catalog.find(channel.substr(channel.find(':') + 1));
-        const auto id = static_cast<MarketId>(market - context_.catalog.markets.data());
-        const auto book = context_.market_data.book(id, 1000);
+        const auto* market = context_->catalog.find(channel.substr(channel.find(':') + 1));
+        const auto id = static_cast<MarketId>(market - context_->catalog.markets.data());
+        const auto book = context_->market_data.book(id, 1000);
         std::string out;
         JsonWriter json(out);
         json.begin_object().key("type").string("OrderBookSnapshot").key("channel").string(channel);
@@ -310,8 +313,8 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         if (ec) return fail(ec, "write");
         if (closing_) return;
         if (!queue_.empty()) do_write();
-        if (read_paused_ &&
-            queued_bytes_.load(std::memory_order_relaxed) <= context_.options.send_queue_bytes / 4) {
+        if (read_paused_ && queued_bytes_.load(std::memory_order_relaxed) <=
+                                context_->options.send_queue_bytes / 4) {
             read_paused_ = false;
             do_read();
         }
@@ -319,7 +322,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
 
     void close_slow() {
         if (closing_) return;
-        context_.metrics.count(EdgeEvent::WsSlowClosed);
+        context_->metrics.count(EdgeEvent::WsSlowClosed);
         spdlog::warn("ws: closing a client that cannot keep up ({} messages, {} bytes queued)",
                      queue_.size(), queued_bytes_.load(std::memory_order_relaxed));
         close_with(websocket::close_code::policy_error, "too slow: send queue full");
@@ -334,10 +337,9 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
             release(*queue_.back());
             queue_.pop_back();
         }
-        ws_.async_close(websocket::close_reason(code, reason),
-                        [self = shared_from_this()](beast::error_code) {
-                            self->close_deadline_.cancel();
-                        });
+        ws_.async_close(
+            websocket::close_reason(code, reason),
+            [self = shared_from_this()](beast::error_code) { self->close_deadline_.cancel(); });
         close_deadline_.expires_after(kCloseDeadline);
         close_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
             if (!ec) beast::get_lowest_layer(self->ws_).close();
@@ -346,7 +348,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
 
     websocket::stream<beast::tcp_stream> ws_;
     ConnectionSlot slot_;
-    const WsContext& context_;
+    std::shared_ptr<const WsContext> context_;
     net::ip::address peer_;
     net::steady_timer close_deadline_;
     beast::flat_buffer buffer_;
@@ -449,21 +451,21 @@ void WsFeed::on_order(const OrderRecord& order) {
                  make_message(R"({"type":"OrderUpdate","channel":"orders",)" + fields.substr(1)));
 }
 
-WsServer::WsServer(net::io_context& io, const tcp::endpoint& endpoint, WsHub& hub,
-                   const MarketCatalog& catalog, const MarketData& market_data,
-                   Authenticator& auth, RequestMetrics& metrics, WsOptions options)
-    : context_(std::make_unique<WsContext>(
-          WsContext{hub, catalog, market_data, metrics, auth, options})) {
+WsServer::WsServer(net::io_context& io, const tcp::endpoint& endpoint, std::shared_ptr<WsHub> hub,
+                   const MarketCatalog& catalog, const MarketData& market_data, Authenticator& auth,
+                   RequestMetrics& metrics, WsOptions options)
+    : context_(std::make_shared<const WsContext>(
+          WsContext{std::move(hub), catalog, market_data, metrics, auth, options})) {
     listener_ = std::make_shared<Listener>(
         io, endpoint, ListenerOptions{options.max_connections, {}}, metrics,
-        [context = context_.get()](tcp::socket&& socket, ConnectionSlot slot) {
+        [context = context_](tcp::socket&& socket, ConnectionSlot slot) {
             if (context->options.socket_send_buffer != 0) {
                 boost::system::error_code ignored;
                 socket.set_option(net::socket_base::send_buffer_size(
                                       static_cast<int>(context->options.socket_send_buffer)),
                                   ignored);
             }
-            std::make_shared<WsSession>(std::move(socket), std::move(slot), *context)->run();
+            std::make_shared<WsSession>(std::move(socket), std::move(slot), context)->run();
         });
 }
 

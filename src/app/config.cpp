@@ -139,7 +139,8 @@ const std::vector<Setting>& settings() {
         {"api.auth_failures_per_minute", "XTRADER_AUTH_FAILURES", "--auth-failures",
          "failed authentications per client address and minute before 429 (0: no limit)",
          [](Config& c, const std::string& v) {
-             c.auth_failures_per_minute = parse_number<std::uint32_t>(v, "auth_failures_per_minute");
+             c.auth_failures_per_minute =
+                 parse_number<std::uint32_t>(v, "auth_failures_per_minute");
          }},
         {"api.rate_limit_per_second", "XTRADER_RATE_LIMIT", "--rate-limit",
          "requests per second per API key (0: unlimited)",

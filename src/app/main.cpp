@@ -1,15 +1,14 @@
 // xtraderd: recover the engine from the data directory, start the sequencer and the REST server,
 // and on SIGINT / SIGTERM stop accepting, answer everything accepted, snapshot and exit 0.
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <fcntl.h>
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <future>
 #include <iostream>
@@ -93,7 +92,8 @@ void load_keys(const app::Config& config, api::KeyRegistry& keys) {
     try {
         for (const auto& a : config.accounts) {
             keys.add_account(a.account.id, a.account.name);
-            if (a.account.key_digest) keys.add_key(a.account.id, *a.account.key_digest, a.account.scope);
+            if (a.account.key_digest)
+                keys.add_key(a.account.id, *a.account.key_digest, a.account.scope);
         }
         keys.load();
     } catch (const std::exception& e) {
@@ -193,8 +193,8 @@ int run(const app::Config& config) {
     net::io_context io(static_cast<int>(threads));
     api::ReplyRelay relay(io);
     // WebSocket fan-out: market data from the publisher's thread, order updates from the view.
-    api::WsHub hub;
-    api::WsFeed feed(config.catalog, market_data, hub);
+    auto hub = std::make_shared<api::WsHub>();
+    api::WsFeed feed(config.catalog, market_data, *hub);
     market_data.set_listener(&feed);
     orders.set_listener([&feed](const OrderRecord& order) { feed.on_order(order); });
 

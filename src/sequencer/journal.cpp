@@ -294,8 +294,8 @@ std::optional<JournalRecord> JournalReader::next(Sequence limit) {
         };
         if (offset_ + 8 + length > file_size_) refresh_file_size();  // the writer went on
         if (length < kRecordHeaderBytes - 8 || offset_ + 8 + length > file_size_) {
-            throw JournalError("journal record length " + std::to_string(length) +
-                               " is corrupt" + where());
+            throw JournalError("journal record length " + std::to_string(length) + " is corrupt" +
+                               where());
         }
         buffer_.resize(length);
         if (!read_at(fd_, buffer_.data(), length, offset_ + 8)) {

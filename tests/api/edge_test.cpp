@@ -18,10 +18,9 @@ TEST(StaticKey, AcceptsPlainPathsOnly) {
     EXPECT_EQ(static_key("/assets/app-1.js"), "assets/app-1.js");
     EXPECT_EQ(static_key("/a%20b.txt"), "a b.txt");
     EXPECT_EQ(static_key("/dir/"), std::nullopt);  // an empty last segment
-    for (const char* bad :
-         {"", "x", "//etc/passwd", "/%2Fetc/passwd", "/%2fetc", "/../x", "/a/../b", "/./a",
-          "/a/.", "/a\\b", "/a%5cb", "/a%00b", "/a%0ab", "/%zz", "/%", "/%4", "/a//b", "/..",
-          "/%2e%2e/x"}) {
+    for (const char* bad : {"", "x", "//etc/passwd", "/%2Fetc/passwd", "/%2fetc", "/../x",
+                            "/a/../b", "/./a", "/a/.", "/a\\b", "/a%5cb", "/a%00b", "/a%0ab",
+                            "/%zz", "/%", "/%4", "/a//b", "/..", "/%2e%2e/x"}) {
         EXPECT_EQ(static_key(bad), std::nullopt) << bad;
     }
     EXPECT_EQ(static_key("/" + std::string(1100, 'a')), std::nullopt);
@@ -57,9 +56,10 @@ TEST(JsonWriter, WritesValidUtf8WhateverItIsGiven) {
     JsonWriter json(out);
     const std::string input = "ok \xc3\xa9 \xff \xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xe2\x82";
     json.string(input);
-    EXPECT_EQ(out, "\"ok \xc3\xa9 \xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
-                   "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
-                   "\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\"");
+    EXPECT_EQ(out,
+              "\"ok \xc3\xa9 \xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
+              "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+              "\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\"");
     EXPECT_FALSE(nlohmann::json::parse(out, nullptr, false).is_discarded());
 }
 

@@ -2,27 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "btc_krw.hpp"
+
 namespace xtrader {
 namespace {
 
 MarketCatalog btc_krw() {
-    MarketCatalog c;
-    c.assets = {{"KRW", 4}, {"BTC", 8}};
-    MarketSpec m;
-    m.symbol = "BTC-KRW";
-    m.base = 1;
-    m.quote = 0;
-    m.price_scale = 0;
-    m.qty_scale = 4;
-    m.tick_size = 1000;
-    m.lot_size = 1;
-    m.min_quantity = 1;
-    m.max_quantity = 100'000'000;
-    m.max_price = 10'000'000'000;
-    m.maker_fee_ppm = 500;
-    m.taker_fee_ppm = 500;
-    c.markets = {m};
-    return c;
+    return testing::btc_krw_catalog();
 }
 
 TEST(MarketCatalog, DerivesExactConversions) {

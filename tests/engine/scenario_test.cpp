@@ -458,8 +458,8 @@ TEST_F(EngineScenario, ClientOrderIdsAreComparedByAccountAndExactText) {
                                                 TimeInForce::GTC, false, 100, 1, bob_id}},
                              log),
               RejectReason::DuplicateClientOrderId);
-    EXPECT_EQ(log.take(), one_event(CommandRejected{bob_order, 2,
-                                                    RejectReason::DuplicateClientOrderId}));
+    EXPECT_EQ(log.take(),
+              one_event(CommandRejected{bob_order, 2, RejectReason::DuplicateClientOrderId}));
 }
 
 TEST_F(EngineScenario, DepositsAndWithdrawals) {

@@ -4,18 +4,23 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "fuzz_markets.hpp"
+#include "btc_krw.hpp"
 #include "xtrader/api/order_requests.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static const auto catalog = xtrader::fuzz::catalog();
+    static const auto catalog = [] {
+        auto c = xtrader::testing::btc_krw_catalog();
+        c.validate();
+        return c;
+    }();
     const std::string_view body(reinterpret_cast<const char*>(data), size);
     const auto order = xtrader::api::decode_place_order(body, catalog, 7);
     if (const auto* place = std::get_if<xtrader::PlaceOrder>(&order)) {
         const auto& m = catalog.markets[place->market];
         if (place->account != 7 || place->quantity <= 0 || place->quantity % m.lot_size != 0 ||
             (place->type == xtrader::OrderType::Limit &&
-             (place->price <= 0 || place->price % m.tick_size != 0 || place->price > m.max_price))) {
+             (place->price <= 0 || place->price % m.tick_size != 0 ||
+              place->price > m.max_price))) {
             std::abort();
         }
     } else if (std::get<xtrader::api::ApiError>(order).code.empty()) {

@@ -487,3 +487,18 @@ def test_a_configured_key_digest_authenticates_and_plain_demo_keys_warn_off_loop
     finally:
         off_loopback.stop()
     assert "not a loopback address" in "".join(off_loopback.output)
+
+
+def test_sigterm_with_subscribed_websocket_clients_exits_cleanly(data_dir):
+    # The sessions still open at shutdown are destroyed with the io_context, after the server:
+    # each unregisters from the hub as it goes, which must still be there.
+    d = Daemon(data_dir).start()
+    clients = []
+    for _ in range(5):
+        c = WsClient(d.ws_port)
+        c.send({"op": "subscribe", "channels": ["ticker:BTC-KRW", "orderbook:BTC-KRW"]})
+        c.recv()
+        clients.append(c)
+    assert d.stop() == 0, "".join(d.output)
+    for c in clients:
+        c.sock.close()

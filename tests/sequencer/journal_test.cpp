@@ -77,8 +77,15 @@ TEST(RecordCodec, RoundTripsEveryCommandAndEvent) {
 // Found by fuzz_journal_record: a byte of 131 where a bool is kept was copied into the bool.
 // Fields read back from disk are checked: bools, enums and client ids out of range are refused.
 TEST(RecordCodec, RefusesFieldsOutOfRange) {
-    const CommandBody place = PlaceOrder{1, 1, Side::Buy, OrderType::Limit, TimeInForce::GTC,
-                                         true, 100, 5, *ClientOrderId::parse("abc")};
+    const CommandBody place = PlaceOrder{1,
+                                         1,
+                                         Side::Buy,
+                                         OrderType::Limit,
+                                         TimeInForce::GTC,
+                                         true,
+                                         100,
+                                         5,
+                                         *ClientOrderId::parse("abc")};
     std::vector<std::byte> good;
     ByteWriter out(good);
     encode(out, place);
@@ -92,10 +99,10 @@ TEST(RecordCodec, RefusesFieldsOutOfRange) {
         return decode(in, decoded);
     };
     ASSERT_TRUE(corrupt(side, 0));
-    EXPECT_FALSE(corrupt(side, 2));       // no such Side
-    EXPECT_FALSE(corrupt(side + 1, 7));   // no such OrderType
-    EXPECT_FALSE(corrupt(side + 2, 3));   // no such TimeInForce
-    EXPECT_FALSE(corrupt(side + 3, 131));  // not a bool
+    EXPECT_FALSE(corrupt(side, 2));               // no such Side
+    EXPECT_FALSE(corrupt(side + 1, 7));           // no such OrderType
+    EXPECT_FALSE(corrupt(side + 2, 3));           // no such TimeInForce
+    EXPECT_FALSE(corrupt(side + 3, 131));         // not a bool
     EXPECT_FALSE(corrupt(good.size() - 1, 200));  // a client id longer than 36
     EXPECT_FALSE(corrupt(good.size() - 2, 'x'));  // a byte after the id's end
 }

@@ -214,7 +214,7 @@ TEST(Sequencer, NoAnswerLeavesBeforeTheSyncThatCoversIt) {
         StepClock clock;
         std::mutex mutex;
         std::condition_variable changed;
-        Sequence waiting = 0;  // the sync being held covers up to this (0: none held)
+        Sequence waiting = 0;   // the sync being held covers up to this (0: none held)
         Sequence released = 0;  // syncs covering up to this may go
         bool hold = true;
         SequencerOptions options{.data_dir = dir.path(), .fsync = policy, .snapshot_every = 0};
@@ -263,8 +263,10 @@ TEST(Sequencer, AFailedSegmentRolloverRefusesCommandsUntilItSucceeds) {
     MatchingEngine engine(test_catalog());
     StepClock clock;
     Sequencer sequencer(engine, clock,
-                        SequencerOptions{.data_dir = dir.path(), .fsync = FsyncPolicy::Batch,
-                                         .segment_bytes = 64, .snapshot_every = 0},
+                        SequencerOptions{.data_dir = dir.path(),
+                                         .fsync = FsyncPolicy::Batch,
+                                         .segment_bytes = 64,
+                                         .snapshot_every = 0},
                         0);
     sequencer.start();
     std::atomic<int> answered{0};

@@ -22,7 +22,7 @@ namespace xtrader::api {
 
 struct HttpOptions {
     std::size_t body_limit = 64 * 1024;
-    std::size_t header_limit = 16 * 1024;  // request line and headers together
+    std::size_t header_limit = 16 * 1024;   // request line and headers together
     std::chrono::seconds read_timeout{30};  // a whole request, or an idle keep-alive connection
     std::size_t max_connections = 10'000;   // beyond them: 503 and closed
 };

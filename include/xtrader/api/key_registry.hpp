@@ -85,7 +85,7 @@ class KeyRegistry {
     };
     struct Table {
         std::map<AccountId, AccountInfo> accounts;
-        std::vector<Key> keys;                           // by slot
+        std::vector<Key> keys;                                   // by slot
         std::unordered_map<std::string, std::size_t> by_digest;  // raw digest bytes -> slot
     };
 

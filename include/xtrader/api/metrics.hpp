@@ -41,13 +41,13 @@ std::string_view to_string(Route route) noexcept;
 // What happens at the network edge besides answered requests: each is a counter in /metrics
 // (xtrader_edge_events_total{event=...}), so that an operator sees an attack or a bug.
 enum class EdgeEvent : std::uint8_t {
-    HttpException,     // a request handler threw; the client got 500
-    WsException,       // a WebSocket message handler threw; the connection was closed 1011
-    HttpMalformed,     // a request that is not HTTP/1.x got 400 (or 431: headers too large)
+    HttpException,      // a request handler threw; the client got 500
+    WsException,        // a WebSocket message handler threw; the connection was closed 1011
+    HttpMalformed,      // a request that is not HTTP/1.x got 400 (or 431: headers too large)
     ConnectionRefused,  // over the connection limit: answered 503 (HTTP) or closed at once
-    AcceptBackoff,     // out of file descriptors: accepting paused for a moment
-    AuthThrottled,     // an address with too many failed authentications got 429
-    WsSlowClosed,      // a WebSocket client over its send-queue bound was closed 1008
+    AcceptBackoff,      // out of file descriptors: accepting paused for a moment
+    AuthThrottled,      // an address with too many failed authentications got 429
+    WsSlowClosed,       // a WebSocket client over its send-queue bound was closed 1008
     kCount
 };
 std::string_view to_string(EdgeEvent event) noexcept;
@@ -65,9 +65,8 @@ class RequestMetrics {
     std::string render(const Sequencer& sequencer) const;
 
   private:
-    static constexpr std::array<unsigned, 15> kStatuses = {200, 201, 400, 401, 402, 403, 404,
-                                                           405, 409, 413, 415, 429, 431, 500,
-                                                           503};
+    static constexpr std::array<unsigned, 15> kStatuses = {200, 201, 400, 401, 402, 403, 404, 405,
+                                                           409, 413, 415, 429, 431, 500, 503};
     // Upper bounds of the latency buckets, in seconds.
     static constexpr std::array<double, 12> kBuckets = {
         0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0};

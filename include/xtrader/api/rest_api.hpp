@@ -11,8 +11,8 @@
 #include <boost/beast/http.hpp>
 #include <filesystem>
 #include <functional>
-#include <string>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "xtrader/api/authenticator.hpp"
@@ -38,7 +38,7 @@ using Responder = std::function<void(HttpResponse&&)>;
 // are configured.
 struct ApiAccount {
     std::string name;
-    std::string api_key;  // plain (demo) or empty
+    std::string api_key;               // plain (demo) or empty
     std::optional<Digest> key_digest;  // of api_key, or as configured
     KeyScope scope = KeyScope::Trading;
     AccountId id = 0;
@@ -47,7 +47,7 @@ struct ApiAccount {
 struct RestOptions {
     double rate_limit_per_second = 0;  // per API key; 0 = unlimited
     double rate_limit_burst = 1;
-    std::filesystem::path web_root;  // read once at start (StaticFiles); empty: the built-in page
+    std::filesystem::path web_root;    // read once at start (StaticFiles); empty: the built-in page
     AccountId max_accounts = 1 << 20;  // the engine's bound on account ids
     std::string version = "0.1.0";
 };
@@ -66,8 +66,7 @@ class RestApi {
     // embedded mode, PostgreSQL in full mode).
     RestApi(const MarketCatalog& catalog, Sequencer& sequencer, const OrderView& orders,
             TradeStore& store, ExecutionHistory& history, const MarketData& market_data,
-            Pipelines pipelines, RequestMetrics& metrics, Authenticator& auth,
-            RestOptions options);
+            Pipelines pipelines, RequestMetrics& metrics, Authenticator& auth, RestOptions options);
 
     // peer: the client's address (failed authentications are limited per address).
     void handle(const HttpRequest& request, const boost::asio::ip::address& peer,

@@ -25,7 +25,7 @@ class StaticFiles {
   public:
     struct File {
         std::string content;
-        std::string_view type;  // Content-Type
+        std::string_view type;   // Content-Type
         bool immutable = false;  // under assets/: content-hashed names, cached for a year
     };
 

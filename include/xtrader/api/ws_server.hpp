@@ -25,9 +25,9 @@ struct WsOptions {
     // What may wait for one client, replies and snapshots included; beyond either bound it is
     // closed with 1008. Past half the byte bound the client's own messages are not read until
     // its queue has drained: a client that never reads holds at most this much.
-    std::size_t send_queue_limit = 4096;        // messages
-    std::size_t send_queue_bytes = 1 << 20;     // bytes
-    std::size_t max_connections = 16'384;       // beyond them a connection is closed at once
+    std::size_t send_queue_limit = 4096;     // messages
+    std::size_t send_queue_bytes = 1 << 20;  // bytes
+    std::size_t max_connections = 16'384;    // beyond them a connection is closed at once
     std::chrono::seconds idle_timeout{30};
     std::size_t message_limit = 16 * 1024;  // largest client message
     // The kernel's send buffer per connection (SO_SNDBUF), 0 for the OS default: what a client
@@ -61,9 +61,12 @@ class WsFeed final : public MarketDataListener {
 
 class WsServer {
   public:
+    // The hub is shared with the sessions, which unregister from it when they end (possibly
+    // after the server, when the io_context destroys them).
     WsServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
-             WsHub& hub, const MarketCatalog& catalog, const MarketData& market_data,
-             Authenticator& auth, RequestMetrics& metrics, WsOptions options);
+             std::shared_ptr<WsHub> hub, const MarketCatalog& catalog,
+             const MarketData& market_data, Authenticator& auth, RequestMetrics& metrics,
+             WsOptions options);
     ~WsServer();
 
     void start();
@@ -71,7 +74,7 @@ class WsServer {
     unsigned short port() const;
 
   private:
-    std::unique_ptr<struct WsContext> context_;  // sessions refer to it
+    std::shared_ptr<const struct WsContext> context_;  // shared with the sessions
     std::shared_ptr<Listener> listener_;
 };
 
