@@ -67,10 +67,15 @@ class Client:
         return {b["asset"]: (b["available"], b["held"]) for b in body["balances"]}
 
 
+# Built with AddressSanitizer (the test command's second pass)?
+SANITIZED = os.path.exists(BIN) and b"libasan" in subprocess.run(["ldd", BIN], capture_output=True).stdout
+
+
 class Daemon:
-    def __init__(self, data_dir, *flags):
+    def __init__(self, data_dir, *flags, env=None):
         self.data_dir = data_dir
         self.flags = list(flags)
+        self.env = None if env is None else {**os.environ, **env}
         self.proc = None
         self.port = None
         self.ws_port = None
@@ -81,7 +86,7 @@ class Daemon:
                "--host", "127.0.0.1", "--web-root", os.path.join(self.data_dir, "web"),
                "--log-level", "warn", "--rate-limit", "0", "--admin-token", ADMIN,
                "--auth-failures", "0", *self.flags]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=self.env)
         deadline = time.time() + 30
         while time.time() < deadline:
             line = self.proc.stdout.readline()
