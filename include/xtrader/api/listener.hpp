@@ -56,7 +56,6 @@ class Listener : public std::enable_shared_from_this<Listener> {
     void start();
     void stop();  // closes the acceptor; sessions already running go on
     unsigned short port() const;
-    std::size_t connections() const noexcept { return active_->load(std::memory_order_relaxed); }
 
   private:
     void do_accept();

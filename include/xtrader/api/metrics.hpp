@@ -58,9 +58,6 @@ class RequestMetrics {
     void count(EdgeEvent event) noexcept {
         edge_[static_cast<std::size_t>(event)].fetch_add(1, std::memory_order_relaxed);
     }
-    std::uint64_t count_of(EdgeEvent event) const noexcept {
-        return edge_[static_cast<std::size_t>(event)].load(std::memory_order_relaxed);
-    }
     // The Prometheus exposition of these figures and the sequencer's.
     std::string render(const Sequencer& sequencer) const;
 
