@@ -25,14 +25,7 @@ run() {  # name binary config port
         --rate-limit 0 --admin-token xtrader-admin --log-level warn >"$dir/log" 2>&1 &
     local pid=$!
     for _ in $(seq 100); do curl -sf "localhost:$port/ready" >/dev/null && break; sleep 0.1; done
-    for account in 1 2 3 4; do
-        for asset in "KRW 100000000000000" "BTC 1000000"; do
-            set -- $asset
-            curl -sf -H "X-Admin-Token: xtrader-admin" -H "Content-Type: application/json" \
-                -d "{\"account_id\":$account,\"asset\":\"$1\",\"amount\":\"$2\"}" \
-                "localhost:$port/v1/admin/deposit" >/dev/null
-        done
-    done
+    bench/rest/fund.sh "$port"
     echo "$name $(wrk -t2 -c64 -d"${seconds}s" -s bench/rest/health.lua "http://127.0.0.1:$port" | grep '^{')"
     echo "$name $(wrk -t2 -c64 -d"${seconds}s" -s bench/rest/orders.lua "http://127.0.0.1:$port" | grep '^{')"
     kill "$pid"; wait "$pid" 2>/dev/null || true

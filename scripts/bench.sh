@@ -43,14 +43,7 @@ case "$what" in
         daemon=$!
         trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null' EXIT
         for _ in $(seq 100); do curl -sf "localhost:$port/ready" >/dev/null && break; sleep 0.1; done
-        for account in 1 2 3 4; do
-            for asset in "KRW 100000000000000" "BTC 1000000"; do
-                set -- $asset
-                curl -sf -H "X-Admin-Token: xtrader-admin" -H "Content-Type: application/json" \
-                    -d "{\"account_id\":$account,\"asset\":\"$1\",\"amount\":\"$2\"}" \
-                    "localhost:$port/v1/admin/deposit" >/dev/null
-            done
-        done
+        bench/rest/fund.sh "$port"
         echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); wrk -t2 -c$connections -d${seconds}s" >&2
         health=$(wrk -t2 -c"$connections" -d"${seconds}s" -s bench/rest/health.lua "http://127.0.0.1:$port" | grep '^{')
         orders=$(wrk -t2 -c"$connections" -d"${seconds}s" -s bench/rest/orders.lua "http://127.0.0.1:$port" | grep -E '^(\{|#)')

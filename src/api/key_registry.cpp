@@ -1,8 +1,5 @@
 #include "xtrader/api/key_registry.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -15,34 +12,6 @@ std::atomic<std::uint64_t> next_instance{1};
 
 std::string digest_key(const Digest& d) {
     return {reinterpret_cast<const char*>(d.data()), d.size()};
-}
-
-// Writes the whole file aside, syncs it, then renames it over the old one: a crash leaves
-// either the old file or the new one, never half of either.
-void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
-    const auto temporary = path.string() + ".tmp";
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) throw std::runtime_error("cannot create " + temporary);
-    std::size_t written = 0;
-    while (written < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-        if (n <= 0) {
-            ::close(fd);
-            throw std::runtime_error("cannot write " + temporary);
-        }
-        written += static_cast<std::size_t>(n);
-    }
-    const bool synced = ::fsync(fd) == 0;
-    ::close(fd);
-    if (!synced || std::rename(temporary.c_str(), path.c_str()) != 0) {
-        throw std::runtime_error("cannot replace " + path.string());
-    }
-    const int dir = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(),
-                           O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir >= 0) {
-        ::fsync(dir);
-        ::close(dir);
-    }
 }
 
 }  // namespace
@@ -147,7 +116,7 @@ void KeyRegistry::save(const Table& table) const {
                                 {"scope", to_string(key.info.scope)},
                                 {"revoked", key.info.revoked}});
     }
-    write_file_atomically(file_, json.dump(2) + "\n");
+    write_private_file(file_, json.dump(2) + "\n");
 }
 
 void KeyRegistry::publish(std::shared_ptr<const Table> table) {

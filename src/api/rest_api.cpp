@@ -287,14 +287,7 @@ bool RestApi::authenticate(const ContextPtr& c, KeyScope scope) {
     }
     const auto result = auth_.key(header->value(), *c->peer);
     if (const auto* failure = std::get_if<AuthFailure>(&result)) {
-        if (*failure == AuthFailure::Throttled) {
-            metrics_.count(EdgeEvent::AuthThrottled);
-            c->fail(429, "auth_throttled",
-                    "too many failed authentications from this address; wait a minute", "60");
-        } else {
-            c->fail(401, "unauthorized", "the API key is not known");
-        }
-        return false;
+        return refuse(c, *failure, "the API key is not known");
     }
     c->principal = std::get<Principal>(result);
     if (scope == KeyScope::Trading && c->principal.scope != KeyScope::Trading) {
@@ -313,13 +306,17 @@ bool RestApi::admin(const ContextPtr& c) {
     const auto failure = auth_.admin(
         token != c->request->end() ? std::string_view(token->value()) : std::string_view{},
         *c->peer);
-    if (!failure) return true;
-    if (*failure == AuthFailure::Throttled) {
+    return !failure || refuse(c, *failure, "a valid X-Admin-Token header is required");
+}
+
+// 429 for an address over its failed-login budget, 401 otherwise; always false.
+bool RestApi::refuse(const ContextPtr& c, AuthFailure failure, std::string_view unknown) {
+    if (failure == AuthFailure::Throttled) {
         metrics_.count(EdgeEvent::AuthThrottled);
         c->fail(429, "auth_throttled",
                 "too many failed authentications from this address; wait a minute", "60");
     } else {
-        c->fail(401, "unauthorized", "a valid X-Admin-Token header is required");
+        c->fail(401, "unauthorized", unknown);
     }
     return false;
 }
@@ -745,24 +742,18 @@ void RestApi::create_account(const ContextPtr& c) {
         name->text.size() > 64) {
         return c->fail(400, "invalid_name", "name is required: 1 to 64 characters");
     }
+    // Room for its key first: an account is never left without one.
+    if (auth_.keys().keys().size() >= KeyRegistry::kMaxKeys) {
+        return c->fail(503, "no_room", "no more API keys can be issued");
+    }
+    AccountInfo account;
     try {
-        const auto account = auth_.keys().create_account(name->text, options_.max_accounts);
-        const auto issued = auth_.keys().issue_key(account.id, scope);
-        if (!issued) return c->fail(503, "no_room", "no more API keys can be issued");
-        std::string body;
-        JsonWriter json(body);
-        json.begin_object();
-        json.key("account_id").number(std::uint64_t{account.id});
-        json.key("name").string(account.name);
-        json.key("api_key").string(issued->first);
-        json.key("key_id").string(issued->second.key_id);
-        json.key("scope").string(to_string(scope));
-        json.end_object();
-        c->reply(201, std::move(body));
+        account = auth_.keys().create_account(name->text, options_.max_accounts);
     } catch (const std::runtime_error& e) {
         spdlog::error("admin: creating an account: {}", e.what());
-        c->fail(503, "unavailable", "the account could not be stored; retry shortly", "1");
+        return c->fail(503, "unavailable", "the account could not be stored; retry shortly", "1");
     }
+    answer_new_key(c, account.id, scope, &account.name);
 }
 
 void RestApi::issue_key(const ContextPtr& c, std::string_view account_text) {
@@ -774,23 +765,31 @@ void RestApi::issue_key(const ContextPtr& c, std::string_view account_text) {
     }
     const auto request = admin_body(c, {"scope"});
     if (!request) return;
-    const KeyScope scope = request->second;
+    answer_new_key(c, static_cast<AccountId>(*account), request->second, nullptr);
+}
+
+// Issues a key and answers 201 with its secret, which appears in this answer and nowhere else;
+// with the account's name when the account is new.
+void RestApi::answer_new_key(const ContextPtr& c, AccountId account, KeyScope scope,
+                             const std::string* name) {
+    std::optional<std::pair<std::string, KeyInfo>> issued;
     try {
-        const auto issued = auth_.keys().issue_key(static_cast<AccountId>(*account), scope);
-        if (!issued) return c->fail(503, "no_room", "no more API keys can be issued");
-        std::string body;
-        JsonWriter json(body);
-        json.begin_object();
-        json.key("api_key").string(issued->first);
-        json.key("key_id").string(issued->second.key_id);
-        json.key("account_id").number(std::uint64_t{issued->second.account});
-        json.key("scope").string(to_string(scope));
-        json.end_object();
-        c->reply(201, std::move(body));
+        issued = auth_.keys().issue_key(account, scope);
     } catch (const std::runtime_error& e) {
         spdlog::error("admin: issuing a key: {}", e.what());
-        c->fail(503, "unavailable", "the key could not be stored; retry shortly", "1");
+        return c->fail(503, "unavailable", "the key could not be stored; retry shortly", "1");
     }
+    if (!issued) return c->fail(503, "no_room", "no more API keys can be issued");
+    std::string body;
+    JsonWriter json(body);
+    json.begin_object();
+    json.key("account_id").number(std::uint64_t{account});
+    if (name != nullptr) json.key("name").string(*name);
+    json.key("api_key").string(issued->first);
+    json.key("key_id").string(issued->second.key_id);
+    json.key("scope").string(to_string(scope));
+    json.end_object();
+    c->reply(201, std::move(body));
 }
 
 void RestApi::revoke_key(const ContextPtr& c, std::string_view key_id) {

@@ -1,8 +1,10 @@
 #include "xtrader/api/secrets.hpp"
 
+#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <unistd.h>
 
 #include <stdexcept>
 #include <vector>
@@ -60,6 +62,34 @@ std::string random_secret(std::string_view prefix, std::size_t bytes) {
         out.push_back(kHex[byte & 15]);
     }
     return out;
+}
+
+// Writes the whole file aside, syncs it, then renames it over the old one: a crash leaves
+// either the old file or the new one, never half of either.
+void write_private_file(const std::filesystem::path& path, std::string_view text) {
+    const auto temporary = path.string() + ".tmp";
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw std::runtime_error("cannot create " + temporary);
+    std::size_t written = 0;
+    while (written < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+        if (n <= 0) {
+            ::close(fd);
+            throw std::runtime_error("cannot write " + temporary);
+        }
+        written += static_cast<std::size_t>(n);
+    }
+    const bool synced = ::fsync(fd) == 0;
+    ::close(fd);
+    if (!synced || std::rename(temporary.c_str(), path.c_str()) != 0) {
+        throw std::runtime_error("cannot replace " + path.string());
+    }
+    const int dir = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(),
+                           O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        ::fsync(dir);
+        ::close(dir);
+    }
 }
 
 }  // namespace xtrader::api

@@ -74,14 +74,11 @@ std::string admin_token(const app::Config& config) {
     }
     std::filesystem::create_directories(config.sequencer.data_dir);
     const auto token = api::random_secret("xta_", 24);
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    const std::string line = token + "\n";
-    if (fd < 0 || ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()) ||
-        ::fsync(fd) != 0) {
-        if (fd >= 0) ::close(fd);
-        throw app::ConfigError("cannot write the admin token to " + path.string());
+    try {
+        api::write_private_file(path, token + "\n");
+    } catch (const std::runtime_error& e) {
+        throw app::ConfigError(std::string("the admin token: ") + e.what());
     }
-    ::close(fd);
     std::cout << "xtraderd: admin token (X-Admin-Token), shown this once and kept in "
               << path.string() << ":\n  " << token << "\n";
     return token;

@@ -1,5 +1,6 @@
 // One market, BTC-KRW with the shipped configuration's scales (KRW 4 decimals, BTC 8, tick 1000,
-// lot 0.0001): for tests and fuzz targets that need a catalog and nothing else (no GoogleTest).
+// lot 0.0001), validated: for tests and fuzz targets that need a catalog and nothing else (no
+// GoogleTest).
 #pragma once
 
 #include "xtrader/core/market.hpp"
@@ -23,6 +24,7 @@ inline MarketCatalog btc_krw_catalog() {
     m.maker_fee_ppm = 500;
     m.taker_fee_ppm = 500;
     c.markets = {m};
+    c.validate();  // derives the conversions; the catalog is valid by construction
     return c;
 }
 

@@ -90,6 +90,8 @@ class RestApi {
     void create_account(const ContextPtr& c);
     void issue_key(const ContextPtr& c, std::string_view account_text);
     void revoke_key(const ContextPtr& c, std::string_view key_id);
+    void answer_new_key(const ContextPtr& c, AccountId account, KeyScope scope,
+                        const std::string* name);
     void markets(const ContextPtr& c);
     void order_book(const ContextPtr& c, std::string_view symbol);
     void public_trades(const ContextPtr& c, std::string_view symbol);
@@ -105,6 +107,7 @@ class RestApi {
     // The caller's key, with at least `scope`; false after answering 401 / 403 / 429.
     bool authenticate(const ContextPtr& c, KeyScope scope = KeyScope::ReadOnly);
     bool admin(const ContextPtr& c);  // a valid X-Admin-Token; false after answering
+    bool refuse(const ContextPtr& c, AuthFailure failure, std::string_view unknown);
     bool submitted(const ContextPtr& c, SubmitResult result);
 
     const MarketCatalog& catalog_;
