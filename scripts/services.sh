@@ -104,7 +104,16 @@ pg_up() {
     local data="$state/postgres"
     if [[ ! -f $data/PG_VERSION ]]; then
         mkdir -p "$data"
-        [[ $(id -u) -eq 0 ]] && chown postgres: "$data"
+        if [[ $(id -u) -eq 0 ]]; then
+            chown postgres: "$data"
+            # The postgres user must reach its directory: a checkout in a `mktemp -d` folder
+            # is 0700. Give each ancestor the search bit only (no listing).
+            local dir=$data
+            while [[ $dir != / ]]; do
+                dir=$(dirname "$dir")
+                [[ $(stat -c %A "$dir") == *x ]] || chmod o+x "$dir"
+            done
+        fi
         chmod 700 "$data"
         as_pg "$pg_bin/initdb" -D "$data" -U xtrader --auth=trust -E UTF8 >/dev/null
     fi
