@@ -9,7 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <optional>
 
-#include "xtrader/api/json.hpp"
+#include "xtrader/json/writer.hpp"
 
 namespace xtrader::api {
 

@@ -1,8 +1,12 @@
 #include "xtrader/api/key_registry.hpp"
 
+#include <charconv>
 #include <fstream>
-#include <nlohmann/json.hpp>
+#include <iterator>
 #include <stdexcept>
+
+#include "xtrader/json/reader.hpp"
+#include "xtrader/json/writer.hpp"
 
 namespace xtrader::api {
 
@@ -58,40 +62,69 @@ void KeyRegistry::add_key(AccountId account, const Digest& digest, KeyScope scop
     publish(std::move(table));
 }
 
+namespace {
+
+// keys.json's members, type-checked; a mistake names the member.
+const JsonValue& member(const JsonValue& object, const char* name, JsonValue::Kind kind) {
+    const JsonValue* value = object.find(name);
+    if (value == nullptr || !value->is(kind)) {
+        throw std::invalid_argument(std::string("\"") + name +
+                                    "\" is missing or of the wrong type");
+    }
+    return *value;
+}
+
+const std::vector<JsonValue>& list(const JsonValue& object, const char* name) {
+    static const std::vector<JsonValue> none;
+    return object.find(name) != nullptr ? member(object, name, JsonValue::Kind::Array).items : none;
+}
+
+AccountId account_id(const JsonValue& object, const char* name) {
+    const std::string& text = member(object, name, JsonValue::Kind::Number).text;
+    AccountId id = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc{} || end != text.data() + text.size()) {
+        throw std::invalid_argument(std::string("\"") + name + "\" is not an account id");
+    }
+    return id;
+}
+
+}  // namespace
+
 void KeyRegistry::load() {
     std::lock_guard lock(mutex_);
     if (file_.empty() || !std::filesystem::exists(file_)) return;
     std::ifstream in(file_);
-    const auto json = nlohmann::json::parse(in, nullptr, false);
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     const auto bad = [&](const std::string& what) {
         return std::runtime_error(file_.string() + ": " + what);
     };
-    if (json.is_discarded() || !json.is_object()) throw bad("not a JSON object");
+    std::string error;
+    const auto json = parse_json_object(text, error, JsonNesting::Any);
+    if (!json) throw bad(error);
     auto table = std::make_shared<Table>(*table_);
     try {
-        for (const auto& a : json.value("accounts", nlohmann::json::array())) {
-            const auto id = a.at("id").get<AccountId>();
-            if (!table->accounts
-                     .emplace(id, AccountInfo{id, a.at("name").get<std::string>(), false})
-                     .second) {
+        for (const auto& a : list(*json, "accounts")) {
+            const auto id = account_id(a, "id");
+            const auto& name = member(a, "name", JsonValue::Kind::String).text;
+            if (!table->accounts.emplace(id, AccountInfo{id, name, false}).second) {
                 throw bad("account " + std::to_string(id) + " is also in the configuration");
             }
         }
-        for (const auto& k : json.value("keys", nlohmann::json::array())) {
-            const auto digest = digest_from_hex(k.at("sha256").get<std::string>());
-            const auto scope = parse_key_scope(k.at("scope").get<std::string>());
+        for (const auto& k : list(*json, "keys")) {
+            const auto digest = digest_from_hex(member(k, "sha256", JsonValue::Kind::String).text);
+            const auto scope = parse_key_scope(member(k, "scope", JsonValue::Kind::String).text);
             if (!digest || !scope) throw bad("a key has a bad digest or scope");
-            insert_key(*table, Key{{to_hex(*digest).substr(0, 16), k.at("account").get<AccountId>(),
-                                    *scope, false, k.value("revoked", false)},
+            const JsonValue* revoked = k.find("revoked");
+            insert_key(*table, Key{{to_hex(*digest).substr(0, 16), account_id(k, "account"), *scope,
+                                    false, revoked != nullptr && revoked->text == "true"},
                                    *digest});
         }
-        for (const auto& id : json.value("revoked_config_keys", nlohmann::json::array())) {
+        for (const auto& id : list(*json, "revoked_config_keys")) {
             for (auto& key : table->keys) {
-                if (key.info.key_id == id.get<std::string>()) key.info.revoked = true;
+                if (key.info.key_id == id.text) key.info.revoked = true;
             }
         }
-    } catch (const nlohmann::json::exception& e) {
-        throw bad(e.what());
     } catch (const std::invalid_argument& e) {
         throw bad(e.what());
     }
@@ -100,23 +133,29 @@ void KeyRegistry::load() {
 
 void KeyRegistry::save(const Table& table) const {
     if (file_.empty()) return;
-    nlohmann::json json{{"accounts", nlohmann::json::array()},
-                        {"keys", nlohmann::json::array()},
-                        {"revoked_config_keys", nlohmann::json::array()}};
+    std::string text;
+    JsonWriter json(text);
+    json.begin_object().key("accounts").begin_array();
     for (const auto& [id, account] : table.accounts) {
-        if (!account.from_config) json["accounts"].push_back({{"id", id}, {"name", account.name}});
+        if (account.from_config) continue;
+        json.begin_object().key("id").number(id).key("name").string(account.name).end_object();
     }
+    json.end_array().key("keys").begin_array();
     for (const auto& key : table.keys) {
-        if (key.info.from_config) {
-            if (key.info.revoked) json["revoked_config_keys"].push_back(key.info.key_id);
-            continue;
-        }
-        json["keys"].push_back({{"sha256", to_hex(key.digest)},
-                                {"account", key.info.account},
-                                {"scope", to_string(key.info.scope)},
-                                {"revoked", key.info.revoked}});
+        if (key.info.from_config) continue;
+        json.begin_object();
+        json.key("sha256").string(to_hex(key.digest));
+        json.key("account").number(key.info.account);
+        json.key("scope").string(to_string(key.info.scope));
+        json.key("revoked").boolean(key.info.revoked);
+        json.end_object();
     }
-    write_private_file(file_, json.dump(2) + "\n");
+    json.end_array().key("revoked_config_keys").begin_array();
+    for (const auto& key : table.keys) {
+        if (key.info.from_config && key.info.revoked) json.string(key.info.key_id);
+    }
+    json.end_array().end_object();
+    write_private_file(file_, text + "\n");
 }
 
 void KeyRegistry::publish(std::shared_ptr<const Table> table) {

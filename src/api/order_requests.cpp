@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
-#include "xtrader/api/json.hpp"
+#include "xtrader/json/reader.hpp"
+#include "xtrader/json/writer.hpp"
 #include "xtrader/core/decimal.hpp"
 
 namespace xtrader::api {
@@ -12,7 +13,7 @@ std::variant<PlaceOrder, ApiError> decode_place_order(std::string_view body,
                                                       const MarketCatalog& catalog,
                                                       AccountId account) {
     std::string error;
-    const auto request = parse_flat_object(body, error);
+    const auto request = parse_json_object(body, error);
     if (!request) return ApiError{400, "malformed_json", error};
 
     static constexpr std::string_view kFields[] = {"symbol",    "side",           "order_type",
@@ -23,12 +24,12 @@ std::variant<PlaceOrder, ApiError> decode_place_order(std::string_view body,
             return ApiError{400, "unknown_field", "unknown field \"" + name + "\""};
         }
     }
-    const auto text = [&](std::string_view name) -> const JsonScalar* {
+    const auto text = [&](std::string_view name) -> const JsonValue* {
         const auto* v = request->find(name);
-        return v != nullptr && v->kind != JsonScalar::Kind::Null ? v : nullptr;
+        return v != nullptr && v->kind != JsonValue::Kind::Null ? v : nullptr;
     };
     const auto* symbol = text("symbol");
-    if (symbol == nullptr || symbol->kind != JsonScalar::Kind::String) {
+    if (symbol == nullptr || symbol->kind != JsonValue::Kind::String) {
         return ApiError{400, "invalid_symbol", "symbol is required, as a string like \"BTC-KRW\""};
     }
     const MarketSpec* market = catalog.find(symbol->text);
@@ -61,13 +62,13 @@ std::variant<PlaceOrder, ApiError> decode_place_order(std::string_view body,
         }
     }
     if (const auto* post_only = text("post_only")) {
-        if (post_only->kind != JsonScalar::Kind::Bool) {
+        if (post_only->kind != JsonValue::Kind::Bool) {
             return ApiError{400, "invalid_post_only", "post_only must be true or false"};
         }
         order.post_only = post_only->text == "true";
     }
     if (const auto* client = text("client_order_id")) {
-        const auto id = client->kind == JsonScalar::Kind::String
+        const auto id = client->kind == JsonValue::Kind::String
                             ? ClientOrderId::parse(client->text)
                             : std::nullopt;
         if (!id) {
@@ -78,7 +79,7 @@ std::variant<PlaceOrder, ApiError> decode_place_order(std::string_view body,
     }
 
     const auto* quantity = text("quantity");
-    if (quantity == nullptr || quantity->kind == JsonScalar::Kind::Bool) {
+    if (quantity == nullptr || quantity->kind == JsonValue::Kind::Bool) {
         return ApiError{400, "invalid_quantity", "quantity is required, as a number or a string"};
     }
     if (auto e = parse_decimal(quantity->text, market->qty_scale, order.quantity);
@@ -102,7 +103,7 @@ std::variant<PlaceOrder, ApiError> decode_place_order(std::string_view body,
 
     const auto* price = text("price");
     if (order.type == OrderType::Limit) {
-        if (price == nullptr || price->kind == JsonScalar::Kind::Bool) {
+        if (price == nullptr || price->kind == JsonValue::Kind::Bool) {
             return ApiError{400, "invalid_price", "a limit order needs a price"};
         }
         if (auto e = parse_decimal(price->text, market->price_scale, order.price);
@@ -146,7 +147,7 @@ std::variant<OrderId, ApiError> decode_order_id(std::string_view text) {
 
 std::variant<OrderId, ApiError> decode_cancel_body(std::string_view body) {
     std::string error;
-    const auto request = parse_flat_object(body, error);
+    const auto request = parse_json_object(body, error);
     if (!request) return ApiError{400, "malformed_json", error};
     for (const auto& [name, value] : request->members) {
         if (name != "order_id") {
@@ -155,7 +156,7 @@ std::variant<OrderId, ApiError> decode_cancel_body(std::string_view body) {
     }
     const auto* id = request->find("order_id");
     if (id == nullptr ||
-        (id->kind != JsonScalar::Kind::String && id->kind != JsonScalar::Kind::Number)) {
+        (id->kind != JsonValue::Kind::String && id->kind != JsonValue::Kind::Number)) {
         return ApiError{400, "invalid_order_id", "order_id is required"};
     }
     return decode_order_id(id->text);

@@ -7,7 +7,8 @@
 #include <chrono>
 #include <limits>
 
-#include "xtrader/api/json.hpp"
+#include "xtrader/json/reader.hpp"
+#include "xtrader/json/writer.hpp"
 #include "xtrader/api/messages.hpp"
 #include "xtrader/api/order_requests.hpp"
 #include "xtrader/consumers/order_projection.hpp"
@@ -612,7 +613,7 @@ void RestApi::deposit(const ContextPtr& c) {
         return c->fail(415, "unsupported_media_type", "the body must be application/json");
     }
     std::string error;
-    const auto request = parse_flat_object(c->request->body(), error);
+    const auto request = parse_json_object(c->request->body(), error);
     if (!request) return c->fail(400, "malformed_json", error);
     for (const auto& [name, value] : request->members) {
         if (name != "account_id" && name != "asset" && name != "amount") {
@@ -623,7 +624,7 @@ void RestApi::deposit(const ContextPtr& c) {
     const auto* asset_text = request->find("asset");
     const auto* amount_text = request->find("amount");
     std::uint64_t account = 0;
-    if (account_text != nullptr && account_text->kind == JsonScalar::Kind::Number) {
+    if (account_text != nullptr && account_text->kind == JsonValue::Kind::Number) {
         account = parse_unsigned(account_text->text).value_or(0);
     }
     if (account > std::numeric_limits<AccountId>::max() ||
@@ -635,7 +636,7 @@ void RestApi::deposit(const ContextPtr& c) {
     if (asset == nullptr)
         return c->fail(400, "invalid_asset", "asset must name a configured asset");
     Amount amount = 0;
-    if (amount_text == nullptr || amount_text->kind == JsonScalar::Kind::Bool ||
+    if (amount_text == nullptr || amount_text->kind == JsonValue::Kind::Bool ||
         parse_decimal(amount_text->text, asset->scale, amount) != DecimalError::Ok || amount <= 0) {
         return c->fail(400, "invalid_amount",
                        "amount must be a positive number with at most " +
@@ -673,9 +674,9 @@ void write_key(JsonWriter& json, const KeyInfo& key) {
 
 // An admin call's optional JSON body and its optional "scope"; nullopt after answering 400 / 415.
 template <class ContextPtr>
-std::optional<std::pair<FlatObject, KeyScope>> admin_body(
+std::optional<std::pair<JsonValue, KeyScope>> admin_body(
     const ContextPtr& c, std::initializer_list<std::string_view> fields) {
-    std::pair<FlatObject, KeyScope> out{FlatObject{}, KeyScope::Trading};
+    std::pair<JsonValue, KeyScope> out{JsonValue{}, KeyScope::Trading};
     const auto& request = *c->request;
     if (!request.body().empty()) {
         if (!request[http::field::content_type].starts_with("application/json")) {
@@ -683,7 +684,7 @@ std::optional<std::pair<FlatObject, KeyScope>> admin_body(
             return std::nullopt;
         }
         std::string error;
-        auto body = parse_flat_object(request.body(), error);
+        auto body = parse_json_object(request.body(), error);
         if (!body) {
             c->fail(400, "malformed_json", error);
             return std::nullopt;
@@ -698,7 +699,7 @@ std::optional<std::pair<FlatObject, KeyScope>> admin_body(
     }
     if (const auto* text = out.first.find("scope")) {
         const auto scope = parse_key_scope(text->text);
-        if (!scope || text->kind != JsonScalar::Kind::String) {
+        if (!scope || text->kind != JsonValue::Kind::String) {
             c->fail(400, "invalid_scope", "scope must be \"trading\" or \"read_only\"");
             return std::nullopt;
         }
@@ -738,7 +739,7 @@ void RestApi::create_account(const ContextPtr& c) {
     if (!request) return;
     const auto& [fields, scope] = *request;
     const auto* name = fields.find("name");
-    if (name == nullptr || name->kind != JsonScalar::Kind::String || name->text.empty() ||
+    if (name == nullptr || name->kind != JsonValue::Kind::String || name->text.empty() ||
         name->text.size() > 64) {
         return c->fail(400, "invalid_name", "name is required: 1 to 64 characters");
     }

@@ -1,97 +1,24 @@
 #include "xtrader/bus/execution_codec.hpp"
 
-#include <array>
 #include <charconv>
 #include <cstdint>
 
 #include "xtrader/core/decimal.hpp"
+#include "xtrader/json/reader.hpp"
+#include "xtrader/json/writer.hpp"
 
 namespace xtrader {
 
 namespace {
 
-void field(std::string& out, std::string_view name, std::uint64_t value) {
-    out += '"';
-    out += name;
-    out += "\":";
-    out += std::to_string(value);
-    out += ',';
-}
-
-void field(std::string& out, std::string_view name, std::string_view text) {
-    out += '"';
-    out += name;
-    out += "\":\"";
-    out += text;  // symbols, sides, assets and decimals: nothing to escape
-    out += "\",";
-}
-
-// The message's fields as text, read by a strict scanner for flat objects of strings and
-// unsigned integers: exactly what encode_execution writes, and far cheaper than a JSON DOM on
-// the persister's path. Escapes, nesting, signs and fractions outside strings are refused.
-class FlatObject {
+// The message's fields, read from the parsed object with the error a consumer logs.
+class Fields {
   public:
-    static std::optional<FlatObject> parse(std::string_view text, std::string& error) {
-        FlatObject object;
-        std::size_t i = 0;
-        const auto skip = [&] {
-            while (i < text.size() &&
-                   (text[i] == ' ' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r')) {
-                ++i;
-            }
-        };
-        const auto string = [&](std::string_view& out) {
-            if (i >= text.size() || text[i] != '"') return false;
-            const auto end = text.find_first_of("\"\\", i + 1);
-            if (end == std::string_view::npos || text[end] != '"') return false;
-            out = text.substr(i + 1, end - i - 1);
-            i = end + 1;
-            return true;
-        };
-        skip();
-        if (i >= text.size() || text[i++] != '{') return object.fail(error, "not a JSON object");
-        skip();
-        if (i < text.size() && text[i] == '}') return object.fail(error, "an empty object");
-        while (true) {
-            Field field;
-            skip();
-            if (!string(field.name)) return object.fail(error, "a malformed key");
-            skip();
-            if (i >= text.size() || text[i++] != ':')
-                return object.fail(error, "no ':' after a key");
-            skip();
-            if (i < text.size() && text[i] == '"') {
-                if (!string(field.text)) return object.fail(error, "a malformed string");
-                field.quoted = true;
-            } else {
-                const auto start = i;
-                while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
-                if (i == start)
-                    return object.fail(error, "a value that is not a string or an integer");
-                field.text = text.substr(start, i - start);
-            }
-            if (object.count_ == object.fields_.size())
-                return object.fail(error, "too many fields");
-            object.fields_[object.count_++] = field;
-            skip();
-            if (i < text.size() && text[i] == ',') {
-                ++i;
-                continue;
-            }
-            if (i < text.size() && text[i] == '}') break;
-            return object.fail(error, "no ',' or '}' after a value");
-        }
-        ++i;  // the '}'
-        skip();
-        if (i != text.size()) return object.fail(error, "text after the object");
-        return object;
-    }
+    explicit Fields(const JsonValue& object) : object_(object) {}
 
     bool unsigned_field(const char* name, std::uint64_t& out, std::string& error) const {
-        const Field* f = find(name);
-        if (f == nullptr || f->quoted ||
-            std::from_chars(f->text.data(), f->text.data() + f->text.size(), out).ec !=
-                std::errc{}) {
+        const JsonValue* f = object_.find(name);
+        if (f == nullptr || !f->is(JsonValue::Kind::Number) || !whole(f->text, out)) {
             error = std::string("field ") + name + " is missing or not an unsigned integer";
             return false;
         }
@@ -99,9 +26,9 @@ class FlatObject {
     }
 
     bool decimal_field(const char* name, int scale, std::int64_t& out, std::string& error) const {
-        const Field* f = find(name);
-        if (f == nullptr || !f->quoted || parse_decimal(f->text, scale, out) != DecimalError::Ok ||
-            out < 0) {
+        const JsonValue* f = object_.find(name);
+        if (f == nullptr || !f->is(JsonValue::Kind::String) ||
+            parse_decimal(f->text, scale, out) != DecimalError::Ok || out < 0) {
             error = std::string("field ") + name + " is missing or not a decimal with at most " +
                     std::to_string(scale) + " decimals";
             return false;
@@ -109,32 +36,19 @@ class FlatObject {
         return true;
     }
 
-    std::optional<std::string_view> string_field(const char* name) const {
-        const Field* f = find(name);
-        if (f == nullptr || !f->quoted) return std::nullopt;
-        return f->text;
+    const std::string* string_field(const char* name) const {
+        const JsonValue* f = object_.find(name);
+        return f != nullptr && f->is(JsonValue::Kind::String) ? &f->text : nullptr;
     }
 
   private:
-    struct Field {
-        std::string_view name;
-        std::string_view text;
-        bool quoted = false;
-    };
-
-    const Field* find(std::string_view name) const {
-        for (std::size_t i = 0; i < count_; ++i) {
-            if (fields_[i].name == name) return &fields_[i];
-        }
-        return nullptr;
-    }
-    std::optional<FlatObject> fail(std::string& error, const char* why) const {
-        error = std::string("not a flat JSON object: ") + why;
-        return std::nullopt;
+    static bool whole(const std::string& text, std::uint64_t& out) {
+        const char* end = text.data() + text.size();
+        const auto [stop, ec] = std::from_chars(text.data(), end, out);
+        return ec == std::errc{} && stop == end;
     }
 
-    std::array<Field, 24> fields_{};
-    std::size_t count_ = 0;
+    const JsonValue& object_;
 };
 
 }  // namespace
@@ -143,34 +57,39 @@ void encode_execution(const MarketCatalog& catalog, const ExecutionMessage& mess
                       std::string& out) {
     const Trade& t = message.trade;
     const MarketSpec& market = catalog.markets[t.market];
-    const int fee_scale = catalog.assets[market.quote].scale;
-    out += '{';
-    field(out, "exec_id", t.exec_id);
-    field(out, "sequence", message.sequence);
-    field(out, "symbol", market.symbol);
-    field(out, "price", format_decimal(t.price, market.price_scale));
-    field(out, "quantity", format_decimal(t.quantity, market.qty_scale));
-    field(out, "taker_side", to_string(t.taker_side));
-    field(out, "taker_order_id", t.taker_order_id);
-    field(out, "maker_order_id", t.maker_order_id);
-    field(out, "taker_account", t.taker_account);
-    field(out, "maker_account", t.maker_account);
-    field(out, "taker_fee", format_decimal(t.taker_fee, fee_scale));
-    field(out, "maker_fee", format_decimal(t.maker_fee, fee_scale));
-    field(out, "fee_asset", catalog.assets[market.quote].name);
-    field(out, "taker_remaining", format_decimal(t.taker_remaining, market.qty_scale));
-    field(out, "maker_remaining", format_decimal(t.maker_remaining, market.qty_scale));
-    field(out, "transaction_time", static_cast<std::uint64_t>(message.time_ms));
-    out.back() = '}';
+    const AssetSpec& fee_asset = catalog.assets[market.quote];
+    JsonWriter json(out);
+    json.begin_object();
+    json.key("exec_id").number(t.exec_id);
+    json.key("sequence").number(message.sequence);
+    json.key("symbol").string(market.symbol);
+    json.key("price").decimal_string(t.price, market.price_scale);
+    json.key("quantity").decimal_string(t.quantity, market.qty_scale);
+    json.key("taker_side").string(to_string(t.taker_side));
+    json.key("taker_order_id").number(t.taker_order_id);
+    json.key("maker_order_id").number(t.maker_order_id);
+    json.key("taker_account").number(t.taker_account);
+    json.key("maker_account").number(t.maker_account);
+    json.key("taker_fee").decimal_string(t.taker_fee, fee_asset.scale);
+    json.key("maker_fee").decimal_string(t.maker_fee, fee_asset.scale);
+    json.key("fee_asset").string(fee_asset.name);
+    json.key("taker_remaining").decimal_string(t.taker_remaining, market.qty_scale);
+    json.key("maker_remaining").decimal_string(t.maker_remaining, market.qty_scale);
+    json.key("transaction_time").number(static_cast<std::uint64_t>(message.time_ms));
+    json.end_object();
 }
 
 std::optional<ExecutionMessage> decode_execution(const MarketCatalog& catalog,
                                                  std::string_view text, std::string& error) {
-    const auto json = FlatObject::parse(text, error);
-    if (!json) return std::nullopt;
+    const auto object = parse_json_object(text, error);
+    if (!object) {
+        error = "not a flat JSON object: " + error;
+        return std::nullopt;
+    }
+    const Fields json(*object);
     ExecutionMessage m;
     Trade& t = m.trade;
-    const auto symbol = json->string_field("symbol");
+    const auto symbol = json.string_field("symbol");
     const MarketSpec* market = symbol ? catalog.find(*symbol) : nullptr;
     if (market == nullptr) {
         error = "field symbol is missing or names no configured market";
@@ -178,7 +97,7 @@ std::optional<ExecutionMessage> decode_execution(const MarketCatalog& catalog,
     }
     t.market = static_cast<MarketId>(market - catalog.markets.data());
     const int fee_scale = catalog.assets[market->quote].scale;
-    const auto side = json->string_field("taker_side");
+    const auto side = json.string_field("taker_side");
     if (!side || (*side != "Buy" && *side != "Sell")) {
         error = "field taker_side is missing or not Buy / Sell";
         return std::nullopt;
@@ -186,19 +105,19 @@ std::optional<ExecutionMessage> decode_execution(const MarketCatalog& catalog,
     t.taker_side = *side == "Buy" ? Side::Buy : Side::Sell;
     std::uint64_t taker_account = 0, maker_account = 0, time = 0;
     const bool ok =
-        json->unsigned_field("exec_id", t.exec_id, error) &&
-        json->unsigned_field("sequence", m.sequence, error) &&
-        json->decimal_field("price", market->price_scale, t.price, error) &&
-        json->decimal_field("quantity", market->qty_scale, t.quantity, error) &&
-        json->unsigned_field("taker_order_id", t.taker_order_id, error) &&
-        json->unsigned_field("maker_order_id", t.maker_order_id, error) &&
-        json->unsigned_field("taker_account", taker_account, error) &&
-        json->unsigned_field("maker_account", maker_account, error) &&
-        json->decimal_field("taker_fee", fee_scale, t.taker_fee, error) &&
-        json->decimal_field("maker_fee", fee_scale, t.maker_fee, error) &&
-        json->decimal_field("taker_remaining", market->qty_scale, t.taker_remaining, error) &&
-        json->decimal_field("maker_remaining", market->qty_scale, t.maker_remaining, error) &&
-        json->unsigned_field("transaction_time", time, error);
+        json.unsigned_field("exec_id", t.exec_id, error) &&
+        json.unsigned_field("sequence", m.sequence, error) &&
+        json.decimal_field("price", market->price_scale, t.price, error) &&
+        json.decimal_field("quantity", market->qty_scale, t.quantity, error) &&
+        json.unsigned_field("taker_order_id", t.taker_order_id, error) &&
+        json.unsigned_field("maker_order_id", t.maker_order_id, error) &&
+        json.unsigned_field("taker_account", taker_account, error) &&
+        json.unsigned_field("maker_account", maker_account, error) &&
+        json.decimal_field("taker_fee", fee_scale, t.taker_fee, error) &&
+        json.decimal_field("maker_fee", fee_scale, t.maker_fee, error) &&
+        json.decimal_field("taker_remaining", market->qty_scale, t.taker_remaining, error) &&
+        json.decimal_field("maker_remaining", market->qty_scale, t.maker_remaining, error) &&
+        json.unsigned_field("transaction_time", time, error);
     if (!ok) return std::nullopt;
     if (taker_account > UINT32_MAX || maker_account > UINT32_MAX ||
         time > static_cast<std::uint64_t>(INT64_MAX)) {

@@ -1,10 +1,7 @@
-// The pure pieces of the network edge: the static-path key, the WebSocket request decoder, the
-// JSON writer's UTF-8 guarantee and the engine-refusal -> HTTP mapping.
+// The pure pieces of the network edge: the static-path key, the WebSocket request decoder and
+// the engine-refusal -> HTTP mapping.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
-#include "xtrader/api/json.hpp"
 #include "xtrader/api/messages.hpp"
 #include "xtrader/api/static_files.hpp"
 #include "xtrader/api/ws_protocol.hpp"
@@ -49,18 +46,6 @@ TEST(WsRequest, DecodesEveryOpAndRefusesEveryWrongType) {
     std::string many = R"({"op":"subscribe","channels":[)";
     for (std::size_t i = 0; i <= kMaxChannelsPerMessage; ++i) many += (i ? ",\"x\"" : "\"x\"");
     EXPECT_TRUE(std::holds_alternative<WsRequestError>(parse_ws_request(many + "]}")));
-}
-
-TEST(JsonWriter, WritesValidUtf8WhateverItIsGiven) {
-    std::string out;
-    JsonWriter json(out);
-    const std::string input = "ok \xc3\xa9 \xff \xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xe2\x82";
-    json.string(input);
-    EXPECT_EQ(out,
-              "\"ok \xc3\xa9 \xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
-              "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
-              "\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\"");
-    EXPECT_FALSE(nlohmann::json::parse(out, nullptr, false).is_discarded());
 }
 
 TEST(HttpRefusal, MapsEngineRefusalsToTheApisStatuses) {

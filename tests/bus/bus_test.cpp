@@ -58,7 +58,9 @@ TEST(ExecutionCodec, RefusesWhatIsNotAnExecutionOfTheseMarkets) {
     EXPECT_TRUE(refused(replace("\"exec_id\":1", "\"exec_id\":-1")));
     EXPECT_TRUE(refused(replace("\"exec_id\":1", "\"exec_id\":1.5")));
     EXPECT_TRUE(refused(replace("\"exec_id\":1", "\"exec_id\":{\"a\":1}")));
-    EXPECT_TRUE(refused(replace("BTC-KRW", "BTC\\u002dKRW")));  // escapes: never written
+    EXPECT_TRUE(refused(replace("\"exec_id\":1,", "\"exec_id\":1,\"exec_id\":2,")));
+    // The project's one JSON reader: an escape means what JSON says it means.
+    EXPECT_TRUE(decode_execution(catalog, replace("BTC-KRW", "BTC\\u002dKRW"), error)) << error;
     EXPECT_TRUE(refused(good + "x"));
     EXPECT_TRUE(refused(good.substr(0, good.size() - 1)));
     EXPECT_TRUE(decode_execution(catalog, " " + replace(",", " , ") + "\n", error)) << error;

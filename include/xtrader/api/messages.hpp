@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "xtrader/api/json.hpp"
+#include "xtrader/json/writer.hpp"
 #include "xtrader/consumers/market_data.hpp"
 #include "xtrader/core/market.hpp"
 #include "xtrader/engine/event.hpp"

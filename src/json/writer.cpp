@@ -1,69 +1,12 @@
-#include "xtrader/api/json.hpp"
+#include "xtrader/json/writer.hpp"
 
-#include <nlohmann/json.hpp>
+#include <cstdio>
 
 #include "xtrader/core/decimal.hpp"
 
-namespace xtrader::api {
+namespace xtrader {
 
 namespace {
-
-// Accepts one object of scalars; refuses anything nested.
-class FlatObjectReader final : public nlohmann::json_sax<nlohmann::json> {
-  public:
-    explicit FlatObjectReader(FlatObject& out) : out_(out) {}
-
-    bool null() override { return value({JsonScalar::Kind::Null, {}}); }
-    bool boolean(bool v) override { return value({JsonScalar::Kind::Bool, v ? "true" : "false"}); }
-    bool number_integer(number_integer_t v) override {
-        return value({JsonScalar::Kind::Number, std::to_string(v)});
-    }
-    bool number_unsigned(number_unsigned_t v) override {
-        return value({JsonScalar::Kind::Number, std::to_string(v)});
-    }
-    bool number_float(number_float_t, const string_t& text) override {
-        return value({JsonScalar::Kind::Number, text});
-    }
-    bool string(string_t& v) override { return value({JsonScalar::Kind::String, v}); }
-    bool binary(binary_t&) override { return fail("binary values are not JSON"); }
-    bool start_object(std::size_t) override {
-        if (depth_++ != 0) return fail("nested objects are not accepted");
-        return true;
-    }
-    bool key(string_t& name) override {
-        if (out_.find(name) != nullptr) return fail("the field \"" + name + "\" appears twice");
-        key_ = name;
-        return true;
-    }
-    bool end_object() override {
-        --depth_;
-        return true;
-    }
-    bool start_array(std::size_t) override { return fail("arrays are not accepted"); }
-    bool end_array() override { return false; }
-    bool parse_error(std::size_t position, const std::string&,
-                     const nlohmann::detail::exception&) override {
-        return fail("malformed JSON at byte " + std::to_string(position));
-    }
-
-    const std::string& error() const noexcept { return error_; }
-
-  private:
-    bool value(JsonScalar scalar) {
-        if (depth_ != 1) return fail("the body must be a JSON object");
-        out_.members.emplace_back(std::move(key_), std::move(scalar));
-        return true;
-    }
-    bool fail(std::string message) {
-        if (error_.empty()) error_ = std::move(message);
-        return false;
-    }
-
-    FlatObject& out_;
-    int depth_ = 0;
-    std::string key_;
-    std::string error_;
-};
 
 // The length of the well-formed UTF-8 sequence at the start of `text` (RFC 3629: no overlong
 // forms, no surrogates, nothing above U+10FFFF), or 0 when it is not one.
@@ -125,28 +68,6 @@ void append_escaped(std::string& out, std::string_view text) {
 
 }  // namespace
 
-const JsonScalar* FlatObject::find(std::string_view key) const noexcept {
-    for (const auto& [name, value] : members) {
-        if (name == key) return &value;
-    }
-    return nullptr;
-}
-
-std::optional<FlatObject> parse_flat_object(std::string_view body, std::string& error) {
-    FlatObject object;
-    FlatObjectReader reader(object);
-    const bool ok = nlohmann::json::sax_parse(body, &reader);
-    if (!ok || !reader.error().empty()) {
-        error = reader.error().empty() ? "malformed JSON" : reader.error();
-        return std::nullopt;
-    }
-    if (object.members.empty() && body.find('{') == std::string_view::npos) {
-        error = "the body must be a JSON object";
-        return std::nullopt;
-    }
-    return object;
-}
-
 void JsonWriter::separate() {
     if (!first_) out_.push_back(',');
     first_ = false;
@@ -201,6 +122,13 @@ JsonWriter& JsonWriter::decimal(std::int64_t value, int scale) {
     out_ += format_decimal(value, scale);
     return *this;
 }
+JsonWriter& JsonWriter::decimal_string(std::int64_t value, int scale) {
+    separate();
+    out_.push_back('"');
+    out_ += format_decimal(value, scale);
+    out_.push_back('"');
+    return *this;
+}
 JsonWriter& JsonWriter::boolean(bool value) {
     separate();
     out_ += value ? "true" : "false";
@@ -212,4 +140,4 @@ JsonWriter& JsonWriter::null() {
     return *this;
 }
 
-}  // namespace xtrader::api
+}  // namespace xtrader

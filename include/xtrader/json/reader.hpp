@@ -1,0 +1,45 @@
+// The project's one JSON reader, exact for numbers.
+//
+// A document becomes a small tree of JsonValue. Every number keeps its own text, so "1.5" or
+// 1.5e-3 reaches parse_decimal exactly, never through a double. The caller says how deep a
+// document may nest: a REST body or a bus message is a flat object of scalars, a WebSocket
+// request may hold arrays of scalars, a state file the daemon wrote itself nests further.
+// Anything deeper, a repeated key, or text after the value is refused with a reason.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace xtrader {
+
+class JsonValue {
+  public:
+    enum class Kind : std::uint8_t { Null, Bool, Number, String, Array, Object };
+
+    Kind kind = Kind::Null;
+    std::string text;                                        // a string's value, a number's
+                                                             // text, "true" / "false"
+    std::vector<JsonValue> items;                            // an array's values
+    std::vector<std::pair<std::string, JsonValue>> members;  // an object's, in document order
+
+    bool is(Kind k) const noexcept { return kind == k; }
+    // An object's member, or nullptr. Linear: the objects read here have a few dozen members.
+    const JsonValue* find(std::string_view key) const noexcept;
+};
+
+// How deep values may nest below the top-level object.
+enum class JsonNesting : std::uint8_t {
+    Flat,          // scalars only: REST bodies, bus messages
+    ScalarArrays,  // scalars and arrays of scalars: WebSocket requests
+    Any,           // up to 16 levels: files the daemon writes itself
+};
+
+// The document's top-level object, or nullopt with `error` saying why: not JSON, not an object,
+// nested deeper than allowed, a repeated key.
+std::optional<JsonValue> parse_json_object(std::string_view text, std::string& error,
+                                           JsonNesting nesting = JsonNesting::Flat);
+
+}  // namespace xtrader
