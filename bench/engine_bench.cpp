@@ -1,4 +1,4 @@
-// Replays the fixed exchange-core single-book stream (../shared/workloads) through
+// Replays the fixed exchange-core single-book stream (bench/workloads) through
 //   engine    -- MatchingEngine + ledger alone,
 //   journal   -- the same with every command journaled, group-committed under fsync=batch,
 //   sequencer -- submitted from this thread through the Sequencer's queue, answered by it,

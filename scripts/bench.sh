@@ -7,7 +7,7 @@ what=${1:-engine}
 scripts/setup.sh
 scripts/build.sh bench >/dev/null
 
-workloads=${XTRADER_WORKLOADS:-../shared/workloads}
+workloads=${XTRADER_WORKLOADS:-bench/workloads}
 data=build/bench/data
 mkdir -p "$data"
 

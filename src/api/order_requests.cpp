@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <charconv>
 
+#include "xtrader/core/decimal.hpp"
 #include "xtrader/json/reader.hpp"
 #include "xtrader/json/writer.hpp"
-#include "xtrader/core/decimal.hpp"
 
 namespace xtrader::api {
 
@@ -68,9 +68,8 @@ std::variant<PlaceOrder, ApiError> decode_place_order(std::string_view body,
         order.post_only = post_only->text == "true";
     }
     if (const auto* client = text("client_order_id")) {
-        const auto id = client->kind == JsonValue::Kind::String
-                            ? ClientOrderId::parse(client->text)
-                            : std::nullopt;
+        const auto id = client->kind == JsonValue::Kind::String ? ClientOrderId::parse(client->text)
+                                                                : std::nullopt;
         if (!id) {
             return ApiError{400, "invalid_client_order_id",
                             "client_order_id must be 1 to 36 characters of A-Z a-z 0-9 . _ : -"};

@@ -12,21 +12,19 @@
 #include <deque>
 #include <unordered_set>
 
-#include "xtrader/api/messages.hpp"
+#include "xtrader/api/encoders.hpp"
+#include "xtrader/api/ws_feed.hpp"
 #include "xtrader/api/ws_protocol.hpp"
 
 namespace xtrader::api {
 
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
+namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 namespace {
-
-Message make_message(std::string text) {
-    return std::make_shared<const std::string>(std::move(text));
-}
 
 Message error_message(std::string_view code, std::string_view message) {
     std::string out;
@@ -34,10 +32,6 @@ Message error_message(std::string_view code, std::string_view message) {
     json.begin_object().key("type").string("Error").key("code").string(code);
     json.key("message").string(message).end_object();
     return make_message(std::move(out));
-}
-
-std::string orders_channel(AccountId account) {
-    return "orders:" + std::to_string(account);
 }
 
 void fail(beast::error_code ec, const char* what) {
@@ -289,7 +283,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         JsonWriter json(out);
         json.begin_object().key("type").string("OrderBookSnapshot").key("channel").string(channel);
         json.key("symbol").string(market->symbol);
-        write_book(json, *market, book);
+        write_book_fields(json, *market, book);
         json.end_object();
         reply(make_message(std::move(out)));
     }
@@ -364,92 +358,6 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
 };
 
 }  // namespace
-
-WsFeed::WsFeed(const MarketCatalog& catalog, const MarketData& market_data, WsHub& hub)
-    : catalog_(catalog), market_data_(market_data), hub_(hub) {
-    for (const auto& m : catalog_.markets) {
-        Channels c{"executions:" + m.symbol, "orderbook:" + m.symbol, "ticker:" + m.symbol, {}};
-        for (const auto& s : kIntervals) {
-            c.candles[static_cast<std::size_t>(s.interval)] =
-                "candles:" + m.symbol + ":" + std::string(s.name);
-        }
-        channels_.push_back(std::move(c));
-    }
-}
-
-void WsFeed::on_market_update(MarketId market, Sequence sequence, Timestamp time,
-                              std::span<const PublicTrade> trades, std::span<const BookDelta> book,
-                              std::uint64_t book_version) {
-    const auto& m = catalog_.markets[market];
-    const Channels& names = channels_[market];
-    const std::string& executions = names.executions;
-    if (!trades.empty() && hub_.has_subscribers(executions)) {
-        for (const auto& t : trades) {
-            std::string out;
-            JsonWriter json(out);
-            json.begin_object().key("type").string("Execution").key("channel").string(executions);
-            json.key("exec_id").string(std::to_string(t.exec_id)).key("symbol").string(m.symbol);
-            json.key("price").decimal(t.price, m.price_scale);
-            json.key("quantity").decimal(t.quantity, m.qty_scale);
-            json.key("side").string(to_string(t.taker_side));
-            json.key("transaction_time").number(millis(t.time));
-            json.key("sequence").number(t.sequence).end_object();
-            hub_.publish(executions, make_message(std::move(out)));
-        }
-    }
-    const std::string& orderbook = names.orderbook;
-    if (!book.empty() && hub_.has_subscribers(orderbook)) {
-        std::string out;
-        JsonWriter json(out);
-        json.begin_object().key("type").string("OrderBookDelta").key("channel").string(orderbook);
-        json.key("symbol").string(m.symbol).key("sequence").number(sequence);
-        json.key("version").number(book_version).key("changes").begin_array();
-        for (const auto& d : book) {
-            json.begin_object().key("side").string(to_string(d.side));
-            json.key("price").decimal(d.price, m.price_scale);
-            json.key("volume").decimal(d.volume, m.qty_scale);
-            json.key("order_count").number(d.order_count).end_object();
-        }
-        json.end_array().end_object();
-        hub_.publish(orderbook, make_message(std::move(out)));
-    }
-    if (trades.empty()) return;
-    const std::string& ticker = names.ticker;
-    if (hub_.has_subscribers(ticker)) {
-        std::string out;
-        JsonWriter json(out);
-        json.begin_object().key("type").string("MarketStatistics").key("channel").string(ticker);
-        json.key("symbol").string(m.symbol);
-        write_statistics(json, m, market_data_.statistics(market, time));
-        json.key("sequence").number(sequence).key("timestamp").number(millis(time)).end_object();
-        hub_.publish(ticker, make_message(std::move(out)));
-    }
-    for (const auto& s : kIntervals) {
-        const std::string& channel = names.candles[static_cast<std::size_t>(s.interval)];
-        if (!hub_.has_subscribers(channel)) continue;
-        const auto candle = market_data_.candle_at(market, s.interval, time);
-        if (!candle) continue;
-        std::string out;
-        JsonWriter json(out);
-        json.begin_object().key("type").string("CandlestickUpdate").key("channel").string(channel);
-        json.key("symbol").string(m.symbol).key("interval").string(s.name).key("candle");
-        write_candle(json, m, *candle);
-        json.key("sequence").number(sequence).end_object();
-        hub_.publish(channel, make_message(std::move(out)));
-    }
-}
-
-void WsFeed::on_order(const OrderRecord& order) {
-    const std::string channel = orders_channel(order.account);
-    if (!hub_.has_subscribers(channel)) return;
-    const auto& m = catalog_.markets[order.market];
-    std::string fields;
-    JsonWriter json(fields);
-    write_order(json, m, order, nullptr, catalog_.assets[m.quote]);
-    // The order's fields, behind "type" and "channel".
-    hub_.publish(channel,
-                 make_message(R"({"type":"OrderUpdate","channel":"orders",)" + fields.substr(1)));
-}
 
 WsServer::WsServer(net::io_context& io, const tcp::endpoint& endpoint, std::shared_ptr<WsHub> hub,
                    const MarketCatalog& catalog, const MarketData& market_data, Authenticator& auth,

@@ -1,13 +1,9 @@
 #include "xtrader/app/config.hpp"
 
-#include <toml++/toml.h>
-
 #include <charconv>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
-
-#include "xtrader/core/decimal.hpp"
 
 namespace xtrader::app {
 
@@ -21,16 +17,6 @@ struct Setting {
     const char* help;
     std::function<void(Config&, const std::string&)> apply;
 };
-
-template <class T>
-T parse_number(const std::string& text, const std::string& name) {
-    T value{};
-    const auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (err != std::errc{} || end != text.data() + text.size()) {
-        throw ConfigError(name + ": \"" + text + "\" is not a valid number");
-    }
-    return value;
-}
 
 double parse_double(const std::string& text, const std::string& name) {
     char* end = nullptr;
@@ -225,154 +211,37 @@ const std::vector<Setting>& settings() {
     return all;
 }
 
-std::string node_text(const toml::node& node) {
-    if (const auto* s = node.as_string()) return s->get();
-    if (const auto* i = node.as_integer()) return std::to_string(i->get());
-    if (const auto* b = node.as_boolean()) return b->get() ? "true" : "false";
-    if (const auto* f = node.as_floating_point()) {
-        throw ConfigError("write decimals as strings (\"0.0005\"), not floating point: " +
-                          std::to_string(f->get()));
-    }
-    throw ConfigError("expected a scalar value");
-}
-
-std::string required(const toml::table& table, const char* key, const std::string& where) {
-    const auto* node = table.get(key);
-    if (node == nullptr) throw ConfigError(where + ": missing \"" + key + "\"");
-    try {
-        return node_text(*node);
-    } catch (const ConfigError& e) {
-        throw ConfigError(where + "." + key + ": " + e.what());
-    }
-}
-
-std::int64_t decimal(const std::string& text, int scale, const std::string& where) {
-    std::int64_t value = 0;
-    if (const auto e = parse_decimal(text, scale, value); e != DecimalError::Ok) {
-        throw ConfigError(where + ": \"" + text + "\" " + std::string(to_string(e)) + " (scale " +
-                          std::to_string(scale) + ")");
-    }
-    return value;
-}
-
-void load_catalog(const toml::table& root, Config& config) {
-    const auto* assets = root["assets"].as_array();
-    const auto* markets = root["markets"].as_array();
-    if (assets == nullptr || markets == nullptr) {
-        throw ConfigError("the configuration needs [[assets]] and [[markets]]");
-    }
-    for (const auto& node : *assets) {
-        const auto& t = *node.as_table();
-        const std::string where = "assets." + required(t, "name", "assets");
-        config.catalog.assets.push_back(
-            {required(t, "name", where), parse_number<int>(required(t, "scale", where), where)});
-    }
-    const auto asset_id = [&](const std::string& name, const std::string& where) {
-        for (AssetId i = 0; i < config.catalog.assets.size(); ++i) {
-            if (config.catalog.assets[i].name == name) return i;
-        }
-        throw ConfigError(where + ": unknown asset \"" + name + "\"");
-    };
-    for (const auto& node : *markets) {
-        const auto& t = *node.as_table();
-        MarketSpec m;
-        m.symbol = required(t, "symbol", "markets");
-        const std::string where = "markets." + m.symbol;
-        m.base = asset_id(required(t, "base", where), where);
-        m.quote = asset_id(required(t, "quote", where), where);
-        m.price_scale = parse_number<int>(required(t, "price_decimals", where), where);
-        m.qty_scale = parse_number<int>(required(t, "quantity_decimals", where), where);
-        m.tick_size = decimal(required(t, "tick_size", where), m.price_scale, where + ".tick_size");
-        m.lot_size = decimal(required(t, "lot_size", where), m.qty_scale, where + ".lot_size");
-        m.min_quantity =
-            decimal(required(t, "min_quantity", where), m.qty_scale, where + ".min_quantity");
-        m.max_quantity =
-            decimal(required(t, "max_quantity", where), m.qty_scale, where + ".max_quantity");
-        m.max_price = decimal(required(t, "max_price", where), m.price_scale, where + ".max_price");
-        m.maker_fee_ppm = static_cast<std::uint32_t>(
-            decimal(required(t, "maker_fee", where), 6, where + ".maker_fee"));
-        m.taker_fee_ppm = static_cast<std::uint32_t>(
-            decimal(required(t, "taker_fee", where), 6, where + ".taker_fee"));
-        config.catalog.markets.push_back(m);
-    }
-    if (auto error = config.catalog.validate(); !error.empty()) throw ConfigError(error);
-}
-
-void load_accounts(const toml::table& root, Config& config) {
-    const auto* accounts = root["accounts"].as_array();
-    if (accounts == nullptr) return;
-    for (const auto& node : *accounts) {
-        const auto& t = *node.as_table();
+// The configured accounts with their keys as the daemon checks them: a plain key (the demo
+// accounts) is hashed, a configured digest is taken as it is.
+std::vector<DemoAccount> load_accounts(const config::ConfigFile& file) {
+    std::vector<DemoAccount> out;
+    for (auto& entry : file.accounts()) {
+        const std::string where = "accounts." + entry.name;
         DemoAccount demo;
-        demo.account.name = required(t, "name", "accounts");
-        const std::string where = "accounts." + demo.account.name;
-        // A plain key (the demo accounts) or only its SHA-256, as real accounts are configured.
-        if (const auto* key = t.get("api_key")) {
-            demo.account.api_key = node_text(*key);
-            if (demo.account.api_key.size() < 12) {
-                throw ConfigError(where + ".api_key: at least 12 characters");
-            }
-            demo.account.key_digest = api::sha256(demo.account.api_key);
-        }
-        if (const auto* digest = t.get("api_key_sha256")) {
-            if (demo.account.key_digest) {
-                throw ConfigError(where + ": api_key or api_key_sha256, not both");
-            }
-            demo.account.key_digest = api::digest_from_hex(node_text(*digest));
+        demo.account.name = entry.name;
+        demo.account.id = entry.id;
+        demo.account.api_key = entry.api_key;
+        if (!entry.api_key.empty()) demo.account.key_digest = api::sha256(entry.api_key);
+        if (!entry.api_key_sha256.empty()) {
+            demo.account.key_digest = api::digest_from_hex(entry.api_key_sha256);
             if (!demo.account.key_digest) {
                 throw ConfigError(where + ".api_key_sha256: 64 hex digits (sha256sum of the key)");
             }
         }
-        if (const auto* scope = t.get("scope")) {
-            const auto parsed = api::parse_key_scope(node_text(*scope));
-            if (!parsed) throw ConfigError(where + ".scope: \"trading\" or \"read_only\"");
-            demo.account.scope = *parsed;
+        if (!entry.scope.empty()) {
+            const auto scope = api::parse_key_scope(entry.scope);
+            if (!scope) throw ConfigError(where + ".scope: \"trading\" or \"read_only\"");
+            demo.account.scope = *scope;
         }
-        demo.account.id = parse_number<AccountId>(required(t, "id", where), where + ".id");
-        if (demo.account.id == kFeeAccount) throw ConfigError(where + ": id 0 is the fee account");
-        if (const auto* deposit = t["deposit"].as_table()) {
-            for (const auto& [asset, amount] : *deposit) {
-                demo.deposit[std::string(asset.str())] = node_text(amount);
+        for (const auto& other : out) {
+            if (other.account.key_digest && other.account.key_digest == demo.account.key_digest) {
+                throw ConfigError(where + ": api_key used twice");
             }
         }
-        for (const auto& other : config.accounts) {
-            if (other.account.id == demo.account.id ||
-                (other.account.key_digest && other.account.key_digest == demo.account.key_digest)) {
-                throw ConfigError(where + ": id or api_key used twice");
-            }
-        }
-        config.accounts.push_back(demo);
+        demo.deposit = std::move(entry.deposit);
+        out.push_back(std::move(demo));
     }
-}
-
-// Overlays `top` on `base`: tables merge key by key, anything else replaces.
-void merge(toml::table& base, const toml::table& top) {
-    for (const auto& [key, node] : top) {
-        auto* mine = base.get(key);
-        if (mine != nullptr && mine->is_table() && node.is_table()) {
-            merge(*mine->as_table(), *node.as_table());
-        } else {
-            base.insert_or_assign(key, node);
-        }
-    }
-}
-
-// A file may start from another: `include = "xtrader.toml"` (relative to its own directory)
-// is read first and the file's own settings override it.
-toml::table parse_config_file(const std::filesystem::path& file, int depth = 0) {
-    toml::table root;
-    try {
-        root = toml::parse_file(file.string());
-    } catch (const toml::parse_error& e) {
-        throw ConfigError(file.string() + ": " + std::string(e.description()));
-    }
-    const auto include = root["include"].value<std::string>();
-    if (!include) return root;
-    if (depth > 4) throw ConfigError(file.string() + ": includes nest too deep");
-    toml::table base = parse_config_file(file.parent_path() / *include, depth + 1);
-    root.erase("include");
-    merge(base, root);
-    return base;
+    return out;
 }
 
 }  // namespace
@@ -386,6 +255,13 @@ RedisEndpoint PipelineConfig::redis_endpoint() const {
     endpoint.host = redis.substr(0, colon);
     endpoint.port = parse_number<int>(redis.substr(colon + 1), "redis port");
     return endpoint;
+}
+
+PersisterOptions PipelineConfig::persister_options() const {
+    PersisterOptions options = persister;
+    options.redis = redis_endpoint();
+    options.postgres = postgres;
+    return options;
 }
 
 std::string usage() {
@@ -435,18 +311,18 @@ std::optional<Config> load_config(int argc, char** argv) {
     Config config;
     config.config_file = file;
     config.sequencer.data_dir = "data";
-    const toml::table root = parse_config_file(file);
+    const auto config_file = config::ConfigFile::load(file);
     for (const auto& s : settings()) {
-        if (const auto* node = root.at_path(s.toml).node()) {
+        if (const auto text = config_file.value(s.toml)) {
             try {
-                s.apply(config, node_text(*node));
+                s.apply(config, *text);
             } catch (const ConfigError& e) {
                 throw ConfigError(file.string() + ": " + s.toml + ": " + e.what());
             }
         }
     }
-    load_catalog(root, config);
-    load_accounts(root, config);
+    config.catalog = config_file.markets();
+    config.accounts = load_accounts(config_file);
     for (const auto& s : settings()) {
         if (const char* env = std::getenv(s.env)) s.apply(config, env);
     }

@@ -25,6 +25,11 @@ JournalFollower::JournalFollower(std::string name, std::filesystem::path journal
       consumer_(consumer),
       options_(options) {
     cursor_.store(consumer_.position(), std::memory_order_release);
+}
+
+void JournalFollower::open_reader() {
+    if (reader_) return;
+    cursor_.store(consumer_.position(), std::memory_order_release);
     reader_ = std::make_unique<JournalReader>(journal_dir_, cursor_.load() + 1);
 }
 
@@ -50,6 +55,7 @@ std::size_t JournalFollower::step(Sequence limit) {
 }
 
 void JournalFollower::catch_up(Sequence target) {
+    open_reader();
     while (cursor_.load(std::memory_order_relaxed) < target && step(target) > 0) {
     }
     if (cursor_.load() < target) {
@@ -58,6 +64,7 @@ void JournalFollower::catch_up(Sequence target) {
 }
 
 void JournalFollower::start() {
+    open_reader();
     state_.store(FollowerState::Healthy);
     last_figures_ = std::chrono::steady_clock::now();
     update_spool();

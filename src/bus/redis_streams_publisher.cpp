@@ -1,14 +1,13 @@
 #include "xtrader/bus/redis_streams_publisher.hpp"
 
 #include <hiredis/hiredis.h>
+#include <spdlog/spdlog.h>
 
 #include "xtrader/bus/execution_codec.hpp"
 
 namespace xtrader {
 
 namespace {
-
-constexpr std::int64_t kNanosPerMilli = 1'000'000;
 
 // Redis' answer to an XADD whose explicit id is not above the stream's last one.
 bool already_present(const redisReply& reply) {
@@ -43,7 +42,7 @@ void RedisStreamsPublisher::consume(std::span<const JournalRecord> records) {
             id_ += '-';
             id_ += std::to_string(n++);
             data_.clear();
-            encode_execution(catalog_, {record.sequence, record.timestamp / kNanosPerMilli, *trade},
+            encode_execution(catalog_, {record.sequence, to_millis(record.timestamp), *trade},
                              data_);
             const std::string_view args[] = {
                 "XADD", options_.stream, "MAXLEN",  "~",    max_length_,
@@ -59,14 +58,19 @@ void RedisStreamsPublisher::consume(std::span<const JournalRecord> records) {
     if (!commands_.empty()) redis_.append_formatted(commands_);
     // Every reply is read, even after an error reply, so the connection stays in step.
     std::string refused;
+    std::size_t replayed = 0;
     for (; pending > 0; --pending) {
         const auto reply = redis_.reply();
         if (!is_error(*reply)) continue;
         if (already_present(*reply)) {
-            duplicates_.fetch_add(1, std::memory_order_relaxed);
+            ++replayed;
         } else if (refused.empty()) {
             refused = reply_text(*reply);
         }
+    }
+    if (replayed != 0) {
+        spdlog::info("redis-streams: {} entries were in {} already (a replay after a restart)",
+                     replayed, options_.stream);
     }
     if (!refused.empty()) throw RedisError("XADD " + options_.stream + ": " + refused);
     cursor_.store(records.back().sequence);

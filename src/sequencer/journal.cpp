@@ -17,7 +17,6 @@ namespace xtrader {
 
 namespace {
 
-constexpr char kSegmentMagic[8] = {'X', 'T', 'R', 'J', 'R', 'N', 'L', '1'};
 constexpr std::string_view kSegmentPrefix = "journal-";
 constexpr std::string_view kSegmentSuffix = ".log";
 

@@ -97,7 +97,8 @@ RecoveryReport recover(MatchingEngine& engine, const std::filesystem::path& data
         }
         Sequence header_first;
         std::memcpy(&header_first, bytes.data() + 8, 8);
-        if (std::memcmp(bytes.data(), "XTRJRNL1", 8) != 0 || header_first != first) {
+        if (std::memcmp(bytes.data(), kSegmentMagic, sizeof kSegmentMagic) != 0 ||
+            header_first != first) {
             throw JournalError("journal segment " + path.string() + " has a bad header");
         }
 

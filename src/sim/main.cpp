@@ -13,14 +13,17 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <deque>
-#include <nlohmann/json.hpp>
+#include <map>
 #include <optional>
 #include <random>
 #include <thread>
 
-#include "xtrader/app/config.hpp"
+#include "xtrader/config/config_file.hpp"
 #include "xtrader/core/decimal.hpp"
+#include "xtrader/json/reader.hpp"
+#include "xtrader/json/writer.hpp"
 
 namespace {
 
@@ -38,11 +41,11 @@ class RestClient {
     RestClient(std::string host, std::string port)
         : host_(std::move(host)), port_(std::move(port)) {}
 
-    // The status and JSON body; nullopt when the daemon cannot be reached.
-    std::optional<std::pair<unsigned, nlohmann::json>> call(http::verb verb,
-                                                            const std::string& target,
-                                                            const std::string& key,
-                                                            const std::string& body = {}) {
+    // The status and JSON body (an empty object when it is not JSON); nullopt when the daemon
+    // cannot be reached.
+    std::optional<std::pair<unsigned, JsonValue>> call(http::verb verb, const std::string& target,
+                                                       const std::string& key,
+                                                       const std::string& body = {}) {
         for (int attempt = 0; attempt < 2; ++attempt) {
             try {
                 if (!stream_) connect();
@@ -58,8 +61,10 @@ class RestClient {
                 http::response<http::string_body> res;
                 http::read(*stream_, buffer_, res);
                 if (res.need_eof()) stream_.reset();
+                std::string error;
+                auto json = parse_json_object(res.body(), error, JsonNesting::Any);
                 return std::make_pair(res.result_int(),
-                                      nlohmann::json::parse(res.body(), nullptr, false));
+                                      json ? std::move(*json) : JsonValue{JsonValue::Kind::Object});
             } catch (const std::exception&) {
                 stream_.reset();
             }
@@ -95,10 +100,10 @@ class MarketSimulation {
         // Start from the last trade, else the middle of the book, else a plausible price.
         mid_ = m_.max_price / 200 / m_.tick_size * m_.tick_size;
         if (auto stats = rest_.call(http::verb::get, "/api/v1/statistics/" + m_.symbol, "")) {
-            const auto& last = stats->second["last_price"];
-            if (last.is_number()) {
+            const JsonValue* last = stats->second.find("last_price");
+            if (last != nullptr && last->is(JsonValue::Kind::Number)) {
                 Price p = 0;
-                if (parse_decimal(last.dump(), m_.price_scale, p) == DecimalError::Ok && p > 0) {
+                if (parse_decimal(last->text, m_.price_scale, p) == DecimalError::Ok && p > 0) {
                     mid_ = p;
                 }
             }
@@ -135,20 +140,24 @@ class MarketSimulation {
     }
 
     void place(const std::string& key, Side side, std::optional<Price> price, const char* tif) {
-        nlohmann::json body = {{"symbol", m_.symbol},
-                               {"side", side == Side::Buy ? "Buy" : "Sell"},
-                               {"order_type", price ? "Limit" : "Market"},
-                               {"quantity", quantity()}};
+        std::string body;
+        JsonWriter json(body);
+        json.begin_object().key("symbol").string(m_.symbol);
+        json.key("side").string(to_string(side));
+        json.key("order_type").string(price ? "Limit" : "Market");
+        json.key("quantity").string(quantity());
         if (price) {
-            body["price"] = format_decimal(*price, m_.price_scale);
-            body["time_in_force"] = tif;
+            json.key("price").decimal_string(*price, m_.price_scale);
+            json.key("time_in_force").string(tif);
         }
-        const auto answer = rest_.call(http::verb::post, "/v1/order", key, body.dump());
+        json.end_object();
+        const auto answer = rest_.call(http::verb::post, "/v1/order", key, body);
         if (!answer || answer->first != 200) return;
-        const auto& order = answer->second;
-        const std::string status = order.value("status", "");
-        if (status == "Pending" || status == "PartiallyFilled") {
-            quotes_.push_back({order.value("order_id", ""), key});
+        const auto* status = answer->second.find("status");
+        const auto* id = answer->second.find("order_id");
+        if (status != nullptr && id != nullptr &&
+            (status->text == "Pending" || status->text == "PartiallyFilled")) {
+            quotes_.push_back({id->text, key});
         }
     }
 
@@ -181,10 +190,42 @@ class MarketSimulation {
     std::deque<Quote> quotes_;
 };
 
+// Where the daemon listens and who trades: the daemon's own configuration file and the same
+// overrides (XTRADER_CONFIG, XTRADER_HOST, XTRADER_HTTP_PORT, then the flags).
+struct Target {
+    std::string host = "127.0.0.1";
+    unsigned short http_port = 7000;
+    MarketCatalog catalog;
+    std::vector<std::string> keys;
+};
+
+Target read_target(const std::map<std::string, std::string>& flags) {
+    // A flag, else the environment, else the file (when given), as xtraderd reads them.
+    const auto setting = [&](const char* flag, const char* env, const config::ConfigFile* file,
+                             const char* dotted) -> std::optional<std::string> {
+        if (const auto it = flags.find(flag); it != flags.end()) return it->second;
+        if (const char* value = std::getenv(env)) return std::string(value);
+        return file != nullptr ? file->value(dotted) : std::nullopt;
+    };
+    const auto file = config::ConfigFile::load(
+        setting("--config", "XTRADER_CONFIG", nullptr, "").value_or("config/xtrader.toml"));
+    Target target;
+    target.host = setting("--host", "XTRADER_HOST", &file, "server.host").value_or(target.host);
+    if (const auto port = setting("--http-port", "XTRADER_HTTP_PORT", &file, "server.http_port")) {
+        target.http_port = config::parse_number<unsigned short>(*port, "http_port");
+    }
+    if (target.host == "0.0.0.0") target.host = "127.0.0.1";
+    target.catalog = file.markets();
+    for (const auto& account : file.accounts()) {
+        if (!account.api_key.empty()) target.keys.push_back(account.api_key);
+    }
+    return target;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::vector<char*> config_args{argv[0]};
+    std::map<std::string, std::string> flags;
     double rate = 8;
     long seconds = 0;
     std::uint64_t seed = 1;
@@ -197,37 +238,37 @@ int main(int argc, char** argv) {
             seconds = std::stol(value());
         } else if (arg == "--seed") {
             seed = std::stoull(value());
-        } else if (arg == "--help") {
+        } else if (arg == "--config" || arg == "--host" || arg == "--http-port") {
+            flags[arg] = value();
+        } else {
             std::printf(
                 "usage: xtrader-sim [--config FILE] [--host H] [--http-port P] "
                 "[--rate ACTIONS_PER_S_PER_MARKET] [--seconds N] [--seed S]\n");
-            return 0;
-        } else {
-            config_args.push_back(argv[i]);  // --config, --host, --http-port: as xtraderd's
+            return arg == "--help" ? 0 : 2;
         }
     }
     try {
-        const auto config =
-            app::load_config(static_cast<int>(config_args.size()), config_args.data());
-        if (!config || config->accounts.size() < 2) {
-            std::fprintf(stderr, "xtrader-sim: the configuration needs at least two accounts\n");
+        const Target target = read_target(flags);
+        if (target.keys.size() < 2) {
+            std::fprintf(stderr,
+                         "xtrader-sim: the configuration needs at least two accounts with an "
+                         "api_key\n");
             return 2;
         }
         std::signal(SIGINT, [](int) { stop_requested = true; });
         std::signal(SIGTERM, [](int) { stop_requested = true; });
-        std::vector<std::string> keys;
-        for (const auto& a : config->accounts) keys.push_back(a.account.api_key);
-        const std::string host = config->host == "0.0.0.0" ? "127.0.0.1" : config->host;
+        const std::string& host = target.host;
+        const auto& keys = target.keys;
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
         {  // The daemon may still be starting.
-            RestClient probe(host, std::to_string(config->http_port));
+            RestClient probe(host, std::to_string(target.http_port));
             const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
             for (;;) {
                 const auto ready = probe.call(http::verb::get, "/ready", "");
                 if (ready && ready->first == 200) break;
                 if (stop_requested || std::chrono::steady_clock::now() > give_up) {
                     std::fprintf(stderr, "xtrader-sim: xtraderd is not answering on %s:%u\n",
-                                 host.c_str(), config->http_port);
+                                 host.c_str(), target.http_port);
                     return 1;
                 }
                 std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -235,10 +276,10 @@ int main(int argc, char** argv) {
         }
 
         std::vector<std::thread> threads;
-        for (std::size_t i = 0; i < config->catalog.markets.size(); ++i) {
+        for (std::size_t i = 0; i < target.catalog.markets.size(); ++i) {
             threads.emplace_back([&, i] {
-                RestClient rest(host, std::to_string(config->http_port));
-                MarketSimulation sim(config->catalog.markets[i], keys, rest, seed + i);
+                RestClient rest(host, std::to_string(target.http_port));
+                MarketSimulation sim(target.catalog.markets[i], keys, rest, seed + i);
                 const auto pause = std::chrono::microseconds(static_cast<long>(1e6 / rate));
                 while (!stop_requested &&
                        (seconds == 0 || std::chrono::steady_clock::now() < deadline)) {
@@ -248,7 +289,7 @@ int main(int argc, char** argv) {
             });
         }
         spdlog::info("xtrader-sim: {} markets at {} actions/s each against http://{}:{}",
-                     config->catalog.markets.size(), rate, host, config->http_port);
+                     target.catalog.markets.size(), rate, host, target.http_port);
         for (auto& t : threads) t.join();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "xtrader-sim: %s\n", e.what());

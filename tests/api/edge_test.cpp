@@ -2,7 +2,7 @@
 // the engine-refusal -> HTTP mapping.
 #include <gtest/gtest.h>
 
-#include "xtrader/api/messages.hpp"
+#include "xtrader/api/rest_call.hpp"
 #include "xtrader/api/static_files.hpp"
 #include "xtrader/api/ws_protocol.hpp"
 

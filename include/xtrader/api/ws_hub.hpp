@@ -16,6 +16,9 @@
 namespace xtrader::api {
 
 using Message = std::shared_ptr<const std::string>;
+inline Message make_message(std::string text) {
+    return std::make_shared<const std::string>(std::move(text));
+}
 
 class WsSubscriber {
   public:

@@ -14,8 +14,9 @@
 #include <memory>
 #include <unordered_map>
 
+#include "xtrader/api/authenticator.hpp"
 #include "xtrader/api/listener.hpp"
-#include "xtrader/api/rest_api.hpp"
+#include "xtrader/api/metrics.hpp"
 #include "xtrader/api/ws_hub.hpp"
 #include "xtrader/consumers/market_data.hpp"
 
@@ -33,30 +34,6 @@ struct WsOptions {
     // The kernel's send buffer per connection (SO_SNDBUF), 0 for the OS default: what a client
     // may leave unread in the kernel before its messages wait in the send queue.
     std::size_t socket_send_buffer = 0;
-};
-
-// Encodes what the market-data publisher and the order view report and publishes it to the hub,
-// only for channels that have subscribers.
-class WsFeed final : public MarketDataListener {
-  public:
-    WsFeed(const MarketCatalog& catalog, const MarketData& market_data, WsHub& hub);
-
-    void on_market_update(MarketId market, Sequence sequence, Timestamp time,
-                          std::span<const PublicTrade> trades, std::span<const BookDelta> book,
-                          std::uint64_t book_version) override;
-    void on_order(const OrderRecord& order);
-
-  private:
-    // Each market's channel names, made once rather than for every event.
-    struct Channels {
-        std::string executions, orderbook, ticker;
-        std::array<std::string, kIntervals.size()> candles;
-    };
-
-    const MarketCatalog& catalog_;
-    const MarketData& market_data_;
-    WsHub& hub_;
-    std::vector<Channels> channels_;  // by market
 };
 
 class WsServer {

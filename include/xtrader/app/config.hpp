@@ -5,26 +5,35 @@
 
 #include <filesystem>
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "xtrader/api/http_server.hpp"
 #include "xtrader/api/rest_api.hpp"
 #include "xtrader/api/ws_server.hpp"
+#include "xtrader/config/config_file.hpp"
 #include "xtrader/consumers/execution_persister.hpp"
 #include "xtrader/core/market.hpp"
 #include "xtrader/sequencer/sequencer.hpp"
 
 namespace xtrader::app {
 
-class ConfigError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
+using config::ConfigError;
+using config::parse_number;
+
+// An account of the configuration. Its key is a plain `api_key` (the demo accounts: printed at
+// start, hashed in memory) or only its digest (`api_key_sha256`), which is how real accounts
+// are configured.
+struct ApiAccount {
+    std::string name;
+    std::string api_key;                    // plain (demo) or empty
+    std::optional<api::Digest> key_digest;  // of api_key, or as configured
+    api::KeyScope scope = api::KeyScope::Trading;
+    AccountId id = 0;
 };
 
 struct DemoAccount {
-    api::ApiAccount account;
+    ApiAccount account;
     std::map<std::string, std::string> deposit;  // asset -> amount, credited on a fresh start
 };
 
@@ -46,6 +55,8 @@ struct PipelineConfig {
     PersisterOptions persister;           // stream, group, batch, claim_idle, max_deliveries
 
     RedisEndpoint redis_endpoint() const;
+    // The persister's options with the brokers filled in.
+    PersisterOptions persister_options() const;
 };
 
 struct Config {

@@ -54,7 +54,9 @@ struct FollowerOptions {
 
 class JournalFollower {
   public:
-    // committed: the sequencer's committed sequence (records up to it are complete on disk).
+    // committed: the sequencer's committed sequence (records up to it are complete on disk). The
+    // follower resumes from the consumer's position as it is when it first runs (catch_up or
+    // start), so a consumer may be loaded after the follower is built.
     JournalFollower(std::string name, std::filesystem::path journal_dir,
                     std::function<Sequence()> committed, RecordConsumer& consumer,
                     FollowerOptions options = {});
@@ -82,6 +84,7 @@ class JournalFollower {
     bool disk_alarm() const noexcept { return disk_alarm_.load(std::memory_order_relaxed); }
 
   private:
+    void open_reader();  // at the consumer's position, once
     // One batch: read what is committed and hand it over; returns how many records it took.
     std::size_t step(Sequence limit);
     void run();
@@ -107,8 +110,8 @@ class JournalFollower {
     std::uint64_t taken_at_last_figures_ = 0;
     std::chrono::steady_clock::time_point last_figures_{};
     std::atomic<bool> stopping_{false};
-    std::unique_ptr<JournalReader> reader_;
-    std::vector<JournalRecord> batch_;  // kept across a failed attempt
+    std::unique_ptr<JournalReader> reader_;  // opened by the first catch_up or start
+    std::vector<JournalRecord> batch_;       // kept across a failed attempt
     std::thread thread_;
 };
 

@@ -8,7 +8,6 @@
 // cursor file moves only after Redis has answered every XADD of the batch.
 #pragma once
 
-#include <atomic>
 #include <filesystem>
 
 #include "xtrader/bus/cursor_file.hpp"
@@ -36,11 +35,6 @@ class RedisStreamsPublisher final : public RecordConsumer {
     void consume(std::span<const JournalRecord> records) override;
     bool probe() override;
 
-    // Entries Redis refused as already present (replays after a crash or an outage).
-    std::uint64_t duplicates() const noexcept {
-        return duplicates_.load(std::memory_order_relaxed);
-    }
-
   private:
     const MarketCatalog& catalog_;
     RedisStreamsOptions options_;
@@ -48,7 +42,6 @@ class RedisStreamsPublisher final : public RecordConsumer {
     RedisConnection redis_;
     CursorFile cursor_;
     Sequence position_;
-    std::atomic<std::uint64_t> duplicates_{0};
     std::string commands_, id_, sequence_, data_;  // reused: no allocation per entry
 };
 

@@ -1,7 +1,7 @@
 // The market-data publisher (MDP): candles for every interval, rolling 24 h statistics, the last
 // trades and the L2 book of each market, built from the engine's events. It is a RecordConsumer:
-// in embedded mode a JournalFollower feeds it the committed records as they appear (the Kafka
-// issue will feed it from mdp-group instead, through the same consume()). At start it is rebuilt
+// whatever reads the committed records calls consume() (in embedded mode a JournalFollower, as
+// they appear). At start it is rebuilt
 // from the trade store's history and the recovered engine's book, so charts survive a restart.
 //
 // Threads: consume() and the loaders on one writer thread; every read from any thread, under a

@@ -27,6 +27,11 @@ using AssetId = std::uint32_t;
 using MarketId = std::uint32_t;
 using Sequence = std::uint64_t;  // journal / command sequence number, contiguous from 1
 using Timestamp = std::int64_t;  // nanoseconds since the Unix epoch, UTC
+// The wire speaks milliseconds (API.md); inside, time is nanoseconds.
+inline constexpr Timestamp kNanosPerMilli = 1'000'000;
+constexpr std::int64_t to_millis(Timestamp nanos) noexcept {
+    return nanos / kNanosPerMilli;
+}
 
 // Account 0 receives every fee; it cannot trade.
 inline constexpr AccountId kFeeAccount = 0;

@@ -41,6 +41,7 @@ std::optional<FsyncPolicy> parse_fsync_policy(std::string_view text) noexcept;
 inline constexpr std::uint16_t kRecordTypeCommand = 1;
 inline constexpr std::size_t kRecordHeaderBytes = 4 + 4 + 8 + 2 + 2;
 inline constexpr std::size_t kSegmentHeaderBytes = 16;
+inline constexpr char kSegmentMagic[8] = {'X', 'T', 'R', 'J', 'R', 'N', 'L', '1'};
 
 // Thrown when the journal cannot be trusted: a corrupt record before the tail, a gap in the
 // sequence, a replay that disagrees with what was recorded. what() says where.
@@ -100,7 +101,6 @@ class JournalWriter {
     // The segment the last write() went to.
     const std::shared_ptr<const JournalSegment>& segment() const noexcept { return segment_; }
 
-    FsyncPolicy policy() const noexcept { return policy_; }
     Sequence next_sequence() const noexcept { return next_sequence_; }
     const std::string& last_error() const noexcept { return last_error_; }
     std::size_t pending_bytes() const noexcept { return buffer_.size(); }

@@ -1,21 +1,9 @@
-#include "xtrader/api/messages.hpp"
+#include "xtrader/api/encoders.hpp"
 
 namespace xtrader::api {
 
-HttpRefusal http_refusal(RejectReason reason) noexcept {
-    switch (reason) {
-        case RejectReason::InsufficientBalance: return {402, "insufficient_balance"};
-        case RejectReason::UnknownOrder: return {404, "order_not_found"};
-        case RejectReason::NotOwner: return {403, "forbidden"};
-        case RejectReason::OrderClosed: return {409, "order_closed"};
-        default: return {400, to_string(reason)};
-    }
-}
-
-// One order in API.md's shape; executions only when given (POST /v1/order).
-void write_order(JsonWriter& json, const MarketSpec& m, const OrderRecord& o,
-                 const std::vector<const Trade*>* executions, const AssetSpec& quote) {
-    json.begin_object();
+void write_order_fields(JsonWriter& json, const MarketSpec& m, const AssetSpec& quote,
+                        const OrderRecord& o, const std::vector<ExecutionRecord>* fills) {
     json.key("order_id").string(std::to_string(o.id));
     json.key("client_order_id");
     if (o.client_order_id.empty()) {
@@ -45,28 +33,55 @@ void write_order(JsonWriter& json, const MarketSpec& m, const OrderRecord& o,
     } else {
         json.decimal(o.average_price(), m.price_scale);
     }
-    if (executions != nullptr) {
+    if (fills != nullptr) {
         json.key("executions").begin_array();
-        for (const Trade* t : *executions) {
-            json.begin_object();
-            json.key("exec_id").string(std::to_string(t->exec_id));
-            json.key("price").decimal(t->price, m.price_scale);
-            json.key("quantity").decimal(t->quantity, m.qty_scale);
-            json.key("fee").decimal(t->taker_fee, quote.scale);
-            json.key("fee_asset").string(quote.name);
-            json.key("is_maker").boolean(false);
-            json.key("transaction_time").number(millis(o.updated));
-            json.end_object();
+        for (const auto& fill : *fills) {
+            write_own_execution(json, m, quote, fill, ExecutionScope::WithinOrder);
         }
         json.end_array();
     }
     json.key("sequence").number(o.sequence);
-    json.key("timestamp").number(millis(o.updated));
-    json.key("created_time").number(millis(o.created));
+    json.key("timestamp").number(to_millis(o.updated));
+    json.key("created_time").number(to_millis(o.created));
+}
+
+void write_order(JsonWriter& json, const MarketSpec& m, const AssetSpec& quote,
+                 const OrderRecord& o, const std::vector<ExecutionRecord>* fills) {
+    json.begin_object();
+    write_order_fields(json, m, quote, o, fills);
     json.end_object();
 }
 
-void write_statistics(JsonWriter& json, const MarketSpec& m, const MarketStatistics& s) {
+void write_own_execution(JsonWriter& json, const MarketSpec& m, const AssetSpec& quote,
+                         const ExecutionRecord& e, ExecutionScope scope) {
+    const bool standalone = scope == ExecutionScope::Standalone;
+    json.begin_object();
+    json.key("exec_id").string(std::to_string(e.exec_id));
+    if (standalone) {
+        json.key("order_id").string(std::to_string(e.order_id));
+        json.key("symbol").string(m.symbol);
+        json.key("side").string(to_string(e.side));
+    }
+    json.key("price").decimal(e.price, m.price_scale);
+    json.key("quantity").decimal(e.quantity, m.qty_scale);
+    json.key("fee").decimal(e.fee, quote.scale);
+    json.key("fee_asset").string(quote.name);
+    json.key("is_maker").boolean(e.is_maker);
+    json.key("transaction_time").number(to_millis(e.time));
+    if (standalone) json.key("sequence").number(e.sequence);
+    json.end_object();
+}
+
+void write_public_trade_fields(JsonWriter& json, const MarketSpec& m, const PublicTrade& t) {
+    json.key("exec_id").string(std::to_string(t.exec_id));
+    json.key("price").decimal(t.price, m.price_scale);
+    json.key("quantity").decimal(t.quantity, m.qty_scale);
+    json.key("side").string(to_string(t.taker_side));
+    json.key("transaction_time").number(to_millis(t.time));
+    json.key("sequence").number(t.sequence);
+}
+
+void write_statistics_fields(JsonWriter& json, const MarketSpec& m, const MarketStatistics& s) {
     const auto price = [&](const char* key, std::optional<Price> value) {
         json.key(key);
         if (value && *value != 0) {
@@ -90,8 +105,8 @@ void write_statistics(JsonWriter& json, const MarketSpec& m, const MarketStatist
 
 void write_candle(JsonWriter& json, const MarketSpec& m, const Candle& k) {
     json.begin_object();
-    json.key("open_time").number(millis(k.open_time));
-    json.key("close_time").number(millis(k.close_time));
+    json.key("open_time").number(to_millis(k.open_time));
+    json.key("close_time").number(to_millis(k.close_time));
     json.key("open").decimal(k.open, m.price_scale);
     json.key("high").decimal(k.high, m.price_scale);
     json.key("low").decimal(k.low, m.price_scale);
@@ -101,7 +116,7 @@ void write_candle(JsonWriter& json, const MarketSpec& m, const Candle& k) {
     json.end_object();
 }
 
-void write_book(JsonWriter& json, const MarketSpec& m, const BookView& book) {
+void write_book_fields(JsonWriter& json, const MarketSpec& m, const BookView& book) {
     const auto levels = [&](const std::vector<BookLevelView>& side) {
         json.begin_array();
         for (const auto& l : side) {

@@ -1,0 +1,38 @@
+// The order routes: POST /v1/order, POST /v1/order/cancel, DELETE and GET /v1/order/{id},
+// GET /v1/orders. Requests are decoded on the io thread (order_requests.hpp) and only a
+// well-formed command reaches the sequencer; the answer comes from its completion thread. An
+// order that has left the view is read from the trade store on a store reader, never on an io
+// thread. Thread-safe.
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+#include <string_view>
+
+#include "xtrader/api/access_control.hpp"
+#include "xtrader/api/order_view.hpp"
+#include "xtrader/api/rest_call.hpp"
+#include "xtrader/store/trade_store.hpp"
+
+namespace xtrader::api {
+
+class OrderRoutes {
+  public:
+    OrderRoutes(const MarketCatalog& catalog, Sequencer& sequencer, const OrderView& orders,
+                TradeStore& store, AccessControl& access, boost::asio::thread_pool& store_reads);
+
+    void submit(const RestCallPtr& call);
+    // id_text: the path's id (DELETE), or empty for POST /v1/order/cancel's body.
+    void cancel(const RestCallPtr& call, std::string_view id_text);
+    void get(const RestCallPtr& call, std::string_view id_text);
+    void list(const RestCallPtr& call);
+
+  private:
+    const MarketCatalog& catalog_;
+    Sequencer& sequencer_;
+    const OrderView& orders_;
+    TradeStore& store_;
+    AccessControl& access_;
+    boost::asio::thread_pool& store_reads_;
+};
+
+}  // namespace xtrader::api

@@ -1,0 +1,43 @@
+// The operator's read-outs: GET /api/v1/system/pipelines, /health, /ready and /metrics (the
+// request figures, the sequencer's and every pipeline's, in the Prometheus text format).
+// Thread-safe; readiness is set by the composition root.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "xtrader/api/rest_call.hpp"
+#include "xtrader/bus/journal_follower.hpp"
+#include "xtrader/consumers/execution_persister.hpp"
+
+namespace xtrader::api {
+
+// What the pipelines read-outs report on: every journal follower (the trade store's writer,
+// market data, the broker publishers) and the in-process persister.
+struct Pipelines {
+    std::string mode = "embedded";  // or "full" when a broker pipeline is configured
+    std::vector<const JournalFollower*> followers;
+    const ExecutionPersister* persister = nullptr;
+};
+
+class SystemRoutes {
+  public:
+    SystemRoutes(const Sequencer& sequencer, Pipelines pipelines, const RequestMetrics& metrics);
+
+    void pipelines(const RestCallPtr& call);
+    void health(const RestCallPtr& call);
+    void ready(const RestCallPtr& call);
+    void metrics(const RestCallPtr& call);
+
+    // Set once recovery is done and the servers listen; cleared when stopping.
+    void set_ready(bool ready) noexcept { ready_.store(ready, std::memory_order_release); }
+
+  private:
+    const Sequencer& sequencer_;
+    Pipelines pipelines_;
+    const RequestMetrics& metrics_;
+    std::atomic<bool> ready_{false};
+};
+
+}  // namespace xtrader::api

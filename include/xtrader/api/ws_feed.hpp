@@ -1,0 +1,44 @@
+// The WebSocket channels' messages, encoded once per event for every subscriber: what the
+// market-data publisher reports (executions, book deltas, statistics, candles) and every change
+// of an order (the account's "orders" channel). Only channels with subscribers are encoded.
+// Called on the market-data writer thread and the sequencer's completion thread.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "xtrader/api/ws_hub.hpp"
+#include "xtrader/consumers/market_data.hpp"
+#include "xtrader/store/records.hpp"
+
+namespace xtrader::api {
+
+// Encodes what the market-data publisher and the order view report and publishes it to the hub,
+// only for channels that have subscribers.
+class WsFeed final : public MarketDataListener {
+  public:
+    WsFeed(const MarketCatalog& catalog, const MarketData& market_data, WsHub& hub);
+
+    void on_market_update(MarketId market, Sequence sequence, Timestamp time,
+                          std::span<const PublicTrade> trades, std::span<const BookDelta> book,
+                          std::uint64_t book_version) override;
+    void on_order(const OrderRecord& order);
+
+  private:
+    // Each market's channel names, made once rather than for every event.
+    struct Channels {
+        std::string executions, orderbook, ticker;
+        std::array<std::string, kIntervals.size()> candles;
+    };
+
+    const MarketCatalog& catalog_;
+    const MarketData& market_data_;
+    WsHub& hub_;
+    std::vector<Channels> channels_;  // by market
+};
+
+// The hub channel of an account's own order updates.
+std::string orders_channel(AccountId account);
+
+}  // namespace xtrader::api

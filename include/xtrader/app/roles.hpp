@@ -1,0 +1,17 @@
+// What an xtraderd process can be (--role): each runs until SIGINT / SIGTERM, stops in order and
+// returns the process's exit code.
+#pragma once
+
+#include "xtrader/app/config.hpp"
+
+namespace xtrader::app {
+
+// The exchange: recovery, the sequencer, the journal followers, the broker publishers that are
+// configured, and the REST and WebSocket servers.
+int run_exchange(const Config& config);
+
+// One consumer of the persistence pipeline (Redis stream -> PostgreSQL), scaled out into a
+// process of its own.
+int run_persister(const Config& config);
+
+}  // namespace xtrader::app

@@ -1,0 +1,94 @@
+#include "xtrader/api/ws_feed.hpp"
+
+#include "xtrader/api/encoders.hpp"
+
+namespace xtrader::api {
+
+std::string orders_channel(AccountId account) {
+    return "orders:" + std::to_string(account);
+}
+
+WsFeed::WsFeed(const MarketCatalog& catalog, const MarketData& market_data, WsHub& hub)
+    : catalog_(catalog), market_data_(market_data), hub_(hub) {
+    for (const auto& m : catalog_.markets) {
+        Channels c{"executions:" + m.symbol, "orderbook:" + m.symbol, "ticker:" + m.symbol, {}};
+        for (const auto& s : kIntervals) {
+            c.candles[static_cast<std::size_t>(s.interval)] =
+                "candles:" + m.symbol + ":" + std::string(s.name);
+        }
+        channels_.push_back(std::move(c));
+    }
+}
+
+void WsFeed::on_market_update(MarketId market, Sequence sequence, Timestamp time,
+                              std::span<const PublicTrade> trades, std::span<const BookDelta> book,
+                              std::uint64_t book_version) {
+    const auto& m = catalog_.markets[market];
+    const Channels& names = channels_[market];
+    const std::string& executions = names.executions;
+    if (!trades.empty() && hub_.has_subscribers(executions)) {
+        for (const auto& t : trades) {
+            std::string out;
+            JsonWriter json(out);
+            json.begin_object().key("type").string("Execution").key("channel").string(executions);
+            json.key("symbol").string(m.symbol);
+            write_public_trade_fields(json, m, t);
+            json.end_object();
+            hub_.publish(executions, make_message(std::move(out)));
+        }
+    }
+    const std::string& orderbook = names.orderbook;
+    if (!book.empty() && hub_.has_subscribers(orderbook)) {
+        std::string out;
+        JsonWriter json(out);
+        json.begin_object().key("type").string("OrderBookDelta").key("channel").string(orderbook);
+        json.key("symbol").string(m.symbol).key("sequence").number(sequence);
+        json.key("version").number(book_version).key("changes").begin_array();
+        for (const auto& d : book) {
+            json.begin_object().key("side").string(to_string(d.side));
+            json.key("price").decimal(d.price, m.price_scale);
+            json.key("volume").decimal(d.volume, m.qty_scale);
+            json.key("order_count").number(d.order_count).end_object();
+        }
+        json.end_array().end_object();
+        hub_.publish(orderbook, make_message(std::move(out)));
+    }
+    if (trades.empty()) return;
+    const std::string& ticker = names.ticker;
+    if (hub_.has_subscribers(ticker)) {
+        std::string out;
+        JsonWriter json(out);
+        json.begin_object().key("type").string("MarketStatistics").key("channel").string(ticker);
+        json.key("symbol").string(m.symbol);
+        write_statistics_fields(json, m, market_data_.statistics(market, time));
+        json.key("sequence").number(sequence).key("timestamp").number(to_millis(time)).end_object();
+        hub_.publish(ticker, make_message(std::move(out)));
+    }
+    for (const auto& s : kIntervals) {
+        const std::string& channel = names.candles[static_cast<std::size_t>(s.interval)];
+        if (!hub_.has_subscribers(channel)) continue;
+        const auto candle = market_data_.candle_at(market, s.interval, time);
+        if (!candle) continue;
+        std::string out;
+        JsonWriter json(out);
+        json.begin_object().key("type").string("CandlestickUpdate").key("channel").string(channel);
+        json.key("symbol").string(m.symbol).key("interval").string(s.name).key("candle");
+        write_candle(json, m, *candle);
+        json.key("sequence").number(sequence).end_object();
+        hub_.publish(channel, make_message(std::move(out)));
+    }
+}
+
+void WsFeed::on_order(const OrderRecord& order) {
+    const std::string channel = orders_channel(order.account);
+    if (!hub_.has_subscribers(channel)) return;
+    const auto& m = catalog_.markets[order.market];
+    std::string out;
+    JsonWriter json(out);
+    json.begin_object().key("type").string("OrderUpdate").key("channel").string("orders");
+    write_order_fields(json, m, catalog_.assets[m.quote], order);
+    json.end_object();
+    hub_.publish(channel, make_message(std::move(out)));
+}
+
+}  // namespace xtrader::api

@@ -1,0 +1,288 @@
+// The exchange role's composition root: every part of the daemon is a member of Exchange,
+// declared in the order it must be built (and so destroyed in reverse), started by start() and
+// stopped by stop(), each in one place.
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "xtrader/api/access_control.hpp"
+#include "xtrader/api/http_server.hpp"
+#include "xtrader/api/reply_relay.hpp"
+#include "xtrader/api/rest_api.hpp"
+#include "xtrader/api/ws_feed.hpp"
+#include "xtrader/api/ws_server.hpp"
+#include "xtrader/app/accounts.hpp"
+#include "xtrader/app/roles.hpp"
+#include "xtrader/bus/redis_streams_publisher.hpp"
+#include "xtrader/consumers/trade_recorder.hpp"
+#include "xtrader/sequencer/recovery.hpp"
+#include "xtrader/store/postgres_execution_store.hpp"
+#include "xtrader/store/sqlite_trade_store.hpp"
+
+namespace xtrader::app {
+
+namespace {
+
+namespace net = boost::asio;
+
+// Weekly candles reach back this far; market data is rebuilt from the trades since then.
+constexpr Timestamp kMarketDataHistory = 157 * 7 * 1440 * kMinute;
+// The store is read for orders that left the view and for execution history, off the io threads.
+constexpr int kStoreReaders = 2;
+
+bool loopback(const std::string& host) {
+    boost::system::error_code ec;
+    const auto address = net::ip::make_address(host, ec);
+    return !ec && address.is_loopback();
+}
+
+// Sockets are descriptors: take every one the hard limit allows (the soft limit is often 1024).
+void raise_descriptor_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+RecoveryReport recover_logged(MatchingEngine& engine, const Config& config) {
+    spdlog::info("xtraderd starting: config {}, data {}, fsync {}", config.config_file.string(),
+                 config.sequencer.data_dir.string(), to_string(config.sequencer.fsync));
+    const auto report = recover(engine, config.sequencer.data_dir);
+    spdlog::info(
+        "recovered: snapshot at {}, {} commands replayed, last sequence {}, state hash "
+        "{:016x}{}",
+        report.snapshot_sequence, report.replayed, report.last_sequence, report.state_hash,
+        report.truncated_bytes != 0
+            ? fmt::format(", torn tail of {} bytes cut", report.truncated_bytes)
+            : "");
+    return report;
+}
+
+// Full mode's persistence pipeline: the journal -> Redis stream publisher (never awaited at
+// start: a broker that is down only makes it degraded) and the consumers into PostgreSQL. Each
+// part exists when its broker is configured.
+struct PersistencePipeline {
+    PersistencePipeline(const Config& config, std::function<Sequence()> committed) {
+        const auto& pipes = config.pipelines;
+        if (!pipes.redis.empty()) {
+            publisher.emplace(config.catalog,
+                              RedisStreamsOptions{pipes.redis_endpoint(), pipes.persister.stream,
+                                                  pipes.stream_max_length},
+                              config.sequencer.data_dir / "cursors" / "redis-streams");
+            // Large batches: one pipelined round trip and one cursor fdatasync cover up to 8192.
+            feed.emplace("redis-streams", journal_dir(config.sequencer.data_dir),
+                         std::move(committed), *publisher,
+                         FollowerOptions{.max_batch = 8192,
+                                         .probe_interval = pipes.probe_interval,
+                                         .disk_budget = pipes.disk_budget});
+        }
+        if (pipes.postgres.empty()) return;
+        history.emplace(config.catalog, pipes.postgres);
+        if (!pipes.redis.empty() && pipes.persister_consumers > 0) {
+            std::vector<std::string> names;
+            for (std::size_t i = 1; i <= pipes.persister_consumers; ++i) {
+                names.push_back("xtraderd-" + std::to_string(i));
+            }
+            persister.emplace(config.catalog, pipes.persister_options(), std::move(names));
+        }
+    }
+
+    std::optional<RedisStreamsPublisher> publisher;
+    std::optional<JournalFollower> feed;
+    std::optional<PostgresExecutionStore> history;
+    std::optional<ExecutionPersister> persister;
+};
+
+class Exchange {
+  public:
+    explicit Exchange(const Config& config);
+
+    // Serves until SIGINT / SIGTERM.
+    void run();
+
+  private:
+    std::function<Sequence()> committed() const {
+        return [s = &sequencer_] { return s->committed_sequence(); };
+    }
+    api::Pipelines pipelines() const;
+    ExecutionHistory& history() {
+        return persistence_.history ? static_cast<ExecutionHistory&>(*persistence_.history)
+                                    : store_;
+    }
+    void start();
+    void stop();  // idempotent
+    void announce() const;
+
+    const Config& config_;
+    SystemClock clock_;
+    // A random seed for the client-id index: where ids land cannot be steered from outside.
+    MatchingEngine engine_{config_.catalog,
+                           EngineOptions{.client_id_seed = std::random_device{}() * 0x9E3779B9ULL ^
+                                                           std::random_device{}()}};
+    // Recovery finishes before anything reads or writes the engine.
+    const RecoveryReport report_ = recover_logged(engine_, config_);
+    // Built (not started) before the journal followers, which ask it what is committed.
+    Sequencer sequencer_{engine_, clock_, config_.sequencer, report_.last_sequence};
+
+    SqliteTradeStore store_{config_.sequencer.data_dir / "trades.sqlite"};
+    TradeRecorder recorder_{store_};
+    JournalFollower store_writer_{"trade-store", journal_dir(config_.sequencer.data_dir),
+                                  committed(), recorder_};
+    api::OrderView orders_;
+    MarketData market_data_{config_.catalog};
+    JournalFollower market_feed_{"market-data", journal_dir(config_.sequencer.data_dir),
+                                 committed(), market_data_,
+                                 FollowerOptions{.idle_poll = std::chrono::milliseconds(1)}};
+    PersistencePipeline persistence_{config_, committed()};
+
+    unsigned threads_ = config_.io_threads != 0 ? config_.io_threads
+                                                : std::max(1u, std::thread::hardware_concurrency());
+    net::io_context io_{static_cast<int>(threads_)};
+    net::thread_pool store_reads_{kStoreReaders};
+    api::ReplyRelay relay_{io_};
+    // WebSocket fan-out: market data from its writer thread, order updates from the view.
+    std::shared_ptr<api::WsHub> hub_ = std::make_shared<api::WsHub>();
+    api::WsFeed feed_{config_.catalog, market_data_, *hub_};
+
+    api::RequestMetrics metrics_;
+    api::KeyRegistry keys_{config_.sequencer.data_dir / "keys.json"};
+    api::Authenticator auth_{keys_, admin_token(config_), config_.auth_failures_per_minute};
+    api::AccessControl access_{auth_, metrics_, config_.rest.rate_limit_per_second,
+                               config_.rest.rate_limit_burst};
+    api::OrderRoutes order_routes_{config_.catalog, sequencer_, orders_,
+                                   store_,          access_,    store_reads_};
+    api::AccountRoutes account_routes_{config_.catalog, sequencer_, history(), access_,
+                                       store_reads_};
+    api::AdminRoutes admin_routes_{config_.catalog, sequencer_, access_, config_.rest.max_accounts};
+    api::MarketDataRoutes market_data_routes_{config_.catalog, market_data_};
+    api::SystemRoutes system_routes_{sequencer_, pipelines(), metrics_};
+    api::StaticRoutes static_routes_{config_.rest.web_root};
+    api::RestApi rest_{{order_routes_, account_routes_, admin_routes_, market_data_routes_,
+                        system_routes_, static_routes_},
+                       metrics_};
+    api::HttpServer http_{io_,      {net::ip::make_address(config_.host), config_.http_port},
+                          rest_,    relay_,
+                          metrics_, config_.http};
+    api::WsServer ws_{io_,          {net::ip::make_address(config_.host), config_.ws_port},
+                      hub_,         config_.catalog,
+                      market_data_, auth_,
+                      metrics_,     config_.ws};
+    bool stopped_ = false;
+};
+
+Exchange::Exchange(const Config& config) : config_(config) {
+    load_keys(config_, keys_);
+}
+
+api::Pipelines Exchange::pipelines() const {
+    api::Pipelines p{persistence_.feed || persistence_.history ? "full" : "embedded",
+                     {&store_writer_, &market_feed_},
+                     persistence_.persister ? &*persistence_.persister : nullptr};
+    if (persistence_.feed) p.followers.push_back(&*persistence_.feed);
+    return p;
+}
+
+void Exchange::start() {
+    // The trade store catches up with the journal, then the order view starts from it: open
+    // orders and the most recent finished ones.
+    store_writer_.catch_up(report_.last_sequence);
+    orders_.load(store_.open_orders());
+    orders_.load(store_.finished_orders(100'000));
+    // Market data starts from the store's trades and the recovered book, then follows the
+    // journal closely.
+    market_data_.load_trades(store_.trades_since(clock_.now() - kMarketDataHistory));
+    market_data_.load_book(engine_, report_.last_sequence);
+    market_data_.set_listener(&feed_);
+    orders_.set_listener([this](const OrderRecord& order) { feed_.on_order(order); });
+
+    sequencer_.add_observer(orders_);
+    sequencer_.add_observer(relay_);
+    // Journal segments stay until every follower has read past them.
+    sequencer_.register_cursor(store_writer_.cursor());
+    sequencer_.register_cursor(market_feed_.cursor());
+    if (persistence_.feed) sequencer_.register_cursor(persistence_.feed->cursor());
+    sequencer_.start();
+    store_writer_.start();
+    market_feed_.start();
+    if (persistence_.feed) persistence_.feed->start();
+    if (persistence_.persister) persistence_.persister->start();
+    if (report_.last_sequence == 0) fund_demo_accounts(config_, sequencer_);
+
+    http_.start();
+    ws_.start();
+    system_routes_.set_ready(true);
+}
+
+void Exchange::stop() {
+    if (std::exchange(stopped_, true)) return;
+    system_routes_.set_ready(false);
+    http_.stop();
+    ws_.stop();
+    // Answers every accepted command (the replies go to the io threads, which keep running
+    // until the grace period is over) and writes the final snapshot.
+    sequencer_.stop();
+    store_writer_.stop();
+    market_feed_.stop();
+    if (persistence_.feed) persistence_.feed->stop();
+    if (persistence_.persister) persistence_.persister->stop();
+}
+
+void Exchange::announce() const {
+    std::cout << "xtraderd: REST on http://localhost:" << http_.port() << "/ (" << threads_
+              << " io threads)\n"
+              << "xtraderd: WebSocket on ws://localhost:" << ws_.port() << "/ws\n";
+    bool demo_keys = false;
+    for (const auto& demo : config_.accounts) {
+        if (demo.account.api_key.empty()) continue;
+        demo_keys = true;
+        std::cout << "  account " << demo.account.id << " " << demo.account.name
+                  << "  X-API-Key: " << demo.account.api_key << "\n";
+    }
+    std::cout << std::flush;
+    if (demo_keys && !loopback(config_.host)) {
+        spdlog::warn(
+            "*** {} is not a loopback address and the configuration holds demo API keys in plain "
+            "text: anyone who reaches this port can trade with them. Give accounts "
+            "api_key_sha256 instead (docs/SECURITY.md). ***",
+            config_.host);
+    }
+}
+
+void Exchange::run() {
+    start();
+    announce();
+    net::signal_set signals(io_, SIGINT, SIGTERM);
+    net::steady_timer grace(io_);
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        spdlog::info("signal {}: stopping", signal);
+        stop();
+        grace.expires_after(std::chrono::milliseconds(300));
+        grace.async_wait([this](const boost::system::error_code&) { io_.stop(); });
+    });
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads_; ++i) pool.emplace_back([this] { io_.run(); });
+    io_.run();
+    for (auto& t : pool) t.join();
+    stop();
+    store_reads_.join();
+    spdlog::info("stopped at sequence {}", sequencer_.committed_sequence());
+}
+
+}  // namespace
+
+int run_exchange(const Config& config) {
+    raise_descriptor_limit();
+    Exchange(config).run();
+    return 0;
+}
+
+}  // namespace xtrader::app
