@@ -165,8 +165,8 @@ void OrderRoutes::list(const RestCallPtr& call) {
     if (!access_.authenticate(*call)) return;
     std::optional<MarketId> market;
     if (!query_market(*call, catalog_, market)) return;
-    const auto* status_text = call->target().param("status");
-    const std::string_view status = status_text != nullptr ? *status_text : "open";
+    std::string_view status = "open";
+    if (const auto* text = call->target().param("status")) status = *text;
     if (status != "open" && status != "closed" && status != "all") {
         return call->fail(400, "invalid_status", "status must be open, closed or all");
     }

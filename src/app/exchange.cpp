@@ -113,6 +113,9 @@ class Exchange {
         return [s = &sequencer_] { return s->committed_sequence(); };
     }
     api::Pipelines pipelines() const;
+    net::ip::tcp::endpoint endpoint(unsigned short port) const {
+        return {net::ip::make_address(config_.host), port};
+    }
     ExecutionHistory& history() {
         return persistence_.history ? static_cast<ExecutionHistory&>(*persistence_.history)
                                     : store_;
@@ -168,13 +171,10 @@ class Exchange {
     api::RestApi rest_{{order_routes_, account_routes_, admin_routes_, market_data_routes_,
                         system_routes_, static_routes_},
                        metrics_};
-    api::HttpServer http_{io_,      {net::ip::make_address(config_.host), config_.http_port},
-                          rest_,    relay_,
-                          metrics_, config_.http};
-    api::WsServer ws_{io_,          {net::ip::make_address(config_.host), config_.ws_port},
-                      hub_,         config_.catalog,
-                      market_data_, auth_,
-                      metrics_,     config_.ws};
+    api::HttpServer http_{io_, endpoint(config_.http_port), rest_, relay_, metrics_, config_.http};
+    api::WsServer ws_{
+        io_,       endpoint(config_.ws_port), hub_, config_.catalog, market_data_, auth_, metrics_,
+        config_.ws};
     bool stopped_ = false;
 };
 

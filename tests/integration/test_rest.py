@@ -287,6 +287,24 @@ def test_client_order_id_is_idempotent_and_409_when_reused_differently(daemon):
                                       client_order_id="idem-1")[0] == 200
 
 
+def test_order_lists_filter_by_status_open_by_default(daemon):
+    bob = daemon.client(BOB)
+    resting = bob.order(side="Buy", price="21000000", quantity="0.1")[1]["order_id"]
+    cancelled = bob.order(side="Buy", price="21000000", quantity="0.1")[1]["order_id"]
+    assert bob.request("DELETE", f"/v1/order/{cancelled}")[0] == 200
+
+    def ids(query):
+        status, body, _ = bob.get("/v1/orders" + query)
+        assert status == 200
+        return [o["order_id"] for o in body["orders"]]
+
+    assert resting in ids("") and cancelled not in ids("")
+    assert ids("") == ids("?status=open")
+    assert cancelled in ids("?status=closed") and resting not in ids("?status=closed")
+    assert {resting, cancelled} <= set(ids("?status=all"))
+    assert bob.get("/v1/orders?status=cancelled")[0] == 400
+
+
 def test_admin_deposit(daemon):
     c = daemon.client()
     body = {"account_id": 3, "asset": "ETH", "amount": "1.5"}
