@@ -17,6 +17,8 @@ if [[ ! -x $base/build/src/app/xtraderd ]]; then
 fi
 scripts/build.sh release >/dev/null
 seconds=${XTRADER_BENCH_SECONDS:-10}
+# A step that fails must not leave a daemon holding its port for the next run.
+trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 
 run() {  # name binary config port
     local name=$1 bin=$2 config=$3 port=$4 dir

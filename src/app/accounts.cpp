@@ -13,9 +13,9 @@ namespace xtrader::app {
 void load_keys(const Config& config, api::KeyRegistry& keys) {
     try {
         for (const auto& a : config.accounts) {
-            keys.add_account(a.account.id, a.account.name);
-            if (a.account.key_digest) {
-                keys.add_key(a.account.id, *a.account.key_digest, a.account.scope);
+            keys.add_account(a.id, a.name);
+            if (a.key_digest) {
+                keys.add_key(a.id, *a.key_digest, a.scope);
             }
         }
         keys.load();
@@ -53,12 +53,12 @@ void fund_demo_accounts(const Config& config, Sequencer& sequencer) {
             if (asset == nullptr) throw ConfigError("deposit in unknown asset " + asset_name);
             Amount amount = 0;
             if (parse_decimal(text, asset->scale, amount) != DecimalError::Ok || amount <= 0) {
-                throw ConfigError("bad deposit amount " + text + " for " + demo.account.name);
+                throw ConfigError("bad deposit amount " + text + " for " + demo.name);
             }
             auto promise = std::make_shared<std::promise<void>>();
             done.push_back(promise->get_future());
             const auto id = static_cast<AssetId>(asset - config.catalog.assets.data());
-            while (sequencer.submit(Deposit{demo.account.id, id, amount},
+            while (sequencer.submit(Deposit{demo.id, id, amount},
                                     [promise](const CommandReply&) { promise->set_value(); }) !=
                    SubmitResult::Accepted) {
                 std::this_thread::yield();

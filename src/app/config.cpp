@@ -213,28 +213,28 @@ const std::vector<Setting>& settings() {
 
 // The configured accounts with their keys as the daemon checks them: a plain key (the demo
 // accounts) is hashed, a configured digest is taken as it is.
-std::vector<DemoAccount> load_accounts(const config::ConfigFile& file) {
-    std::vector<DemoAccount> out;
+std::vector<ConfiguredAccount> load_accounts(const config::ConfigFile& file) {
+    std::vector<ConfiguredAccount> out;
     for (auto& entry : file.accounts()) {
         const std::string where = "accounts." + entry.name;
-        DemoAccount demo;
-        demo.account.name = entry.name;
-        demo.account.id = entry.id;
-        demo.account.api_key = entry.api_key;
-        if (!entry.api_key.empty()) demo.account.key_digest = api::sha256(entry.api_key);
+        ConfiguredAccount demo;
+        demo.name = entry.name;
+        demo.id = entry.id;
+        demo.api_key = entry.api_key;
+        if (!entry.api_key.empty()) demo.key_digest = api::sha256(entry.api_key);
         if (!entry.api_key_sha256.empty()) {
-            demo.account.key_digest = api::digest_from_hex(entry.api_key_sha256);
-            if (!demo.account.key_digest) {
+            demo.key_digest = api::digest_from_hex(entry.api_key_sha256);
+            if (!demo.key_digest) {
                 throw ConfigError(where + ".api_key_sha256: 64 hex digits (sha256sum of the key)");
             }
         }
         if (!entry.scope.empty()) {
             const auto scope = api::parse_key_scope(entry.scope);
             if (!scope) throw ConfigError(where + ".scope: \"trading\" or \"read_only\"");
-            demo.account.scope = *scope;
+            demo.scope = *scope;
         }
         for (const auto& other : out) {
-            if (other.account.key_digest && other.account.key_digest == demo.account.key_digest) {
+            if (other.key_digest && other.key_digest == demo.key_digest) {
                 throw ConfigError(where + ": api_key used twice");
             }
         }

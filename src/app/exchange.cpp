@@ -241,10 +241,10 @@ void Exchange::announce() const {
               << "xtraderd: WebSocket on ws://localhost:" << ws_.port() << "/ws\n";
     bool demo_keys = false;
     for (const auto& demo : config_.accounts) {
-        if (demo.account.api_key.empty()) continue;
+        if (demo.api_key.empty()) continue;
         demo_keys = true;
-        std::cout << "  account " << demo.account.id << " " << demo.account.name
-                  << "  X-API-Key: " << demo.account.api_key << "\n";
+        std::cout << "  account " << demo.id << " " << demo.name
+                  << "  X-API-Key: " << demo.api_key << "\n";
     }
     std::cout << std::flush;
     if (demo_keys && !loopback(config_.host)) {

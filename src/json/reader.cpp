@@ -1,5 +1,6 @@
 #include "xtrader/json/reader.hpp"
 
+#include <array>
 #include <nlohmann/json.hpp>
 
 namespace xtrader {
@@ -28,13 +29,13 @@ class TreeBuilder final : public nlohmann::json_sax<nlohmann::json> {
     bool string(string_t& v) override { return scalar(JsonValue::Kind::String, std::move(v)); }
     bool binary(binary_t&) override { return fail("binary values are not JSON"); }
     bool start_object(std::size_t) override {
-        if (!stack_.empty() && !nests(JsonValue::Kind::Object)) {
+        if (depth_ != 0 && !nests(JsonValue::Kind::Object)) {
             return fail("nested objects are not accepted");
         }
         return open(JsonValue::Kind::Object);
     }
     bool key(string_t& name) override {
-        if (stack_.back()->find(name) != nullptr) {
+        if (top().find(name) != nullptr) {
             return fail("the field \"" + name + "\" appears twice");
         }
         key_ = std::move(name);
@@ -42,7 +43,7 @@ class TreeBuilder final : public nlohmann::json_sax<nlohmann::json> {
     }
     bool end_object() override { return close(); }
     bool start_array(std::size_t) override {
-        if (stack_.empty()) return fail("the body must be a JSON object");
+        if (depth_ == 0) return fail("the body must be a JSON object");
         if (!nests(JsonValue::Kind::Array)) return fail("arrays are not accepted");
         return open(JsonValue::Kind::Array);
     }
@@ -60,36 +61,38 @@ class TreeBuilder final : public nlohmann::json_sax<nlohmann::json> {
     bool nests(JsonValue::Kind kind) const {
         switch (nesting_) {
             case JsonNesting::Flat: return false;
-            case JsonNesting::ScalarArrays:
-                return kind == JsonValue::Kind::Array && stack_.size() == 1;
-            case JsonNesting::Any: return stack_.size() < kAnyDepth;
+            case JsonNesting::ScalarArrays: return kind == JsonValue::Kind::Array && depth_ == 1;
+            case JsonNesting::Any: return depth_ < kAnyDepth;
         }
         return false;
     }
     JsonValue& place(JsonValue value) {
-        JsonValue& parent = *stack_.back();
+        JsonValue& parent = top();
         if (parent.is(JsonValue::Kind::Array)) return parent.items.emplace_back(std::move(value));
         return parent.members.emplace_back(std::move(key_), std::move(value)).second;
     }
     bool scalar(JsonValue::Kind kind, std::string text) {
-        if (stack_.empty()) return fail("the body must be a JSON object");
+        if (depth_ == 0) return fail("the body must be a JSON object");
         place(JsonValue{kind, std::move(text), {}, {}});
         return true;
     }
     bool open(JsonValue::Kind kind) {
-        if (stack_.empty()) {
+        JsonValue* opened = &root_;
+        if (depth_ == 0) {
             root_.kind = kind;
-            stack_.push_back(&root_);
         } else {
-            stack_.push_back(&place(JsonValue{kind, {}, {}, {}}));
+            opened = &place(JsonValue{kind, {}, {}, {}});
         }
+        // Request bodies have a handful of members: one allocation, not four.
+        if (kind == JsonValue::Kind::Object) opened->members.reserve(8);
+        stack_[depth_++] = opened;
         return true;
     }
     bool close() {
-        stack_.pop_back();
-        done_ = stack_.empty();
+        done_ = --depth_ == 0;
         return true;
     }
+    JsonValue& top() const { return *stack_[depth_ - 1]; }
     bool fail(std::string message) {
         if (error_.empty()) error_ = std::move(message);
         return false;
@@ -97,8 +100,9 @@ class TreeBuilder final : public nlohmann::json_sax<nlohmann::json> {
 
     JsonValue& root_;
     JsonNesting nesting_;
-    std::vector<JsonValue*> stack_;  // the open containers; pointers stay valid because only
-                                     // the innermost one grows
+    // The open containers; pointers stay valid because only the innermost one grows.
+    std::array<JsonValue*, kAnyDepth + 1> stack_{};
+    std::size_t depth_ = 0;
     std::string key_;
     std::string error_;
     bool done_ = false;

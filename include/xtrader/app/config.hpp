@@ -24,16 +24,12 @@ using config::parse_number;
 // An account of the configuration. Its key is a plain `api_key` (the demo accounts: printed at
 // start, hashed in memory) or only its digest (`api_key_sha256`), which is how real accounts
 // are configured.
-struct ApiAccount {
+struct ConfiguredAccount {
+    AccountId id = 0;
     std::string name;
     std::string api_key;                    // plain (demo) or empty
     std::optional<api::Digest> key_digest;  // of api_key, or as configured
     api::KeyScope scope = api::KeyScope::Trading;
-    AccountId id = 0;
-};
-
-struct DemoAccount {
-    ApiAccount account;
     std::map<std::string, std::string> deposit;  // asset -> amount, credited on a fresh start
 };
 
@@ -74,7 +70,7 @@ struct Config {
     bool admin_routes = true;
     std::uint32_t auth_failures_per_minute = 30;
     MarketCatalog catalog;
-    std::vector<DemoAccount> accounts;
+    std::vector<ConfiguredAccount> accounts;
     std::string log_level = "info";
     Role role = Role::Exchange;
     PipelineConfig pipelines;
