@@ -145,8 +145,8 @@ std::vector<ExecutionRecord> PostgresExecutionStore::executions(const ExecutionQ
             filter += " AND (taker_order_id = " + id + " OR maker_order_id = " + id + ")";
         }
         if (query.from)
-            filter += " AND transaction_time >= " + std::to_string(*query.from / 1'000'000);
-        if (query.to) filter += " AND transaction_time < " + std::to_string(*query.to / 1'000'000);
+            filter += " AND transaction_time >= " + std::to_string(to_millis(*query.from));
+        if (query.to) filter += " AND transaction_time < " + std::to_string(to_millis(*query.to));
         // Each side separately, so that each uses its account index.
         const std::string columns =
             "exec_id, sequence, symbol, price, quantity, taker_side, taker_order_id, "
@@ -178,7 +178,7 @@ std::vector<ExecutionRecord> PostgresExecutionStore::executions(const ExecutionQ
             e.side = taker ? taker_side : (taker_side == Side::Buy ? Side::Sell : Side::Buy);
             e.order_id = taker ? row[6].as<OrderId>() : row[7].as<OrderId>();
             parse_decimal(taker ? row[10].c_str() : row[11].c_str(), fee_scale, e.fee);
-            e.time = row[12].as<Timestamp>() * 1'000'000;
+            e.time = row[12].as<Timestamp>() * kNanosPerMilli;
             out.push_back(e);
         }
         return out;

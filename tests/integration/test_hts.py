@@ -50,7 +50,7 @@ def test_the_trading_screen_in_a_real_browser(data_dir):
         for line in browser.stdout:
             output.append(line)
             if line.strip() == "restart-the-exchange":
-                daemon.stop()
+                daemon.stop(timeout=90)
                 daemon = Daemon(data_dir, *flags).start()
         assert browser.wait(300) == 0, "".join(output) + f"\nscreenshots: {shots}"
         assert "all steps passed" in "".join(output)

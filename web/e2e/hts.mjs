@@ -172,7 +172,8 @@ try {
     const tape = () => document.querySelector('[data-testid="trade"]')?.textContent ?? "";
     const top = await page.evaluate(tape);
     console.log("restart-the-exchange");
-    await byTest("connection").filter({ hasText: "reconnecting" }).waitFor({ timeout: 30000 });
+    // Under ASan on a busy machine the old daemon may take many seconds to exit.
+    await byTest("connection").filter({ hasText: "reconnecting" }).waitFor({ timeout: 90000 });
     await byTest("connection").filter({ hasText: "live" }).waitFor({ timeout: 60000 });
     // Subscribed again: new trades reach the tape, and the book is there.
     await page.waitForFunction(
