@@ -5,6 +5,10 @@
 #   scripts/services.sh status          each one's health; exit 1 when one is down
 #   scripts/services.sh down [NAME...]  stop what this script started (nothing else)
 #   scripts/services.sh reset           down, then delete their data
+#   scripts/services.sh kafka-read TOPIC
+#                                       every message of a Kafka topic from its beginning, one
+#                                       "key<TAB>value" line each (Kafka's console consumer); it
+#                                       returns after 5 s without a new message
 # NAME is redis, postgresql, rabbitmq or kafka (default: all four); the fault tests stop and
 # start single brokers this way.
 #
@@ -274,12 +278,18 @@ case $command in
         fi
         ;;
     status) status ;;
+    kafka-read)
+        kafka_java org.apache.kafka.tools.consumer.ConsoleConsumer \
+            --bootstrap-server "127.0.0.1:$kafka_port" --topic "${1:?kafka-read TOPIC}" \
+            --from-beginning --timeout-ms 5000 --property print.key=true \
+            --property key.separator=$'\t' 2>/dev/null
+        ;;
     reset)
         down
         rm -rf "$state/redis" "$state/postgres" "$state/rabbitmq" "$state/kafka/data"
         ;;
     *)
-        echo "usage: $0 up|down|status|reset" >&2
+        echo "usage: $0 up|down|status|reset|kafka-read TOPIC" >&2
         exit 2
         ;;
 esac

@@ -8,6 +8,7 @@ packages=(
     libboost1.81-dev          # Asio / Beast (headers)
     nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev
     libhiredis-dev libpqxx-dev  # the persistence pipeline: Redis Streams -> PostgreSQL
+    librdkafka-dev            # the market-data pipeline: Kafka
     libssl-dev                # SHA-256 of API keys, random secrets (OpenSSL libcrypto)
     libgtest-dev libgmock-dev libbenchmark-dev
     python3 python3-pytest python3-yaml   # the integration tests drive real daemons from pytest

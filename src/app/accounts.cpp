@@ -58,9 +58,9 @@ void fund_demo_accounts(const Config& config, Sequencer& sequencer) {
             auto promise = std::make_shared<std::promise<void>>();
             done.push_back(promise->get_future());
             const auto id = static_cast<AssetId>(asset - config.catalog.assets.data());
-            while (sequencer.submit(Deposit{demo.id, id, amount},
-                                    [promise](const CommandReply&) { promise->set_value(); }) !=
-                   SubmitResult::Accepted) {
+            while (sequencer.submit(Deposit{demo.id, id, amount}, [promise](const CommandReply&) {
+                promise->set_value();
+            }) != SubmitResult::Accepted) {
                 std::this_thread::yield();
             }
         }

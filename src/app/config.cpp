@@ -160,6 +160,51 @@ const std::vector<Setting>& settings() {
          [](Config& c, const std::string& v) {
              c.pipelines.disk_budget = parse_number<std::uint64_t>(v, "disk_budget_mb") << 20;
          }},
+        {"kafka.brokers", "XTRADER_KAFKA", "--kafka",
+         "host:port[,...] of Kafka for the market-data pipeline (empty: off)",
+         [](Config& c, const std::string& v) { c.pipelines.kafka.producer.brokers = v; }},
+        {"kafka.market_data_topic", "XTRADER_KAFKA_TOPIC", "--kafka-topic",
+         "the topic of executions and book changes, keyed by symbol",
+         [](Config& c, const std::string& v) {
+             if (v.empty()) throw ConfigError("kafka.market_data_topic must not be empty");
+             c.pipelines.kafka.market_data.name = v;
+         }},
+        {"kafka.partitions", "XTRADER_KAFKA_PARTITIONS", "--kafka-partitions",
+         "partitions of a topic xtraderd creates",
+         [](Config& c, const std::string& v) {
+             c.pipelines.kafka.market_data.partitions = parse_number<int>(v, "partitions");
+             if (c.pipelines.kafka.market_data.partitions < 1) {
+                 throw ConfigError("kafka.partitions must be at least 1");
+             }
+         }},
+        {"kafka.replication", "XTRADER_KAFKA_REPLICATION", "--kafka-replication",
+         "replication factor of a topic xtraderd creates",
+         [](Config& c, const std::string& v) {
+             c.pipelines.kafka.market_data.replication = parse_number<int>(v, "replication");
+             if (c.pipelines.kafka.market_data.replication < 1) {
+                 throw ConfigError("kafka.replication must be at least 1");
+             }
+         }},
+        {"kafka.linger_ms", "XTRADER_KAFKA_LINGER", "--kafka-linger",
+         "ms the producer waits to fill a batch (latency for throughput)",
+         [](Config& c, const std::string& v) {
+             c.pipelines.kafka.producer.linger =
+                 std::chrono::milliseconds(parse_number<unsigned>(v, "linger_ms"));
+         }},
+        {"kafka.batch_bytes", "XTRADER_KAFKA_BATCH_BYTES", "--kafka-batch-bytes",
+         "largest producer batch per partition, bytes",
+         [](Config& c, const std::string& v) {
+             c.pipelines.kafka.producer.batch_bytes = parse_number<std::size_t>(v, "batch_bytes");
+         }},
+        {"kafka.compression", "XTRADER_KAFKA_COMPRESSION", "--kafka-compression",
+         "none | lz4 | zstd",
+         [](Config& c, const std::string& v) {
+             try {
+                 c.pipelines.kafka.producer.compression = parse_kafka_compression(v);
+             } catch (const KafkaError& e) {
+                 throw ConfigError(e.what());
+             }
+         }},
         {"redis.address", "XTRADER_REDIS", "--redis",
          "host:port of Redis for the persistence pipeline (empty: off)",
          [](Config& c, const std::string& v) {

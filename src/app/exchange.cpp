@@ -20,6 +20,7 @@
 #include "xtrader/api/ws_server.hpp"
 #include "xtrader/app/accounts.hpp"
 #include "xtrader/app/roles.hpp"
+#include "xtrader/bus/kafka_publisher.hpp"
 #include "xtrader/bus/redis_streams_publisher.hpp"
 #include "xtrader/consumers/trade_recorder.hpp"
 #include "xtrader/sequencer/recovery.hpp"
@@ -66,23 +67,31 @@ RecoveryReport recover_logged(MatchingEngine& engine, const Config& config) {
     return report;
 }
 
-// Full mode's persistence pipeline: the journal -> Redis stream publisher (never awaited at
-// start: a broker that is down only makes it degraded) and the consumers into PostgreSQL. Each
-// part exists when its broker is configured.
-struct PersistencePipeline {
-    PersistencePipeline(const Config& config, std::function<Sequence()> committed) {
+// Full mode's pipelines, each part present when its broker is configured: the persistence
+// pipeline (the journal -> Redis stream publisher and the consumers into PostgreSQL) and the
+// market-data pipeline (the journal -> Kafka publisher). A publisher is never awaited at start:
+// a broker that is down only makes it degraded.
+struct BrokerPipelines {
+    BrokerPipelines(const Config& config, const std::function<Sequence()>& committed) {
         const auto& pipes = config.pipelines;
+        // Large batches: one round trip (Redis) or one flush (Kafka) and one cursor fdatasync
+        // cover up to 8192 records.
+        const FollowerOptions options{.max_batch = 8192,
+                                      .probe_interval = pipes.probe_interval,
+                                      .disk_budget = pipes.disk_budget};
+        if (!pipes.kafka.producer.brokers.empty()) {
+            kafka.emplace(config.catalog, pipes.kafka,
+                          config.sequencer.data_dir / "cursors" / "kafka");
+            kafka_feed.emplace("kafka", journal_dir(config.sequencer.data_dir), committed, *kafka,
+                               options);
+        }
         if (!pipes.redis.empty()) {
             publisher.emplace(config.catalog,
                               RedisStreamsOptions{pipes.redis_endpoint(), pipes.persister.stream,
                                                   pipes.stream_max_length},
                               config.sequencer.data_dir / "cursors" / "redis-streams");
-            // Large batches: one pipelined round trip and one cursor fdatasync cover up to 8192.
-            feed.emplace("redis-streams", journal_dir(config.sequencer.data_dir),
-                         std::move(committed), *publisher,
-                         FollowerOptions{.max_batch = 8192,
-                                         .probe_interval = pipes.probe_interval,
-                                         .disk_budget = pipes.disk_budget});
+            feed.emplace("redis-streams", journal_dir(config.sequencer.data_dir), committed,
+                         *publisher, options);
         }
         if (pipes.postgres.empty()) return;
         history.emplace(config.catalog, pipes.postgres);
@@ -95,10 +104,20 @@ struct PersistencePipeline {
         }
     }
 
+    // The journal followers that publish, for registration, start and stop.
+    std::vector<JournalFollower*> followers() {
+        std::vector<JournalFollower*> out;
+        if (feed) out.push_back(&*feed);
+        if (kafka_feed) out.push_back(&*kafka_feed);
+        return out;
+    }
+
     std::optional<RedisStreamsPublisher> publisher;
     std::optional<JournalFollower> feed;
     std::optional<PostgresExecutionStore> history;
     std::optional<ExecutionPersister> persister;
+    std::optional<KafkaPublisher> kafka;
+    std::optional<JournalFollower> kafka_feed;
 };
 
 class Exchange {
@@ -112,13 +131,12 @@ class Exchange {
     std::function<Sequence()> committed() const {
         return [s = &sequencer_] { return s->committed_sequence(); };
     }
-    api::Pipelines pipelines() const;
+    api::Pipelines pipelines();
     net::ip::tcp::endpoint endpoint(unsigned short port) const {
         return {net::ip::make_address(config_.host), port};
     }
     ExecutionHistory& history() {
-        return persistence_.history ? static_cast<ExecutionHistory&>(*persistence_.history)
-                                    : store_;
+        return brokers_.history ? static_cast<ExecutionHistory&>(*brokers_.history) : store_;
     }
     void start();
     void stop();  // idempotent
@@ -144,7 +162,7 @@ class Exchange {
     JournalFollower market_feed_{"market-data", journal_dir(config_.sequencer.data_dir),
                                  committed(), market_data_,
                                  FollowerOptions{.idle_poll = std::chrono::milliseconds(1)}};
-    PersistencePipeline persistence_{config_, committed()};
+    BrokerPipelines brokers_{config_, committed()};
 
     unsigned threads_ = config_.io_threads != 0 ? config_.io_threads
                                                 : std::max(1u, std::thread::hardware_concurrency());
@@ -182,11 +200,13 @@ Exchange::Exchange(const Config& config) : config_(config) {
     load_keys(config_, keys_);
 }
 
-api::Pipelines Exchange::pipelines() const {
-    api::Pipelines p{persistence_.feed || persistence_.history ? "full" : "embedded",
+api::Pipelines Exchange::pipelines() {
+    api::Pipelines p{brokers_.feed || brokers_.history || brokers_.kafka ? "full" : "embedded",
                      {&store_writer_, &market_feed_},
-                     persistence_.persister ? &*persistence_.persister : nullptr};
-    if (persistence_.feed) p.followers.push_back(&*persistence_.feed);
+                     brokers_.persister ? &*brokers_.persister : nullptr};
+    for (auto* follower : brokers_.followers()) {
+        p.followers.push_back(follower);
+    }
     return p;
 }
 
@@ -208,12 +228,18 @@ void Exchange::start() {
     // Journal segments stay until every follower has read past them.
     sequencer_.register_cursor(store_writer_.cursor());
     sequencer_.register_cursor(market_feed_.cursor());
-    if (persistence_.feed) sequencer_.register_cursor(persistence_.feed->cursor());
+    for (auto* follower : brokers_.followers()) sequencer_.register_cursor(follower->cursor());
+    // Kafka's topics exist before anything is published; a cluster that refuses them is a
+    // configuration to fix (KafkaError), one that does not answer makes the publisher degraded.
+    if (brokers_.kafka && !brokers_.kafka->create_topics(std::chrono::seconds(10))) {
+        spdlog::warn("kafka: {} does not answer; the market-data publisher starts degraded",
+                     config_.pipelines.kafka.producer.brokers);
+    }
     sequencer_.start();
     store_writer_.start();
     market_feed_.start();
-    if (persistence_.feed) persistence_.feed->start();
-    if (persistence_.persister) persistence_.persister->start();
+    for (auto* follower : brokers_.followers()) follower->start();
+    if (brokers_.persister) brokers_.persister->start();
     if (report_.last_sequence == 0) fund_demo_accounts(config_, sequencer_);
 
     http_.start();
@@ -231,8 +257,8 @@ void Exchange::stop() {
     sequencer_.stop();
     store_writer_.stop();
     market_feed_.stop();
-    if (persistence_.feed) persistence_.feed->stop();
-    if (persistence_.persister) persistence_.persister->stop();
+    for (auto* follower : brokers_.followers()) follower->stop();
+    if (brokers_.persister) brokers_.persister->stop();
 }
 
 void Exchange::announce() const {
@@ -243,8 +269,8 @@ void Exchange::announce() const {
     for (const auto& demo : config_.accounts) {
         if (demo.api_key.empty()) continue;
         demo_keys = true;
-        std::cout << "  account " << demo.id << " " << demo.name
-                  << "  X-API-Key: " << demo.api_key << "\n";
+        std::cout << "  account " << demo.id << " " << demo.name << "  X-API-Key: " << demo.api_key
+                  << "\n";
     }
     std::cout << std::flush;
     if (demo_keys && !loopback(config_.host)) {

@@ -1,10 +1,12 @@
 // xtraderd: loads the configuration and runs the process's role (roles.hpp) until SIGINT /
-// SIGTERM. Exit codes: 0 stopped cleanly, 1 failed, 2 bad configuration, 3 damaged journal.
+// SIGTERM. Exit codes: 0 stopped cleanly, 1 failed, 2 bad configuration (or Kafka topics the
+// cluster refuses), 3 damaged journal.
 #include <spdlog/spdlog.h>
 
 #include <iostream>
 
 #include "xtrader/app/roles.hpp"
+#include "xtrader/bus/kafka_producer.hpp"
 #include "xtrader/sequencer/journal.hpp"
 
 int main(int argc, char** argv) {
@@ -20,6 +22,10 @@ int main(int argc, char** argv) {
         return 1;
     } catch (const app::ConfigError& e) {
         std::cerr << "xtraderd: configuration: " << e.what() << "\n";
+        return 2;
+    } catch (const KafkaError& e) {
+        // A cluster that refuses the configured topics: a setting to change, like the above.
+        std::cerr << "xtraderd: " << e.what() << "\n";
         return 2;
     } catch (const JournalError& e) {
         spdlog::critical("journal: {}", e.what());

@@ -53,13 +53,11 @@ class Fields {
 
 }  // namespace
 
-void encode_execution(const MarketCatalog& catalog, const ExecutionMessage& message,
-                      std::string& out) {
+void write_execution_fields(JsonWriter& json, const MarketCatalog& catalog,
+                            const ExecutionMessage& message) {
     const Trade& t = message.trade;
     const MarketSpec& market = catalog.markets[t.market];
     const AssetSpec& fee_asset = catalog.assets[market.quote];
-    JsonWriter json(out);
-    json.begin_object();
     json.key("exec_id").number(t.exec_id);
     json.key("sequence").number(message.sequence);
     json.key("symbol").string(market.symbol);
@@ -76,6 +74,13 @@ void encode_execution(const MarketCatalog& catalog, const ExecutionMessage& mess
     json.key("taker_remaining").decimal_string(t.taker_remaining, market.qty_scale);
     json.key("maker_remaining").decimal_string(t.maker_remaining, market.qty_scale);
     json.key("transaction_time").number(static_cast<std::uint64_t>(message.time_ms));
+}
+
+void encode_execution(const MarketCatalog& catalog, const ExecutionMessage& message,
+                      std::string& out) {
+    JsonWriter json(out);
+    json.begin_object();
+    write_execution_fields(json, catalog, message);
     json.end_object();
 }
 
@@ -86,7 +91,12 @@ std::optional<ExecutionMessage> decode_execution(const MarketCatalog& catalog,
         error = "not a flat JSON object: " + error;
         return std::nullopt;
     }
-    const Fields json(*object);
+    return read_execution_fields(catalog, *object, error);
+}
+
+std::optional<ExecutionMessage> read_execution_fields(const MarketCatalog& catalog,
+                                                      const JsonValue& object, std::string& error) {
+    const Fields json(object);
     ExecutionMessage m;
     Trade& t = m.trade;
     const auto symbol = json.string_field("symbol");

@@ -11,6 +11,7 @@
 #include "xtrader/bus/cursor_file.hpp"
 #include "xtrader/bus/execution_codec.hpp"
 #include "xtrader/bus/journal_follower.hpp"
+#include "xtrader/bus/market_data_codec.hpp"
 
 namespace xtrader {
 namespace {
@@ -64,6 +65,49 @@ TEST(ExecutionCodec, RefusesWhatIsNotAnExecutionOfTheseMarkets) {
     EXPECT_TRUE(refused(good + "x"));
     EXPECT_TRUE(refused(good.substr(0, good.size() - 1)));
     EXPECT_TRUE(decode_execution(catalog, " " + replace(",", " , ") + "\n", error)) << error;
+}
+
+TEST(MarketDataCodec, RoundTripsExecutionsAndBookDeltasExactly) {
+    const MarketCatalog catalog = test_catalog();
+    const MarketDataMessage execution = ExecutionMessage{
+        42, 1'732'480'000'123,
+        Trade{7, kBtcKrw, 50'000'000, 125, 42, 40, 1, 2, Side::Sell, 31'250, 31'250, 0, 375}};
+    const MarketDataMessage delta = BookDeltaMessage{
+        43,
+        1'732'480'000'456,
+        kBtcKrw,
+        {{kBtcKrw, Side::Buy, 49'999'000, 0, 0}, {kBtcKrw, Side::Sell, 50'001'000, 12'345, 3}}};
+    for (const auto& message : {execution, delta}) {
+        std::string text;
+        encode_market_data(catalog, message, text);
+        std::string error;
+        const auto back = decode_market_data(catalog, text, error);
+        ASSERT_TRUE(back) << error << "\n" << text;
+        EXPECT_EQ(*back, message) << text;
+    }
+    std::string text;
+    encode_market_data(catalog, delta, text);
+    EXPECT_TRUE(text.starts_with(R"({"type":"BookDelta","sequence":43,"symbol":"BTC-KRW")"))
+        << text;
+    EXPECT_NE(text.find(R"("volume":"0.0000","order_count":0)"), std::string::npos) << text;
+}
+
+TEST(MarketDataCodec, RefusesWhatIsNotAMessageOfTheseMarkets) {
+    const MarketCatalog catalog = test_catalog();
+    std::string error;
+    for (
+        const char* bad :
+        {"", "[]", R"({"type":"Trade"})", R"({"type":"Execution","exec_id":1})",
+         R"({"type":"BookDelta","sequence":1,"symbol":"DOGE-KRW","transaction_time":1,"changes":[]})",
+         R"({"type":"BookDelta","sequence":1,"symbol":"BTC-KRW","transaction_time":1,"changes":{}})",
+         R"({"type":"BookDelta","sequence":1,"symbol":"BTC-KRW","transaction_time":1,)"
+         R"("changes":[{"side":"Up","price":"1","volume":"1","order_count":1}]})",
+         R"({"type":"BookDelta","sequence":1,"symbol":"BTC-KRW","transaction_time":1,)"
+         R"("changes":[{"side":"Buy","price":"-1","volume":"1","order_count":1}]})"}) {
+        error.clear();
+        EXPECT_FALSE(decode_market_data(catalog, bad, error)) << bad;
+        EXPECT_FALSE(error.empty()) << bad;
+    }
 }
 
 TEST(CursorFile, KeepsTheLastStoredSequence) {

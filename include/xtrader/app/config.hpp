@@ -11,6 +11,7 @@
 #include "xtrader/api/http_server.hpp"
 #include "xtrader/api/rest_api.hpp"
 #include "xtrader/api/ws_server.hpp"
+#include "xtrader/bus/kafka_publisher.hpp"
 #include "xtrader/config/config_file.hpp"
 #include "xtrader/consumers/execution_persister.hpp"
 #include "xtrader/core/market.hpp"
@@ -49,6 +50,8 @@ struct PipelineConfig {
     std::size_t persister_consumers = 3;  // in-process consumer threads (role exchange)
     std::string consumer_name;            // role persister
     PersisterOptions persister;           // stream, group, batch, claim_idle, max_deliveries
+    // Kafka: brokers empty = no market-data pipeline; topic, partitions, replication, producer.
+    KafkaPublisherOptions kafka;
 
     RedisEndpoint redis_endpoint() const;
     // The persister's options with the brokers filled in.

@@ -24,6 +24,16 @@ struct ExecutionMessage {
     bool operator==(const ExecutionMessage&) const = default;
 };
 
+class JsonWriter;
+class JsonValue;
+
+// The message's fields, into an object the caller has opened (the Kafka market-data topic puts
+// its "type" first), and read back from a parsed object.
+void write_execution_fields(JsonWriter& json, const MarketCatalog& catalog,
+                            const ExecutionMessage& message);
+std::optional<ExecutionMessage> read_execution_fields(const MarketCatalog& catalog,
+                                                      const JsonValue& object, std::string& error);
+
 // Appends the message's JSON to `out`.
 void encode_execution(const MarketCatalog& catalog, const ExecutionMessage& message,
                       std::string& out);

@@ -1,0 +1,40 @@
+// The messages of the Kafka topic `market-data`, keyed by symbol so that one market's messages
+// stay in order in one partition. Each carries the journal `sequence` of the command that made
+// it; a consumer that has applied a sequence drops it when a replay brings it again.
+//
+//   {"type":"Execution", <every field of the executions stream's message, execution_codec.hpp>}
+//   {"type":"BookDelta","sequence":42,"symbol":"BTC-KRW","transaction_time":1732480000000,
+//    "changes":[{"side":"Buy","price":"50000000","volume":"0.0400","order_count":2}, ...]}
+//
+// A BookDelta holds one command's changed L2 levels of one market (volume "0": the level is
+// gone); prices and quantities are decimal strings with the market's exact decimals.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "xtrader/bus/execution_codec.hpp"
+
+namespace xtrader {
+
+struct BookDeltaMessage {
+    Sequence sequence = 0;
+    Timestamp time_ms = 0;
+    MarketId market = 0;
+    std::vector<BookLevelChanged> changes;
+    bool operator==(const BookDeltaMessage&) const = default;
+};
+
+using MarketDataMessage = std::variant<ExecutionMessage, BookDeltaMessage>;
+
+void encode_market_data(const MarketCatalog& catalog, const MarketDataMessage& message,
+                        std::string& out);
+// nullopt, with `error` saying why, when the text is not a message of these markets.
+std::optional<MarketDataMessage> decode_market_data(const MarketCatalog& catalog,
+                                                    std::string_view text, std::string& error);
+
+}  // namespace xtrader
