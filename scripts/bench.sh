@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/bench.sh engine | rest | ws | persistence: builds and runs a benchmark; the last lines
-# are one JSON object per scenario. See docs/PERFORMANCE.md for recorded figures.
+# scripts/bench.sh engine | rest | ws | persistence | kafka: builds and runs a benchmark; the last
+# lines are one JSON object per scenario. See docs/PERFORMANCE.md for recorded figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-engine}
@@ -71,6 +71,34 @@ case "$what" in
             kill "$daemon"; wait "$daemon" 2>/dev/null || true
         done
         printf '%s\n' "${results[@]}"
+        ;;
+    kafka)
+        # The Kafka publisher draining a pre-filled journal, and Kafka's own ProducerPerformance
+        # with the same message size and producer settings (acks=all, idempotence, linger 5 ms,
+        # 1 MiB batches, lz4) on the same broker, one after the other in this run.
+        scripts/services.sh up kafka >/dev/null
+        records=${XTRADER_BENCH_RECORDS:-500000}
+        tag=$(date +%s)
+        echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+        ours=$(build/bench/bench/kafka_bench config/xtrader.toml 127.0.0.1:17092 "bench-xtrader-$tag" \
+            "$data/kafka" "$records")
+        bytes=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["message_bytes"])' "$ours")
+        messages=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["messages"])' "$ours")
+        scripts/services.sh kafka-tool org.apache.kafka.tools.TopicCommand \
+            --bootstrap-server 127.0.0.1:17092 --create --topic "bench-baseline-$tag" \
+            --partitions 3 --replication-factor 1 >/dev/null
+        baseline=$(scripts/services.sh kafka-tool org.apache.kafka.tools.ProducerPerformance \
+            --topic "bench-baseline-$tag" --num-records "$messages" --record-size "$bytes" \
+            --throughput -1 --producer-props bootstrap.servers=127.0.0.1:17092 acks=all \
+            enable.idempotence=true linger.ms=5 batch.size=1048576 compression.type=lz4 | tail -1)
+        python3 - "$ours" "$baseline" <<'PY'
+import json, re, sys
+ours = json.loads(sys.argv[1])
+baseline = float(re.search(r"([0-9.]+) records/sec", sys.argv[2]).group(1))
+ours["baseline_per_s"] = round(baseline)
+ours["ratio"] = round(ours["events_per_s"] / baseline, 3)
+print(json.dumps(ours, separators=(",", ":")))
+PY
         ;;
     persistence)
         # The brokers of scripts/services.sh; a fresh data directory; bench/persistence.py

@@ -9,6 +9,9 @@
 #                                       every message of a Kafka topic from its beginning, one
 #                                       "key<TAB>value" line each (Kafka's console consumer); it
 #                                       returns after 5 s without a new message
+#   scripts/services.sh kafka-tool CLASS [ARGS...]
+#                                       one of Kafka's own tools from the broker's jars, e.g.
+#                                       org.apache.kafka.tools.ProducerPerformance
 # NAME is redis, postgresql, rabbitmq or kafka (default: all four); the fault tests stop and
 # start single brokers this way.
 #
@@ -284,12 +287,15 @@ case $command in
             --from-beginning --timeout-ms 5000 --property print.key=true \
             --property key.separator=$'\t' 2>/dev/null
         ;;
+    kafka-tool)
+        kafka_java "$@"
+        ;;
     reset)
         down
         rm -rf "$state/redis" "$state/postgres" "$state/rabbitmq" "$state/kafka/data"
         ;;
     *)
-        echo "usage: $0 up|down|status|reset|kafka-read TOPIC" >&2
+        echo "usage: $0 up|down|status|reset|kafka-read TOPIC|kafka-tool CLASS [ARGS...]" >&2
         exit 2
         ;;
 esac
