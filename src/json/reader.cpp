@@ -69,7 +69,7 @@ class TreeBuilder final : public nlohmann::json_sax<nlohmann::json> {
     JsonValue& place(JsonValue value) {
         JsonValue& parent = top();
         if (parent.is(JsonValue::Kind::Array)) return parent.items.emplace_back(std::move(value));
-        return parent.members.emplace_back(std::move(key_), std::move(value)).second;
+        return parent.members.emplace_back(JsonMember{std::move(key_), std::move(value)}).value;
     }
     bool scalar(JsonValue::Kind kind, std::string text) {
         if (depth_ == 0) return fail("the body must be a JSON object");

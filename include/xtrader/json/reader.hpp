@@ -10,24 +10,30 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace xtrader {
+
+struct JsonMember;
 
 class JsonValue {
   public:
     enum class Kind : std::uint8_t { Null, Bool, Number, String, Array, Object };
 
     Kind kind = Kind::Null;
-    std::string text;                                        // a string's value, a number's
-                                                             // text, "true" / "false"
-    std::vector<JsonValue> items;                            // an array's values
-    std::vector<std::pair<std::string, JsonValue>> members;  // an object's, in document order
+    std::string text;                 // a string's value, a number's
+                                      // text, "true" / "false"
+    std::vector<JsonValue> items;     // an array's values
+    std::vector<JsonMember> members;  // an object's, in document order
 
     bool is(Kind k) const noexcept { return kind == k; }
     // An object's member, or nullptr. Linear: the objects read here have a few dozen members.
     const JsonValue* find(std::string_view key) const noexcept;
+};
+
+struct JsonMember {
+    std::string name;
+    JsonValue value;
 };
 
 // How deep values may nest below the top-level object.
