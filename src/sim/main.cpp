@@ -230,8 +230,17 @@ int main(int argc, char** argv) {
     long seconds = 0;
     std::uint64_t seed = 1;
     for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        const auto value = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string{}; };
+        // --name VALUE or --name=VALUE, as xtraderd reads its flags.
+        std::string arg = argv[i];
+        std::optional<std::string> inline_value;
+        if (const auto eq = arg.find('='); arg.starts_with("--") && eq != std::string::npos) {
+            inline_value = arg.substr(eq + 1);
+            arg.resize(eq);
+        }
+        const auto value = [&] {
+            if (inline_value) return *inline_value;
+            return i + 1 < argc ? std::string(argv[++i]) : std::string{};
+        };
         if (arg == "--rate") {
             rate = std::stod(value());
         } else if (arg == "--seconds") {
@@ -240,6 +249,10 @@ int main(int argc, char** argv) {
             seed = std::stoull(value());
         } else if (arg == "--config" || arg == "--host" || arg == "--http-port") {
             flags[arg] = value();
+        } else if (arg.starts_with("--") && arg != "--help") {
+            // Another of xtraderd's settings (scripts/run.sh passes the daemon's flags to both):
+            // not the simulator's concern. Each takes a value, inline or as the next argument.
+            value();
         } else {
             std::printf(
                 "usage: xtrader-sim [--config FILE] [--host H] [--http-port P] "
