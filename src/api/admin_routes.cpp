@@ -70,12 +70,8 @@ void AdminRoutes::deposit(const RestCallPtr& call) {
     const auto* account_text = request->find("account_id");
     const auto* asset_text = request->find("asset");
     const auto* amount_text = request->find("amount");
-    std::uint64_t account = 0;
-    if (account_text != nullptr && account_text->is(JsonValue::Kind::Number)) {
-        account = parse_unsigned(account_text->text).value_or(0);
-    }
-    if (account > std::numeric_limits<AccountId>::max() ||
-        !access_.keys().has_account(static_cast<AccountId>(account))) {
+    AccountId account = 0;
+    if (!json_integer(account_text, account) || !access_.keys().has_account(account)) {
         return call->fail(400, "invalid_account", "account_id must name a configured account");
     }
     const AssetSpec* asset =
@@ -92,7 +88,7 @@ void AdminRoutes::deposit(const RestCallPtr& call) {
                               std::to_string(asset->scale) + " decimals");
     }
     const auto asset_id = static_cast<AssetId>(asset - catalog_.assets.data());
-    const Deposit command{static_cast<AccountId>(account), asset_id, amount};
+    const Deposit command{account, asset_id, amount};
     submitted(*call, sequencer_.submit(command, [call, asset, amount](const CommandReply& reply) {
         if (reply.result != RejectReason::None) {
             return call->fail(400, to_string(reply.result), "the deposit was refused");

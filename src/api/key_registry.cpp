@@ -1,6 +1,5 @@
 #include "xtrader/api/key_registry.hpp"
 
-#include <charconv>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -80,10 +79,8 @@ const std::vector<JsonValue>& list(const JsonValue& object, const char* name) {
 }
 
 AccountId account_id(const JsonValue& object, const char* name) {
-    const std::string& text = member(object, name, JsonValue::Kind::Number).text;
     AccountId id = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec != std::errc{} || end != text.data() + text.size()) {
+    if (!json_integer(object.find(name), id)) {
         throw std::invalid_argument(std::string("\"") + name + "\" is not an account id");
     }
     return id;

@@ -1,6 +1,5 @@
 #include "xtrader/bus/execution_codec.hpp"
 
-#include <charconv>
 #include <cstdint>
 
 #include "xtrader/core/decimal.hpp"
@@ -18,7 +17,7 @@ class Fields {
 
     bool unsigned_field(const char* name, std::uint64_t& out, std::string& error) const {
         const JsonValue* f = object_.find(name);
-        if (f == nullptr || !f->is(JsonValue::Kind::Number) || !whole(f->text, out)) {
+        if (!json_integer(f, out)) {
             error = std::string("field ") + name + " is missing or not an unsigned integer";
             return false;
         }
@@ -42,12 +41,6 @@ class Fields {
     }
 
   private:
-    static bool whole(const std::string& text, std::uint64_t& out) {
-        const char* end = text.data() + text.size();
-        const auto [stop, ec] = std::from_chars(text.data(), end, out);
-        return ec == std::errc{} && stop == end;
-    }
-
     const JsonValue& object_;
 };
 

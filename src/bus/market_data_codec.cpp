@@ -1,7 +1,5 @@
 #include "xtrader/bus/market_data_codec.hpp"
 
-#include <charconv>
-
 #include "xtrader/core/decimal.hpp"
 #include "xtrader/json/reader.hpp"
 #include "xtrader/json/writer.hpp"
@@ -27,14 +25,6 @@ void write_book_delta(JsonWriter& json, const MarketCatalog& catalog, const Book
     json.end_array();
 }
 
-template <class T>
-bool whole(const JsonValue* value, T& out) {
-    if (value == nullptr || !value->is(JsonValue::Kind::Number)) return false;
-    const auto& text = value->text;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc{} && end == text.data() + text.size();
-}
-
 bool amount(const JsonValue* value, int scale, std::int64_t& out) {
     return value != nullptr && value->is(JsonValue::Kind::String) &&
            parse_decimal(value->text, scale, out) == DecimalError::Ok && out >= 0;
@@ -48,9 +38,9 @@ std::optional<BookDeltaMessage> read_book_delta(const MarketCatalog& catalog,
                                    ? catalog.find(symbol->text)
                                    : nullptr;
     const auto* changes = object.find("changes");
-    if (market == nullptr || !whole(object.find("sequence"), m.sequence) ||
-        !whole(object.find("transaction_time"), m.time_ms) || m.time_ms < 0 || changes == nullptr ||
-        !changes->is(JsonValue::Kind::Array)) {
+    if (market == nullptr || !json_integer(object.find("sequence"), m.sequence) ||
+        !json_integer(object.find("transaction_time"), m.time_ms) || m.time_ms < 0 ||
+        changes == nullptr || !changes->is(JsonValue::Kind::Array)) {
         error = "a BookDelta needs sequence, a configured symbol, transaction_time and changes";
         return std::nullopt;
     }
@@ -61,7 +51,7 @@ std::optional<BookDeltaMessage> read_book_delta(const MarketCatalog& catalog,
         if (side == nullptr || (side->text != "Buy" && side->text != "Sell") ||
             !amount(item.find("price"), market->price_scale, c.price) ||
             !amount(item.find("volume"), market->qty_scale, c.volume) ||
-            !whole(item.find("order_count"), c.order_count)) {
+            !json_integer(item.find("order_count"), c.order_count)) {
             error = "a BookDelta change needs side, price, volume and order_count";
             return std::nullopt;
         }

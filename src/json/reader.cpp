@@ -35,6 +35,9 @@ class TreeBuilder final : public nlohmann::json_sax<nlohmann::json> {
         return open(JsonValue::Kind::Object);
     }
     bool key(string_t& name) override {
+        if (top().members.size() == kMaxJsonMembers) {
+            return fail("more than " + std::to_string(kMaxJsonMembers) + " fields in one object");
+        }
         if (top().find(name) != nullptr) {
             return fail("the field \"" + name + "\" appears twice");
         }

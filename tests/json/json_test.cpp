@@ -58,6 +58,28 @@ TEST(JsonReader, NestsOnlyAsDeepAsTheCallerAllows) {
     EXPECT_FALSE(parse_json_object(deep + "}", error, JsonNesting::Any));
 }
 
+TEST(JsonReader, BoundsAnObjectsMembersAndReadsIntegersExactly) {
+    std::string body = "{";
+    for (std::size_t i = 0; i <= kMaxJsonMembers; ++i) {
+        body += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":1";
+    }
+    std::string error;
+    EXPECT_FALSE(parse_json_object(body + "}", error, JsonNesting::Any));
+    EXPECT_NE(error.find("fields in one object"), std::string::npos) << error;
+
+    const auto o = parse_json_object(R"({"a":42,"b":4.2,"c":-1,"d":"7","e":4294967296})", error);
+    ASSERT_TRUE(o) << error;
+    std::uint32_t u = 0;
+    std::int64_t i = 0;
+    EXPECT_TRUE(json_integer(o->find("a"), u) && u == 42);
+    EXPECT_FALSE(json_integer(o->find("b"), u));
+    EXPECT_FALSE(json_integer(o->find("c"), u));
+    EXPECT_TRUE(json_integer(o->find("c"), i) && i == -1);
+    EXPECT_FALSE(json_integer(o->find("d"), u));  // a string is not a number
+    EXPECT_FALSE(json_integer(o->find("e"), u));  // beyond 32 bits
+    EXPECT_FALSE(json_integer(o->find("z"), u));
+}
+
 TEST(JsonWriter, WritesValidUtf8WhateverItIsGiven) {
     std::string out;
     JsonWriter json(out);

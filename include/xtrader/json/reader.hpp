@@ -7,6 +7,8 @@
 // Anything deeper, a repeated key, or text after the value is refused with a reason.
 #pragma once
 
+#include <charconv>
+#include <concepts>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +37,20 @@ struct JsonMember {
     std::string name;
     JsonValue value;
 };
+
+// A number that is a whole integer fitting T exactly ("42"; not "4.2", "-1" for an unsigned T,
+// or out of range); false for anything else, a missing value included.
+template <std::integral T>
+bool json_integer(const JsonValue* value, T& out) noexcept {
+    if (value == nullptr || !value->is(JsonValue::Kind::Number)) return false;
+    const char* end = value->text.data() + value->text.size();
+    const auto [stop, ec] = std::from_chars(value->text.data(), end, out);
+    return ec == std::errc{} && stop == end;
+}
+
+// An object holds at most this many members: the duplicate check is linear per key, and no
+// document read here comes near it.
+inline constexpr std::size_t kMaxJsonMembers = 256;
 
 // How deep values may nest below the top-level object.
 enum class JsonNesting : std::uint8_t {
