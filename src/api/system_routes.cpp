@@ -1,5 +1,7 @@
 #include "xtrader/api/system_routes.hpp"
 
+#include <fmt/format.h>
+
 #include "xtrader/json/writer.hpp"
 
 namespace xtrader::api {
@@ -51,6 +53,32 @@ void SystemRoutes::pipelines(const RestCallPtr& call) {
         json.key("acknowledged").number(p->acknowledged());
         json.key("dead_lettered").number(p->dead_lettered());
         json.key("failures").number(p->failures());
+        json.end_object();
+    }
+    for (const auto& figures_of : pipelines_.consumers) {
+        const ConsumerFigures c = figures_of();
+        json.begin_object();
+        json.key("name").string(c.group);
+        json.key("kind").string("kafka-consumer-group");
+        json.key("state").string(c.connected ? "healthy" : "degraded");
+        std::int64_t lag = 0;
+        for (const auto& p : c.partitions) lag += p.lag();
+        json.key("lag").number(lag);
+        json.key("applied").number(c.applied);
+        json.key("duplicates_dropped").number(c.duplicates);
+        json.key("dead_lettered").number(c.dead_letters);
+        json.key("failures").number(c.failures);
+        json.key("partitions").begin_array();
+        for (const auto& p : c.partitions) {
+            json.begin_object();
+            json.key("topic").string(p.topic);
+            json.key("partition").number(std::int64_t{p.partition});
+            json.key("position").number(p.position);
+            json.key("end").number(p.end);
+            json.key("lag").number(p.lag());
+            json.end_object();
+        }
+        json.end_array();
         json.end_object();
     }
     json.end_array().end_object();
@@ -120,6 +148,25 @@ void SystemRoutes::metrics(const RestCallPtr& call) {
         gauge("xtrader_persister_dead_lettered_total", "persister", p->dead_lettered());
         text += "# TYPE xtrader_persister_failures_total counter\n";
         gauge("xtrader_persister_failures_total", "persister", p->failures());
+    }
+    for (const auto& figures_of : pipelines_.consumers) {
+        const ConsumerFigures c = figures_of();
+        const auto counter = [&](std::string_view name, std::uint64_t value) {
+            text += "# TYPE ";
+            text += name;
+            text += " counter\n";
+            text += fmt::format("{}{{group=\"{}\"}} {}\n", name, c.group, value);
+        };
+        counter("xtrader_consumer_applied_total", c.applied);
+        counter("xtrader_consumer_duplicates_total", c.duplicates);
+        counter("xtrader_consumer_dead_lettered_total", c.dead_letters);
+        counter("xtrader_consumer_failures_total", c.failures);
+        text += "# TYPE xtrader_consumer_lag gauge\n";
+        for (const auto& p : c.partitions) {
+            text += fmt::format(
+                "xtrader_consumer_lag{{group=\"{}\",topic=\"{}\",partition=\"{}\"}} {}\n", c.group,
+                p.topic, p.partition, p.lag());
+        }
     }
     call->reply(200, std::move(text), "text/plain; version=0.0.4");
 }

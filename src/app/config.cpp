@@ -185,6 +185,12 @@ const std::vector<Setting>& settings() {
                  throw ConfigError("kafka.replication must be at least 1");
              }
          }},
+        {"kafka.mdp_group", "XTRADER_KAFKA_MDP_GROUP", "--kafka-mdp-group",
+         "the consumer group that feeds market data from the topic",
+         [](Config& c, const std::string& v) {
+             if (v.empty()) throw ConfigError("kafka.mdp_group must not be empty");
+             c.pipelines.mdp_group = v;
+         }},
         {"kafka.linger_ms", "XTRADER_KAFKA_LINGER", "--kafka-linger",
          "ms the producer waits to fill a batch (latency for throughput)",
          [](Config& c, const std::string& v) {
@@ -306,6 +312,23 @@ PersisterOptions PipelineConfig::persister_options() const {
     PersisterOptions options = persister;
     options.redis = redis_endpoint();
     options.postgres = postgres;
+    return options;
+}
+
+KafkaPublisherOptions PipelineConfig::kafka_publisher_options() const {
+    KafkaPublisherOptions options = kafka;
+    options.market_data_dead_letters = {kafka.market_data.name + ".dlq", 1,
+                                        kafka.market_data.replication};
+    return options;
+}
+
+MarketDataConsumerOptions PipelineConfig::market_data_consumer_options() const {
+    const auto publisher = kafka_publisher_options();
+    MarketDataConsumerOptions options;
+    options.consumer.brokers = kafka.producer.brokers;
+    options.consumer.group = mdp_group;
+    options.topic = publisher.market_data.name;
+    options.dead_letters = publisher.market_data_dead_letters;
     return options;
 }
 

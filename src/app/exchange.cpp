@@ -22,6 +22,7 @@
 #include "xtrader/app/roles.hpp"
 #include "xtrader/bus/kafka_publisher.hpp"
 #include "xtrader/bus/redis_streams_publisher.hpp"
+#include "xtrader/consumers/market_data_consumer.hpp"
 #include "xtrader/consumers/trade_recorder.hpp"
 #include "xtrader/sequencer/recovery.hpp"
 #include "xtrader/store/postgres_execution_store.hpp"
@@ -80,7 +81,7 @@ struct BrokerPipelines {
                                       .probe_interval = pipes.probe_interval,
                                       .disk_budget = pipes.disk_budget};
         if (!pipes.kafka.producer.brokers.empty()) {
-            kafka.emplace(config.catalog, pipes.kafka,
+            kafka.emplace(config.catalog, pipes.kafka_publisher_options(),
                           config.sequencer.data_dir / "cursors" / "kafka");
             kafka_feed.emplace("kafka", journal_dir(config.sequencer.data_dir), committed, *kafka,
                                options);
@@ -132,6 +133,8 @@ class Exchange {
         return [s = &sequencer_] { return s->committed_sequence(); };
     }
     api::Pipelines pipelines();
+    std::optional<JournalFollower> journal_market_feed();
+    std::optional<MarketDataConsumer> topic_market_feed();
     net::ip::tcp::endpoint endpoint(unsigned short port) const {
         return {net::ip::make_address(config_.host), port};
     }
@@ -159,10 +162,11 @@ class Exchange {
                                   committed(), recorder_};
     api::OrderView orders_;
     MarketData market_data_{config_.catalog};
-    JournalFollower market_feed_{"market-data", journal_dir(config_.sequencer.data_dir),
-                                 committed(), market_data_,
-                                 FollowerOptions{.idle_poll = std::chrono::milliseconds(1)}};
     BrokerPipelines brokers_{config_, committed()};
+    // Market data follows the journal closely in embedded mode; in full mode it is the mdp-group
+    // member that reads the Kafka topic.
+    std::optional<JournalFollower> market_feed_ = journal_market_feed();
+    std::optional<MarketDataConsumer> market_data_consumer_ = topic_market_feed();
 
     unsigned threads_ = config_.io_threads != 0 ? config_.io_threads
                                                 : std::max(1u, std::thread::hardware_concurrency());
@@ -200,12 +204,29 @@ Exchange::Exchange(const Config& config) : config_(config) {
     load_keys(config_, keys_);
 }
 
+std::optional<JournalFollower> Exchange::journal_market_feed() {
+    if (brokers_.kafka) return std::nullopt;
+    return std::optional<JournalFollower>(
+        std::in_place, "market-data", journal_dir(config_.sequencer.data_dir), committed(),
+        market_data_, FollowerOptions{.idle_poll = std::chrono::milliseconds(1)});
+}
+
+std::optional<MarketDataConsumer> Exchange::topic_market_feed() {
+    if (!brokers_.kafka) return std::nullopt;
+    return std::optional<MarketDataConsumer>(std::in_place, config_.catalog, market_data_,
+                                             config_.pipelines.market_data_consumer_options());
+}
+
 api::Pipelines Exchange::pipelines() {
     api::Pipelines p{brokers_.feed || brokers_.history || brokers_.kafka ? "full" : "embedded",
-                     {&store_writer_, &market_feed_},
+                     {&store_writer_},
                      brokers_.persister ? &*brokers_.persister : nullptr};
+    if (market_feed_) p.followers.push_back(&*market_feed_);
     for (auto* follower : brokers_.followers()) {
         p.followers.push_back(follower);
+    }
+    if (market_data_consumer_) {
+        p.consumers.push_back([c = &*market_data_consumer_] { return c->figures(); });
     }
     return p;
 }
@@ -217,7 +238,7 @@ void Exchange::start() {
     orders_.load(store_.open_orders());
     orders_.load(store_.finished_orders(100'000));
     // Market data starts from the store's trades and the recovered book, then follows the
-    // journal closely.
+    // journal or the topic (which may bring again what it has: that is dropped).
     market_data_.load_trades(store_.trades_since(clock_.now() - kMarketDataHistory));
     market_data_.load_book(engine_, report_.last_sequence);
     market_data_.set_listener(&feed_);
@@ -227,7 +248,7 @@ void Exchange::start() {
     sequencer_.add_observer(relay_);
     // Journal segments stay until every follower has read past them.
     sequencer_.register_cursor(store_writer_.cursor());
-    sequencer_.register_cursor(market_feed_.cursor());
+    if (market_feed_) sequencer_.register_cursor(market_feed_->cursor());
     for (auto* follower : brokers_.followers()) sequencer_.register_cursor(follower->cursor());
     // Kafka's topics exist before anything is published; a cluster that refuses them is a
     // configuration to fix (KafkaError), one that does not answer makes the publisher degraded.
@@ -237,8 +258,9 @@ void Exchange::start() {
     }
     sequencer_.start();
     store_writer_.start();
-    market_feed_.start();
+    if (market_feed_) market_feed_->start();
     for (auto* follower : brokers_.followers()) follower->start();
+    if (market_data_consumer_) market_data_consumer_->start();
     if (brokers_.persister) brokers_.persister->start();
     if (report_.last_sequence == 0) fund_demo_accounts(config_, sequencer_);
 
@@ -256,8 +278,9 @@ void Exchange::stop() {
     // until the grace period is over) and writes the final snapshot.
     sequencer_.stop();
     store_writer_.stop();
-    market_feed_.stop();
+    if (market_feed_) market_feed_->stop();
     for (auto* follower : brokers_.followers()) follower->stop();
+    if (market_data_consumer_) market_data_consumer_->stop();
     if (brokers_.persister) brokers_.persister->stop();
 }
 

@@ -1,24 +1,11 @@
 #include "xtrader/bus/kafka_producer.hpp"
 
-#include <librdkafka/rdkafka.h>
+#include "kafka_config.hpp"
 
 namespace xtrader {
 
-namespace {
-
-std::string error_text(rd_kafka_resp_err_t err) {
-    return rd_kafka_err2str(err);
-}
-
-void set(rd_kafka_conf_t* conf, const char* name, const std::string& value) {
-    char error[512];
-    if (rd_kafka_conf_set(conf, name, value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
-        rd_kafka_conf_destroy(conf);
-        throw KafkaError(std::string("kafka ") + name + ": " + error);
-    }
-}
-
-}  // namespace
+using kafka::error_text;
+using kafka::set;
 
 std::string_view to_string(KafkaCompression compression) noexcept {
     switch (compression) {
@@ -84,14 +71,24 @@ KafkaProducer::KafkaProducer(KafkaProducerOptions options)
 KafkaProducer::~KafkaProducer() = default;
 
 void KafkaProducer::produce(const std::string& topic, std::string_view key,
-                            std::string_view payload) {
+                            std::string_view payload, std::span<const Header> headers) {
     for (;;) {
-        const auto err =
-            rd_kafka_producev(handle_->rk, RD_KAFKA_V_TOPIC(topic.c_str()),
-                              RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-                              RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        // librdkafka owns the headers once the message is queued.
+        rd_kafka_headers_t* list = nullptr;
+        if (!headers.empty()) {
+            list = rd_kafka_headers_new(headers.size());
+            for (const auto& [name, value] : headers) {
+                rd_kafka_header_add(list, name.data(), static_cast<ssize_t>(name.size()),
+                                    value.data(), static_cast<ssize_t>(value.size()));
+            }
+        }
+        const auto err = rd_kafka_producev(
+            handle_->rk, RD_KAFKA_V_TOPIC(topic.c_str()),
+            RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+            RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
+            RD_KAFKA_V_HEADERS(list), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
+        if (list != nullptr) rd_kafka_headers_destroy(list);
         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             throw KafkaError("produce to " + topic + ": " + error_text(err));
         }

@@ -15,7 +15,7 @@ KafkaPublisher::KafkaPublisher(const MarketCatalog& catalog, KafkaPublisherOptio
 bool KafkaPublisher::create_topics(std::chrono::milliseconds timeout) {
     if (topics_ready_) return true;
     if (!producer_.reachable(timeout)) return false;
-    producer_.create_topics({options_.market_data}, timeout);
+    producer_.create_topics({options_.market_data, options_.market_data_dead_letters}, timeout);
     topics_ready_ = true;
     return true;
 }

@@ -43,6 +43,7 @@ struct MarketData::Market {
     std::map<Price, BookLevelView> asks;
     Sequence book_sequence = 0;
     std::uint64_t book_version = 0;
+    ExecId last_exec_id = 0;  // exec ids rise with the sequence: what is at or below came before
     Price last = 0;
 };
 
@@ -87,6 +88,7 @@ void MarketData::add_trade(Market& m, const PublicTrade& trade) {
     m.trades.push_front(trade);
     if (m.trades.size() > kTradesKept) m.trades.pop_back();
     m.last = trade.price;
+    m.last_exec_id = std::max(m.last_exec_id, trade.exec_id);
 }
 
 void MarketData::load_trades(std::span<const ExecutionRecord> trades) {
@@ -144,38 +146,53 @@ void MarketData::consume(std::span<const JournalRecord> records) {
                 deltas.push_back({l->side, l->price, l->volume, l->order_count});
             }
         }
-        if (market && *market < markets_.size()) {
-            Market& m = *markets_[*market];
-            std::uint64_t version = 0;
-            {
-                std::unique_lock lock(m.mutex);
-                for (const auto& t : trades) add_trade(m, t);
-                for (const auto& d : deltas) {
-                    const BookLevelView view{d.price, d.volume, d.order_count};
-                    if (d.side == Side::Buy) {
-                        if (d.volume == 0) {
-                            m.bids.erase(d.price);
-                        } else {
-                            m.bids[d.price] = view;
-                        }
-                    } else if (d.volume == 0) {
-                        m.asks.erase(d.price);
-                    } else {
-                        m.asks[d.price] = view;
-                    }
-                }
-                if (!deltas.empty()) {
-                    m.book_sequence = record.sequence;
-                    ++m.book_version;
-                }
-                version = m.book_version;
-            }
-            if (listener_ != nullptr) {
-                listener_->on_market_update(*market, record.sequence, record.timestamp, trades,
-                                            deltas, version);
-            }
-        }
+        if (market) apply(*market, record.sequence, record.timestamp, trades, deltas);
         position_.store(record.sequence, std::memory_order_release);
+    }
+}
+
+void MarketData::apply(MarketId market, Sequence sequence, Timestamp time,
+                       std::span<const PublicTrade> trades, std::span<const BookDelta> book) {
+    if (market >= markets_.size() || (trades.empty() && book.empty())) return;
+    Market& m = *markets_[market];
+    std::uint64_t version = 0;
+    bool book_changed = false;
+    {
+        std::unique_lock lock(m.mutex);
+        // What was applied before (a replay, or history loaded at start) is dropped here.
+        const auto first_new = std::find_if(trades.begin(), trades.end(), [&](const auto& t) {
+            return t.exec_id > m.last_exec_id;
+        });
+        trades = trades.subspan(static_cast<std::size_t>(first_new - trades.begin()));
+        for (const auto& t : trades) add_trade(m, t);
+        if (!book.empty() && sequence > m.book_sequence) {
+            book_changed = true;
+            for (const auto& d : book) {
+                const BookLevelView view{d.price, d.volume, d.order_count};
+                if (d.side == Side::Buy) {
+                    if (d.volume == 0) {
+                        m.bids.erase(d.price);
+                    } else {
+                        m.bids[d.price] = view;
+                    }
+                } else if (d.volume == 0) {
+                    m.asks.erase(d.price);
+                } else {
+                    m.asks[d.price] = view;
+                }
+            }
+            m.book_sequence = sequence;
+            ++m.book_version;
+        }
+        version = m.book_version;
+    }
+    if (trades.empty() && !book_changed) {
+        duplicates_.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    if (!book_changed) book = {};
+    if (listener_ != nullptr) {
+        listener_->on_market_update(market, sequence, time, trades, book, version);
     }
 }
 

@@ -178,5 +178,34 @@ TEST_F(MarketDataTest, TheBookFollowsLevelChangesWithAVersionPerChange) {
     EXPECT_EQ(s.ask, 102);
 }
 
+TEST_F(MarketDataTest, WhatArrivesAgainIsDroppedTradesByExecIdAndTheBookBySequence) {
+    // As the Kafka topic may bring it after a crash: one command's two trades and its book
+    // change, then all of it again, then the next command's.
+    const std::vector<PublicTrade> first = {{1, 100, 2, Side::Buy, kMonday, 7},
+                                            {2, 101, 1, Side::Buy, kMonday, 7}};
+    const std::vector<BookDelta> first_book = {{Side::Sell, 101, 4, 1}};
+    mdp_.apply(kTstUsd, 7, kMonday, first, {});
+    mdp_.apply(kTstUsd, 7, kMonday, {}, first_book);
+    mdp_.apply(kTstUsd, 7, kMonday, std::span(first).first(1), {});  // a replay, in part
+    mdp_.apply(kTstUsd, 7, kMonday, first, {});
+    mdp_.apply(kTstUsd, 7, kMonday, {}, first_book);
+    EXPECT_EQ(mdp_.duplicates(), 3u);
+    const std::vector<PublicTrade> second = {{2, 101, 1, Side::Buy, kMonday, 7},
+                                             {3, 102, 1, Side::Buy, kMonday, 8}};
+    mdp_.apply(kTstUsd, 8, kMonday, second, {});  // its first trade was seen: only the new one
+    mdp_.apply(kTstUsd, 6, kMonday, {}, std::vector<BookDelta>{{Side::Sell, 101, 0, 0}});
+
+    const auto candle = mdp_.candle_at(kTstUsd, CandleInterval::M1, kMonday);
+    ASSERT_TRUE(candle.has_value());
+    EXPECT_EQ(candle->trade_count, 3u);
+    EXPECT_EQ(candle->volume, 4);
+    EXPECT_EQ(candle->close, 102);
+    const auto book = mdp_.book(kTstUsd, 10);
+    ASSERT_EQ(book.asks.size(), 1u);  // the older sequence's change did not undo it
+    EXPECT_EQ(book.asks[0].volume, 4);
+    EXPECT_EQ(book.version, 1u);
+    EXPECT_EQ(mdp_.duplicates(), 4u);
+}
+
 }  // namespace
 }  // namespace xtrader

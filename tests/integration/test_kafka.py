@@ -20,23 +20,34 @@ from test_persistence import Load, pipeline_state
 KAFKA = "127.0.0.1:17092"
 
 
+SERVICES = os.path.join(ROOT, "scripts", "services.sh")
+
+
 class Topic:
+    """A market-data topic and an mdp-group of the test's own."""
+
     def __init__(self):
         self.name = "market-data-" + uuid.uuid4().hex[:10]
+        self.group = "mdp-" + self.name
 
     def flags(self):
         return ["--kafka", KAFKA, "--kafka-topic", self.name, "--kafka-partitions", "2",
-                "--probe-interval", "300"]
+                "--kafka-mdp-group", self.group, "--probe-interval", "300"]
 
-    def messages(self):
-        """(key, message) for every message, in the order of each partition."""
-        out = subprocess.run([os.path.join(ROOT, "scripts", "services.sh"), "kafka-read", self.name],
+    def messages(self, name=None):
+        """(key, message text) for every message, in the order of each partition."""
+        out = subprocess.run([SERVICES, "kafka-read", name or self.name],
                              capture_output=True, text=True, timeout=180)
-        rows = []
-        for line in out.stdout.splitlines():
-            key, _, value = line.partition("\t")
-            rows.append((key, json.loads(value, parse_float=Decimal)))
-        return rows
+        return [tuple(line.split("\t", 1)) for line in out.stdout.splitlines()]
+
+    def market_data(self):
+        return [(key, json.loads(value, parse_float=Decimal)) for key, value in self.messages()]
+
+    def write(self, key, value):
+        subprocess.run([SERVICES, "kafka-tool", "org.apache.kafka.tools.ConsoleProducer",
+                        "--bootstrap-server", KAFKA, "--topic", self.name,
+                        "--property", "parse.key=true", "--property", "key.separator=\t"],
+                       input=f"{key}\t{value}\n", text=True, check=True, timeout=120)
 
 
 @pytest.fixture
@@ -58,7 +69,7 @@ def first_seen(messages):
 
 def assert_complete(daemon, topic, fills):
     wait_until(lambda: pipeline_state(daemon, "kafka")["lag"] == 0, 60, "the publisher caught up")
-    applied = first_seen(topic.messages())
+    applied = first_seen(topic.market_data())
     executions = [m for _, m in applied if m["type"] == "Execution"]
     assert sorted(int(m["exec_id"]) for m in executions) == list(range(1, fills + 1))
     assert all(key == m["symbol"] for key, m in applied)
@@ -84,6 +95,35 @@ def assert_complete(daemon, topic, fills):
     assert Decimal(published["price"]) == last["price"]
     assert Decimal(published["quantity"]) == last["quantity"]
     assert published["transaction_time"] == last["transaction_time"]
+    # The mdp-group applied each trade once: the candles count every fill, none twice.
+    wait_until(lambda: mdp(daemon)["lag"] == 0 and candle_trades(daemon) >= fills, 60,
+               "the mdp-group caught up")
+    assert candle_trades(daemon) == fills
+
+
+def mdp(daemon):
+    return next(p for p in daemon.client().get("/api/v1/system/pipelines")[1]["pipelines"]
+                if p["kind"] == "kafka-consumer-group")
+
+
+def candle_trades(daemon):
+    _, body, _ = daemon.client().get("/api/v1/klines/BTC-KRW/1h?limit=1000")
+    return sum(c["trade_count"] for c in body["candles"])
+
+
+def market_view(daemon):
+    """What REST shows of BTC-KRW's market data, times of day aside."""
+    client = daemon.client()
+    view = {}
+    for interval in ("1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w"):
+        view[interval] = client.get(f"/api/v1/klines/BTC-KRW/{interval}?limit=1000")[1]
+    book = client.get("/api/v1/orderbook/BTC-KRW?depth=500")[1]
+    # The version counts the book's changes since this process started.
+    view["book"] = {k: v for k, v in book.items() if k != "version"}
+    view["trades"] = client.get("/api/v1/trades/BTC-KRW?limit=1000")[1]
+    statistics = client.get("/api/v1/statistics/BTC-KRW")[1]
+    view["statistics"] = {k: v for k, v in statistics.items() if "time" not in k}
+    return view
 
 
 def test_every_execution_and_book_change_reaches_the_topic(data_dir, topic):
@@ -95,6 +135,62 @@ def test_every_execution_and_book_change_reaches_the_topic(data_dir, topic):
         assert pipeline_state(daemon, "kafka")["kind"] == "journal-follower"
         assert_complete(daemon, topic, fills)
         assert pipeline_state(daemon, "kafka")["state"] == "healthy"
+    finally:
+        daemon.stop()
+
+
+def test_market_data_from_the_topic_equals_the_journals(data_dir, topic):
+    """The mdp-group member feeds REST market data in full mode; an embedded daemon started on
+    the same journal rebuilds it from the trade store and the book: the two must agree."""
+    daemon = Daemon(data_dir, *topic.flags()).start()
+    try:
+        fund(daemon.port, 5000)
+        fills, statuses = crossing_pairs(daemon.port, 3000, ALICE, BOB)
+        assert set(statuses) == {200}
+        for i in range(40):  # a book that stays
+            account, side, price = ((BOB, "Buy", 49_000_000 - i * 1000) if i % 2
+                                    else (ALICE, "Sell", 51_000_000 + i * 1000))
+            status, body, _ = daemon.client(account).order(side=side, price=str(price),
+                                                           quantity="0.001")
+            assert status == 200, body
+        wait_until(lambda: pipeline_state(daemon, "kafka")["lag"] == 0, 60, "published")
+        wait_until(lambda: mdp(daemon)["lag"] == 0 and candle_trades(daemon) == fills, 60,
+                   "the mdp-group applied every trade")
+        group = mdp(daemon)
+        assert group["name"] == topic.group and group["state"] == "healthy"
+        assert group["dead_lettered"] == 0
+        assert {p["topic"] for p in group["partitions"]} == {topic.name}
+        wait_until(lambda: min(len(market_view(daemon)["book"][side]) for side in ("bids", "asks"))
+                   >= 20, 30, "the book applied")
+        full = market_view(daemon)
+    finally:
+        daemon.stop()
+    embedded = Daemon(data_dir).start()
+    try:
+        assert all(p["kind"] != "kafka-consumer-group" for p in
+                   embedded.client().get("/api/v1/system/pipelines")[1]["pipelines"])
+        assert market_view(embedded) == full
+    finally:
+        embedded.stop()
+
+
+def test_an_unreadable_message_goes_to_the_dead_letter_topic(data_dir, topic):
+    daemon = Daemon(data_dir, *topic.flags()).start()
+    try:
+        fund(daemon.port, 200)
+        crossing_pairs(daemon.port, 50, ALICE, BOB)
+        topic.write("BTC-KRW", "{not json")
+        topic.write("XXX-KRW", json.dumps({"type": "BookDelta", "sequence": 1, "symbol": "XXX-KRW",
+                                           "transaction_time": 1, "changes": []}))
+        wait_until(lambda: mdp(daemon)["dead_lettered"] == 2, 60, "both dead-lettered")
+        fills, _ = crossing_pairs(daemon.port, 50, ALICE, BOB)  # what follows is still applied
+        wait_until(lambda: candle_trades(daemon) == 50 + fills, 60, "later trades applied")
+        dead = topic.messages(topic.name + ".dlq")
+        assert [key for key, _ in dead] == ["BTC-KRW", "XXX-KRW"]
+        assert dead[0][1] == "{not json"
+        assert mdp(daemon)["dead_lettered"] == 2  # skipped once, not retried
+        _, metrics, _ = daemon.client().get("/metrics")
+        assert f'xtrader_consumer_dead_lettered_total{{group="{topic.group}"}} 2' in metrics.decode()
     finally:
         daemon.stop()
 

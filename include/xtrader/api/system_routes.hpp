@@ -4,21 +4,25 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "xtrader/api/rest_call.hpp"
 #include "xtrader/bus/journal_follower.hpp"
 #include "xtrader/consumers/execution_persister.hpp"
+#include "xtrader/consumers/market_data_consumer.hpp"
 
 namespace xtrader::api {
 
 // What the pipelines read-outs report on: every journal follower (the trade store's writer,
-// market data, the broker publishers) and the in-process persister.
+// market data, the broker publishers), the in-process persister and the Kafka consumer group
+// members.
 struct Pipelines {
     std::string mode = "embedded";  // or "full" when a broker pipeline is configured
     std::vector<const JournalFollower*> followers;
     const ExecutionPersister* persister = nullptr;
+    std::vector<std::function<ConsumerFigures()>> consumers;
 };
 
 class SystemRoutes {

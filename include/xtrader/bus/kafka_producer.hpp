@@ -6,9 +6,11 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace xtrader {
@@ -50,8 +52,10 @@ class KafkaProducer {
     KafkaProducer(const KafkaProducer&) = delete;
     KafkaProducer& operator=(const KafkaProducer&) = delete;
 
+    using Header = std::pair<std::string_view, std::string_view>;  // name, value
     // Queues one message (copied). Waits while librdkafka's local queue is full.
-    void produce(const std::string& topic, std::string_view key, std::string_view payload);
+    void produce(const std::string& topic, std::string_view key, std::string_view payload,
+                 std::span<const Header> headers = {});
     // Waits for the acknowledgement of everything produced since the last call. Throws
     // KafkaError, after dropping whatever is still queued, when a message was refused or the
     // delivery timeout passed: the caller produces the batch again.

@@ -22,6 +22,8 @@ namespace xtrader {
 struct KafkaPublisherOptions {
     KafkaProducerOptions producer;
     KafkaTopic market_data{"market-data", 3, 1};
+    // Where the topic's consumers put a message they cannot read; created with the topic.
+    KafkaTopic market_data_dead_letters{"market-data.dlq", 1, 1};
 };
 
 class KafkaPublisher final : public RecordConsumer {

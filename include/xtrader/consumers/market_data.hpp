@@ -1,8 +1,10 @@
 // The market-data publisher (MDP): candles for every interval, rolling 24 h statistics, the last
-// trades and the L2 book of each market, built from the engine's events. It is a RecordConsumer:
-// whatever reads the committed records calls consume() (in embedded mode a JournalFollower, as
-// they appear). At start it is rebuilt
-// from the trade store's history and the recovered engine's book, so charts survive a restart.
+// trades and the L2 book of each market, built from the engine's events. It is fed one command's
+// changes to one market at a time through apply(): by consume() from the journal (embedded mode:
+// a JournalFollower calls it) or by the Kafka market-data topic's consumer (full mode). At start
+// it is rebuilt from the trade store's history and the recovered engine's book, so charts survive
+// a restart. apply() drops what it has applied before (trades by exec id, book changes by
+// sequence), so a replayed message changes nothing.
 //
 // Threads: consume() and the loaders on one writer thread; every read from any thread, under a
 // shared lock per market. Listeners are called on the writer thread, after the change.
@@ -120,6 +122,13 @@ class MarketData final : public RecordConsumer {
 
     Sequence position() override { return position_.load(std::memory_order_acquire); }
     void consume(std::span<const JournalRecord> records) override;
+    // One command's trades (in exec id order) and book changes in one market. time: of the command.
+    void apply(MarketId market, Sequence sequence, Timestamp time,
+               std::span<const PublicTrade> trades, std::span<const BookDelta> book);
+    // Calls of apply() that brought nothing new.
+    std::uint64_t duplicates() const noexcept {
+        return duplicates_.load(std::memory_order_relaxed);
+    }
 
     std::vector<Candle> candles(MarketId market, CandleInterval interval, std::size_t limit,
                                 std::optional<Timestamp> start = {},
@@ -139,6 +148,7 @@ class MarketData final : public RecordConsumer {
     const MarketCatalog& catalog_;
     std::vector<std::unique_ptr<Market>> markets_;
     std::atomic<Sequence> position_{0};
+    std::atomic<std::uint64_t> duplicates_{0};
     MarketDataListener* listener_ = nullptr;
 };
 

@@ -1,0 +1,79 @@
+// A member of a Kafka consumer group on librdkafka, as the pipeline consumers need it: poll a
+// batch, process it, then commit the offsets after it (at-least-once: a crash between the two
+// brings the batch again, and the consumers drop what they applied by `sequence`). Partitions
+// are spread over the group's members by the broker and move when a member leaves.
+//
+// One thread polls and commits; lag() may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "xtrader/bus/kafka_producer.hpp"
+
+namespace xtrader {
+
+struct KafkaConsumerOptions {
+    std::string brokers;  // bootstrap.servers
+    std::string group;    // group.id
+    // How long the broker holds a fetch for more data: the floor of the pipeline's latency.
+    std::chrono::milliseconds fetch_wait{5};
+};
+
+// One consumed message; its views are valid during the handler call only.
+struct KafkaRecord {
+    std::string_view topic;
+    std::int32_t partition = 0;
+    std::int64_t offset = 0;
+    std::string_view key;
+    std::string_view payload;
+};
+
+// How far one assigned partition's member is behind the partition's end.
+struct KafkaPartitionLag {
+    std::string topic;
+    std::int32_t partition = 0;
+    std::int64_t position = 0;  // the next offset this member reads
+    std::int64_t end = 0;       // the high watermark, as of the last fetch
+    std::int64_t lag() const noexcept { return end > position ? end - position : 0; }
+};
+
+class KafkaConsumer {
+  public:
+    explicit KafkaConsumer(KafkaConsumerOptions options);
+    ~KafkaConsumer();  // leaves the group
+    KafkaConsumer(const KafkaConsumer&) = delete;
+    KafkaConsumer& operator=(const KafkaConsumer&) = delete;
+
+    // A group that has not committed offsets yet starts at the partitions' beginning.
+    void subscribe(const std::vector<std::string>& topics);
+    // Hands up to `max` messages to `handle`, waiting up to `timeout` for the first; returns how
+    // many. A broker error is returned in `error` (empty when none) and the poll goes on: the
+    // client reconnects by itself.
+    std::size_t poll(std::size_t max, std::chrono::milliseconds timeout,
+                     const std::function<void(const KafkaRecord&)>& handle, std::string& error);
+    // Commits, synchronously, the offsets after every message polled so far. Throws KafkaError
+    // when the group coordinator refuses or does not answer; the next commit covers them.
+    void commit();
+    // Leaves the group, committing nothing more: its partitions go to the other members.
+    void close();
+    // The assigned partitions' positions and ends, as of the last poll.
+    std::vector<KafkaPartitionLag> lag() const;
+
+  private:
+    void update_lag();
+
+    struct Handle;
+    std::unique_ptr<Handle> handle_;
+    mutable std::mutex lag_mutex_;
+    std::vector<KafkaPartitionLag> lag_;
+    std::chrono::steady_clock::time_point lag_updated_{};
+};
+
+}  // namespace xtrader

@@ -1,0 +1,137 @@
+#include "xtrader/bus/kafka_consumer.hpp"
+
+#include "kafka_config.hpp"
+
+namespace xtrader {
+
+namespace {
+
+// The figures of lag() are refreshed this often, from the polling thread.
+constexpr std::chrono::milliseconds kLagRefresh{500};
+
+}  // namespace
+
+struct KafkaConsumer::Handle {
+    rd_kafka_t* rk = nullptr;
+    bool closed = false;
+
+    explicit Handle(const KafkaConsumerOptions& o) {
+        rd_kafka_conf_t* conf = rd_kafka_conf_new();
+        kafka::set(conf, "bootstrap.servers", o.brokers);
+        kafka::set(conf, "group.id", o.group);
+        // Offsets are committed by commit(), after the batch is processed.
+        kafka::set(conf, "enable.auto.commit", "false");
+        kafka::set(conf, "auto.offset.reset", "earliest");
+        kafka::set(conf, "fetch.wait.max.ms", std::to_string(o.fetch_wait.count()));
+        // A member that dies is noticed by the group after this long; its partitions move.
+        kafka::set(conf, "session.timeout.ms", "10000");
+        kafka::set(conf, "heartbeat.interval.ms", "1000");
+        kafka::set(conf, "log_level", "3");
+        char error[512];
+        rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
+        if (rk == nullptr) {
+            rd_kafka_conf_destroy(conf);
+            throw KafkaError(std::string("kafka consumer: ") + error);
+        }
+        rd_kafka_poll_set_consumer(rk);
+    }
+    ~Handle() {
+        if (!closed) rd_kafka_consumer_close(rk);
+        rd_kafka_destroy(rk);
+    }
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+};
+
+KafkaConsumer::KafkaConsumer(KafkaConsumerOptions options)
+    : handle_(std::make_unique<Handle>(options)) {}
+
+KafkaConsumer::~KafkaConsumer() = default;
+
+void KafkaConsumer::subscribe(const std::vector<std::string>& topics) {
+    auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
+    for (const auto& topic : topics) {
+        rd_kafka_topic_partition_list_add(list, topic.c_str(), RD_KAFKA_PARTITION_UA);
+    }
+    const auto err = rd_kafka_subscribe(handle_->rk, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        throw KafkaError("kafka subscribe: " + kafka::error_text(err));
+    }
+}
+
+std::size_t KafkaConsumer::poll(std::size_t max, std::chrono::milliseconds timeout,
+                                const std::function<void(const KafkaRecord&)>& handle,
+                                std::string& error) {
+    error.clear();
+    std::size_t count = 0;
+    int wait = static_cast<int>(timeout.count());
+    while (count < max) {
+        rd_kafka_message_t* m = rd_kafka_consumer_poll(handle_->rk, wait);
+        if (m == nullptr) break;
+        wait = 0;  // the first message came: take what is already fetched, no more waiting
+        if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            error = rd_kafka_message_errstr(m);
+            rd_kafka_message_destroy(m);
+            break;
+        }
+        const KafkaRecord record{
+            rd_kafka_topic_name(m->rkt),
+            m->partition,
+            m->offset,
+            {static_cast<const char*>(m->key), m->key != nullptr ? m->key_len : 0},
+            {static_cast<const char*>(m->payload), m->payload != nullptr ? m->len : 0}};
+        try {
+            handle(record);
+        } catch (...) {
+            rd_kafka_message_destroy(m);
+            throw;
+        }
+        rd_kafka_message_destroy(m);
+        ++count;
+    }
+    update_lag();
+    return count;
+}
+
+void KafkaConsumer::commit() {
+    const auto err = rd_kafka_commit(handle_->rk, nullptr, 0);
+    // Nothing consumed since the last commit is not a failure.
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
+    throw KafkaError("kafka commit: " + kafka::error_text(err));
+}
+
+void KafkaConsumer::close() {
+    if (std::exchange(handle_->closed, true)) return;
+    rd_kafka_consumer_close(handle_->rk);
+}
+
+void KafkaConsumer::update_lag() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - lag_updated_ < kLagRefresh) return;
+    lag_updated_ = now;
+    std::vector<KafkaPartitionLag> figures;
+    rd_kafka_topic_partition_list_t* assigned = nullptr;
+    if (rd_kafka_assignment(handle_->rk, &assigned) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_position(handle_->rk, assigned);
+        for (int i = 0; i < assigned->cnt; ++i) {
+            const auto& p = assigned->elems[i];
+            std::int64_t low = 0;
+            std::int64_t high = 0;
+            rd_kafka_get_watermark_offsets(handle_->rk, p.topic, p.partition, &low, &high);
+            // A partition not read from yet has no position: it is at its start.
+            const std::int64_t position = p.offset >= 0 ? p.offset : low;
+            figures.push_back({p.topic, p.partition, position, high});
+        }
+        rd_kafka_topic_partition_list_destroy(assigned);
+    }
+    std::lock_guard lock(lag_mutex_);
+    lag_ = std::move(figures);
+}
+
+std::vector<KafkaPartitionLag> KafkaConsumer::lag() const {
+    std::lock_guard lock(lag_mutex_);
+    return lag_;
+}
+
+}  // namespace xtrader
