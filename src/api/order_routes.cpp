@@ -70,7 +70,7 @@ void answer_placed(RestCall& call, const MarketCatalog& catalog, const OrderView
 }  // namespace
 
 OrderRoutes::OrderRoutes(const MarketCatalog& catalog, Sequencer& sequencer,
-                         const OrderView& orders, TradeStore& store, AccessControl& access,
+                         const OrderView& orders, OrderHistory& store, AccessControl& access,
                          boost::asio::thread_pool& store_reads)
     : catalog_(catalog),
       sequencer_(sequencer),

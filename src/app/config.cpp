@@ -137,6 +137,11 @@ const std::vector<Setting>& settings() {
          [](Config& c, const std::string& v) {
              c.rest.rate_limit_burst = std::max(1.0, parse_double(v, "rate_limit_burst"));
          }},
+        {"api.finished_orders_kept", "XTRADER_FINISHED_ORDERS_KEPT", "--finished-orders-kept",
+         "finished orders kept in memory for GET /v1/order(s); older ones are read from the store",
+         [](Config& c, const std::string& v) {
+             c.rest.finished_orders_kept = parse_number<std::size_t>(v, "finished_orders_kept");
+         }},
         {"log.level", "XTRADER_LOG_LEVEL", "--log-level", "trace | debug | info | warn | error",
          [](Config& c, const std::string& v) { c.log_level = v; }},
         {"process.role", "XTRADER_ROLE", "--role", "exchange | persister",
@@ -190,6 +195,19 @@ const std::vector<Setting>& settings() {
          [](Config& c, const std::string& v) {
              if (v.empty()) throw ConfigError("kafka.mdp_group must not be empty");
              c.pipelines.mdp_group = v;
+         }},
+        {"kafka.order_events_topic", "XTRADER_KAFKA_ORDER_TOPIC", "--kafka-order-topic",
+         "the topic of every order's changes, keyed by account",
+         [](Config& c, const std::string& v) {
+             if (v.empty()) throw ConfigError("kafka.order_events_topic must not be empty");
+             c.pipelines.kafka.order_events.name = v;
+         }},
+        {"kafka.order_history_group", "XTRADER_KAFKA_ORDER_HISTORY_GROUP",
+         "--kafka-order-history-group",
+         "the consumer group that writes order-events into PostgreSQL",
+         [](Config& c, const std::string& v) {
+             if (v.empty()) throw ConfigError("kafka.order_history_group must not be empty");
+             c.pipelines.order_history_group = v;
          }},
         {"kafka.linger_ms", "XTRADER_KAFKA_LINGER", "--kafka-linger",
          "ms the producer waits to fill a batch (latency for throughput)",
@@ -317,19 +335,39 @@ PersisterOptions PipelineConfig::persister_options() const {
 
 KafkaPublisherOptions PipelineConfig::kafka_publisher_options() const {
     KafkaPublisherOptions options = kafka;
-    options.market_data_dead_letters = {kafka.market_data.name + ".dlq", 1,
-                                        kafka.market_data.replication};
+    // kafka.partitions and kafka.replication are for both topics.
+    const int replication = kafka.market_data.replication;
+    options.order_events.partitions = kafka.market_data.partitions;
+    options.order_events.replication = replication;
+    options.market_data_dead_letters = {kafka.market_data.name + ".dlq", 1, replication};
+    options.order_events_dead_letters = {kafka.order_events.name + ".dlq", 1, replication};
     return options;
 }
 
-MarketDataConsumerOptions PipelineConfig::market_data_consumer_options() const {
-    const auto publisher = kafka_publisher_options();
-    MarketDataConsumerOptions options;
-    options.consumer.brokers = kafka.producer.brokers;
-    options.consumer.group = mdp_group;
-    options.topic = publisher.market_data.name;
-    options.dead_letters = publisher.market_data_dead_letters;
+namespace {
+
+TopicConsumerOptions consumer_options(const std::string& brokers, const std::string& group,
+                                      const KafkaTopic& topic, const KafkaTopic& dead_letters) {
+    TopicConsumerOptions options;
+    options.consumer.brokers = brokers;
+    options.consumer.group = group;
+    options.topic = topic.name;
+    options.dead_letters = dead_letters;
     return options;
+}
+
+}  // namespace
+
+TopicConsumerOptions PipelineConfig::mdp_consumer_options() const {
+    const auto topics = kafka_publisher_options();
+    return consumer_options(kafka.producer.brokers, mdp_group, topics.market_data,
+                            topics.market_data_dead_letters);
+}
+
+TopicConsumerOptions PipelineConfig::order_history_consumer_options() const {
+    const auto topics = kafka_publisher_options();
+    return consumer_options(kafka.producer.brokers, order_history_group, topics.order_events,
+                            topics.order_events_dead_letters);
 }
 
 std::string usage() {

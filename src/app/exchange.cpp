@@ -22,10 +22,12 @@
 #include "xtrader/app/roles.hpp"
 #include "xtrader/bus/kafka_publisher.hpp"
 #include "xtrader/bus/redis_streams_publisher.hpp"
-#include "xtrader/consumers/market_data_consumer.hpp"
+#include "xtrader/consumers/market_data_sink.hpp"
+#include "xtrader/consumers/order_events_publisher.hpp"
+#include "xtrader/consumers/order_history_sink.hpp"
 #include "xtrader/consumers/trade_recorder.hpp"
 #include "xtrader/sequencer/recovery.hpp"
-#include "xtrader/store/postgres_execution_store.hpp"
+#include "xtrader/store/postgres_store.hpp"
 #include "xtrader/store/sqlite_trade_store.hpp"
 
 namespace xtrader::app {
@@ -68,12 +70,38 @@ RecoveryReport recover_logged(MatchingEngine& engine, const Config& config) {
     return report;
 }
 
+// Full mode's order history: PostgreSQL's orders table, which the order-history group fills
+// from the order-events topic. An order asked for here has left the API's view, so it is
+// finished; a row that is not finished yet (the pipeline lags the journal), a missing row or a
+// database that does not answer is read from the local trade store instead.
+class ReplicatedOrderHistory final : public OrderHistory {
+  public:
+    ReplicatedOrderHistory(PostgresStore& replica, TradeStore& local)
+        : replica_(replica), local_(local) {}
+
+    std::optional<OrderRecord> order(OrderId id) override {
+        try {
+            if (auto order = replica_.order(id); order && !order->open()) return order;
+        } catch (const StoreError& e) {
+            spdlog::debug("order {} from postgresql: {}", id, e.what());
+        }
+        return local_.order(id);
+    }
+
+  private:
+    PostgresStore& replica_;
+    TradeStore& local_;
+};
+
 // Full mode's pipelines, each part present when its broker is configured: the persistence
 // pipeline (the journal -> Redis stream publisher and the consumers into PostgreSQL) and the
-// market-data pipeline (the journal -> Kafka publisher). A publisher is never awaited at start:
-// a broker that is down only makes it degraded.
+// Kafka pipeline (the journal -> market-data, the trade store's outbox -> order-events ->
+// the order-history group -> PostgreSQL). A publisher is never awaited at start: a broker that
+// is down only makes it degraded.
 struct BrokerPipelines {
-    BrokerPipelines(const Config& config, const std::function<Sequence()>& committed) {
+    // recorded: the sequence the trade store has written, order events included.
+    BrokerPipelines(const Config& config, const std::function<Sequence()>& committed,
+                    TradeStore& store, const std::function<Sequence()>& recorded) {
         const auto& pipes = config.pipelines;
         // Large batches: one round trip (Redis) or one flush (Kafka) and one cursor fdatasync
         // cover up to 8192 records.
@@ -85,6 +113,11 @@ struct BrokerPipelines {
                           config.sequencer.data_dir / "cursors" / "kafka");
             kafka_feed.emplace("kafka", journal_dir(config.sequencer.data_dir), committed, *kafka,
                                options);
+            order_events.emplace(config.catalog, store, pipes.kafka.producer,
+                                 pipes.kafka.order_events.name,
+                                 config.sequencer.data_dir / "cursors" / "kafka-order-events");
+            order_events_feed.emplace("kafka-order-events", journal_dir(config.sequencer.data_dir),
+                                      recorded, *order_events, options);
         }
         if (!pipes.redis.empty()) {
             publisher.emplace(config.catalog,
@@ -96,6 +129,12 @@ struct BrokerPipelines {
         }
         if (pipes.postgres.empty()) return;
         history.emplace(config.catalog, pipes.postgres);
+        if (kafka) {
+            order_store.emplace(config.catalog, pipes.postgres);
+            order_sink.emplace(config.catalog, *order_store);
+            order_history.emplace(pipes.order_history_consumer_options(), *order_sink);
+            replicated_orders.emplace(*history, store);
+        }
         if (!pipes.redis.empty() && pipes.persister_consumers > 0) {
             std::vector<std::string> names;
             for (std::size_t i = 1; i <= pipes.persister_consumers; ++i) {
@@ -110,15 +149,22 @@ struct BrokerPipelines {
         std::vector<JournalFollower*> out;
         if (feed) out.push_back(&*feed);
         if (kafka_feed) out.push_back(&*kafka_feed);
+        if (order_events_feed) out.push_back(&*order_events_feed);
         return out;
     }
 
     std::optional<RedisStreamsPublisher> publisher;
     std::optional<JournalFollower> feed;
-    std::optional<PostgresExecutionStore> history;
+    std::optional<PostgresStore> history;
     std::optional<ExecutionPersister> persister;
     std::optional<KafkaPublisher> kafka;
     std::optional<JournalFollower> kafka_feed;
+    std::optional<OrderEventsPublisher> order_events;
+    std::optional<JournalFollower> order_events_feed;
+    std::optional<PostgresStore> order_store;  // the order-history consumer's connection
+    std::optional<OrderHistorySink> order_sink;
+    std::optional<TopicConsumer> order_history;
+    std::optional<ReplicatedOrderHistory> replicated_orders;
 };
 
 class Exchange {
@@ -133,13 +179,29 @@ class Exchange {
         return [s = &sequencer_] { return s->committed_sequence(); };
     }
     api::Pipelines pipelines();
+    bool kafka() const { return !config_.pipelines.kafka.producer.brokers.empty(); }
+    std::function<Sequence()> order_events_published() {
+        return [this] { return brokers_.order_events_feed->cursor().load(); };
+    }
+    // What the trade store has written, for the order-events publisher.
+    std::function<Sequence()> recorded() {
+        return [this] {
+            return std::min(sequencer_.committed_sequence(), store_writer_.cursor().load());
+        };
+    }
     std::optional<JournalFollower> journal_market_feed();
-    std::optional<MarketDataConsumer> topic_market_feed();
+    std::optional<TopicConsumer> mdp_member();
     net::ip::tcp::endpoint endpoint(unsigned short port) const {
         return {net::ip::make_address(config_.host), port};
     }
+    // PostgreSQL's executions when the persistence pipeline (Redis) fills them.
     ExecutionHistory& history() {
-        return brokers_.history ? static_cast<ExecutionHistory&>(*brokers_.history) : store_;
+        return brokers_.history && brokers_.feed ? static_cast<ExecutionHistory&>(*brokers_.history)
+                                                 : store_;
+    }
+    OrderHistory& order_history() {
+        return brokers_.replicated_orders ? static_cast<OrderHistory&>(*brokers_.replicated_orders)
+                                          : store_;
     }
     void start();
     void stop();  // idempotent
@@ -157,16 +219,18 @@ class Exchange {
     Sequencer sequencer_{engine_, clock_, config_.sequencer, report_.last_sequence};
 
     SqliteTradeStore store_{config_.sequencer.data_dir / "trades.sqlite"};
-    TradeRecorder recorder_{store_};
+    // With Kafka, the recorder also keeps the order-events outbox, pruned behind its publisher.
+    TradeRecorder recorder_{store_, kafka() ? order_events_published() : nullptr};
     JournalFollower store_writer_{"trade-store", journal_dir(config_.sequencer.data_dir),
                                   committed(), recorder_};
-    api::OrderView orders_;
+    api::OrderView orders_{config_.rest.finished_orders_kept};
     MarketData market_data_{config_.catalog};
-    BrokerPipelines brokers_{config_, committed()};
+    BrokerPipelines brokers_{config_, committed(), store_, recorded()};
     // Market data follows the journal closely in embedded mode; in full mode it is the mdp-group
     // member that reads the Kafka topic.
     std::optional<JournalFollower> market_feed_ = journal_market_feed();
-    std::optional<MarketDataConsumer> market_data_consumer_ = topic_market_feed();
+    MarketDataSink market_data_sink_{config_.catalog, market_data_};
+    std::optional<TopicConsumer> mdp_ = mdp_member();
 
     unsigned threads_ = config_.io_threads != 0 ? config_.io_threads
                                                 : std::max(1u, std::thread::hardware_concurrency());
@@ -183,7 +247,7 @@ class Exchange {
     api::AccessControl access_{auth_, metrics_, config_.rest.rate_limit_per_second,
                                config_.rest.rate_limit_burst};
     api::OrderRoutes order_routes_{config_.catalog, sequencer_, orders_,
-                                   store_,          access_,    store_reads_};
+                                   order_history(), access_,    store_reads_};
     api::AccountRoutes account_routes_{config_.catalog, sequencer_, history(), access_,
                                        store_reads_};
     api::AdminRoutes admin_routes_{config_.catalog, sequencer_, access_, config_.rest.max_accounts};
@@ -205,16 +269,16 @@ Exchange::Exchange(const Config& config) : config_(config) {
 }
 
 std::optional<JournalFollower> Exchange::journal_market_feed() {
-    if (brokers_.kafka) return std::nullopt;
+    if (kafka()) return std::nullopt;
     return std::optional<JournalFollower>(
         std::in_place, "market-data", journal_dir(config_.sequencer.data_dir), committed(),
         market_data_, FollowerOptions{.idle_poll = std::chrono::milliseconds(1)});
 }
 
-std::optional<MarketDataConsumer> Exchange::topic_market_feed() {
-    if (!brokers_.kafka) return std::nullopt;
-    return std::optional<MarketDataConsumer>(std::in_place, config_.catalog, market_data_,
-                                             config_.pipelines.market_data_consumer_options());
+std::optional<TopicConsumer> Exchange::mdp_member() {
+    if (!kafka()) return std::nullopt;
+    return std::optional<TopicConsumer>(std::in_place, config_.pipelines.mdp_consumer_options(),
+                                        market_data_sink_);
 }
 
 api::Pipelines Exchange::pipelines() {
@@ -225,8 +289,8 @@ api::Pipelines Exchange::pipelines() {
     for (auto* follower : brokers_.followers()) {
         p.followers.push_back(follower);
     }
-    if (market_data_consumer_) {
-        p.consumers.push_back([c = &*market_data_consumer_] { return c->figures(); });
+    for (const auto* member : {&mdp_, &brokers_.order_history}) {
+        if (*member) p.consumers.push_back([c = &**member] { return c->figures(); });
     }
     return p;
 }
@@ -236,7 +300,7 @@ void Exchange::start() {
     // orders and the most recent finished ones.
     store_writer_.catch_up(report_.last_sequence);
     orders_.load(store_.open_orders());
-    orders_.load(store_.finished_orders(100'000));
+    orders_.load(store_.finished_orders(config_.rest.finished_orders_kept));
     // Market data starts from the store's trades and the recovered book, then follows the
     // journal or the topic (which may bring again what it has: that is dropped).
     market_data_.load_trades(store_.trades_since(clock_.now() - kMarketDataHistory));
@@ -260,7 +324,8 @@ void Exchange::start() {
     store_writer_.start();
     if (market_feed_) market_feed_->start();
     for (auto* follower : brokers_.followers()) follower->start();
-    if (market_data_consumer_) market_data_consumer_->start();
+    if (mdp_) mdp_->start();
+    if (brokers_.order_history) brokers_.order_history->start();
     if (brokers_.persister) brokers_.persister->start();
     if (report_.last_sequence == 0) fund_demo_accounts(config_, sequencer_);
 
@@ -280,7 +345,8 @@ void Exchange::stop() {
     store_writer_.stop();
     if (market_feed_) market_feed_->stop();
     for (auto* follower : brokers_.followers()) follower->stop();
-    if (market_data_consumer_) market_data_consumer_->stop();
+    if (mdp_) mdp_->stop();
+    if (brokers_.order_history) brokers_.order_history->stop();
     if (brokers_.persister) brokers_.persister->stop();
 }
 

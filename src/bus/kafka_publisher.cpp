@@ -15,7 +15,9 @@ KafkaPublisher::KafkaPublisher(const MarketCatalog& catalog, KafkaPublisherOptio
 bool KafkaPublisher::create_topics(std::chrono::milliseconds timeout) {
     if (topics_ready_) return true;
     if (!producer_.reachable(timeout)) return false;
-    producer_.create_topics({options_.market_data, options_.market_data_dead_letters}, timeout);
+    producer_.create_topics({options_.market_data, options_.market_data_dead_letters,
+                             options_.order_events, options_.order_events_dead_letters},
+                            timeout);
     topics_ready_ = true;
     return true;
 }

@@ -6,7 +6,7 @@
 #include <unordered_map>
 
 #include "xtrader/bus/execution_codec.hpp"
-#include "xtrader/store/postgres_execution_store.hpp"
+#include "xtrader/store/postgres_store.hpp"
 
 namespace xtrader {
 
@@ -73,7 +73,7 @@ class ExecutionPersister::Consumer {
         while (!owner_.stopping_.load(std::memory_order_relaxed)) {
             try {
                 if (!group_ready_) {
-                    PostgresExecutionStore::migrate(options_.postgres);
+                    PostgresStore::migrate(options_.postgres);
                     create_group();
                 }
                 if (!unfinished_.empty()) process({});
@@ -233,7 +233,7 @@ class ExecutionPersister::Consumer {
     const PersisterOptions& options_;
     std::string name_;
     RedisConnection redis_;
-    PostgresExecutionStore store_;
+    PostgresStore store_;
     bool group_ready_ = false;
     std::vector<Entry> unfinished_;
 };

@@ -4,7 +4,8 @@
 
 namespace xtrader {
 
-TradeRecorder::TradeRecorder(TradeStore& store) : store_(store), position_(store.position()) {
+TradeRecorder::TradeRecorder(TradeStore& store, std::function<Sequence()> published)
+    : store_(store), published_(std::move(published)), position_(store.position()) {
     for (auto& order : store_.open_orders()) open_.emplace(order.id, std::move(order));
 }
 
@@ -32,6 +33,7 @@ void TradeRecorder::consume(std::span<const JournalRecord> records) {
                 return it == open_.end() ? nullptr : &it->second;
             },
             [&](const OrderRecord& order) {
+                if (published_) batch.order_events.push_back(order);
                 const auto [it, fresh] = changed.try_emplace(order.id, batch.orders.size());
                 if (fresh) {
                     batch.orders.push_back(order);
@@ -41,6 +43,7 @@ void TradeRecorder::consume(std::span<const JournalRecord> records) {
             });
     }
     batch.position = records.back().sequence;
+    if (published_) batch.published_order_events = published_();
     store_.write(batch);
     for (auto& order : batch.orders) {
         if (order.open()) {

@@ -48,6 +48,27 @@ std::string_view to_string(TimeInForce tif) noexcept {
     return "GTC";
 }
 
+std::optional<Side> parse_side(std::string_view text) noexcept {
+    for (const auto side : {Side::Buy, Side::Sell}) {
+        if (to_string(side) == text) return side;
+    }
+    return std::nullopt;
+}
+
+std::optional<OrderType> parse_order_type(std::string_view text) noexcept {
+    for (const auto type : {OrderType::Limit, OrderType::Market}) {
+        if (to_string(type) == text) return type;
+    }
+    return std::nullopt;
+}
+
+std::optional<TimeInForce> parse_time_in_force(std::string_view text) noexcept {
+    for (const auto tif : {TimeInForce::GTC, TimeInForce::IOC, TimeInForce::FOK}) {
+        if (to_string(tif) == text) return tif;
+    }
+    return std::nullopt;
+}
+
 std::string MarketCatalog::validate() {
     constexpr auto kMax = static_cast<Int128>(std::numeric_limits<std::int64_t>::max());
     for (std::size_t i = 0; i < assets.size(); ++i) {

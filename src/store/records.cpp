@@ -13,4 +13,12 @@ std::string_view to_string(OrderStatus status) noexcept {
     return "Pending";
 }
 
+std::optional<OrderStatus> parse_order_status(std::string_view text) noexcept {
+    for (const auto status : {OrderStatus::Pending, OrderStatus::PartiallyFilled,
+                              OrderStatus::Filled, OrderStatus::Cancelled, OrderStatus::Rejected}) {
+        if (to_string(status) == text) return status;
+    }
+    return std::nullopt;
+}
+
 }  // namespace xtrader

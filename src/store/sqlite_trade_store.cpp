@@ -31,6 +31,18 @@ constexpr const char* kMigrations[] = {
         updated INTEGER NOT NULL, sequence INTEGER NOT NULL);
     CREATE INDEX orders_open ON orders (status) WHERE status <= 1;
     )sql",
+    // The order-events outbox: every change of every order, in order (the rowid), kept until
+    // the Kafka publisher has published it.
+    R"sql(
+    CREATE TABLE order_events (
+        event INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, account INTEGER NOT NULL,
+        market INTEGER NOT NULL, side INTEGER NOT NULL, type INTEGER NOT NULL,
+        tif INTEGER NOT NULL, post_only INTEGER NOT NULL, price INTEGER NOT NULL,
+        quantity INTEGER NOT NULL, filled INTEGER NOT NULL, price_volume INTEGER NOT NULL,
+        status INTEGER NOT NULL, reason TEXT NOT NULL, client_order_id TEXT NOT NULL,
+        created INTEGER NOT NULL, updated INTEGER NOT NULL, sequence INTEGER NOT NULL);
+    CREATE INDEX order_events_by_sequence ON order_events (sequence);
+    )sql",
 };
 
 class Statement {
@@ -121,6 +133,26 @@ std::vector<ExecutionRecord> read_executions(Statement& s) {
     return out;
 }
 
+Statement& bind_order(Statement& s, const OrderRecord& o) {
+    return s.bind(1, static_cast<std::int64_t>(o.id))
+        .bind(2, std::int64_t{o.account})
+        .bind(3, std::int64_t{o.market})
+        .bind(4, static_cast<std::int64_t>(o.side))
+        .bind(5, static_cast<std::int64_t>(o.type))
+        .bind(6, static_cast<std::int64_t>(o.tif))
+        .bind(7, std::int64_t{o.post_only})
+        .bind(8, o.price)
+        .bind(9, o.quantity)
+        .bind(10, o.filled)
+        .bind(11, o.price_volume)
+        .bind(12, static_cast<std::int64_t>(o.status))
+        .bind(13, std::string_view(o.reason))
+        .bind(14, o.client_order_id.view())
+        .bind(15, o.created)
+        .bind(16, o.updated)
+        .bind(17, static_cast<std::int64_t>(o.sequence));
+}
+
 OrderRecord read_order(const Statement& s) {
     OrderRecord o;
     o.id = static_cast<OrderId>(s.integer(0));
@@ -201,25 +233,16 @@ void SqliteTradeStore::write(const TradeBatch& batch) {
                         "filled = excluded.filled, price_volume = excluded.price_volume, "
                         "status = excluded.status, reason = excluded.reason, "
                         "updated = excluded.updated, sequence = excluded.sequence");
-        for (const auto& o : batch.orders) {
-            order.bind(1, static_cast<std::int64_t>(o.id))
-                .bind(2, std::int64_t{o.account})
-                .bind(3, std::int64_t{o.market})
-                .bind(4, static_cast<std::int64_t>(o.side))
-                .bind(5, static_cast<std::int64_t>(o.type))
-                .bind(6, static_cast<std::int64_t>(o.tif))
-                .bind(7, std::int64_t{o.post_only})
-                .bind(8, o.price)
-                .bind(9, o.quantity)
-                .bind(10, o.filled)
-                .bind(11, o.price_volume)
-                .bind(12, static_cast<std::int64_t>(o.status))
-                .bind(13, std::string_view(o.reason))
-                .bind(14, o.client_order_id.view())
-                .bind(15, o.created)
-                .bind(16, o.updated)
-                .bind(17, static_cast<std::int64_t>(o.sequence))
-                .run();
+        for (const auto& o : batch.orders) bind_order(order, o).run();
+        if (!batch.order_events.empty()) {
+            Statement event(writer_, (std::string("INSERT INTO order_events (") + kOrderColumns +
+                                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                                         .c_str());
+            for (const auto& o : batch.order_events) bind_order(event, o).run();
+        }
+        if (batch.published_order_events != 0) {
+            Statement prune(writer_, "DELETE FROM order_events WHERE sequence <= ?");
+            prune.bind(1, static_cast<std::int64_t>(batch.published_order_events)).run();
         }
         Statement position(writer_, "UPDATE position SET sequence = ? WHERE id = 1");
         position.bind(1, static_cast<std::int64_t>(batch.position)).run();
@@ -266,6 +289,18 @@ std::vector<OrderRecord> SqliteTradeStore::select_orders(const char* where,
     std::lock_guard lock(read_mutex_);
     Statement s(reader_, sql.c_str());
     s.bind(1, parameter);
+    std::vector<OrderRecord> out;
+    while (s.step()) out.push_back(read_order(s));
+    return out;
+}
+
+std::vector<OrderRecord> SqliteTradeStore::order_events(Sequence after, Sequence upto) {
+    const std::string sql =
+        std::string("SELECT ") + kOrderColumns +
+        " FROM order_events WHERE sequence > ?1 AND sequence <= ?2 ORDER BY event";
+    std::lock_guard lock(read_mutex_);
+    Statement s(reader_, sql.c_str());
+    s.bind(1, static_cast<std::int64_t>(after)).bind(2, static_cast<std::int64_t>(upto));
     std::vector<OrderRecord> out;
     while (s.step()) out.push_back(read_order(s));
     return out;

@@ -37,6 +37,9 @@ class FlakyStore final : public TradeStore {
     std::vector<OrderRecord> finished_orders(std::size_t n) override {
         return real_.finished_orders(n);
     }
+    std::vector<OrderRecord> order_events(Sequence after, Sequence upto) override {
+        return real_.order_events(after, upto);
+    }
 
   private:
     TradeStore& real_;

@@ -5,6 +5,7 @@ consumer that drops what it has seen by sequence sees each exactly once."""
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 import uuid
@@ -14,7 +15,7 @@ import pytest
 
 from conftest import ALICE, BIN, BOB, CONFIG, Daemon
 from load import crossing_pairs, fund
-from services import ROOT, services, wait_until
+from services import ROOT, pipeline, psql, services, wait_until  # noqa: F401 (a fixture)
 from test_persistence import Load, pipeline_state
 
 KAFKA = "127.0.0.1:17092"
@@ -27,12 +28,16 @@ class Topic:
     """A market-data topic and an mdp-group of the test's own."""
 
     def __init__(self):
-        self.name = "market-data-" + uuid.uuid4().hex[:10]
-        self.group = "mdp-" + self.name
+        tag = uuid.uuid4().hex[:10]
+        self.name = "market-data-" + tag
+        self.group = "mdp-" + tag
+        self.orders = "order-events-" + tag
+        self.order_group = "order-history-" + tag
 
     def flags(self):
         return ["--kafka", KAFKA, "--kafka-topic", self.name, "--kafka-partitions", "2",
-                "--kafka-mdp-group", self.group, "--probe-interval", "300"]
+                "--kafka-mdp-group", self.group, "--kafka-order-topic", self.orders,
+                "--kafka-order-history-group", self.order_group, "--probe-interval", "300"]
 
     def messages(self, name=None):
         """(key, message text) for every message, in the order of each partition."""
@@ -67,7 +72,7 @@ def first_seen(messages):
     return applied
 
 
-def assert_complete(daemon, topic, fills):
+def assert_complete(daemon, topic, fills, pipeline=None):
     wait_until(lambda: pipeline_state(daemon, "kafka")["lag"] == 0, 60, "the publisher caught up")
     applied = first_seen(topic.market_data())
     executions = [m for _, m in applied if m["type"] == "Execution"]
@@ -85,9 +90,12 @@ def assert_complete(daemon, topic, fills):
                 levels.pop(Decimal(c["price"]), None)
             else:
                 levels[Decimal(c["price"])] = (Decimal(c["volume"]), c["order_count"])
-    _, rest, _ = daemon.client().get("/api/v1/orderbook/BTC-KRW?depth=500")
-    for side, name in (("Buy", "bids"), ("Sell", "asks")):
-        assert book[side] == {l["price"]: (l["volume"], l["order_count"]) for l in rest[name]}
+
+    def served_book():  # by the mdp-group, which may still be a few messages behind
+        _, rest, _ = daemon.client().get("/api/v1/orderbook/BTC-KRW?depth=500")
+        return {side: {l["price"]: (l["volume"], l["order_count"]) for l in rest[name]}
+                for side, name in (("Buy", "bids"), ("Sell", "asks"))}
+    wait_until(lambda: served_book() == book, 30, "the mdp-group's book equal to the topic's")
     # Every field of an execution, against the account's own history.
     _, history, _ = daemon.client(BOB).get("/v1/execution?limit=1")
     last = history["executions"][0]
@@ -99,11 +107,14 @@ def assert_complete(daemon, topic, fills):
     wait_until(lambda: mdp(daemon)["lag"] == 0 and candle_trades(daemon) >= fills, 60,
                "the mdp-group caught up")
     assert candle_trades(daemon) == fills
+    if pipeline is not None:  # and the order-history group every order's last state
+        wait_until(lambda: postgres_orders(pipeline.db) == local_orders(daemon.data_dir), 60,
+                   "PostgreSQL's orders equal the trade store's")
 
 
 def mdp(daemon):
     return next(p for p in daemon.client().get("/api/v1/system/pipelines")[1]["pipelines"]
-                if p["kind"] == "kafka-consumer-group")
+                if p["kind"] == "kafka-consumer-group" and p["name"].startswith("mdp-"))
 
 
 def candle_trades(daemon):
@@ -206,8 +217,8 @@ def test_a_topic_the_cluster_refuses_stops_the_daemon_with_the_reason(data_dir, 
 
 
 @pytest.mark.fault
-def test_kafka_outage_delays_nothing_and_loses_nothing(data_dir, topic):
-    daemon = Daemon(data_dir, *topic.flags()).start()
+def test_kafka_outage_delays_nothing_and_loses_nothing(data_dir, topic, pipeline):
+    daemon = Daemon(data_dir, *topic.flags(), "--postgres", pipeline.dsn).start()
     try:
         fund(daemon.port, 200_000)
         load = Load(daemon)
@@ -227,14 +238,15 @@ def test_kafka_outage_delays_nothing_and_loses_nothing(data_dir, topic):
         fills, statuses = load.finish()
         assert set(statuses) == {200}, statuses  # the outage never reached a client
         wait_until(lambda: pipeline_state(daemon, "kafka")["state"] == "healthy", 60, "healthy")
-        assert_complete(daemon, topic, fills)
+        assert_complete(daemon, topic, fills, pipeline)
     finally:
         daemon.stop()
 
 
 @pytest.mark.fault
-def test_daemon_killed_while_kafka_down_replays_from_its_cursor(data_dir, topic):
-    daemon = Daemon(data_dir, *topic.flags()).start()
+def test_daemon_killed_while_kafka_down_replays_from_its_cursor(data_dir, topic, pipeline):
+    flags = [*topic.flags(), "--postgres", pipeline.dsn]
+    daemon = Daemon(data_dir, *flags).start()
     try:
         fund(daemon.port, 4000)
         first, _ = crossing_pairs(daemon.port, 2000, ALICE, BOB)
@@ -247,7 +259,99 @@ def test_daemon_killed_while_kafka_down_replays_from_its_cursor(data_dir, topic)
             daemon.stop(signal.SIGKILL)
         finally:
             services("up", "kafka")
-        daemon = Daemon(data_dir, *topic.flags()).start()
-        assert_complete(daemon, topic, first + second)
+        daemon = Daemon(data_dir, *flags).start()
+        assert_complete(daemon, topic, first + second, pipeline)
+    finally:
+        daemon.stop()
+
+
+ORDER_COLUMNS = ("order_id, account, market, side, type, tif, post_only, price, quantity, filled, "
+                 "price_volume, status, reason, client_order_id, created, updated, sequence")
+
+
+def local_orders(data_dir):
+    """The daemon's own orders, from its trade store, as PostgreSQL's orders table writes them."""
+    sides, types, tifs = ("Buy", "Sell"), ("Limit", "Market"), ("GTC", "IOC", "FOK")
+    statuses = ("Pending", "PartiallyFilled", "Filled", "Cancelled", "Rejected")
+    store = sqlite3.connect(os.path.join(data_dir, "trades.sqlite"))
+    rows = {}
+    for (order_id, account, market, side, kind, tif, post_only, price, quantity, filled,
+         price_volume, status, reason, client_id, created, updated, sequence) in \
+            store.execute(f"SELECT {ORDER_COLUMNS} FROM orders"):
+        assert market == 0
+        rows[order_id] = (account, client_id or None, "BTC-KRW", sides[side], types[kind],
+                          tifs[tif], bool(post_only), statuses[status], reason, Decimal(price),
+                          Decimal(quantity).scaleb(-4), Decimal(filled).scaleb(-4),
+                          Decimal(price_volume).scaleb(-4), sequence, created // 1_000_000,
+                          updated // 1_000_000)
+    store.close()
+    return rows
+
+
+def postgres_orders(db):
+    try:
+        rows = psql("SELECT order_id, account_id, client_order_id, symbol, side, order_type, "
+                    "time_in_force, post_only, status, reason, price, quantity, filled_quantity, "
+                    "filled_amount, sequence, created_time, updated_time FROM orders", db)
+    except RuntimeError as e:
+        if "does not exist" in str(e):
+            return {}  # not migrated yet
+        raise
+    return {int(r[0]): (int(r[1]), r[2] or None, r[3], r[4], r[5], r[6], r[7] == "t", r[8], r[9],
+                        Decimal(r[10]), Decimal(r[11]), Decimal(r[12]), Decimal(r[13]), int(r[14]),
+                        int(r[15]), int(r[16])) for r in rows}
+
+
+def order_flow(daemon):
+    """Fills, resting orders, cancels, an IOC remainder, a post-only refusal: every lifecycle."""
+    fund(daemon.port, 3000)
+    crossing_pairs(daemon.port, 1500, ALICE, BOB)
+    alice, bob = daemon.client(ALICE), daemon.client(BOB)
+    resting = []
+    for i in range(30):
+        status, body, _ = alice.order(side="Sell", price=str(51_000_000 + i * 1000),
+                                      quantity="0.0010", client_order_id=f"rest-{i}")
+        assert status == 200, body
+        resting.append(body["order_id"])
+    for order_id in resting[20:]:
+        assert alice.request("DELETE", f"/v1/order/{order_id}")[0] == 200
+    # Takes ten and a half levels, then the rest of it is cancelled.
+    status, body, _ = bob.order(side="Buy", price="51015000", quantity="0.0200",
+                                time_in_force="IOC")
+    assert status == 200 and body["status"] == "Cancelled", body
+    status, body, _ = bob.order(side="Buy", price="51019000", quantity="0.0010", post_only=True)
+    assert status == 200 and body["status"] in ("Rejected", "Cancelled"), body
+
+
+def test_order_history_in_postgresql_equals_the_daemons_orders(data_dir, topic, pipeline):
+    daemon = Daemon(data_dir, *topic.flags(), "--postgres", pipeline.dsn,
+                    "--finished-orders-kept", "100").start()
+    try:
+        order_flow(daemon)
+        local = local_orders(data_dir)
+        wait_until(lambda: postgres_orders(pipeline.db) == local_orders(data_dir), 60,
+                   "PostgreSQL's orders equal the trade store's")
+        assert len(local) > 3000
+        history = next(p for p in daemon.client().get("/api/v1/system/pipelines")[1]["pipelines"]
+                       if p["name"] == topic.order_group)
+        assert history["state"] == "healthy" and history["dead_lettered"] == 0
+        assert pipeline_state(daemon, "kafka-order-events")["state"] == "healthy"
+        # Every change went out keyed by account, in (sequence, change) order per account.
+        events = [(key, json.loads(value, parse_float=Decimal))
+                  for key, value in topic.messages(topic.orders)]
+        assert all(key == str(m["account_id"]) for key, m in events)
+        for account in {key for key, _ in events}:
+            mine = [(m["sequence"], m["change"]) for key, m in events if key == account]
+            assert mine == sorted(mine)
+        first = min(local)
+        assert [m["status"] for _, m in events if m["order_id"] == str(first)][:1] == ["Pending"]
+        # The view keeps 100 finished orders: the first ones come from PostgreSQL (marked here
+        # to tell it from the trade store).
+        status, body, _ = daemon.client(ALICE).get(f"/v1/order/{first}")
+        assert status == 200 and body["status"] == "Filled" and "reason" not in body
+        assert body["filled_quantity"] == local[first][11]
+        psql(f"UPDATE orders SET reason = 'from_postgresql' WHERE order_id = {first}", pipeline.db)
+        status, body, _ = daemon.client(ALICE).get(f"/v1/order/{first}")
+        assert status == 200 and body["reason"] == "from_postgresql"
     finally:
         daemon.stop()

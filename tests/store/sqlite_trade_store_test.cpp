@@ -75,5 +75,28 @@ TEST(SqliteTradeStore, WritesABatchAndItsPositionTogetherAndReadsThemBack) {
     EXPECT_EQ(finished[0].id, 12u);  // the most recently placed first
 }
 
+TEST(SqliteTradeStore, KeepsTheOrderEventsOutboxInOrderUntilItIsPublished) {
+    TempDir dir;
+    SqliteTradeStore store(dir.path() / "trades.sqlite");
+    auto accepted = order(11, OrderStatus::Pending, 100);
+    auto filled = order(11, OrderStatus::Filled, 100);  // the same command, a later change
+    auto other = order(12, OrderStatus::Pending, 200);
+    TradeBatch first{{}, {filled}, 11};
+    first.order_events = {accepted, filled};
+    store.write(first);
+    TradeBatch second{{}, {other}, 12};
+    second.order_events = {other};
+    store.write(second);
+    EXPECT_EQ(store.order_events(0, 12), (std::vector<OrderRecord>{accepted, filled, other}));
+    EXPECT_EQ(store.order_events(11, 12), (std::vector<OrderRecord>{other}));
+    EXPECT_TRUE(store.order_events(0, 10).empty());
+
+    // The publisher has taken up to 11: those go with the next batch.
+    TradeBatch third{{}, {}, 13};
+    third.published_order_events = 11;
+    store.write(third);
+    EXPECT_EQ(store.order_events(0, 13), (std::vector<OrderRecord>{other}));
+}
+
 }  // namespace
 }  // namespace xtrader

@@ -1,8 +1,8 @@
 // The order routes: POST /v1/order, POST /v1/order/cancel, DELETE and GET /v1/order/{id},
 // GET /v1/orders. Requests are decoded on the io thread (order_requests.hpp) and only a
 // well-formed command reaches the sequencer; the answer comes from its completion thread. An
-// order that has left the view is read from the trade store on a store reader, never on an io
-// thread. Thread-safe.
+// order that has left the view is read from the order history (the trade store, or PostgreSQL)
+// on a store reader, never on an io thread. Thread-safe.
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
@@ -18,7 +18,7 @@ namespace xtrader::api {
 class OrderRoutes {
   public:
     OrderRoutes(const MarketCatalog& catalog, Sequencer& sequencer, const OrderView& orders,
-                TradeStore& store, AccessControl& access, boost::asio::thread_pool& store_reads);
+                OrderHistory& store, AccessControl& access, boost::asio::thread_pool& store_reads);
 
     void submit(const RestCallPtr& call);
     // id_text: the path's id (DELETE), or empty for POST /v1/order/cancel's body.
@@ -30,7 +30,7 @@ class OrderRoutes {
     const MarketCatalog& catalog_;
     Sequencer& sequencer_;
     const OrderView& orders_;
-    TradeStore& store_;
+    OrderHistory& store_;
     AccessControl& access_;
     boost::asio::thread_pool& store_reads_;
 };

@@ -22,6 +22,8 @@ struct RestOptions {
     double rate_limit_burst = 1;
     std::filesystem::path web_root;    // read once at start (StaticFiles); empty: the built-in page
     AccountId max_accounts = 1 << 20;  // the engine's bound on account ids
+    // Finished orders the order view keeps in memory; older ones are read from the store.
+    std::size_t finished_orders_kept = 100'000;
 };
 
 // The handlers, owned by the composition root.

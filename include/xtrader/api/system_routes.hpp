@@ -11,7 +11,7 @@
 #include "xtrader/api/rest_call.hpp"
 #include "xtrader/bus/journal_follower.hpp"
 #include "xtrader/consumers/execution_persister.hpp"
-#include "xtrader/consumers/market_data_consumer.hpp"
+#include "xtrader/consumers/topic_consumer.hpp"
 
 namespace xtrader::api {
 

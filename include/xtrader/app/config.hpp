@@ -14,7 +14,7 @@
 #include "xtrader/bus/kafka_publisher.hpp"
 #include "xtrader/config/config_file.hpp"
 #include "xtrader/consumers/execution_persister.hpp"
-#include "xtrader/consumers/market_data_consumer.hpp"
+#include "xtrader/consumers/topic_consumer.hpp"
 #include "xtrader/core/market.hpp"
 #include "xtrader/sequencer/sequencer.hpp"
 
@@ -54,14 +54,16 @@ struct PipelineConfig {
     // Kafka: brokers empty = no market-data pipeline; topic, partitions, replication, producer.
     KafkaPublisherOptions kafka;
     std::string mdp_group = "mdp-group";  // the consumer group of the market-data publisher
+    std::string order_history_group = "order-history";  // order-events -> PostgreSQL orders
 
     RedisEndpoint redis_endpoint() const;
     // The persister's options with the brokers filled in.
     PersisterOptions persister_options() const;
-    // The Kafka publisher's options, its dead-letter topic named after the market-data topic.
+    // The Kafka publisher's options, the dead-letter topics named <topic>.dlq.
     KafkaPublisherOptions kafka_publisher_options() const;
-    // The mdp-group member's options: the brokers, the group and the topics of the publisher.
-    MarketDataConsumerOptions market_data_consumer_options() const;
+    // The consumer groups' options: the brokers, the group, the topic and its dead letters.
+    TopicConsumerOptions mdp_consumer_options() const;
+    TopicConsumerOptions order_history_consumer_options() const;
 };
 
 struct Config {

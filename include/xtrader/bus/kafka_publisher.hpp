@@ -24,6 +24,10 @@ struct KafkaPublisherOptions {
     KafkaTopic market_data{"market-data", 3, 1};
     // Where the topic's consumers put a message they cannot read; created with the topic.
     KafkaTopic market_data_dead_letters{"market-data.dlq", 1, 1};
+    // The order-events topic and its dead letters (OrderEventsPublisher publishes to it): every
+    // topic of the pipeline is created in one place.
+    KafkaTopic order_events{"order-events", 3, 1};
+    KafkaTopic order_events_dead_letters{"order-events.dlq", 1, 1};
 };
 
 class KafkaPublisher final : public RecordConsumer {

@@ -71,5 +71,9 @@ class ClientOrderId {
 std::string_view to_string(Side side) noexcept;
 std::string_view to_string(OrderType type) noexcept;
 std::string_view to_string(TimeInForce tif) noexcept;
+// The value whose to_string() is `text`; nullopt for any other text.
+std::optional<Side> parse_side(std::string_view text) noexcept;
+std::optional<OrderType> parse_order_type(std::string_view text) noexcept;
+std::optional<TimeInForce> parse_time_in_force(std::string_view text) noexcept;
 
 }  // namespace xtrader

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,7 @@ namespace xtrader {
 
 enum class OrderStatus : std::uint8_t { Pending, PartiallyFilled, Filled, Cancelled, Rejected };
 std::string_view to_string(OrderStatus status) noexcept;
+std::optional<OrderStatus> parse_order_status(std::string_view text) noexcept;
 
 struct OrderRecord {
     OrderId id = 0;
@@ -39,6 +41,15 @@ struct OrderRecord {
     }
     Price average_price() const noexcept { return filled == 0 ? 0 : price_volume / filled; }
     bool operator==(const OrderRecord&) const = default;
+};
+
+// One change of an order (the order-events topic): the order's state after it, and its place
+// among the changes one command made to orders, from 0; (order.sequence, change) orders an
+// order's changes.
+struct OrderChange {
+    OrderRecord order;
+    std::uint32_t change = 0;
+    bool operator==(const OrderChange&) const = default;
 };
 
 // One side of a trade, as its account sees it.

@@ -28,6 +28,7 @@ class SqliteTradeStore final : public TradeStore {
     std::optional<OrderRecord> order(OrderId id) override;
     std::vector<OrderRecord> open_orders() override;
     std::vector<OrderRecord> finished_orders(std::size_t limit) override;
+    std::vector<OrderRecord> order_events(Sequence after, Sequence upto) override;
 
   private:
     std::vector<OrderRecord> select_orders(const char* sql, std::int64_t parameter);

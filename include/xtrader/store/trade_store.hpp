@@ -25,6 +25,11 @@ struct TradeBatch {
     std::vector<ExecutionRecord> executions;
     std::vector<OrderRecord> orders;  // the latest state of each order the batch changed
     Sequence position = 0;            // the last journal record the batch covers
+    // The outbox of the order-events topic (a transactional outbox: the events and the orders
+    // they lead to are one write): every change of every order, in order, when it is kept.
+    std::vector<OrderRecord> order_events;
+    // Outbox events up to this sequence are published and may go; 0: none.
+    Sequence published_order_events = 0;
 };
 
 struct ExecutionQuery {
@@ -45,7 +50,15 @@ class ExecutionHistory {
     virtual std::vector<ExecutionRecord> executions(const ExecutionQuery& query) = 0;
 };
 
-class TradeStore : public ExecutionHistory {
+// Where GET /v1/order/{id} reads an order that has left the API's view (a finished one): the
+// trade store in embedded mode, PostgreSQL's orders in full mode. Called from any thread.
+class OrderHistory {
+  public:
+    virtual ~OrderHistory() = default;
+    virtual std::optional<OrderRecord> order(OrderId id) = 0;
+};
+
+class TradeStore : public ExecutionHistory, public OrderHistory {
   public:
     // The last journal sequence the store holds; 0 when empty.
     virtual Sequence position() = 0;
@@ -55,10 +68,11 @@ class TradeStore : public ExecutionHistory {
 
     // Every trade (its taker row) at or after `from`, oldest first: market-data rebuilds.
     virtual std::vector<ExecutionRecord> trades_since(Timestamp from) = 0;
-    virtual std::optional<OrderRecord> order(OrderId id) = 0;
     virtual std::vector<OrderRecord> open_orders() = 0;
     // Finished orders, the most recently placed first.
     virtual std::vector<OrderRecord> finished_orders(std::size_t limit) = 0;
+    // The outbox's order changes of the sequences in (after, upto], in the order they happened.
+    virtual std::vector<OrderRecord> order_events(Sequence after, Sequence upto) = 0;
 };
 
 }  // namespace xtrader

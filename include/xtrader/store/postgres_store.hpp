@@ -1,5 +1,6 @@
-// Executions in PostgreSQL (libpqxx): the end of the persistence pipeline in full mode, and the
-// history GET /v1/execution reads there. The schema is the versioned migrations under sql/,
+// Executions and orders in PostgreSQL (libpqxx): the end of the persistence pipeline (executions)
+// and of the order-events topic (orders) in full mode, and the history GET /v1/execution reads
+// there. The schema is the versioned migrations under sql/,
 // compiled in and applied by migrate() at start (each once, recorded in schema_migrations, under
 // an advisory lock so that several persister processes starting together apply them once).
 //
@@ -10,6 +11,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -18,20 +20,28 @@
 
 namespace xtrader {
 
-class PostgresExecutionStore final : public ExecutionHistory {
+class PostgresStore final : public ExecutionHistory, public OrderHistory {
   public:
     // dsn: a libpq connection string, e.g. "host=127.0.0.1 port=5432 dbname=xtrader user=x".
-    PostgresExecutionStore(const MarketCatalog& catalog, std::string dsn);
-    ~PostgresExecutionStore() override;
+    PostgresStore(const MarketCatalog& catalog, std::string dsn);
+    ~PostgresStore() override;
 
     // Applies the migrations not yet applied; throws StoreError.
     static void migrate(const std::string& dsn);
+    const std::string& dsn() const noexcept { return dsn_; }
 
     // One transaction: every row, an execution already stored left as it is. Returns how many
     // rows were new. Throws StoreError having committed nothing.
     std::size_t insert(std::span<const TradeRecord> trades);
 
     std::vector<ExecutionRecord> executions(const ExecutionQuery& query) override;
+
+    // One transaction: each order's row set to the change, unless the row already holds this
+    // change or a later one (a replay). At most one change per order. Returns how many rows
+    // changed. Throws StoreError having committed nothing.
+    std::size_t upsert_orders(std::span<const OrderChange> changes);
+    // The order's row, nullopt when there is none; created and updated in whole milliseconds.
+    std::optional<OrderRecord> order(OrderId id) override;
 
     struct Session;  // the libpqxx connection; opaque
 

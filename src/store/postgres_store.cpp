@@ -1,4 +1,4 @@
-#include "xtrader/store/postgres_execution_store.hpp"
+#include "xtrader/store/postgres_store.hpp"
 
 #include <charconv>
 #include <pqxx/pqxx>
@@ -40,8 +40,7 @@ int version_of(std::string_view name) {
 // Runs `work` and turns libpqxx's failures into StoreError; a broken connection is dropped so
 // that the next call reconnects.
 template <typename Work>
-auto guarded(std::unique_ptr<PostgresExecutionStore::Session>* session, const char* what,
-             Work&& work) {
+auto guarded(std::unique_ptr<PostgresStore::Session>* session, const char* what, Work&& work) {
     try {
         return work();
     } catch (const pqxx::broken_connection& e) {
@@ -57,22 +56,22 @@ auto guarded(std::unique_ptr<PostgresExecutionStore::Session>* session, const ch
 
 }  // namespace
 
-struct PostgresExecutionStore::Session {
+struct PostgresStore::Session {
     explicit Session(const std::string& dsn) : connection(dsn) {}
     pqxx::connection connection;
 };
 
-PostgresExecutionStore::PostgresExecutionStore(const MarketCatalog& catalog, std::string dsn)
+PostgresStore::PostgresStore(const MarketCatalog& catalog, std::string dsn)
     : catalog_(catalog), dsn_(std::move(dsn)) {}
 
-PostgresExecutionStore::~PostgresExecutionStore() = default;
+PostgresStore::~PostgresStore() = default;
 
-PostgresExecutionStore::Session& PostgresExecutionStore::session() {
+PostgresStore::Session& PostgresStore::session() {
     if (!session_) session_ = std::make_unique<Session>(dsn_);
     return *session_;
 }
 
-void PostgresExecutionStore::migrate(const std::string& dsn) {
+void PostgresStore::migrate(const std::string& dsn) {
     guarded(nullptr, "migrate", [&] {
         pqxx::connection connection(dsn);
         pqxx::work tx(connection);
@@ -95,7 +94,7 @@ void PostgresExecutionStore::migrate(const std::string& dsn) {
     });
 }
 
-std::size_t PostgresExecutionStore::insert(std::span<const TradeRecord> trades) {
+std::size_t PostgresStore::insert(std::span<const TradeRecord> trades) {
     if (trades.empty()) return 0;
     std::lock_guard lock(mutex_);
     return guarded(&session_, "insert", [&] {
@@ -132,7 +131,7 @@ std::size_t PostgresExecutionStore::insert(std::span<const TradeRecord> trades) 
     });
 }
 
-std::vector<ExecutionRecord> PostgresExecutionStore::executions(const ExecutionQuery& query) {
+std::vector<ExecutionRecord> PostgresStore::executions(const ExecutionQuery& query) {
     std::lock_guard lock(mutex_);
     return guarded(&session_, "read executions", [&] {
         pqxx::read_transaction tx(session().connection);
@@ -182,6 +181,90 @@ std::vector<ExecutionRecord> PostgresExecutionStore::executions(const ExecutionQ
             out.push_back(e);
         }
         return out;
+    });
+}
+
+}  // namespace xtrader
+
+namespace xtrader {
+
+std::size_t PostgresStore::upsert_orders(std::span<const OrderChange> changes) {
+    if (changes.empty()) return 0;
+    std::lock_guard lock(mutex_);
+    return guarded(&session_, "upsert orders", [&] {
+        pqxx::work tx(session().connection);
+        std::string sql =
+            "INSERT INTO orders (order_id, account_id, client_order_id, symbol, side, order_type, "
+            "time_in_force, post_only, status, reason, price, quantity, filled_quantity, "
+            "filled_amount, sequence, change, created_time, updated_time) VALUES ";
+        sql.reserve(sql.size() + changes.size() * 220);
+        for (const auto& c : changes) {
+            const OrderRecord& o = c.order;
+            const MarketSpec& m = catalog_.markets[o.market];
+            sql += &c == changes.data() ? "(" : ",(";
+            sql += std::to_string(o.id) + "," + std::to_string(o.account) + ",";
+            // A client order id is [A-Za-z0-9_-] by construction (ClientOrderId::parse).
+            sql += o.client_order_id.empty() ? "NULL," : literal(o.client_order_id.view()) + ",";
+            sql += literal(m.symbol) + "," + literal(to_string(o.side)) + ",";
+            sql += literal(to_string(o.type)) + "," + literal(to_string(o.tif)) + ",";
+            sql += o.post_only ? "true," : "false,";
+            sql += literal(to_string(o.status)) + "," + tx.quote(o.reason) + ",";
+            sql += format_decimal(o.price, m.price_scale) + ",";
+            sql += format_decimal(o.quantity, m.qty_scale) + ",";
+            sql += format_decimal(o.filled, m.qty_scale) + ",";
+            sql += format_decimal(o.price_volume, m.price_scale + m.qty_scale) + ",";
+            sql += std::to_string(o.sequence) + "," + std::to_string(c.change) + ",";
+            sql += std::to_string(to_millis(o.created)) + "," +
+                   std::to_string(to_millis(o.updated)) + ")";
+        }
+        sql +=
+            " ON CONFLICT (order_id) DO UPDATE SET price = excluded.price, "
+            "status = excluded.status, reason = excluded.reason, "
+            "filled_quantity = excluded.filled_quantity, filled_amount = excluded.filled_amount, "
+            "sequence = excluded.sequence, change = excluded.change, "
+            "updated_time = excluded.updated_time "
+            "WHERE (orders.sequence, orders.change) < (excluded.sequence, excluded.change)";
+        const auto result = tx.exec(sql);
+        tx.commit();
+        return static_cast<std::size_t>(result.affected_rows());
+    });
+}
+
+std::optional<OrderRecord> PostgresStore::order(OrderId id) {
+    std::lock_guard lock(mutex_);
+    return guarded(&session_, "read order", [&]() -> std::optional<OrderRecord> {
+        pqxx::read_transaction tx(session().connection);
+        const auto rows = tx.exec(
+            "SELECT order_id, account_id, client_order_id, symbol, side, order_type, "
+            "time_in_force, post_only, status, reason, price, quantity, filled_quantity, "
+            "filled_amount, sequence, created_time, updated_time FROM orders WHERE order_id = " +
+            std::to_string(id));
+        if (rows.empty()) return std::nullopt;
+        const auto& row = rows[0];
+        const MarketSpec* m = catalog_.find(row[3].c_str());
+        if (m == nullptr) return std::nullopt;  // a market no longer configured
+        OrderRecord o;
+        o.id = row[0].as<OrderId>();
+        o.account = row[1].as<AccountId>();
+        if (!row[2].is_null()) {
+            if (auto client = ClientOrderId::parse(row[2].c_str())) o.client_order_id = *client;
+        }
+        o.market = static_cast<MarketId>(m - catalog_.markets.data());
+        // The table's CHECK and the writer above keep these to the names they parse.
+        o.side = parse_side(row[4].c_str()).value_or(Side::Buy);
+        o.type = parse_order_type(row[5].c_str()).value_or(OrderType::Limit);
+        o.tif = parse_time_in_force(row[6].c_str()).value_or(TimeInForce::GTC);
+        o.post_only = row[7].as<bool>();
+        o.status = parse_order_status(row[8].c_str()).value_or(OrderStatus::Pending);
+        o.reason = row[9].c_str();
+        parse_decimal(row[10].c_str(), m->price_scale, o.price);
+        parse_decimal(row[11].c_str(), m->qty_scale, o.quantity);
+        parse_decimal(row[12].c_str(), m->qty_scale, o.filled);
+        parse_decimal(row[13].c_str(), m->price_scale + m->qty_scale, o.price_volume);
+        o.sequence = row[14].as<Sequence>();
+        o.created = row[15].as<Timestamp>() * kNanosPerMilli;
+        o.updated = row[16].as<Timestamp>() * kNanosPerMilli;
+        return o;
     });
 }
 
