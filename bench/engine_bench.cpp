@@ -2,9 +2,12 @@
 //   engine    -- MatchingEngine + ledger alone,
 //   journal   -- the same with every command journaled, group-committed under fsync=batch,
 //   sequencer -- submitted from this thread through the Sequencer's queue, answered by it,
+//   sequencer+kafka=BROKERS -- the same with the Kafka market-data publisher following the
+//                journal beside it, as in full mode (a topic of the run's own),
 // and prints one JSON line per scenario: commands/s and latency percentiles per command.
 //
-// usage: engine_bench WORKLOAD.csv DATA_DIR [engine|journal|sequencer|sequencer@RATE]...
+// usage: engine_bench WORKLOAD.csv DATA_DIR
+//            [engine|journal|sequencer|sequencer@RATE|sequencer+kafka=BROKERS]...
 #include <x86intrin.h>
 
 #include <algorithm>
@@ -13,11 +16,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "xtrader/bus/journal_follower.hpp"
+#include "xtrader/bus/kafka_publisher.hpp"
 #include "xtrader/engine/matching_engine.hpp"
 #include "xtrader/sequencer/journal.hpp"
 #include "xtrader/sequencer/recovery.hpp"
@@ -208,13 +214,37 @@ Result run_journal(const std::vector<Command>& commands, const std::filesystem::
 // The full path: this thread submits, the sequencer thread applies, journals, commits and
 // answers. Latency is submit to completion. With a rate, commands are offered at that many per
 // second (open loop) instead of as fast as the queue takes them, so latency is not queueing.
+// With kafka_brokers, the Kafka publisher follows the journal on its own thread meanwhile, with
+// the daemon's follower options, and has published everything before the figures are taken.
 Result run_sequencer(const std::vector<Command>& commands, const std::filesystem::path& dir,
-                     double rate) {
+                     double rate, const std::string& kafka_brokers = {}) {
     std::filesystem::remove_all(dir);
-    MatchingEngine engine(bench_catalog());
+    const MarketCatalog catalog = bench_catalog();
+    MatchingEngine engine(catalog);
     SystemClock clock;
     Sequencer sequencer(engine, clock, SequencerOptions{.data_dir = dir}, 0);
+    std::optional<KafkaPublisher> publisher;
+    std::optional<JournalFollower> follower;
+    if (!kafka_brokers.empty()) {
+        KafkaPublisherOptions options;
+        options.producer.brokers = kafka_brokers;
+        const auto tag = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+        options.market_data.name = "bench-sequencer-" + tag;
+        options.market_data_dead_letters.name = options.market_data.name + ".dlq";
+        options.order_events.name = "bench-sequencer-orders-" + tag;
+        options.order_events_dead_letters.name = options.order_events.name + ".dlq";
+        std::filesystem::create_directories(dir);
+        publisher.emplace(catalog, options, dir / "kafka-cursor");
+        if (!publisher->create_topics(std::chrono::seconds(30))) {
+            throw std::runtime_error("the Kafka cluster does not answer");
+        }
+        follower.emplace("kafka", journal_dir(dir),
+                         [&sequencer] { return sequencer.committed_sequence(); }, *publisher,
+                         FollowerOptions{.max_batch = 8192});
+        sequencer.register_cursor(follower->cursor());
+    }
     sequencer.start();
+    if (follower) follower->start();
 
     struct Timing {
         std::vector<std::uint64_t> submitted;
@@ -238,8 +268,10 @@ Result run_sequencer(const std::vector<Command>& commands, const std::filesystem
     for (std::size_t i = 0; i < timed_begin(); ++i) submit(i);
     while (timing.count.load(std::memory_order_acquire) < timed_begin()) std::this_thread::yield();
 
-    Result r{rate > 0 ? "sequencer_at_" + std::to_string(static_cast<long>(rate)) : "sequencer", 0,
-             std::vector<std::uint64_t>(commands.size() - timed_begin()), 0};
+    std::string name =
+        rate > 0 ? "sequencer_at_" + std::to_string(static_cast<long>(rate)) : "sequencer";
+    if (follower) name += "+kafka";
+    Result r{name, 0, std::vector<std::uint64_t>(commands.size() - timed_begin()), 0};
     Stopwatch watch;
     for (std::size_t i = timed_begin(); i < commands.size(); ++i) {
         if (rate > 0) {
@@ -262,6 +294,14 @@ Result run_sequencer(const std::vector<Command>& commands, const std::filesystem
                  static_cast<double>(stats.commands.load()) /
                      static_cast<double>(std::max<std::uint64_t>(1, stats.batches.load())),
                  static_cast<unsigned long long>(full));
+    if (follower) {
+        const auto end = sequencer.committed_sequence();
+        while (follower->cursor().load() < end) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        std::fprintf(stderr, "kafka publisher: %llu records published, %llu failures\n",
+                     static_cast<unsigned long long>(follower->taken()),
+                     static_cast<unsigned long long>(follower->failures()));
+        follower->stop();
+    }
     sequencer.stop();
     return r;
 }
@@ -272,7 +312,8 @@ int main(int argc, char** argv) {
     if (argc < 3) {
         std::fprintf(
             stderr,
-            "usage: %s WORKLOAD.csv DATA_DIR [engine|journal|sequencer|sequencer@RATE]...\n",
+            "usage: %s WORKLOAD.csv DATA_DIR "
+            "[engine|journal|sequencer|sequencer@RATE|sequencer+kafka=BROKERS]...\n",
             argv[0]);
         return 2;
     }
@@ -289,6 +330,9 @@ int main(int argc, char** argv) {
                 results.push_back(run_journal(commands, data / "journal-bench"));
             } else if (s == "sequencer") {
                 results.push_back(run_sequencer(commands, data / "sequencer-bench", 0));
+            } else if (s.starts_with("sequencer+kafka=")) {
+                results.push_back(
+                    run_sequencer(commands, data / "sequencer-bench", 0, s.substr(16)));
             } else if (s.starts_with("sequencer@")) {
                 results.push_back(
                     run_sequencer(commands, data / "sequencer-bench", std::stod(s.substr(10))));

@@ -1,20 +1,35 @@
-// The Kafka publisher's throughput from a pre-filled journal: RECORDS commands, each with one
-// execution and two changed book levels (two messages: an Execution and a BookDelta), written
-// to a fresh journal, then drained by a KafkaPublisher in the batches a journal follower uses,
-// every batch flushed and acknowledged (acks=all, idempotent) before the next. Prints one JSON
-// line with the messages per second and their mean size (scripts/bench.sh kafka runs Kafka's
-// own ProducerPerformance with that size beside it).
+// The Kafka pipeline's benchmarks, on a real broker; each prints one JSON line.
 //
-// usage: kafka_bench CONFIG BROKERS TOPIC DATA_DIR RECORDS
+// publisher: the publisher's throughput from a pre-filled journal: RECORDS commands, each with
+//   one execution and two changed book levels (two messages: an Execution and a BookDelta),
+//   written to a fresh journal, then drained by a KafkaPublisher in the batches a journal
+//   follower uses, every batch flushed and acknowledged (acks=all, idempotent) before the next:
+//   the messages per second and their mean size (scripts/bench.sh kafka runs Kafka's own
+//   ProducerPerformance with that size beside it).
+// latency: execution committed -> candle updated by the mdp-group. A sequencer on the config's
+//   first market, the Kafka publisher following its journal (the daemon's follower options)
+//   and an mdp-group member feeding a MarketData, all in this process; crossing pairs offered
+//   at RATE executions per second (open loop) for SECONDS. Per execution: from its command's
+//   completion (after the commit) to the MarketData listener seeing its trade applied.
+//
+// usage: kafka_bench publisher CONFIG BROKERS TOPIC DATA_DIR RECORDS
+//        kafka_bench latency CONFIG BROKERS TOPIC DATA_DIR RATE SECONDS
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <thread>
+#include <vector>
+#include <algorithm>
+#include <atomic>
+#include <optional>
 
 #include "xtrader/bus/kafka_publisher.hpp"
 #include "xtrader/config/config_file.hpp"
+#include "xtrader/consumers/market_data_sink.hpp"
 #include "xtrader/sequencer/journal.hpp"
 #include "xtrader/sequencer/recovery.hpp"
+#include "xtrader/sequencer/sequencer.hpp"
 
 using namespace xtrader;
 
@@ -43,68 +58,213 @@ void fill_journal(const std::filesystem::path& dir, const MarketSpec& m, Sequenc
     if (!journal.commit()) throw std::runtime_error(journal.last_error());
 }
 
+KafkaPublisherOptions topics_named(const std::string& brokers, const std::string& topic) {
+    KafkaPublisherOptions options;
+    options.producer.brokers = brokers;
+    options.market_data.name = topic;
+    options.market_data_dead_letters.name = topic + ".dlq";
+    options.order_events.name = topic + "-orders";
+    options.order_events_dead_letters.name = topic + "-orders.dlq";
+    return options;
+}
+
+int run_publisher(char** argv) {
+    const auto catalog = config::ConfigFile::load(argv[0]).markets();
+    const std::filesystem::path data = argv[3];
+    const Sequence records = std::stoull(argv[4]);
+    std::filesystem::remove_all(data);
+    fill_journal(journal_dir(data), catalog.markets[0], records);
+
+    KafkaPublisher publisher(catalog, topics_named(argv[1], argv[2]), data / "cursor");
+    if (!publisher.create_topics(std::chrono::seconds(30))) {
+        throw std::runtime_error("the Kafka cluster does not answer");
+    }
+    // The mean payload size, for the baseline's --record-size.
+    const auto& m = catalog.markets[0];
+    std::string execution, delta;
+    encode_market_data(catalog,
+                       ExecutionMessage{records, 1'732'480'000'000,
+                                        Trade{records, 0, m.tick_size * 50'000, m.lot_size * 10,
+                                              records, 2 * records, 2, 1, Side::Buy, 250, 250, 0,
+                                              0}},
+                       execution);
+    encode_market_data(catalog,
+                       BookDeltaMessage{records, 1'732'480'000'000, 0,
+                                        {BookLevelChanged{0, Side::Sell, m.tick_size * 50'000,
+                                                          m.lot_size * 10'000, 1000},
+                                         BookLevelChanged{0, Side::Buy, m.tick_size * 49'999,
+                                                          m.lot_size * 20, 3}}},
+                       delta);
+    const auto message_bytes = (execution.size() + delta.size()) / 2;
+
+    JournalReader reader(journal_dir(data), 1);
+    std::vector<JournalRecord> batch;
+    const auto start = std::chrono::steady_clock::now();
+    while (auto record = reader.next(records)) {
+        batch.push_back(std::move(*record));
+        if (batch.size() == 8192) {
+            publisher.consume(batch);
+            batch.clear();
+        }
+    }
+    if (!batch.empty()) publisher.consume(batch);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto messages = 2 * records;
+    std::printf(
+        "{\"bench\":\"kafka\",\"scenario\":\"publisher\",\"records\":%llu,\"messages\":%llu,"
+        "\"seconds\":%.3f,\"events_per_s\":%.0f,\"message_bytes\":%zu}\n",
+        static_cast<unsigned long long>(records), static_cast<unsigned long long>(messages), seconds,
+        static_cast<double>(messages) / seconds, message_bytes);
+    std::filesystem::remove_all(data);
+    return 0;
+}
+
+std::int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+// When the MarketData applied each sequence's trade.
+class TradeClock final : public MarketDataListener {
+  public:
+    explicit TradeClock(std::vector<std::int64_t>& applied) : applied_(applied) {}
+    void on_market_update(MarketId, Sequence sequence, Timestamp, std::span<const PublicTrade> trades,
+                          std::span<const BookDelta>, std::uint64_t) override {
+        if (trades.empty() || sequence >= applied_.size()) return;
+        applied_[sequence] = now_ns();
+        seen.fetch_add(1, std::memory_order_release);
+    }
+    std::atomic<std::size_t> seen{0};
+
+  private:
+    std::vector<std::int64_t>& applied_;
+};
+
+int run_latency(char** argv) {
+    const auto catalog = config::ConfigFile::load(argv[0]).markets();
+    const std::string brokers = argv[1];
+    const std::filesystem::path data = argv[3];
+    const double rate = std::stod(argv[4]);
+    const double seconds = std::stod(argv[5]);
+    const auto pairs = static_cast<std::size_t>(rate * seconds);
+    std::filesystem::remove_all(data);
+
+    const MarketSpec& m = catalog.markets[0];
+    const Price price = m.tick_size * 50'000;
+    const Quantity quantity = m.lot_size * 10;
+    std::vector<std::int64_t> committed(2 * pairs + 16, 0);
+    std::vector<std::int64_t> applied(2 * pairs + 16, 0);
+
+    MatchingEngine engine(catalog);
+    SystemClock clock;
+    Sequencer sequencer(engine, clock, SequencerOptions{.data_dir = data}, 0);
+    const auto options = topics_named(brokers, argv[2]);
+    KafkaPublisher publisher(catalog, options, data / "kafka-cursor");
+    if (!publisher.create_topics(std::chrono::seconds(30))) {
+        throw std::runtime_error("the Kafka cluster does not answer");
+    }
+    JournalFollower follower("kafka", journal_dir(data),
+                             [&sequencer] { return sequencer.committed_sequence(); }, publisher,
+                             FollowerOptions{.max_batch = 8192});
+    sequencer.register_cursor(follower.cursor());
+    MarketData market_data(catalog);
+    TradeClock trade_clock(applied);
+    market_data.set_listener(&trade_clock);
+    MarketDataSink sink(catalog, market_data);
+    TopicConsumerOptions consumer_options;
+    consumer_options.consumer.brokers = brokers;
+    consumer_options.consumer.group = std::string(argv[2]) + "-mdp";
+    consumer_options.topic = options.market_data.name;
+    consumer_options.dead_letters = options.market_data_dead_letters;
+    TopicConsumer mdp(consumer_options, sink);
+
+    sequencer.start();
+    follower.start();
+    mdp.start();
+    // The member has its partitions before the load starts.
+    const auto joined = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (mdp.figures().partitions.empty() && std::chrono::steady_clock::now() < joined) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+
+    std::atomic<std::size_t> refused{0};
+    std::atomic<std::size_t> answered{0};
+    const auto submit = [&](CommandBody command) {
+        while (sequencer.submit(std::move(command), [&](const CommandReply& reply) {
+                   if (reply.result != RejectReason::None) refused.fetch_add(1);
+                   if (reply.sequence < committed.size()) committed[reply.sequence] = now_ns();
+                   answered.fetch_add(1, std::memory_order_release);
+               }) != SubmitResult::Accepted) {
+            std::this_thread::yield();
+        }
+    };
+    submit(Deposit{1, m.base, static_cast<Amount>(pairs) * quantity * 2});
+    submit(Deposit{2, m.quote, static_cast<Amount>(pairs) * price * quantity * 2});
+    const auto start = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < pairs; ++i) {
+        const auto due = start + std::chrono::nanoseconds(
+                                     static_cast<std::int64_t>(static_cast<double>(i) * 1e9 / rate));
+        std::this_thread::sleep_until(due);
+        submit(PlaceOrder{1, 0, Side::Sell, OrderType::Limit, TimeInForce::GTC, false, price,
+                          quantity, {}});
+        submit(PlaceOrder{2, 0, Side::Buy, OrderType::Limit, TimeInForce::GTC, false, price,
+                          quantity, {}});
+    }
+    const double offered_for =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while ((trade_clock.seen.load(std::memory_order_acquire) < pairs ||
+            answered.load(std::memory_order_acquire) < 2 * pairs + 2) &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    mdp.stop();
+    follower.stop();
+    sequencer.stop();
+    if (refused.load() != 0) throw std::runtime_error(std::to_string(refused) + " commands refused");
+
+    std::vector<double> latency_ms;
+    for (std::size_t s = 0; s < applied.size(); ++s) {
+        if (applied[s] == 0 || committed[s] == 0) continue;
+        latency_ms.push_back(static_cast<double>(std::max<std::int64_t>(0, applied[s] - committed[s])) /
+                             1e6);
+    }
+    if (latency_ms.size() != pairs) {
+        throw std::runtime_error("only " + std::to_string(latency_ms.size()) + " of " +
+                                 std::to_string(pairs) + " executions reached the candles");
+    }
+    std::sort(latency_ms.begin(), latency_ms.end());
+    const auto at = [&](double q) {
+        return latency_ms[std::min(latency_ms.size() - 1,
+                                   static_cast<std::size_t>(q * static_cast<double>(latency_ms.size())))];
+    };
+    std::printf(
+        "{\"bench\":\"kafka\",\"scenario\":\"commit_to_candle\",\"executions\":%zu,"
+        "\"executions_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"p999_ms\":%.2f,"
+        "\"max_ms\":%.2f}\n",
+        pairs, static_cast<double>(pairs) / offered_for, at(0.5), at(0.99), at(0.999),
+        latency_ms.back());
+    std::filesystem::remove_all(data);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 6) {
-        std::fprintf(stderr, "usage: %s CONFIG BROKERS TOPIC DATA_DIR RECORDS\n", argv[0]);
+    const std::string scenario = argc > 1 ? argv[1] : "";
+    if (!(scenario == "publisher" && argc == 7) && !(scenario == "latency" && argc == 8)) {
+        std::fprintf(stderr,
+                     "usage: %s publisher CONFIG BROKERS TOPIC DATA_DIR RECORDS\n"
+                     "       %s latency CONFIG BROKERS TOPIC DATA_DIR RATE SECONDS\n",
+                     argv[0], argv[0]);
         return 2;
     }
     try {
-        const auto catalog = config::ConfigFile::load(argv[1]).markets();
-        const std::filesystem::path data = argv[4];
-        const Sequence records = std::stoull(argv[5]);
-        std::filesystem::remove_all(data);
-        fill_journal(journal_dir(data), catalog.markets[0], records);
-
-        KafkaPublisherOptions options;
-        options.producer.brokers = argv[2];
-        options.market_data.name = argv[3];
-        KafkaPublisher publisher(catalog, options, data / "cursor");
-        if (!publisher.create_topics(std::chrono::seconds(30))) {
-            throw std::runtime_error("the Kafka cluster does not answer");
-        }
-        // The mean payload size, for the baseline's --record-size.
-        const auto& m = catalog.markets[0];
-        std::string execution, delta;
-        encode_market_data(catalog,
-                           ExecutionMessage{records, 1'732'480'000'000,
-                                            Trade{records, 0, m.tick_size * 50'000, m.lot_size * 10,
-                                                  records, 2 * records, 2, 1, Side::Buy, 250, 250,
-                                                  0, 0}},
-                           execution);
-        encode_market_data(catalog,
-                           BookDeltaMessage{records, 1'732'480'000'000, 0,
-                                            {BookLevelChanged{0, Side::Sell, m.tick_size * 50'000,
-                                                              m.lot_size * 10'000, 1000},
-                                             BookLevelChanged{0, Side::Buy, m.tick_size * 49'999,
-                                                              m.lot_size * 20, 3}}},
-                           delta);
-        const auto message_bytes = (execution.size() + delta.size()) / 2;
-
-        JournalReader reader(journal_dir(data), 1);
-        std::vector<JournalRecord> batch;
-        const auto start = std::chrono::steady_clock::now();
-        while (auto record = reader.next(records)) {
-            batch.push_back(std::move(*record));
-            if (batch.size() == 8192) {
-                publisher.consume(batch);
-                batch.clear();
-            }
-        }
-        if (!batch.empty()) publisher.consume(batch);
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const auto messages = 2 * records;
-        std::printf(
-            "{\"bench\":\"kafka\",\"scenario\":\"publisher\",\"records\":%llu,\"messages\":%llu,"
-            "\"seconds\":%.3f,\"events_per_s\":%.0f,\"message_bytes\":%zu}\n",
-            static_cast<unsigned long long>(records), static_cast<unsigned long long>(messages),
-            seconds, static_cast<double>(messages) / seconds, message_bytes);
-        std::filesystem::remove_all(data);
+        return scenario == "publisher" ? run_publisher(argv + 2) : run_latency(argv + 2);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "kafka_bench: %s\n", e.what());
         return 1;
     }
-    return 0;
 }

@@ -73,23 +73,26 @@ case "$what" in
         printf '%s\n' "${results[@]}"
         ;;
     kafka)
-        # The Kafka publisher draining a pre-filled journal, and Kafka's own ProducerPerformance
-        # with the same message size and producer settings (acks=all, idempotence, linger 5 ms,
-        # 1 MiB batches, lz4) on the same broker, one after the other in this run.
+        # 1. The Kafka publisher draining a pre-filled journal, and Kafka's own
+        #    ProducerPerformance with the same message size and producer settings (acks=all,
+        #    idempotence, linger 5 ms, 1 MiB batches, lz4) on the same broker, in this run.
+        # 2. Execution committed -> mdp-group candle, at XTRADER_BENCH_RATE (5000) executions/s.
+        # 3. The sequencer scenario of `engine` alone, then with the publisher beside it.
         scripts/services.sh up kafka >/dev/null
         records=${XTRADER_BENCH_RECORDS:-500000}
+        brokers=127.0.0.1:17092
         tag=$(date +%s)
         echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-        ours=$(build/bench/bench/kafka_bench config/xtrader.toml 127.0.0.1:17092 "bench-xtrader-$tag" \
-            "$data/kafka" "$records")
+        ours=$(build/bench/bench/kafka_bench publisher config/xtrader.toml $brokers \
+            "bench-xtrader-$tag" "$data/kafka" "$records")
         bytes=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["message_bytes"])' "$ours")
         messages=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["messages"])' "$ours")
         scripts/services.sh kafka-tool org.apache.kafka.tools.TopicCommand \
-            --bootstrap-server 127.0.0.1:17092 --create --topic "bench-baseline-$tag" \
+            --bootstrap-server $brokers --create --topic "bench-baseline-$tag" \
             --partitions 3 --replication-factor 1 >/dev/null
         baseline=$(scripts/services.sh kafka-tool org.apache.kafka.tools.ProducerPerformance \
             --topic "bench-baseline-$tag" --num-records "$messages" --record-size "$bytes" \
-            --throughput -1 --producer-props bootstrap.servers=127.0.0.1:17092 acks=all \
+            --throughput -1 --producer-props bootstrap.servers=$brokers acks=all \
             enable.idempotence=true linger.ms=5 batch.size=1048576 compression.type=lz4 | tail -1)
         python3 - "$ours" "$baseline" <<'PY'
 import json, re, sys
@@ -98,6 +101,24 @@ baseline = float(re.search(r"([0-9.]+) records/sec", sys.argv[2]).group(1))
 ours["baseline_per_s"] = round(baseline)
 ours["ratio"] = round(ours["events_per_s"] / baseline, 3)
 print(json.dumps(ours, separators=(",", ":")))
+PY
+        build/bench/bench/kafka_bench latency config/xtrader.toml $brokers "bench-latency-$tag" \
+            "$data/kafka-latency" "${XTRADER_BENCH_RATE:-5000}" "${XTRADER_BENCH_SECONDS:-20}"
+        csv=$data/exchange-core-1book.csv
+        if [[ ! -s $csv || $csv -ot $workloads/exchange-core-1book.csv.xz ]]; then
+            xz -dc "$workloads/exchange-core-1book.csv.xz" >"$csv"
+        fi
+        alone=$(build/bench/bench/engine_bench "$csv" "$data" sequencer)
+        beside=$(build/bench/bench/engine_bench "$csv" "$data" "sequencer+kafka=$brokers")
+        python3 - "$alone" "$beside" <<'PY'
+import json, sys
+alone, beside = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+print(json.dumps({"bench": "kafka", "scenario": "sequencer_beside_publisher",
+                  "commands_per_s": beside["commands_per_s"],
+                  "baseline_per_s": alone["commands_per_s"],
+                  "ratio": round(beside["commands_per_s"] / alone["commands_per_s"], 3),
+                  "p99_ns": beside["p99_ns"], "baseline_p99_ns": alone["p99_ns"]},
+                 separators=(",", ":")))
 PY
         ;;
     persistence)
@@ -112,7 +133,7 @@ PY
             "${XTRADER_BENCH_EXECUTIONS:-200000}"
         ;;
     *)
-        echo "usage: $0 engine [engine|journal|sequencer]... | $0 rest | $0 ws | $0 persistence" >&2
+        echo "usage: $0 engine [engine|journal|sequencer]... | $0 rest | $0 ws | $0 persistence | $0 kafka" >&2
         exit 2
         ;;
 esac
