@@ -154,8 +154,8 @@ int run_latency(char** argv) {
     const MarketSpec& m = catalog.markets[0];
     const Price price = m.tick_size * 50'000;
     const Quantity quantity = m.lot_size * 10;
-    std::vector<std::int64_t> committed(2 * pairs + 16, 0);
-    std::vector<std::int64_t> applied(2 * pairs + 16, 0);
+    std::vector<std::int64_t> committed(2 * pairs + 256, 0);
+    std::vector<std::int64_t> applied(2 * pairs + 256, 0);
 
     MatchingEngine engine(catalog);
     SystemClock clock;
@@ -183,11 +183,6 @@ int run_latency(char** argv) {
     sequencer.start();
     follower.start();
     mdp.start();
-    // The member has its partitions before the load starts.
-    const auto joined = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (mdp.figures().partitions.empty() && std::chrono::steady_clock::now() < joined) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
 
     std::atomic<std::size_t> refused{0};
     std::atomic<std::size_t> answered{0};
@@ -200,23 +195,36 @@ int run_latency(char** argv) {
             std::this_thread::yield();
         }
     };
-    submit(Deposit{1, m.base, static_cast<Amount>(pairs) * quantity * 2});
+    // Plenty: the base asset may have more decimals than the market's quantities.
+    submit(Deposit{1, m.base, 1'000'000'000'000'000});
     submit(Deposit{2, m.quote, static_cast<Amount>(pairs) * price * quantity * 2});
+    // Warm-up, not timed: the member has joined the group and fetches before the load starts.
+    constexpr std::size_t kWarmUp = 100;
+    const auto cross = [&] {
+        submit(PlaceOrder{1, 0, Side::Sell, OrderType::Limit, TimeInForce::GTC, false, price,
+                          quantity, {}});
+        submit(PlaceOrder{2, 0, Side::Buy, OrderType::Limit, TimeInForce::GTC, false, price,
+                          quantity, {}});
+    };
+    for (std::size_t i = 0; i < kWarmUp; ++i) cross();
+    const auto joined = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (trade_clock.seen.load() < kWarmUp && std::chrono::steady_clock::now() < joined) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    const Sequence timed_from = sequencer.committed_sequence() + 1;
+
     const auto start = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < pairs; ++i) {
         const auto due = start + std::chrono::nanoseconds(
                                      static_cast<std::int64_t>(static_cast<double>(i) * 1e9 / rate));
         std::this_thread::sleep_until(due);
-        submit(PlaceOrder{1, 0, Side::Sell, OrderType::Limit, TimeInForce::GTC, false, price,
-                          quantity, {}});
-        submit(PlaceOrder{2, 0, Side::Buy, OrderType::Limit, TimeInForce::GTC, false, price,
-                          quantity, {}});
+        cross();
     }
     const double offered_for =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while ((trade_clock.seen.load(std::memory_order_acquire) < pairs ||
-            answered.load(std::memory_order_acquire) < 2 * pairs + 2) &&
+    while ((trade_clock.seen.load(std::memory_order_acquire) < pairs + kWarmUp ||
+            answered.load(std::memory_order_acquire) < 2 * (pairs + kWarmUp) + 2) &&
            std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -226,7 +234,7 @@ int run_latency(char** argv) {
     if (refused.load() != 0) throw std::runtime_error(std::to_string(refused) + " commands refused");
 
     std::vector<double> latency_ms;
-    for (std::size_t s = 0; s < applied.size(); ++s) {
+    for (std::size_t s = timed_from; s < applied.size(); ++s) {
         if (applied[s] == 0 || committed[s] == 0) continue;
         latency_ms.push_back(static_cast<double>(std::max<std::int64_t>(0, applied[s] - committed[s])) /
                              1e6);

@@ -77,7 +77,7 @@ case "$what" in
         #    ProducerPerformance with the same message size and producer settings (acks=all,
         #    idempotence, linger 5 ms, 1 MiB batches, lz4) on the same broker, in this run.
         # 2. Execution committed -> mdp-group candle, at XTRADER_BENCH_RATE (5000) executions/s.
-        # 3. The sequencer scenario of `engine` alone, then with the publisher beside it.
+        # 3. The sequencer scenario of `engine` alone and with the publisher beside it.
         scripts/services.sh up kafka >/dev/null
         records=${XTRADER_BENCH_RECORDS:-500000}
         brokers=127.0.0.1:17092
@@ -108,16 +108,24 @@ PY
         if [[ ! -s $csv || $csv -ot $workloads/exchange-core-1book.csv.xz ]]; then
             xz -dc "$workloads/exchange-core-1book.csv.xz" >"$csv"
         fi
-        alone=$(build/bench/bench/engine_bench "$csv" "$data" sequencer)
-        beside=$(build/bench/bench/engine_bench "$csv" "$data" "sequencer+kafka=$brokers")
-        python3 - "$alone" "$beside" <<'PY'
-import json, sys
-alone, beside = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-print(json.dumps({"bench": "kafka", "scenario": "sequencer_beside_publisher",
-                  "commands_per_s": beside["commands_per_s"],
-                  "baseline_per_s": alone["commands_per_s"],
-                  "ratio": round(beside["commands_per_s"] / alone["commands_per_s"], 3),
-                  "p99_ns": beside["p99_ns"], "baseline_p99_ns": alone["p99_ns"]},
+        # Alternating rounds, the median of each side: the machine is shared and noisy.
+        runs=()
+        for _ in 1 2 3; do
+            runs+=("$(build/bench/bench/engine_bench "$csv" "$data" sequencer)")
+            runs+=("$(build/bench/bench/engine_bench "$csv" "$data" "sequencer+kafka=$brokers" 2>/dev/null)")
+        done
+        python3 - "${runs[@]}" <<'PY'
+import json, statistics, sys
+runs = [json.loads(r) for r in sys.argv[1:]]
+alone = [r for r in runs if r["scenario"] == "sequencer"]
+beside = [r for r in runs if r["scenario"] == "sequencer+kafka"]
+median = lambda rs, k: statistics.median(r[k] for r in rs)
+print(json.dumps({"bench": "kafka", "scenario": "sequencer_beside_publisher", "rounds": len(alone),
+                  "commands_per_s": round(median(beside, "commands_per_s")),
+                  "baseline_per_s": round(median(alone, "commands_per_s")),
+                  "ratio": round(median(beside, "commands_per_s") / median(alone, "commands_per_s"), 3),
+                  "p99_ns": round(median(beside, "p99_ns")),
+                  "baseline_p99_ns": round(median(alone, "p99_ns"))},
                  separators=(",", ":")))
 PY
         ;;

@@ -2,6 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <system_error>
 
 namespace xtrader {
@@ -68,7 +73,15 @@ void JournalFollower::start() {
     state_.store(FollowerState::Healthy);
     last_figures_ = std::chrono::steady_clock::now();
     update_spool();
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        // Background work: under CPU contention the sequencer's threads go first (Linux nice is
+        // per thread; threads this one starts inherit it).
+        if (options_.nice != 0 &&
+            ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), options_.nice) != 0) {
+            spdlog::debug("{}: setpriority: {}", name_, std::strerror(errno));
+        }
+        run();
+    });
 }
 
 void JournalFollower::stop() {

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <librdkafka/rdkafka.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -20,6 +22,25 @@ inline void set(rd_kafka_conf_t* conf, const char* name, const std::string& valu
         rd_kafka_conf_destroy(conf);
         throw KafkaError(std::string("kafka ") + name + ": " + error);
     }
+}
+
+// librdkafka's own threads (its main thread and one per broker) run at this nice value: they are
+// background work, and under CPU contention the sequencer's threads go first.
+inline constexpr int kThreadNice = 10;
+
+inline rd_kafka_resp_err_t lower_priority(rd_kafka_t*, rd_kafka_thread_type_t, const char*, void*) {
+    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kThreadNice);
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+inline rd_kafka_resp_err_t add_lower_priority(rd_kafka_t* rk, const rd_kafka_conf_t*, void*, char*,
+                                              std::size_t) {
+    return rd_kafka_interceptor_add_on_thread_start(rk, "xtrader-nice", lower_priority, nullptr);
+}
+
+// Has every thread librdkafka starts for a handle made from `conf` lower its priority.
+inline void run_threads_in_background(rd_kafka_conf_t* conf) {
+    rd_kafka_conf_interceptor_add_on_new(conf, "xtrader-nice", add_lower_priority, nullptr);
 }
 
 }  // namespace xtrader::kafka

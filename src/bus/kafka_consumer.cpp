@@ -27,6 +27,7 @@ struct KafkaConsumer::Handle {
         kafka::set(conf, "session.timeout.ms", "10000");
         kafka::set(conf, "heartbeat.interval.ms", "1000");
         kafka::set(conf, "log_level", "3");
+        kafka::run_threads_in_background(conf);
         char error[512];
         rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
         if (rk == nullptr) {

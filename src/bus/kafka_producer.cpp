@@ -41,6 +41,7 @@ struct KafkaProducer::Handle {
         set(conf, "message.timeout.ms", std::to_string(o.delivery_timeout.count()));
         set(conf, "queue.buffering.max.messages", "1000000");
         set(conf, "log_level", "3");  // errors only: a broker that is down is reported by state
+        kafka::run_threads_in_background(conf);
         rd_kafka_conf_set_dr_msg_cb(conf,
                                     [](rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
                                         auto* self = static_cast<Handle*>(opaque);

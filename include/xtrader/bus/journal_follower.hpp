@@ -50,6 +50,9 @@ struct FollowerOptions {
     // An alarm (log, metric, readiness) when the journal kept for this follower grows past this
     // many bytes: its sink has been down too long. 0: no alarm.
     std::uint64_t disk_budget = 0;
+    // The follower thread's nice value (0..19): a follower is background work, and under CPU
+    // contention the sequencer's threads should go first.
+    int nice = 10;
 };
 
 class JournalFollower {
