@@ -150,41 +150,6 @@ def test_every_execution_and_book_change_reaches_the_topic(data_dir, topic):
         daemon.stop()
 
 
-def test_market_data_from_the_topic_equals_the_journals(data_dir, topic):
-    """The mdp-group member feeds REST market data in full mode; an embedded daemon started on
-    the same journal rebuilds it from the trade store and the book: the two must agree."""
-    daemon = Daemon(data_dir, *topic.flags()).start()
-    try:
-        fund(daemon.port, 5000)
-        fills, statuses = crossing_pairs(daemon.port, 3000, ALICE, BOB)
-        assert set(statuses) == {200}
-        for i in range(40):  # a book that stays
-            account, side, price = ((BOB, "Buy", 49_000_000 - i * 1000) if i % 2
-                                    else (ALICE, "Sell", 51_000_000 + i * 1000))
-            status, body, _ = daemon.client(account).order(side=side, price=str(price),
-                                                           quantity="0.001")
-            assert status == 200, body
-        wait_until(lambda: pipeline_state(daemon, "kafka")["lag"] == 0, 60, "published")
-        wait_until(lambda: mdp(daemon)["lag"] == 0 and candle_trades(daemon) == fills, 60,
-                   "the mdp-group applied every trade")
-        group = mdp(daemon)
-        assert group["name"] == topic.group and group["state"] == "healthy"
-        assert group["dead_lettered"] == 0
-        assert {p["topic"] for p in group["partitions"]} == {topic.name}
-        wait_until(lambda: min(len(market_view(daemon)["book"][side]) for side in ("bids", "asks"))
-                   >= 20, 30, "the book applied")
-        full = market_view(daemon)
-    finally:
-        daemon.stop()
-    embedded = Daemon(data_dir).start()
-    try:
-        assert all(p["kind"] != "kafka-consumer-group" for p in
-                   embedded.client().get("/api/v1/system/pipelines")[1]["pipelines"])
-        assert market_view(embedded) == full
-    finally:
-        embedded.stop()
-
-
 def test_an_unreadable_message_goes_to_the_dead_letter_topic(data_dir, topic):
     daemon = Daemon(data_dir, *topic.flags()).start()
     try:
@@ -302,10 +267,12 @@ def postgres_orders(db):
                         int(r[15]), int(r[16])) for r in rows}
 
 
-def order_flow(daemon):
-    """Fills, resting orders, cancels, an IOC remainder, a post-only refusal: every lifecycle."""
-    fund(daemon.port, 3000)
-    crossing_pairs(daemon.port, 1500, ALICE, BOB)
+def order_flow(daemon, pairs):
+    """Crossing pairs, then resting orders, cancels, an IOC remainder, a post-only refusal and
+    a book that stays: every lifecycle. Returns the executions."""
+    fund(daemon.port, pairs + 1000)
+    fills, statuses = crossing_pairs(daemon.port, pairs, ALICE, BOB)
+    assert set(statuses) == {200}
     alice, bob = daemon.client(ALICE), daemon.client(BOB)
     resting = []
     for i in range(30):
@@ -315,28 +282,38 @@ def order_flow(daemon):
         resting.append(body["order_id"])
     for order_id in resting[20:]:
         assert alice.request("DELETE", f"/v1/order/{order_id}")[0] == 200
-    # Takes ten and a half levels, then the rest of it is cancelled.
+    # Takes the 16 levels at or below its price, then the rest of it is cancelled.
     status, body, _ = bob.order(side="Buy", price="51015000", quantity="0.0200",
                                 time_in_force="IOC")
-    assert status == 200 and body["status"] == "Cancelled", body
+    assert status == 200 and body["status"] == "Cancelled" and len(body["executions"]) == 16, body
+    fills += 16
     status, body, _ = bob.order(side="Buy", price="51019000", quantity="0.0010", post_only=True)
     assert status == 200 and body["status"] in ("Rejected", "Cancelled"), body
+    for i in range(20):  # bids that stay
+        status, body, _ = bob.order(side="Buy", price=str(49_000_000 - i * 1000), quantity="0.0010")
+        assert status == 200, body
+    return fills
 
 
-def test_order_history_in_postgresql_equals_the_daemons_orders(data_dir, topic, pipeline):
+def test_100k_orders_in_full_mode_reach_every_consumer_exactly(data_dir, topic, pipeline):
+    """100,000 orders through a full-mode daemon: the market-data topic holds every execution and
+    book change in sequence order; the mdp-group's market data equals what an embedded daemon
+    rebuilds from the same journal; PostgreSQL's orders equal the trade store's, field by field;
+    order-events went out keyed by account, in order."""
     daemon = Daemon(data_dir, *topic.flags(), "--postgres", pipeline.dsn,
                     "--finished-orders-kept", "100").start()
     try:
-        order_flow(daemon)
+        fills = order_flow(daemon, 50_000)
         local = local_orders(data_dir)
-        wait_until(lambda: postgres_orders(pipeline.db) == local_orders(data_dir), 60,
-                   "PostgreSQL's orders equal the trade store's")
-        assert len(local) > 3000
-        history = next(p for p in daemon.client().get("/api/v1/system/pipelines")[1]["pipelines"]
-                       if p["name"] == topic.order_group)
-        assert history["state"] == "healthy" and history["dead_lettered"] == 0
+        assert len(local) > 100_000
+        assert_complete(daemon, topic, fills, pipeline)
+        for name in (topic.group, topic.order_group):
+            group = next(p for p in daemon.client().get("/api/v1/system/pipelines")[1]["pipelines"]
+                         if p["name"] == name)
+            assert group["state"] == "healthy" and group["dead_lettered"] == 0, group
+            assert group["duplicates_dropped"] == 0, group  # no outage: nothing came twice
+        assert {p["topic"] for p in mdp(daemon)["partitions"]} == {topic.name}
         assert pipeline_state(daemon, "kafka-order-events")["state"] == "healthy"
-        # Every change went out keyed by account, in (sequence, change) order per account.
         events = [(key, json.loads(value, parse_float=Decimal))
                   for key, value in topic.messages(topic.orders)]
         assert all(key == str(m["account_id"]) for key, m in events)
@@ -353,5 +330,13 @@ def test_order_history_in_postgresql_equals_the_daemons_orders(data_dir, topic, 
         psql(f"UPDATE orders SET reason = 'from_postgresql' WHERE order_id = {first}", pipeline.db)
         status, body, _ = daemon.client(ALICE).get(f"/v1/order/{first}")
         assert status == 200 and body["reason"] == "from_postgresql"
+        full = market_view(daemon)
     finally:
         daemon.stop()
+    embedded = Daemon(data_dir).start()
+    try:
+        assert all(p["kind"] != "kafka-consumer-group" for p in
+                   embedded.client().get("/api/v1/system/pipelines")[1]["pipelines"])
+        assert market_view(embedded) == full
+    finally:
+        embedded.stop()
