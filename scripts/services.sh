@@ -5,6 +5,7 @@
 #   scripts/services.sh status          each one's health; exit 1 when one is down
 #   scripts/services.sh down [NAME...]  stop what this script started (nothing else)
 #   scripts/services.sh reset           down, then delete their data
+#   (status also lists the Kafka pipeline's topics: partitions and messages)
 #   scripts/services.sh kafka-read TOPIC
 #                                       every message of a Kafka topic from its beginning, one
 #                                       "key<TAB>value" line each (Kafka's console consumer); it
@@ -229,12 +230,21 @@ status_line() {
     fi
 }
 
+# The pipeline's topics (config/full.toml's names) with their partitions and messages.
+kafka_topics() {
+    kafka_java org.apache.kafka.tools.GetOffsetShell --bootstrap-server "127.0.0.1:$kafka_port" \
+        --topic '^(market-data|order-events)(\.dlq)?$' 2>/dev/null |
+        awk -F: '{ n[$1] += $3; p[$1]++ }
+                 END { for (t in n) printf "  topic %-17s %d partitions, %d messages\n", t, p[t], n[t] }' |
+        sort
+}
+
 status() {
     local rc=0
     status_line redis "$redis_port" redis_ok || rc=1
     status_line postgresql "$pg_port" pg_ok || rc=1
     status_line rabbitmq "$rabbit_port" rabbit_ok || rc=1
-    status_line kafka "$kafka_port" kafka_ok || rc=1
+    if status_line kafka "$kafka_port" kafka_ok; then kafka_topics; else rc=1; fi
     return $rc
 }
 

@@ -130,6 +130,19 @@ void KafkaConsumer::update_lag() {
     lag_ = std::move(figures);
 }
 
+bool KafkaConsumer::reachable(std::chrono::milliseconds timeout) {
+    const rd_kafka_metadata_t* metadata = nullptr;
+    const auto err =
+        rd_kafka_metadata(handle_->rk, 0, nullptr, &metadata, static_cast<int>(timeout.count()));
+    if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
+    return err == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+bool KafkaConsumer::assigned() const {
+    std::lock_guard lock(lag_mutex_);
+    return !lag_.empty();
+}
+
 std::vector<KafkaPartitionLag> KafkaConsumer::lag() const {
     std::lock_guard lock(lag_mutex_);
     return lag_;

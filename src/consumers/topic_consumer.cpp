@@ -8,6 +8,7 @@ namespace {
 
 constexpr std::chrono::milliseconds kPollWait{100};
 constexpr std::chrono::milliseconds kRetryPause{500};
+constexpr std::chrono::milliseconds kIdleProbe{1000};
 
 }  // namespace
 
@@ -76,23 +77,38 @@ bool TopicConsumer::flush_sink() {
 void TopicConsumer::run() {
     const auto& group = options_.consumer.group;
     std::string error;
+    // Healthy: the last batch went through or, while idle, partitions are assigned and the
+    // cluster answers (asked every kIdleProbe: an outage shows no error while nothing is fetched).
+    auto next_probe = std::chrono::steady_clock::now();
+    const auto healthy = [&] {
+        if (!connected_.exchange(true)) spdlog::info("{}: consuming {}", group, options_.topic);
+    };
+    const auto unhealthy = [&](std::string_view why) {
+        failures_.fetch_add(1, std::memory_order_relaxed);
+        if (connected_.exchange(false)) spdlog::warn("{}: {}", group, why);
+    };
     while (!stopping_.load(std::memory_order_relaxed)) {
         try {
             const std::size_t count = consumer_.poll(
                 options_.max_batch, kPollWait, [this](const KafkaRecord& r) { take(r); }, error);
-            if (!error.empty()) {
-                failures_.fetch_add(1, std::memory_order_relaxed);
-                if (connected_.exchange(false)) spdlog::warn("{}: kafka: {}", group, error);
+            if (!error.empty()) unhealthy("kafka: " + error);
+            if (count == 0) {
+                if (std::chrono::steady_clock::now() < next_probe) continue;
+                next_probe = std::chrono::steady_clock::now() + kIdleProbe;
+                if (!consumer_.reachable(kIdleProbe)) {
+                    unhealthy("kafka: the cluster does not answer");
+                } else if (consumer_.assigned()) {
+                    healthy();
+                }
+                continue;
             }
-            if (count == 0) continue;
             // Offsets are committed only after the batch's effects and dead letters are kept.
             if (!flush_sink()) return;
             if (std::exchange(pending_dead_letters_, 0) != 0) dead_letter_producer_.flush();
             consumer_.commit();
-            if (!connected_.exchange(true)) spdlog::info("{}: consuming {}", group, options_.topic);
+            healthy();
         } catch (const KafkaError& e) {
-            failures_.fetch_add(1, std::memory_order_relaxed);
-            if (connected_.exchange(false)) spdlog::warn("{}: {}", group, e.what());
+            unhealthy(e.what());
             std::this_thread::sleep_for(kRetryPause);
         }
     }

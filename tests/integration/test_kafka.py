@@ -197,6 +197,7 @@ def test_kafka_outage_delays_nothing_and_loses_nothing(data_dir, topic, pipeline
             now = pipeline_state(daemon, "kafka")
             assert now["state"] == "degraded" and now["cursor"] == before
             assert now["spooled_events"] > 1000  # orders kept coming: the journal holds them
+            wait_until(lambda: mdp(daemon)["state"] == "degraded", 30, "the mdp-group degraded")
         finally:
             services("up", "kafka")
         time.sleep(1)
@@ -204,6 +205,7 @@ def test_kafka_outage_delays_nothing_and_loses_nothing(data_dir, topic, pipeline
         assert set(statuses) == {200}, statuses  # the outage never reached a client
         wait_until(lambda: pipeline_state(daemon, "kafka")["state"] == "healthy", 60, "healthy")
         assert_complete(daemon, topic, fills, pipeline)
+        assert mdp(daemon)["state"] == "healthy"
     finally:
         daemon.stop()
 

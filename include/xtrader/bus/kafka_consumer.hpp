@@ -65,6 +65,10 @@ class KafkaConsumer {
     void close();
     // The assigned partitions' positions and ends, as of the last poll.
     std::vector<KafkaPartitionLag> lag() const;
+    // Whether the group gave this member partitions, as of the last poll.
+    bool assigned() const;
+    // Whether the cluster answers a metadata request within `timeout` (the polling thread).
+    bool reachable(std::chrono::milliseconds timeout);
 
   private:
     void update_lag();

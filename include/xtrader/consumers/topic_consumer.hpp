@@ -39,7 +39,8 @@ struct TopicConsumerOptions {
 // What /metrics and the pipelines read-out show of a consumer group member.
 struct ConsumerFigures {
     std::string group;
-    bool connected = false;  // the last poll or commit reached the brokers
+    // Partitions assigned and no broker error since the last batch went through.
+    bool connected = false;
     std::uint64_t applied = 0;
     std::uint64_t duplicates = 0;
     std::uint64_t dead_letters = 0;
