@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <string>
 
 #include "xtrader/bus/kafka_producer.hpp"
@@ -22,6 +23,15 @@ inline void set(rd_kafka_conf_t* conf, const char* name, const std::string& valu
         rd_kafka_conf_destroy(conf);
         throw KafkaError(std::string("kafka ") + name + ": " + error);
     }
+}
+
+// Whether the cluster answers a metadata request on `rk` within `timeout`.
+inline bool cluster_answers(rd_kafka_t* rk, std::chrono::milliseconds timeout) {
+    const rd_kafka_metadata_t* metadata = nullptr;
+    const auto err =
+        rd_kafka_metadata(rk, 0, nullptr, &metadata, static_cast<int>(timeout.count()));
+    if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
+    return err == RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 // librdkafka's own threads (its main thread and one per broker) run at this nice value: they are

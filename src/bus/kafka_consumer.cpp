@@ -14,6 +14,8 @@ constexpr std::chrono::milliseconds kLagRefresh{500};
 struct KafkaConsumer::Handle {
     rd_kafka_t* rk = nullptr;
     bool closed = false;
+    std::string commit_failure;  // of an asynchronous commit, reported by the next poll
+    std::uint64_t commits_acknowledged = 0;
 
     explicit Handle(const KafkaConsumerOptions& o) {
         rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -28,6 +30,18 @@ struct KafkaConsumer::Handle {
         kafka::set(conf, "heartbeat.interval.ms", "1000");
         kafka::set(conf, "log_level", "3");
         kafka::run_threads_in_background(conf);
+        // Called from poll, on the polling thread.
+        rd_kafka_conf_set_offset_commit_cb(
+            conf, [](rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*,
+                     void* opaque) {
+                auto* self = static_cast<Handle*>(opaque);
+                if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                    ++self->commits_acknowledged;
+                } else if (err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+                    self->commit_failure = "commit: " + kafka::error_text(err);
+                }
+            });
+        rd_kafka_conf_set_opaque(conf, this);
         char error[512];
         rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
         if (rk == nullptr) {
@@ -91,11 +105,20 @@ std::size_t KafkaConsumer::poll(std::size_t max, std::chrono::milliseconds timeo
         rd_kafka_message_destroy(m);
         ++count;
     }
+    if (!handle_->commit_failure.empty() && error.empty()) {
+        error = std::exchange(handle_->commit_failure, {});
+    }
     update_lag();
     return count;
 }
 
 void KafkaConsumer::commit() {
+    const auto err = rd_kafka_commit(handle_->rk, nullptr, 1);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
+    throw KafkaError("kafka commit: " + kafka::error_text(err));
+}
+
+void KafkaConsumer::commit_and_wait() {
     const auto err = rd_kafka_commit(handle_->rk, nullptr, 0);
     // Nothing consumed since the last commit is not a failure.
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
@@ -131,11 +154,11 @@ void KafkaConsumer::update_lag() {
 }
 
 bool KafkaConsumer::reachable(std::chrono::milliseconds timeout) {
-    const rd_kafka_metadata_t* metadata = nullptr;
-    const auto err =
-        rd_kafka_metadata(handle_->rk, 0, nullptr, &metadata, static_cast<int>(timeout.count()));
-    if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
-    return err == RD_KAFKA_RESP_ERR_NO_ERROR;
+    return kafka::cluster_answers(handle_->rk, timeout);
+}
+
+std::uint64_t KafkaConsumer::commits_acknowledged() const {
+    return handle_->commits_acknowledged;
 }
 
 bool KafkaConsumer::assigned() const {

@@ -125,11 +125,7 @@ void KafkaProducer::flush() {
 }
 
 bool KafkaProducer::reachable(std::chrono::milliseconds timeout) {
-    const rd_kafka_metadata_t* metadata = nullptr;
-    const auto err =
-        rd_kafka_metadata(handle_->rk, 0, nullptr, &metadata, static_cast<int>(timeout.count()));
-    if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
-    return err == RD_KAFKA_RESP_ERR_NO_ERROR;
+    return kafka::cluster_answers(handle_->rk, timeout);
 }
 
 void KafkaProducer::create_topics(const std::vector<KafkaTopic>& topics,

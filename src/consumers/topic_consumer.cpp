@@ -77,9 +77,11 @@ bool TopicConsumer::flush_sink() {
 void TopicConsumer::run() {
     const auto& group = options_.consumer.group;
     std::string error;
-    // Healthy: the last batch went through or, while idle, partitions are assigned and the
-    // cluster answers (asked every kIdleProbe: an outage shows no error while nothing is fetched).
+    // Healthy: the coordinator acknowledged the last commit or, while idle, partitions are
+    // assigned and the cluster answers (asked every kIdleProbe: an outage shows no error while
+    // nothing is fetched). Degraded: a poll or a commit failed, or the cluster does not answer.
     auto next_probe = std::chrono::steady_clock::now();
+    std::uint64_t acknowledged = 0;
     const auto healthy = [&] {
         if (!connected_.exchange(true)) spdlog::info("{}: consuming {}", group, options_.topic);
     };
@@ -91,7 +93,12 @@ void TopicConsumer::run() {
         try {
             const std::size_t count = consumer_.poll(
                 options_.max_batch, kPollWait, [this](const KafkaRecord& r) { take(r); }, error);
-            if (!error.empty()) unhealthy("kafka: " + error);
+            if (!error.empty()) {
+                unhealthy("kafka: " + error);
+            } else if (consumer_.commits_acknowledged() != acknowledged) {
+                healthy();
+            }
+            acknowledged = consumer_.commits_acknowledged();
             if (count == 0) {
                 if (std::chrono::steady_clock::now() < next_probe) continue;
                 next_probe = std::chrono::steady_clock::now() + kIdleProbe;
@@ -106,14 +113,16 @@ void TopicConsumer::run() {
             if (!flush_sink()) return;
             if (std::exchange(pending_dead_letters_, 0) != 0) dead_letter_producer_.flush();
             consumer_.commit();
-            healthy();
         } catch (const KafkaError& e) {
             unhealthy(e.what());
             std::this_thread::sleep_for(kRetryPause);
         }
     }
+    // Waiting on a coordinator that does not answer would hold the stop: the group replays
+    // from its last commit instead.
+    if (!connected_.load()) return;
     try {
-        consumer_.commit();
+        consumer_.commit_and_wait();
     } catch (const KafkaError& e) {
         spdlog::warn("{}: {} while stopping; the group replays from its last commit", group,
                      e.what());

@@ -58,9 +58,14 @@ class KafkaConsumer {
     // client reconnects by itself.
     std::size_t poll(std::size_t max, std::chrono::milliseconds timeout,
                      const std::function<void(const KafkaRecord&)>& handle, std::string& error);
-    // Commits, synchronously, the offsets after every message polled so far. Throws KafkaError
-    // when the group coordinator refuses or does not answer; the next commit covers them.
+    // Queues a commit of the offsets after every message polled so far and returns at once (the
+    // poll loop never waits on the coordinator); a commit that fails is reported by a later
+    // poll()'s error, and the next commit covers its offsets.
     void commit();
+    // The same, waiting for the coordinator's answer: when stopping. Throws KafkaError.
+    void commit_and_wait();
+    // Commits the coordinator has acknowledged so far, as the polls have learnt (polling thread).
+    std::uint64_t commits_acknowledged() const;
     // Leaves the group, committing nothing more: its partitions go to the other members.
     void close();
     // The assigned partitions' positions and ends, as of the last poll.
