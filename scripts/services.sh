@@ -230,10 +230,11 @@ status_line() {
     fi
 }
 
-# The pipeline's topics (config/full.toml's names) with their partitions and messages.
+# The pipeline's topics (config/full.toml's names) with their partitions and messages; nothing
+# when none exists yet (the tool then fails, which is no failure of the broker).
 kafka_topics() {
-    kafka_java org.apache.kafka.tools.GetOffsetShell --bootstrap-server "127.0.0.1:$kafka_port" \
-        --topic '^(market-data|order-events)(\.dlq)?$' 2>/dev/null |
+    { kafka_java org.apache.kafka.tools.GetOffsetShell --bootstrap-server "127.0.0.1:$kafka_port" \
+        --topic '^(market-data|order-events)(\.dlq)?$' 2>/dev/null || true; } |
         awk -F: '{ n[$1] += $3; p[$1]++ }
                  END { for (t in n) printf "  topic %-17s %d partitions, %d messages\n", t, p[t], n[t] }' |
         sort
