@@ -171,9 +171,16 @@ try {
     // The test restarts the exchange on the same ports when it reads this line.
     const tape = () => document.querySelector('[data-testid="trade"]')?.textContent ?? "";
     const top = await page.evaluate(tape);
+    const drops = () => Number(document.querySelector('[data-testid="connection"]')?.getAttribute("data-drops"));
+    const before = await page.evaluate(drops);
     console.log("restart-the-exchange");
-    // Under ASan on a busy machine the old daemon may take many seconds to exit.
-    await byTest("connection").filter({ hasText: "reconnecting" }).waitFor({ timeout: 90000 });
+    // The page counts its socket's drops: "reconnecting" may show too briefly to be seen on a
+    // busy machine. Under ASan the old daemon may take many seconds to exit.
+    await page.waitForFunction(
+      (was) => Number(document.querySelector('[data-testid="connection"]')?.getAttribute("data-drops")) > was,
+      before,
+      { timeout: 90000 },
+    );
     await byTest("connection").filter({ hasText: "live" }).waitFor({ timeout: 60000 });
     // Subscribed again: new trades reach the tape, and the book is there.
     await page.waitForFunction(

@@ -31,6 +31,8 @@ export function App() {
   const [interval, setInterval_] = useState<Interval>("1m");
   const [candles, setCandles] = useState<Candle[]>([]);
   const [connection, setConnection] = useState<ConnectionState>("connecting");
+  // How often the socket has dropped: a brief "reconnecting" leaves this trace for tests.
+  const [drops, setDrops] = useState(0);
   const [apiKey, setApiKey] = useState<string | null>(() => localStorage.getItem("xtrader.apiKey"));
   const [balances, setBalances] = useState<Balance[]>([]);
   const [openOrders, setOpenOrders] = useState<Order[]>([]);
@@ -139,6 +141,7 @@ export function App() {
   useEffect(() => {
     const s = new MarketSocket(socketUrl(window.location), (m) => onMessageRef.current(m), (state) => {
       setConnection(state);
+      if (state === "closed") setDrops((n) => n + 1);
       // Back from a disconnection: whatever was missed is read again.
       if (state === "open" && current.current.symbol) void reloadRef.current();
     });
@@ -226,7 +229,7 @@ export function App() {
         <Figure label="24h high" value={formatDecimal(stats?.high_price_24h, market.price_decimals)} />
         <Figure label="24h low" value={formatDecimal(stats?.low_price_24h, market.price_decimals)} />
         <Figure label={`24h volume (${market.base})`} value={formatDecimal(stats?.volume_24h, market.quantity_decimals)} />
-        <span className={`connection ${connection}`} data-testid="connection" title="WebSocket">
+        <span className={`connection ${connection}`} data-testid="connection" data-drops={drops} title="WebSocket">
           ● {connection === "open" ? "live" : connection === "connecting" ? "connecting" : "reconnecting"}
         </span>
       </header>
