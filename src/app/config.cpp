@@ -144,14 +144,16 @@ const std::vector<Setting>& settings() {
          }},
         {"log.level", "XTRADER_LOG_LEVEL", "--log-level", "trace | debug | info | warn | error",
          [](Config& c, const std::string& v) { c.log_level = v; }},
-        {"process.role", "XTRADER_ROLE", "--role", "exchange | persister",
+        {"process.role", "XTRADER_ROLE", "--role", "exchange | persister | mdp",
          [](Config& c, const std::string& v) {
              if (v == "exchange") {
                  c.role = Role::Exchange;
              } else if (v == "persister") {
                  c.role = Role::Persister;
+             } else if (v == "mdp") {
+                 c.role = Role::Mdp;
              } else {
-                 throw ConfigError("role: \"" + v + "\" is not exchange or persister");
+                 throw ConfigError("role: \"" + v + "\" is not exchange, persister or mdp");
              }
          }},
         {"pipelines.probe_interval_ms", "XTRADER_PROBE_INTERVAL", "--probe-interval",
@@ -208,6 +210,20 @@ const std::vector<Setting>& settings() {
          [](Config& c, const std::string& v) {
              if (v.empty()) throw ConfigError("kafka.order_history_group must not be empty");
              c.pipelines.order_history_group = v;
+         }},
+        {"kafka.mdp", "XTRADER_KAFKA_MDP", "--kafka-mdp",
+         "thread (xtraderd is the mdp-group) | processes (--role mdp processes are)",
+         [](Config& c, const std::string& v) {
+             if (v != "thread" && v != "processes") {
+                 throw ConfigError("kafka.mdp: \"" + v + "\" is not thread or processes");
+             }
+             c.pipelines.mdp_in_process = v == "thread";
+         }},
+        {"kafka.market_data_cache", "XTRADER_MARKET_DATA_CACHE", "--market-data-cache",
+         "the Redis key prefix of the market-data cache that --role mdp writes",
+         [](Config& c, const std::string& v) {
+             if (v.empty()) throw ConfigError("kafka.market_data_cache must not be empty");
+             c.pipelines.market_data_cache = v;
          }},
         {"kafka.linger_ms", "XTRADER_KAFKA_LINGER", "--kafka-linger",
          "ms the producer waits to fill a batch (latency for throughput)",

@@ -180,6 +180,9 @@ class Exchange {
     }
     api::Pipelines pipelines();
     bool kafka() const { return !config_.pipelines.kafka.producer.brokers.empty(); }
+    // The mdp-group is a thread of this process (else --role mdp processes, and the market data
+    // here follows the journal).
+    bool mdp_thread() const { return kafka() && config_.pipelines.mdp_in_process; }
     std::function<Sequence()> order_events_published() {
         return [this] { return brokers_.order_events_feed->cursor().load(); };
     }
@@ -227,7 +230,7 @@ class Exchange {
     MarketData market_data_{config_.catalog};
     BrokerPipelines brokers_{config_, committed(), store_, recorded()};
     // Market data follows the journal closely in embedded mode; in full mode it is the mdp-group
-    // member that reads the Kafka topic.
+    // member that reads the Kafka topic, unless the group runs as processes of its own.
     std::optional<JournalFollower> market_feed_ = journal_market_feed();
     MarketDataSink market_data_sink_{config_.catalog, market_data_};
     std::optional<TopicConsumer> mdp_ = mdp_member();
@@ -269,14 +272,14 @@ Exchange::Exchange(const Config& config) : config_(config) {
 }
 
 std::optional<JournalFollower> Exchange::journal_market_feed() {
-    if (kafka()) return std::nullopt;
+    if (mdp_thread()) return std::nullopt;
     return std::optional<JournalFollower>(
         std::in_place, "market-data", journal_dir(config_.sequencer.data_dir), committed(),
         market_data_, FollowerOptions{.idle_poll = std::chrono::milliseconds(1)});
 }
 
 std::optional<TopicConsumer> Exchange::mdp_member() {
-    if (!kafka()) return std::nullopt;
+    if (!mdp_thread()) return std::nullopt;
     return std::optional<TopicConsumer>(std::in_place, config_.pipelines.mdp_consumer_options(),
                                         market_data_sink_);
 }

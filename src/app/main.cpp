@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
         switch (config->role) {
             case app::Role::Exchange: return app::run_exchange(*config);
             case app::Role::Persister: return app::run_persister(*config);
+            case app::Role::Mdp: return app::run_mdp(*config);
         }
         return 1;
     } catch (const app::ConfigError& e) {

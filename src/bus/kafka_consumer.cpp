@@ -1,5 +1,7 @@
 #include "xtrader/bus/kafka_consumer.hpp"
 
+#include <unistd.h>
+
 #include "kafka_config.hpp"
 
 namespace xtrader {
@@ -14,13 +16,16 @@ constexpr std::chrono::milliseconds kLagRefresh{500};
 struct KafkaConsumer::Handle {
     rd_kafka_t* rk = nullptr;
     bool closed = false;
+    RebalanceListener* listener = nullptr;
     std::string commit_failure;  // of an asynchronous commit, reported by the next poll
     std::uint64_t commits_acknowledged = 0;
 
-    explicit Handle(const KafkaConsumerOptions& o) {
+    Handle(const KafkaConsumerOptions& o, RebalanceListener* l) : listener(l) {
         rd_kafka_conf_t* conf = rd_kafka_conf_new();
         kafka::set(conf, "bootstrap.servers", o.brokers);
         kafka::set(conf, "group.id", o.group);
+        // Which process holds which partition shows in the group's description.
+        kafka::set(conf, "client.id", "xtraderd-" + std::to_string(::getpid()));
         // Offsets are committed by commit(), after the batch is processed.
         kafka::set(conf, "enable.auto.commit", "false");
         kafka::set(conf, "auto.offset.reset", "earliest");
@@ -41,6 +46,19 @@ struct KafkaConsumer::Handle {
                     self->commit_failure = "commit: " + kafka::error_text(err);
                 }
             });
+        // The eager protocol: a rebalance takes every partition away, then assigns anew.
+        rd_kafka_conf_set_rebalance_cb(
+            conf, [](rd_kafka_t* handle, rd_kafka_resp_err_t err,
+                     rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+                auto* self = static_cast<Handle*>(opaque);
+                if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+                    rd_kafka_assign(handle, partitions);
+                    if (self->listener != nullptr) self->listener->on_assigned();
+                } else {
+                    if (self->listener != nullptr) self->listener->on_revoking();
+                    rd_kafka_assign(handle, nullptr);
+                }
+            });
         rd_kafka_conf_set_opaque(conf, this);
         char error[512];
         rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
@@ -58,8 +76,8 @@ struct KafkaConsumer::Handle {
     Handle& operator=(const Handle&) = delete;
 };
 
-KafkaConsumer::KafkaConsumer(KafkaConsumerOptions options)
-    : handle_(std::make_unique<Handle>(options)) {}
+KafkaConsumer::KafkaConsumer(KafkaConsumerOptions options, RebalanceListener* listener)
+    : handle_(std::make_unique<Handle>(options, listener)) {}
 
 KafkaConsumer::~KafkaConsumer() = default;
 

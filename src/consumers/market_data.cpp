@@ -151,9 +151,10 @@ void MarketData::consume(std::span<const JournalRecord> records) {
     }
 }
 
-void MarketData::apply(MarketId market, Sequence sequence, Timestamp time,
-                       std::span<const PublicTrade> trades, std::span<const BookDelta> book) {
-    if (market >= markets_.size() || (trades.empty() && book.empty())) return;
+MarketData::Applied MarketData::apply(MarketId market, Sequence sequence, Timestamp time,
+                                      std::span<const PublicTrade> trades,
+                                      std::span<const BookDelta> book) {
+    if (market >= markets_.size() || (trades.empty() && book.empty())) return {};
     Market& m = *markets_[market];
     std::uint64_t version = 0;
     bool book_changed = false;
@@ -188,12 +189,13 @@ void MarketData::apply(MarketId market, Sequence sequence, Timestamp time,
     }
     if (trades.empty() && !book_changed) {
         duplicates_.fetch_add(1, std::memory_order_relaxed);
-        return;
+        return {};
     }
     if (!book_changed) book = {};
     if (listener_ != nullptr) {
         listener_->on_market_update(market, sequence, time, trades, book, version);
     }
+    return {trades.size(), book_changed};
 }
 
 std::vector<Candle> MarketData::candles(MarketId market, CandleInterval interval, std::size_t limit,
@@ -266,6 +268,47 @@ BookView MarketData::book(MarketId market, std::size_t depth) const {
         view.asks.push_back(it->second);
     }
     return view;
+}
+
+}  // namespace xtrader
+
+namespace xtrader {
+
+MarketSnapshot MarketData::snapshot(MarketId market) const {
+    const Market& m = *markets_[market];
+    std::shared_lock lock(m.mutex);
+    MarketSnapshot out;
+    for (std::size_t i = 0; i < kIntervals.size(); ++i) {
+        out.candles[i].assign(m.candles[i].begin(), m.candles[i].end());
+    }
+    out.trades.assign(m.trades.begin(), m.trades.end());
+    for (const auto& [price, level] : m.bids) out.bids.push_back(level);
+    for (const auto& [price, level] : m.asks) out.asks.push_back(level);
+    out.applied = {m.last_exec_id, m.book_sequence, m.book_version, m.last};
+    return out;
+}
+
+AppliedMark MarketData::applied(MarketId market) const {
+    const Market& m = *markets_[market];
+    std::shared_lock lock(m.mutex);
+    return {m.last_exec_id, m.book_sequence, m.book_version, m.last};
+}
+
+void MarketData::restore(MarketId market, const MarketSnapshot& snapshot) {
+    Market& m = *markets_[market];
+    std::unique_lock lock(m.mutex);
+    for (std::size_t i = 0; i < kIntervals.size(); ++i) {
+        m.candles[i].assign(snapshot.candles[i].begin(), snapshot.candles[i].end());
+    }
+    m.trades.assign(snapshot.trades.begin(), snapshot.trades.end());
+    m.bids.clear();
+    m.asks.clear();
+    for (const auto& level : snapshot.bids) m.bids.emplace(level.price, level);
+    for (const auto& level : snapshot.asks) m.asks.emplace(level.price, level);
+    m.book_sequence = snapshot.applied.book_sequence;
+    m.book_version = snapshot.applied.book_version;
+    m.last_exec_id = snapshot.applied.last_exec_id;
+    m.last = snapshot.applied.last;
 }
 
 }  // namespace xtrader

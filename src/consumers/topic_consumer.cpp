@@ -15,7 +15,7 @@ constexpr std::chrono::milliseconds kIdleProbe{1000};
 TopicConsumer::TopicConsumer(TopicConsumerOptions options, TopicSink& sink)
     : options_(std::move(options)),
       sink_(sink),
-      consumer_(options_.consumer),
+      consumer_(options_.consumer, this),
       dead_letter_producer_(KafkaProducerOptions{.brokers = options_.consumer.brokers}) {}
 
 TopicConsumer::~TopicConsumer() {
@@ -56,6 +56,20 @@ void TopicConsumer::dead_letter(const KafkaRecord& record, const std::string& re
     dead_letter_producer_.produce(options_.dead_letters.name, record.key, record.payload, headers);
     ++pending_dead_letters_;
     dead_letters_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void TopicConsumer::on_revoking() {
+    // The next owner starts after what is durable here and committed.
+    try {
+        if (!flush_sink()) return;
+        if (std::exchange(pending_dead_letters_, 0) != 0) dead_letter_producer_.flush();
+        consumer_.commit_and_wait();
+    } catch (const KafkaError& e) {
+        spdlog::warn(
+            "{}: {} while giving partitions up; their next owner replays from the "
+            "last commit",
+            options_.consumer.group, e.what());
+    }
 }
 
 bool TopicConsumer::flush_sink() {

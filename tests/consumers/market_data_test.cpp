@@ -207,5 +207,24 @@ TEST_F(MarketDataTest, WhatArrivesAgainIsDroppedTradesByExecIdAndTheBookBySequen
     EXPECT_EQ(mdp_.duplicates(), 4u);
 }
 
+TEST_F(MarketDataTest, ASnapshotRestoredElsewhereCarriesOnAsTheOriginal) {
+    trade(kMonday, 100, 2);
+    trade(kMonday + 3 * kMinute, 104, 1, Side::Sell);
+    mdp_.apply(kTstUsd, sequence_, kMonday + 3 * kMinute, {},
+               std::vector<BookDelta>{{Side::Buy, 99, 5, 2}, {Side::Sell, 105, 7, 1}});
+    MarketData other(catalog_);
+    other.restore(kTstUsd, mdp_.snapshot(kTstUsd));
+    EXPECT_EQ(other.snapshot(kTstUsd), mdp_.snapshot(kTstUsd));
+    EXPECT_EQ(other.applied(kTstUsd), (AppliedMark{exec_, sequence_, 1, 104}));
+
+    // What the original has applied the copy drops; what follows both take alike.
+    const std::vector<PublicTrade> again = {
+        {exec_, 104, 1, Side::Sell, kMonday + 3 * kMinute, sequence_}};
+    EXPECT_EQ(other.apply(kTstUsd, sequence_, kMonday, again, {}).fresh_trades, 0u);
+    trade(kMonday + 4 * kMinute, 103);
+    other.consume(std::span(records_).last(1));
+    EXPECT_EQ(other.snapshot(kTstUsd), mdp_.snapshot(kTstUsd));
+}
+
 }  // namespace
 }  // namespace xtrader

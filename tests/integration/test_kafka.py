@@ -15,7 +15,7 @@ import pytest
 
 from conftest import ALICE, BIN, BOB, CONFIG, Daemon
 from load import crossing_pairs, fund
-from services import ROOT, pipeline, psql, services, wait_until  # noqa: F401 (a fixture)
+from services import REDIS, ROOT, pipeline, psql, redis, services, wait_until  # noqa: F401
 from test_persistence import Load, pipeline_state
 
 KAFKA = "127.0.0.1:17092"
@@ -342,3 +342,90 @@ def test_100k_orders_in_full_mode_reach_every_consumer_exactly(data_dir, topic, 
         assert market_view(embedded) == full
     finally:
         embedded.stop()
+
+
+def cache_view(prefix):
+    """What the market-data cache holds of BTC-KRW: trades per 1h candle, the trades' exec ids,
+    the book."""
+    candles = redis("ZRANGE", f"{prefix}:BTC-KRW:candles:1h", "0", "-1").split("\n")
+    trades = redis("ZRANGE", f"{prefix}:BTC-KRW:trades", "0", "-1").split("\n")
+    book = {}
+    for side in ("bids", "asks"):
+        flat = redis("HGETALL", f"{prefix}:BTC-KRW:{side}").split("\n")
+        book[side] = {int(flat[i]): tuple(int(x) for x in flat[i + 1].split())
+                      for i in range(0, len(flat) - 1, 2)}
+    return (sum(int(c.split()[6]) for c in candles if c),
+            [int(t.split()[0]) for t in trades if t], book)
+
+
+def partition_owner(group, topic_name):
+    """The pid of the member that holds the topic's partition with messages."""
+    offsets = subprocess.run([SERVICES, "kafka-tool", "org.apache.kafka.tools.GetOffsetShell",
+                              "--bootstrap-server", KAFKA, "--topic", topic_name],
+                             capture_output=True, text=True, timeout=120).stdout
+    busy = [line.split(":")[1] for line in offsets.splitlines() if line.count(":") == 2
+            and int(line.split(":")[2]) > 0]
+    described = subprocess.run([SERVICES, "kafka-tool",
+                                "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+                                "--bootstrap-server", KAFKA, "--describe", "--group", group],
+                               capture_output=True, text=True, timeout=120).stdout
+    # GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID
+    for line in described.splitlines():
+        fields = line.split()
+        if (len(fields) == 9 and fields[1] == topic_name and fields[2] in busy
+                and fields[8].startswith("xtraderd-")):
+            return int(fields[8].removeprefix("xtraderd-"))
+    return None
+
+
+@pytest.mark.fault
+def test_an_mdp_process_killed_mid_stream_hands_its_partition_over(data_dir, topic):
+    prefix = "md-" + topic.name
+    group = topic.group
+    members = []
+
+    def member():
+        proc = subprocess.Popen([BIN, "--config", CONFIG, "--role", "mdp", "--kafka", KAFKA,
+                                 "--kafka-topic", topic.name, "--kafka-mdp-group", group,
+                                 "--redis", REDIS, "--market-data-cache", prefix],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        members.append(proc)
+        return proc
+
+    daemon = Daemon(data_dir, *topic.flags(), "--kafka-mdp", "processes").start()
+    try:
+        assert all(p["kind"] != "kafka-consumer-group" or p["name"] != topic.group for p in
+                   daemon.client().get("/api/v1/system/pipelines")[1]["pipelines"])
+        fund(daemon.port, 200_000)
+        member()
+        load = Load(daemon)
+        wait_until(lambda: cache_view(prefix)[0] > 500, 60, "the first member writing the cache")
+        member()  # the group rebalances: the first hands over what it applied, then both share
+        wait_until(lambda: partition_owner(group, topic.name) is not None, 60, "an owner")
+        time.sleep(2)
+        owner = partition_owner(group, topic.name)
+        victim = next(p for p in members if p.pid == owner)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        time.sleep(3)
+        fills, statuses = load.finish()
+        assert set(statuses) == {200}
+        survivor = next(p for p in members if p.pid != owner)
+        wait_until(lambda: partition_owner(group, topic.name) == survivor.pid, 60,
+                   "the partition moved to the other member")
+        wait_until(lambda: cache_view(prefix)[0] >= fills, 90, "every trade in the cache")
+        counted, exec_ids, book = cache_view(prefix)
+        assert counted == fills  # nothing missed, nothing counted twice
+        assert exec_ids == list(range(fills - len(exec_ids) + 1, fills + 1))
+        _, rest, _ = daemon.client().get("/api/v1/orderbook/BTC-KRW?depth=500")
+        assert book == {side: {int(l["price"]): (int(l["volume"] * 10_000), l["order_count"])
+                               for l in rest[side]} for side in ("bids", "asks")}
+    finally:
+        for proc in members:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(30)
+        daemon.stop()
+        keys = redis("KEYS", prefix + ":*").split()
+        if keys:
+            redis("DEL", *keys)

@@ -35,9 +35,12 @@ struct ConfiguredAccount {
     std::map<std::string, std::string> deposit;  // asset -> amount, credited on a fresh start
 };
 
-// What this xtraderd process does: the exchange itself, or one persister consumer (the
-// persistence pipeline scaled out into processes of its own).
-enum class Role : std::uint8_t { Exchange, Persister };
+// What this xtraderd process does.
+enum class Role : std::uint8_t {
+    Exchange,   // the exchange itself
+    Persister,  // one persister consumer: the persistence pipeline scaled out
+    Mdp,        // one mdp-group member writing the Redis market-data cache: the MDP scaled out
+};
 
 // The broker pipelines of full mode; each is on when its broker is configured.
 struct PipelineConfig {
@@ -55,6 +58,11 @@ struct PipelineConfig {
     KafkaPublisherOptions kafka;
     std::string mdp_group = "mdp-group";  // the consumer group of the market-data publisher
     std::string order_history_group = "order-history";  // order-events -> PostgreSQL orders
+    std::string market_data_cache = "xtrader:md";       // the Redis key prefix of --role mdp
+    // Where the mdp-group runs in full mode: a thread of xtraderd feeding its REST and WebSocket
+    // market data (true), or --role mdp processes writing the Redis cache, xtraderd then
+    // following its journal for its own market data as in embedded mode (false).
+    bool mdp_in_process = true;
 
     RedisEndpoint redis_endpoint() const;
     // The persister's options with the brokers filled in.

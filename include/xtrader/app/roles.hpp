@@ -14,4 +14,8 @@ int run_exchange(const Config& config);
 // process of its own.
 int run_persister(const Config& config);
 
+// One member of the mdp-group (Kafka market-data -> the Redis market-data cache), scaled out into
+// a process of its own: the group spreads the topic's partitions over such processes.
+int run_mdp(const Config& config);
+
 }  // namespace xtrader::app

@@ -44,9 +44,20 @@ struct KafkaPartitionLag {
     std::int64_t lag() const noexcept { return end > position ? end - position : 0; }
 };
 
+// What a member does when the group moves partitions; called on the polling thread, inside
+// poll(). Before partitions are taken away the member makes what it applied durable and commits
+// (the next owner starts after it); after new ones come it reloads what it keeps of them.
+class RebalanceListener {
+  public:
+    virtual ~RebalanceListener() = default;
+    virtual void on_revoking() = 0;
+    virtual void on_assigned() = 0;
+};
+
 class KafkaConsumer {
   public:
-    explicit KafkaConsumer(KafkaConsumerOptions options);
+    // listener: told of every rebalance (may be null).
+    explicit KafkaConsumer(KafkaConsumerOptions options, RebalanceListener* listener = nullptr);
     ~KafkaConsumer();  // leaves the group
     KafkaConsumer(const KafkaConsumer&) = delete;
     KafkaConsumer& operator=(const KafkaConsumer&) = delete;

@@ -69,12 +69,14 @@ struct PublicTrade {
     Side taker_side = Side::Buy;
     Timestamp time = 0;
     Sequence sequence = 0;
+    bool operator==(const PublicTrade&) const = default;
 };
 
 struct BookLevelView {
     Price price = 0;
     Quantity volume = 0;
     std::uint32_t order_count = 0;
+    bool operator==(const BookLevelView&) const = default;
 };
 
 struct BookView {
@@ -100,6 +102,25 @@ struct BookDelta {
     std::uint32_t order_count;
 };
 
+// How far a market has applied the engine's events: what apply() drops below.
+struct AppliedMark {
+    ExecId last_exec_id = 0;
+    Sequence book_sequence = 0;
+    std::uint64_t book_version = 0;
+    Price last = 0;  // the last trade's price
+    bool operator==(const AppliedMark&) const = default;
+};
+
+// One market's whole state: what the market-data cache keeps, and what restore() starts from.
+struct MarketSnapshot {
+    std::array<std::vector<Candle>, kIntervals.size()> candles;  // oldest first
+    std::vector<PublicTrade> trades;                             // newest first
+    std::vector<BookLevelView> bids;                             // best first
+    std::vector<BookLevelView> asks;
+    AppliedMark applied;
+    bool operator==(const MarketSnapshot&) const = default;
+};
+
 class MarketDataListener {
   public:
     virtual ~MarketDataListener() = default;
@@ -122,9 +143,14 @@ class MarketData final : public RecordConsumer {
 
     Sequence position() override { return position_.load(std::memory_order_acquire); }
     void consume(std::span<const JournalRecord> records) override;
-    // One command's trades (in exec id order) and book changes in one market. time: of the command.
-    void apply(MarketId market, Sequence sequence, Timestamp time,
-               std::span<const PublicTrade> trades, std::span<const BookDelta> book);
+    // One command's trades (in exec id order) and book changes in one market. time: of the
+    // command. Returns what was new: the trades' last `fresh_trades`, and the book changes or none.
+    struct Applied {
+        std::size_t fresh_trades = 0;
+        bool book_changed = false;
+    };
+    Applied apply(MarketId market, Sequence sequence, Timestamp time,
+                  std::span<const PublicTrade> trades, std::span<const BookDelta> book);
     // Calls of apply() that brought nothing new.
     std::uint64_t duplicates() const noexcept {
         return duplicates_.load(std::memory_order_relaxed);
@@ -138,6 +164,12 @@ class MarketData final : public RecordConsumer {
     MarketStatistics statistics(MarketId market, Timestamp now) const;
     std::vector<PublicTrade> trades(MarketId market, std::size_t limit) const;  // newest first
     BookView book(MarketId market, std::size_t depth) const;
+
+    // A market's whole state, and its replacement by one (a cache read at start or when the
+    // market's partition comes to this process); restore() calls no listener.
+    MarketSnapshot snapshot(MarketId market) const;
+    AppliedMark applied(MarketId market) const;
+    void restore(MarketId market, const MarketSnapshot& snapshot);
 
     static constexpr std::size_t kTradesKept = 1000;
 

@@ -27,6 +27,9 @@ class TopicSink {
     virtual void flush() {}
     // Messages that brought nothing new.
     virtual std::uint64_t duplicates() const = 0;
+    // The group gave this member partitions: what the sink keeps of them may be behind what
+    // another member applied since (a cache to reload).
+    virtual void on_assigned() {}
 };
 
 struct TopicConsumerOptions {
@@ -48,7 +51,7 @@ struct ConsumerFigures {
     std::vector<KafkaPartitionLag> partitions;
 };
 
-class TopicConsumer {
+class TopicConsumer final : private RebalanceListener {
   public:
     TopicConsumer(TopicConsumerOptions options, TopicSink& sink);
     ~TopicConsumer();
@@ -62,6 +65,8 @@ class TopicConsumer {
     ConsumerFigures figures() const;
 
   private:
+    void on_revoking() override;
+    void on_assigned() override { sink_.on_assigned(); }
     void run();
     void take(const KafkaRecord& record);
     void dead_letter(const KafkaRecord& record, const std::string& reason);

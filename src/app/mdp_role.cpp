@@ -1,0 +1,35 @@
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "xtrader/app/roles.hpp"
+#include "xtrader/consumers/market_data_sink.hpp"
+
+namespace xtrader::app {
+
+int run_mdp(const Config& config) {
+    const auto& p = config.pipelines;
+    if (p.kafka.producer.brokers.empty() || p.redis.empty()) {
+        throw ConfigError("--role mdp needs --kafka and --redis (its cache)");
+    }
+    boost::asio::io_context io;
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([](const boost::system::error_code&, int) {});
+    MarketData market_data(config.catalog);
+    MarketDataCache cache(config.catalog, p.redis_endpoint(), p.market_data_cache);
+    MarketDataSink sink(config.catalog, market_data, &cache);
+    // The cache is read when the group assigns partitions (MarketDataSink::on_assigned).
+    TopicConsumer member(p.mdp_consumer_options(), sink);
+    member.start();
+    spdlog::info("mdp: a member of {} on {}, its cache {}:* in Redis {}", p.mdp_group,
+                 p.kafka.market_data.name, p.market_data_cache, p.redis);
+    io.run();  // until a signal
+    member.stop();
+    const auto figures = member.figures();
+    spdlog::info("mdp: stopped; {} applied, {} duplicates dropped", figures.applied,
+                 figures.duplicates);
+    return 0;
+}
+
+}  // namespace xtrader::app
