@@ -193,6 +193,7 @@ class Exchange {
         };
     }
     std::optional<JournalFollower> journal_market_feed();
+    std::optional<MarketDataCache> mdp_cache();
     std::optional<TopicConsumer> mdp_member();
     net::ip::tcp::endpoint endpoint(unsigned short port) const {
         return {net::ip::make_address(config_.host), port};
@@ -232,7 +233,10 @@ class Exchange {
     // Market data follows the journal closely in embedded mode; in full mode it is the mdp-group
     // member that reads the Kafka topic, unless the group runs as processes of its own.
     std::optional<JournalFollower> market_feed_ = journal_market_feed();
-    MarketDataSink market_data_sink_{config_.catalog, market_data_};
+    std::optional<MarketDataCache> market_data_cache_ = mdp_cache();
+    MarketDataSink market_data_sink_{config_.catalog, market_data_,
+                                     market_data_cache_ ? &*market_data_cache_ : nullptr,
+                                     brokers_.history ? &*brokers_.history : nullptr};
     std::optional<TopicConsumer> mdp_ = mdp_member();
 
     unsigned threads_ = config_.io_threads != 0 ? config_.io_threads
@@ -276,6 +280,13 @@ std::optional<JournalFollower> Exchange::journal_market_feed() {
     return std::optional<JournalFollower>(
         std::in_place, "market-data", journal_dir(config_.sequencer.data_dir), committed(),
         market_data_, FollowerOptions{.idle_poll = std::chrono::milliseconds(1)});
+}
+
+std::optional<MarketDataCache> Exchange::mdp_cache() {
+    const auto& p = config_.pipelines;
+    if (!mdp_thread() || p.redis.empty()) return std::nullopt;
+    return std::optional<MarketDataCache>(std::in_place, config_.catalog, p.redis_endpoint(),
+                                          p.market_data_cache);
 }
 
 std::optional<TopicConsumer> Exchange::mdp_member() {

@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <optional>
 
 #include "xtrader/app/roles.hpp"
 #include "xtrader/consumers/market_data_sink.hpp"
@@ -18,7 +19,11 @@ int run_mdp(const Config& config) {
     signals.async_wait([](const boost::system::error_code&, int) {});
     MarketData market_data(config.catalog);
     MarketDataCache cache(config.catalog, p.redis_endpoint(), p.market_data_cache);
-    MarketDataSink sink(config.catalog, market_data, &cache);
+    // A partition that neither the cache nor the topic holds from its beginning is rebuilt from
+    // PostgreSQL's executions, when configured.
+    std::optional<PostgresStore> executions;
+    if (!p.postgres.empty()) executions.emplace(config.catalog, p.postgres);
+    MarketDataSink sink(config.catalog, market_data, &cache, executions ? &*executions : nullptr);
     // The cache is read when the group assigns partitions (MarketDataSink::on_assigned).
     TopicConsumer member(p.mdp_consumer_options(), sink);
     member.start();

@@ -10,6 +10,8 @@ namespace {
 
 // The figures of lag() are refreshed this often, from the polling thread.
 constexpr std::chrono::milliseconds kLagRefresh{500};
+// A rebalance waits on these two questions to the cluster, which has just answered the join.
+constexpr int kAssignQueryTimeout = 5000;
 
 }  // namespace
 
@@ -52,8 +54,8 @@ struct KafkaConsumer::Handle {
                      rd_kafka_topic_partition_list_t* partitions, void* opaque) {
                 auto* self = static_cast<Handle*>(opaque);
                 if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+                    if (self->listener != nullptr) self->assigning(partitions);
                     rd_kafka_assign(handle, partitions);
-                    if (self->listener != nullptr) self->listener->on_assigned();
                 } else {
                     if (self->listener != nullptr) self->listener->on_revoking();
                     rd_kafka_assign(handle, nullptr);
@@ -74,7 +76,48 @@ struct KafkaConsumer::Handle {
     }
     Handle(const Handle&) = delete;
     Handle& operator=(const Handle&) = delete;
+
+    // Tells the listener what comes, with each partition's low watermark and its topic's size,
+    // and takes the starts it sets.
+    void assigning(rd_kafka_topic_partition_list_t* partitions) {
+        std::vector<KafkaAssignment> assignments;
+        assignments.reserve(static_cast<std::size_t>(partitions->cnt));
+        for (int i = 0; i < partitions->cnt; ++i) {
+            const auto& p = partitions->elems[i];
+            KafkaAssignment a{p.topic, p.partition};
+            std::int64_t high = 0;
+            if (rd_kafka_query_watermark_offsets(rk, p.topic, p.partition, &a.low, &high,
+                                                 kAssignQueryTimeout) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                a.low = 0;
+            }
+            a.partition_count = partition_count(p.topic);
+            assignments.push_back(std::move(a));
+        }
+        listener->on_assigned(assignments);
+        for (int i = 0; i < partitions->cnt; ++i) {
+            partitions->elems[i].offset = assignments[static_cast<std::size_t>(i)].start;
+        }
+    }
+
+    std::int32_t partition_count(const char* topic) {
+        rd_kafka_topic_t* handle = rd_kafka_topic_new(rk, topic, nullptr);
+        const rd_kafka_metadata_t* metadata = nullptr;
+        std::int32_t count = 0;
+        if (rd_kafka_metadata(rk, 0, handle, &metadata, kAssignQueryTimeout) ==
+                RD_KAFKA_RESP_ERR_NO_ERROR &&
+            metadata->topic_cnt == 1) {
+            count = metadata->topics[0].partition_cnt;
+        }
+        if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
+        rd_kafka_topic_destroy(handle);
+        return count;
+    }
 };
+
+std::int32_t kafka_partition_of(std::string_view key, std::int32_t partitions) {
+    return rd_kafka_msg_partitioner_consistent(nullptr, key.data(), key.size(), partitions,
+                                               nullptr, nullptr);
+}
 
 KafkaConsumer::KafkaConsumer(KafkaConsumerOptions options, RebalanceListener* listener)
     : handle_(std::make_unique<Handle>(options, listener)) {}

@@ -35,6 +35,8 @@ struct KafkaProducer::Handle {
         // Exactly once and in order per partition while librdkafka retries on its own.
         set(conf, "enable.idempotence", "true");
         set(conf, "acks", "all");
+        // Consumers find a key's partition with kafka_partition_of(): the same CRC32.
+        set(conf, "partitioner", "consistent_random");
         set(conf, "linger.ms", std::to_string(o.linger.count()));
         set(conf, "batch.size", std::to_string(o.batch_bytes));
         set(conf, "compression.codec", std::string(to_string(o.compression)));

@@ -54,7 +54,8 @@ std::string MarketDataCache::key(MarketId market, std::string_view what) const {
     return out;
 }
 
-void MarketDataCache::write(const MarketData& data, const std::vector<MarketChanges>& changes) {
+void MarketDataCache::write(const MarketData& data, const std::vector<MarketChanges>& changes,
+                            std::string_view topic, const std::vector<PartitionOffset>& offsets) {
     pipeline_.clear();
     std::size_t commands = 0;
     const auto add = [&](std::initializer_list<std::string_view> args) {
@@ -83,8 +84,12 @@ void MarketDataCache::write(const MarketData& data, const std::vector<MarketChan
                 add({"ZREMRANGEBYRANK", candles, "0", keep});
             }
             // A sorted set by exec id: writing a batch again (a lost EXEC reply) adds nothing.
+            // Only the last kTradesKept can stay (a rebuild brings a market's whole history).
             const std::string trades = key(c.market, "trades");
-            for (const auto& t : c.trades) {
+            const std::size_t skipped = c.trades.size() > MarketData::kTradesKept
+                                            ? c.trades.size() - MarketData::kTradesKept
+                                            : 0;
+            for (const auto& t : std::span(c.trades).subspan(skipped)) {
                 const std::string exec_id = std::to_string(t.exec_id);
                 const std::string member = joined({static_cast<std::int64_t>(t.exec_id), t.price,
                                                    t.quantity, t.taker_side == Side::Buy ? 0 : 1,
@@ -112,6 +117,10 @@ void MarketDataCache::write(const MarketData& data, const std::vector<MarketChan
         add({"HSET", key(c.market, "state"), "last_exec_id", last_exec_id, "book_sequence",
              book_sequence, "book_version", book_version, "last", last});
     }
+    const std::string offsets_key = prefix_ + ":offsets:" + std::string(topic);
+    for (const auto& o : offsets) {
+        add({"HSET", offsets_key, std::to_string(o.partition), std::to_string(o.next)});
+    }
     add({"EXEC"});
     redis_.append_formatted(pipeline_);
     RedisReply exec;
@@ -125,6 +134,32 @@ void MarketDataCache::write(const MarketData& data, const std::vector<MarketChan
             throw std::runtime_error("redis: " + std::string(reply_text(*exec->element[i])));
         }
     }
+}
+
+std::vector<PartitionOffset> MarketDataCache::offsets(std::string_view topic) {
+    const auto reply = redis_.command({"HGETALL", prefix_ + ":offsets:" + std::string(topic)});
+    check(reply);
+    std::vector<PartitionOffset> out;
+    for (std::size_t i = 0; reply && i + 1 < reply->elements; i += 2) {
+        std::int64_t partition = 0;
+        std::int64_t next = 0;
+        if (split(reply_text(*reply->element[i]), &partition, 1) &&
+            split(reply_text(*reply->element[i + 1]), &next, 1)) {
+            out.push_back({static_cast<std::int32_t>(partition), next});
+        }
+    }
+    return out;
+}
+
+void MarketDataCache::clear(MarketId market) {
+    std::vector<std::string> keys{"DEL",
+                                  key(market, "trades"), key(market, "bids"),
+                                  key(market, "asks"),   key(market, "state")};
+    for (const auto& spec : kIntervals) {
+        keys.push_back(key(market, std::string("candles:") + std::string(spec.name)));
+    }
+    const std::vector<std::string_view> args(keys.begin(), keys.end());
+    check(redis_.command(args));
 }
 
 std::optional<MarketSnapshot> MarketDataCache::read(MarketId market) {

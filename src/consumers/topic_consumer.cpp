@@ -72,6 +72,23 @@ void TopicConsumer::on_revoking() {
     }
 }
 
+void TopicConsumer::on_assigned(std::vector<KafkaAssignment>& partitions) {
+    // Reading before the sink knows where it stands could apply a partition over a stale state.
+    for (;;) {
+        try {
+            sink_.on_assigned(partitions);
+            return;
+        } catch (const std::exception& e) {
+            if (failures_.fetch_add(1, std::memory_order_relaxed) % 20 == 0) {
+                spdlog::warn("{}: {} while taking partitions; trying again after a pause",
+                             options_.consumer.group, e.what());
+            }
+        }
+        if (stopping_.load(std::memory_order_relaxed)) return;
+        std::this_thread::sleep_for(kRetryPause);
+    }
+}
+
 bool TopicConsumer::flush_sink() {
     for (;;) {
         try {

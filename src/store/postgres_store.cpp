@@ -184,6 +184,43 @@ std::vector<ExecutionRecord> PostgresStore::executions(const ExecutionQuery& que
     });
 }
 
+std::vector<TradeRecord> PostgresStore::trades(MarketId market, ExecId after, std::size_t limit) {
+    const MarketSpec& m = catalog_.markets[market];
+    const int fee_scale = catalog_.assets[m.quote].scale;
+    std::lock_guard lock(mutex_);
+    return guarded(&session_, "read a market's trades", [&] {
+        pqxx::read_transaction tx(session().connection);
+        const auto rows = tx.exec(
+            "SELECT exec_id, sequence, price, quantity, taker_side, taker_order_id, "
+            "maker_order_id, taker_account, maker_account, taker_fee, maker_fee, "
+            "taker_remaining, maker_remaining, transaction_time FROM executions WHERE symbol = " +
+            literal(m.symbol) + " AND exec_id > " + std::to_string(after) +
+            " ORDER BY exec_id LIMIT " + std::to_string(limit));
+        std::vector<TradeRecord> out;
+        out.reserve(rows.size());
+        for (const auto& row : rows) {
+            TradeRecord t;
+            t.exec_id = row[0].as<ExecId>();
+            t.sequence = row[1].as<Sequence>();
+            t.market = market;
+            parse_decimal(row[2].c_str(), m.price_scale, t.price);
+            parse_decimal(row[3].c_str(), m.qty_scale, t.quantity);
+            t.taker_side = std::string_view(row[4].c_str()) == "Buy" ? Side::Buy : Side::Sell;
+            t.taker_order_id = row[5].as<OrderId>();
+            t.maker_order_id = row[6].as<OrderId>();
+            t.taker_account = row[7].as<AccountId>();
+            t.maker_account = row[8].as<AccountId>();
+            parse_decimal(row[9].c_str(), fee_scale, t.taker_fee);
+            parse_decimal(row[10].c_str(), fee_scale, t.maker_fee);
+            parse_decimal(row[11].c_str(), m.qty_scale, t.taker_remaining);
+            parse_decimal(row[12].c_str(), m.qty_scale, t.maker_remaining);
+            t.time_ms = row[13].as<Timestamp>();
+            out.push_back(t);
+        }
+        return out;
+    });
+}
+
 }  // namespace xtrader
 
 namespace xtrader {

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import sqlite3
+import tempfile
 import subprocess
 import time
 import uuid
@@ -360,11 +361,7 @@ def cache_view(prefix):
 
 def partition_owner(group, topic_name):
     """The pid of the member that holds the topic's partition with messages."""
-    offsets = subprocess.run([SERVICES, "kafka-tool", "org.apache.kafka.tools.GetOffsetShell",
-                              "--bootstrap-server", KAFKA, "--topic", topic_name],
-                             capture_output=True, text=True, timeout=120).stdout
-    busy = [line.split(":")[1] for line in offsets.splitlines() if line.count(":") == 2
-            and int(line.split(":")[2]) > 0]
+    busy = [str(p) for p, end in partition_ends(topic_name).items() if end > 0]
     described = subprocess.run([SERVICES, "kafka-tool",
                                 "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
                                 "--bootstrap-server", KAFKA, "--describe", "--group", group],
@@ -378,6 +375,114 @@ def partition_owner(group, topic_name):
     return None
 
 
+def mdp_process(topic, prefix, *flags):
+    return subprocess.Popen([BIN, "--config", CONFIG, "--role", "mdp", "--kafka", KAFKA,
+                             "--kafka-topic", topic.name, "--kafka-mdp-group", topic.group,
+                             "--redis", REDIS, "--market-data-cache", prefix, *flags],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_process(proc):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+
+
+def clear_cache(prefix):
+    keys = redis("KEYS", prefix + ":*").split()
+    if keys:
+        redis("DEL", *keys)
+
+
+def cache_dump(prefix):
+    """Everything the market-data cache holds of BTC-KRW, as Redis gives it."""
+    def lines(*command):
+        return [line for line in redis(*command).split("\n") if line]
+
+    def hash_of(key):
+        flat = lines("HGETALL", key)
+        return dict(zip(flat[::2], flat[1::2]))
+    market = f"{prefix}:BTC-KRW"
+    dump = {i: lines("ZRANGE", f"{market}:candles:{i}", "0", "-1")
+            for i in ("1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w")}
+    dump["trades"] = lines("ZRANGE", f"{market}:trades", "0", "-1")
+    dump["bids"], dump["asks"] = hash_of(f"{market}:bids"), hash_of(f"{market}:asks")
+    dump["state"] = hash_of(f"{market}:state")
+    return dump
+
+
+def partition_ends(topic_name):
+    offsets = subprocess.run([SERVICES, "kafka-tool", "org.apache.kafka.tools.GetOffsetShell",
+                              "--bootstrap-server", KAFKA, "--topic", topic_name],
+                             capture_output=True, text=True, timeout=120).stdout
+    return {int(p): int(end) for _, p, end in
+            (line.split(":") for line in offsets.splitlines() if line.count(":") == 2)}
+
+
+def delete_records(topic_name, partition, before):
+    """What retention does: the partition's messages before offset `before` are gone."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as spec:
+        json.dump({"version": 1, "partitions": [
+            {"topic": topic_name, "partition": partition, "offset": before}]}, spec)
+        spec.flush()
+        subprocess.run([SERVICES, "kafka-tool", "org.apache.kafka.tools.DeleteRecordsCommand",
+                        "--bootstrap-server", KAFKA, "--offset-json-file", spec.name],
+                       check=True, capture_output=True, timeout=120)
+
+
+@pytest.mark.fault
+def test_an_mdp_process_rebuilds_a_lost_cache_from_the_topic_or_postgresql(data_dir, topic,
+                                                                           pipeline):
+    prefix = "md-" + topic.name
+    daemon = Daemon(data_dir, *topic.flags(), *pipeline.flags(), "--kafka-mdp", "processes").start()
+    member = None
+    try:
+        fund(daemon.port, 10_000)
+        fills, _ = crossing_pairs(daemon.port, 1500, ALICE, BOB)
+        # A book that stays: levels on both sides, set after the trades.
+        for i in range(1, 6):
+            for key, side, price in ((ALICE, "Sell", 1_000_000 + 1000 * i),
+                                     (BOB, "Buy", 1_000_000 - 1000 * i)):
+                assert daemon.client(key).post("/v1/order", {
+                    "symbol": "BTC-KRW", "side": side, "order_type": "Limit",
+                    "price": str(price), "quantity": "0.001"})[0] == 200
+        member = mdp_process(topic, prefix, "--postgres", pipeline.dsn)
+        wait_until(lambda: len(cache_dump(prefix)["bids"]) == 5 and
+                   len(cache_dump(prefix)["asks"]) == 5, 60, "the book in the cache")
+        expected = cache_dump(prefix)
+        assert len(expected["trades"]) == 1000  # the last 1,000 of the 1,500
+        assert sum(int(c.split()[6]) for c in expected["1h"]) == fills
+        stop_process(member)
+
+        # The cache lost, the topic whole: the member reads the partition from its beginning.
+        clear_cache(prefix)
+        member = mdp_process(topic, prefix, "--postgres", pipeline.dsn)
+        wait_until(lambda: cache_dump(prefix) == expected, 60, "the cache rebuilt from the topic")
+        stop_process(member)
+
+        # The cache lost and retention took the partition's beginning: PostgreSQL's executions,
+        # then the book from the changes the topic still holds.
+        pipeline.wait_rows(fills)
+        ends = partition_ends(topic.name)
+        busy = next(p for p, end in ends.items() if end > 0)
+        delete_records(topic.name, busy, ends[busy] - 100)
+        clear_cache(prefix)
+        member = mdp_process(topic, prefix, "--postgres", pipeline.dsn)
+
+        def rebuilt():
+            dump = cache_dump(prefix)
+            dump["state"].pop("book_version", None)  # counts the book changes it applied
+            return dump
+        wanted = dict(expected, state={k: v for k, v in expected["state"].items()
+                                       if k != "book_version"})
+        wait_until(lambda: rebuilt() == wanted, 60, "the cache rebuilt from PostgreSQL")
+    finally:
+        if member is not None:
+            stop_process(member)
+        daemon.stop()
+        clear_cache(prefix)
+
+
 @pytest.mark.fault
 def test_an_mdp_process_killed_mid_stream_hands_its_partition_over(data_dir, topic):
     prefix = "md-" + topic.name
@@ -385,12 +490,8 @@ def test_an_mdp_process_killed_mid_stream_hands_its_partition_over(data_dir, top
     members = []
 
     def member():
-        proc = subprocess.Popen([BIN, "--config", CONFIG, "--role", "mdp", "--kafka", KAFKA,
-                                 "--kafka-topic", topic.name, "--kafka-mdp-group", group,
-                                 "--redis", REDIS, "--market-data-cache", prefix],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        members.append(proc)
-        return proc
+        members.append(mdp_process(topic, prefix))
+        return members[-1]
 
     daemon = Daemon(data_dir, *topic.flags(), "--kafka-mdp", "processes").start()
     try:
@@ -422,10 +523,6 @@ def test_an_mdp_process_killed_mid_stream_hands_its_partition_over(data_dir, top
                                for l in rest[side]} for side in ("bids", "asks")}
     finally:
         for proc in members:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                proc.wait(30)
+            stop_process(proc)
         daemon.stop()
-        keys = redis("KEYS", prefix + ":*").split()
-        if keys:
-            redis("DEL", *keys)
+        clear_cache(prefix)

@@ -58,10 +58,12 @@ struct PipelineConfig {
     KafkaPublisherOptions kafka;
     std::string mdp_group = "mdp-group";  // the consumer group of the market-data publisher
     std::string order_history_group = "order-history";  // order-events -> PostgreSQL orders
-    std::string market_data_cache = "xtrader:md";       // the Redis key prefix of --role mdp
+    // The Redis key prefix of the market-data cache, which the mdp-group writes when Redis is
+    // configured.
+    std::string market_data_cache = "xtrader:md";
     // Where the mdp-group runs in full mode: a thread of xtraderd feeding its REST and WebSocket
-    // market data (true), or --role mdp processes writing the Redis cache, xtraderd then
-    // following its journal for its own market data as in embedded mode (false).
+    // market data (true), or --role mdp processes, xtraderd then following its journal for its
+    // own market data as in embedded mode (false).
     bool mdp_in_process = true;
 
     RedisEndpoint redis_endpoint() const;

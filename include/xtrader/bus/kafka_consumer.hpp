@@ -44,15 +44,32 @@ struct KafkaPartitionLag {
     std::int64_t lag() const noexcept { return end > position ? end - position : 0; }
 };
 
+// One partition the group gives this member, and where the member starts reading it.
+struct KafkaAssignment {
+    static constexpr std::int64_t kCommitted = -1001;  // the group's committed offset
+    static constexpr std::int64_t kBeginning = -2;     // the earliest offset the topic holds
+
+    std::string topic;
+    std::int32_t partition = 0;
+    std::int32_t partition_count = 0;  // the topic's; 0 when the cluster did not say
+    std::int64_t low = 0;              // the earliest offset the topic still holds
+    std::int64_t start = kCommitted;   // set by the listener: kCommitted, kBeginning or an offset
+};
+
 // What a member does when the group moves partitions; called on the polling thread, inside
 // poll(). Before partitions are taken away the member makes what it applied durable and commits
-// (the next owner starts after it); after new ones come it reloads what it keeps of them.
+// (the next owner starts after it); before new ones are read it reloads what it keeps of them
+// and may say where each starts (a store that records its own offsets).
 class RebalanceListener {
   public:
     virtual ~RebalanceListener() = default;
     virtual void on_revoking() = 0;
-    virtual void on_assigned() = 0;
+    virtual void on_assigned(std::vector<KafkaAssignment>& partitions) = 0;
 };
+
+// The partition that the producer's partitioner (consistent: CRC32 of the key, as librdkafka's
+// default) gives `key` in a topic of `partitions` partitions.
+std::int32_t kafka_partition_of(std::string_view key, std::int32_t partitions);
 
 class KafkaConsumer {
   public:

@@ -14,6 +14,11 @@
 //                                    time_ns sequence"
 //   PREFIX:SYM:bids, :asks     hash; field: price; value "volume order_count"
 //   PREFIX:SYM:state                 hash: last_exec_id, book_sequence, book_version, last
+//   PREFIX:offsets:TOPIC             hash; field: partition; value: the next offset to read
+//
+// The offsets are written with the market data they brought, so the cache knows where it stands
+// in the topic whatever the group has committed: a member reads a partition from the cache's
+// offset, and a partition the cache has no offset for is rebuilt (MarketDataSink).
 //
 // Threads: one (the member's).
 #pragma once
@@ -34,15 +39,27 @@ struct MarketChanges {
     std::vector<BookDelta> book;      // in the order applied
 };
 
+// Where the cache stands in one partition of the topic.
+struct PartitionOffset {
+    std::int32_t partition = 0;
+    std::int64_t next = 0;  // the next offset to read
+};
+
 class MarketDataCache {
   public:
     MarketDataCache(const MarketCatalog& catalog, RedisEndpoint endpoint, std::string prefix);
 
-    // Writes what `changes` touched, as `data` has it now, in one MULTI/EXEC. Throws RedisError
-    // (or std::runtime_error for an error reply) having changed nothing.
-    void write(const MarketData& data, const std::vector<MarketChanges>& changes);
+    // Writes what `changes` touched, as `data` has it now, and the offsets of `topic` that
+    // brought them, in one MULTI/EXEC. Throws RedisError (or std::runtime_error for an error
+    // reply) having changed nothing.
+    void write(const MarketData& data, const std::vector<MarketChanges>& changes,
+               std::string_view topic, const std::vector<PartitionOffset>& offsets);
     // The market as the cache holds it; nullopt when it holds nothing of it.
     std::optional<MarketSnapshot> read(MarketId market);
+    // The offsets of `topic` the cache has, by partition.
+    std::vector<PartitionOffset> offsets(std::string_view topic);
+    // Drops what the cache holds of `market` (before it is rebuilt).
+    void clear(MarketId market);
 
   private:
     std::string key(MarketId market, std::string_view what) const;

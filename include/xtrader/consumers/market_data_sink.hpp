@@ -10,31 +10,42 @@
 #include "xtrader/consumers/market_data.hpp"
 #include "xtrader/consumers/market_data_cache.hpp"
 #include "xtrader/consumers/topic_consumer.hpp"
+#include "xtrader/store/postgres_store.hpp"
 
 namespace xtrader {
 
 class MarketDataSink final : public TopicSink {
   public:
-    // cache: where each batch's changes are written (MarketDataCache); none: memory only.
+    // cache: where each batch's changes and offsets are written, and what a member starts from
+    // (none: memory only, from the group's commits). executions: where a partition's markets are
+    // rebuilt from when neither the cache nor the topic holds their beginning (may be null).
     MarketDataSink(const MarketCatalog& catalog, MarketData& market_data,
-                   MarketDataCache* cache = nullptr)
-        : catalog_(catalog), market_data_(market_data), cache_(cache) {}
+                   MarketDataCache* cache = nullptr, PostgresStore* executions = nullptr)
+        : catalog_(catalog), market_data_(market_data), cache_(cache), executions_(executions) {}
 
     bool take(const KafkaRecord& record, std::string& error) override;
-    // Writes the batch's changes to the cache, when there is one.
+    // Writes the batch's changes and offsets to the cache, when there is one.
     void flush() override;
-    // With a cache: every market restarts from it (another member may have moved it on).
-    void on_assigned() override;
+    // With a cache: a partition it has an offset for starts there, its markets as the cache
+    // holds them; any other starts at the topic's beginning, its markets rebuilt (from
+    // PostgreSQL's executions first when the topic has lost its beginning).
+    void on_assigned(std::vector<KafkaAssignment>& partitions) override;
     std::uint64_t duplicates() const override { return market_data_.duplicates(); }
 
   private:
     MarketChanges& changes_of(MarketId market);
+    bool in_partition(MarketId market, const KafkaAssignment& partition) const;
+    void rebuild_from_executions(MarketId market);
 
     const MarketCatalog& catalog_;
     MarketData& market_data_;
     MarketDataCache* cache_;
-    std::vector<MarketChanges> pending_;  // this batch's, one per market touched
-    std::vector<PublicTrade> trades_;     // reused
+    PostgresStore* executions_;
+    bool migrated_ = false;
+    std::string topic_;
+    std::vector<MarketChanges> pending_;    // this batch's, one per market touched
+    std::vector<PartitionOffset> offsets_;  // this batch's, one per partition read
+    std::vector<PublicTrade> trades_;       // reused
     std::vector<BookDelta> book_;
 };
 

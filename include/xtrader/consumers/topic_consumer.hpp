@@ -27,9 +27,11 @@ class TopicSink {
     virtual void flush() {}
     // Messages that brought nothing new.
     virtual std::uint64_t duplicates() const = 0;
-    // The group gave this member partitions: what the sink keeps of them may be behind what
-    // another member applied since (a cache to reload).
-    virtual void on_assigned() {}
+    // The group gives this member `partitions`, before any is read: what the sink keeps of them
+    // may be behind what another member applied since (a cache to reload), and the sink may set
+    // where each starts (KafkaAssignment::start; the group's commit when left alone). Throws to
+    // have it called again.
+    virtual void on_assigned(std::vector<KafkaAssignment>& /*partitions*/) {}
 };
 
 struct TopicConsumerOptions {
@@ -66,7 +68,7 @@ class TopicConsumer final : private RebalanceListener {
 
   private:
     void on_revoking() override;
-    void on_assigned() override { sink_.on_assigned(); }
+    void on_assigned(std::vector<KafkaAssignment>& partitions) override;
     void run();
     void take(const KafkaRecord& record);
     void dead_letter(const KafkaRecord& record, const std::string& reason);

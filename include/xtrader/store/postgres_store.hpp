@@ -35,6 +35,8 @@ class PostgresStore final : public ExecutionHistory, public OrderHistory {
     std::size_t insert(std::span<const TradeRecord> trades);
 
     std::vector<ExecutionRecord> executions(const ExecutionQuery& query) override;
+    // Up to `limit` of a market's trades after exec id `after`, in exec id order.
+    std::vector<TradeRecord> trades(MarketId market, ExecId after, std::size_t limit);
 
     // One transaction: each order's row set to the change, unless the row already holds this
     // change or a later one (a replay). At most one change per order. Returns how many rows
