@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 
 #include "xtrader/api/encoders.hpp"
@@ -65,6 +66,21 @@ void answer_placed(RestCall& call, const MarketCatalog& catalog, const OrderView
         }
     }
     call.reply(200, order_body(catalog, *placed, &fills));
+}
+
+// GET /v1/orders' answer: open orders first, then finished ones, at most `limit`.
+void answer_orders(RestCall& call, const MarketCatalog& catalog, std::vector<OrderRecord>& found,
+                   std::size_t limit) {
+    if (found.size() > limit) found.resize(limit);
+    std::string body;
+    JsonWriter json(body);
+    json.begin_object().key("orders").begin_array();
+    for (const auto& order : found) {
+        const auto& m = catalog.markets[order.market];
+        write_order(json, m, catalog.assets[m.quote], order);
+    }
+    json.end_array().end_object();
+    call.reply(200, std::move(body));
 }
 
 }  // namespace
@@ -173,22 +189,43 @@ void OrderRoutes::list(const RestCallPtr& call) {
     std::optional<std::int64_t> limit_value;
     if (!query_number(*call, "limit", 1, 1000, limit_value)) return;
     const auto limit = static_cast<std::size_t>(limit_value.value_or(100));
+    const AccountId account = call->principal.account;
     std::vector<OrderRecord> found;
-    if (status != "closed") found = orders_.open_orders(call->principal.account, market);
-    if (status != "open") {
-        auto finished = orders_.finished_orders(call->principal.account, market, limit);
+    if (status != "closed") found = orders_.open_orders(account, market);
+    if (status == "open" || found.size() >= limit)
+        return answer_orders(*call, catalog_, found, limit);
+    auto finished = orders_.finished_orders(account, market, limit - found.size());
+    if (finished.size() + found.size() >= limit || !orders_.forgets()) {
         found.insert(found.end(), finished.begin(), finished.end());
+        return answer_orders(*call, catalog_, found, limit);
     }
-    if (found.size() > limit) found.resize(limit);
-    std::string body;
-    JsonWriter json(body);
-    json.begin_object().key("orders").begin_array();
-    for (const auto& order : found) {
-        const auto& m = catalog_.markets[order.market];
-        write_order(json, m, catalog_.assets[m.quote], order);
-    }
-    json.end_array().end_object();
-    call->reply(200, std::move(body));
+    // The view has dropped finished orders: the older ones are in the store, which may block.
+    boost::asio::post(store_reads_, [call, account, market, limit, found = std::move(found),
+                                     finished = std::move(finished), store = &store_,
+                                     catalog = &catalog_]() mutable {
+        std::vector<OrderRecord> stored;
+        try {
+            stored = store->closed_orders(account, market, limit - found.size());
+        } catch (const std::exception& e) {
+            spdlog::warn("GET /v1/orders: {}", e.what());
+            return call->fail(503, "store_unavailable",
+                              "the order store is unavailable for the moment; retry", "1");
+        }
+        // The view's copy of an order is the newer; the store's adds what the view dropped.
+        for (auto& order : stored) {
+            const bool seen = std::any_of(finished.begin(), finished.end(),
+                                          [&](const auto& o) { return o.id == order.id; });
+            if (!seen) finished.push_back(std::move(order));
+        }
+        // The stores' order (OrderHistory::closed_orders).
+        std::sort(finished.begin(), finished.end(), [](const auto& a, const auto& b) {
+            const auto a_ms = to_millis(a.updated);
+            const auto b_ms = to_millis(b.updated);
+            return a_ms != b_ms ? a_ms > b_ms : a.id > b.id;
+        });
+        found.insert(found.end(), finished.begin(), finished.end());
+        answer_orders(*call, *catalog, found, limit);
+    });
 }
 
 }  // namespace xtrader::api

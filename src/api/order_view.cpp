@@ -87,4 +87,9 @@ std::vector<OrderRecord> OrderView::finished_orders(AccountId account,
     return out;
 }
 
+bool OrderView::forgets() const {
+    std::shared_lock lock(mutex_);
+    return finished_.size() >= finished_retention_;
+}
+
 }  // namespace xtrader::api

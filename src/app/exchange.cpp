@@ -73,7 +73,8 @@ RecoveryReport recover_logged(MatchingEngine& engine, const Config& config) {
 // Full mode's order history: PostgreSQL's orders table, which the order-history group fills
 // from the order-events topic. An order asked for here has left the API's view, so it is
 // finished; a row that is not finished yet (the pipeline lags the journal), a missing row or a
-// database that does not answer is read from the local trade store instead.
+// database that does not answer is read from the local trade store instead. The orders listed
+// here are older than the view's, far behind any lag of the pipeline.
 class ReplicatedOrderHistory final : public OrderHistory {
   public:
     ReplicatedOrderHistory(PostgresStore& replica, TradeStore& local)
@@ -86,6 +87,16 @@ class ReplicatedOrderHistory final : public OrderHistory {
             spdlog::debug("order {} from postgresql: {}", id, e.what());
         }
         return local_.order(id);
+    }
+
+    std::vector<OrderRecord> closed_orders(AccountId account, std::optional<MarketId> market,
+                                           std::size_t limit) override {
+        try {
+            return replica_.closed_orders(account, market, limit);
+        } catch (const StoreError& e) {
+            spdlog::debug("orders of account {} from postgresql: {}", account, e.what());
+        }
+        return local_.closed_orders(account, market, limit);
     }
 
   private:

@@ -278,41 +278,72 @@ std::size_t PostgresStore::upsert_orders(std::span<const OrderChange> changes) {
     });
 }
 
+namespace {
+
+constexpr const char* kOrderColumns =
+    "order_id, account_id, client_order_id, symbol, side, order_type, time_in_force, post_only, "
+    "status, reason, price, quantity, filled_quantity, filled_amount, sequence, created_time, "
+    "updated_time";
+
+// A row of kOrderColumns; nullopt for a market no longer configured.
+std::optional<OrderRecord> order_of(const MarketCatalog& catalog, const pqxx::row& row) {
+    const MarketSpec* m = catalog.find(row[3].c_str());
+    if (m == nullptr) return std::nullopt;
+    OrderRecord o;
+    o.id = row[0].as<OrderId>();
+    o.account = row[1].as<AccountId>();
+    if (!row[2].is_null()) {
+        if (auto client = ClientOrderId::parse(row[2].c_str())) o.client_order_id = *client;
+    }
+    o.market = static_cast<MarketId>(m - catalog.markets.data());
+    // The table's CHECK and the writer above keep these to the names they parse.
+    o.side = parse_side(row[4].c_str()).value_or(Side::Buy);
+    o.type = parse_order_type(row[5].c_str()).value_or(OrderType::Limit);
+    o.tif = parse_time_in_force(row[6].c_str()).value_or(TimeInForce::GTC);
+    o.post_only = row[7].as<bool>();
+    o.status = parse_order_status(row[8].c_str()).value_or(OrderStatus::Pending);
+    o.reason = row[9].c_str();
+    parse_decimal(row[10].c_str(), m->price_scale, o.price);
+    parse_decimal(row[11].c_str(), m->qty_scale, o.quantity);
+    parse_decimal(row[12].c_str(), m->qty_scale, o.filled);
+    parse_decimal(row[13].c_str(), m->price_scale + m->qty_scale, o.price_volume);
+    o.sequence = row[14].as<Sequence>();
+    o.created = row[15].as<Timestamp>() * kNanosPerMilli;
+    o.updated = row[16].as<Timestamp>() * kNanosPerMilli;
+    return o;
+}
+
+}  // namespace
+
 std::optional<OrderRecord> PostgresStore::order(OrderId id) {
     std::lock_guard lock(mutex_);
     return guarded(&session_, "read order", [&]() -> std::optional<OrderRecord> {
         pqxx::read_transaction tx(session().connection);
-        const auto rows = tx.exec(
-            "SELECT order_id, account_id, client_order_id, symbol, side, order_type, "
-            "time_in_force, post_only, status, reason, price, quantity, filled_quantity, "
-            "filled_amount, sequence, created_time, updated_time FROM orders WHERE order_id = " +
-            std::to_string(id));
+        const auto rows = tx.exec(std::string("SELECT ") + kOrderColumns +
+                                  " FROM orders WHERE order_id = " + std::to_string(id));
         if (rows.empty()) return std::nullopt;
-        const auto& row = rows[0];
-        const MarketSpec* m = catalog_.find(row[3].c_str());
-        if (m == nullptr) return std::nullopt;  // a market no longer configured
-        OrderRecord o;
-        o.id = row[0].as<OrderId>();
-        o.account = row[1].as<AccountId>();
-        if (!row[2].is_null()) {
-            if (auto client = ClientOrderId::parse(row[2].c_str())) o.client_order_id = *client;
+        return order_of(catalog_, rows[0]);
+    });
+}
+
+std::vector<OrderRecord> PostgresStore::closed_orders(AccountId account,
+                                                      std::optional<MarketId> market,
+                                                      std::size_t limit) {
+    std::string filter = " WHERE account_id = " + std::to_string(account) +
+                         " AND status IN ('Filled', 'Cancelled', 'Rejected')";
+    if (market) filter += " AND symbol = " + literal(catalog_.markets[*market].symbol);
+    std::lock_guard lock(mutex_);
+    return guarded(&session_, "read orders", [&] {
+        pqxx::read_transaction tx(session().connection);
+        const auto rows =
+            tx.exec(std::string("SELECT ") + kOrderColumns + " FROM orders" + filter +
+                    " ORDER BY updated_time DESC, order_id DESC LIMIT " + std::to_string(limit));
+        std::vector<OrderRecord> out;
+        out.reserve(rows.size());
+        for (const auto& row : rows) {
+            if (auto order = order_of(catalog_, row)) out.push_back(std::move(*order));
         }
-        o.market = static_cast<MarketId>(m - catalog_.markets.data());
-        // The table's CHECK and the writer above keep these to the names they parse.
-        o.side = parse_side(row[4].c_str()).value_or(Side::Buy);
-        o.type = parse_order_type(row[5].c_str()).value_or(OrderType::Limit);
-        o.tif = parse_time_in_force(row[6].c_str()).value_or(TimeInForce::GTC);
-        o.post_only = row[7].as<bool>();
-        o.status = parse_order_status(row[8].c_str()).value_or(OrderStatus::Pending);
-        o.reason = row[9].c_str();
-        parse_decimal(row[10].c_str(), m->price_scale, o.price);
-        parse_decimal(row[11].c_str(), m->qty_scale, o.quantity);
-        parse_decimal(row[12].c_str(), m->qty_scale, o.filled);
-        parse_decimal(row[13].c_str(), m->price_scale + m->qty_scale, o.price_volume);
-        o.sequence = row[14].as<Sequence>();
-        o.created = row[15].as<Timestamp>() * kNanosPerMilli;
-        o.updated = row[16].as<Timestamp>() * kNanosPerMilli;
-        return o;
+        return out;
     });
 }
 

@@ -43,6 +43,10 @@ constexpr const char* kMigrations[] = {
         created INTEGER NOT NULL, updated INTEGER NOT NULL, sequence INTEGER NOT NULL);
     CREATE INDEX order_events_by_sequence ON order_events (sequence);
     )sql",
+    // GET /v1/orders beyond the API's view: an account's orders, newest first.
+    R"sql(
+    CREATE INDEX orders_by_account ON orders (account, updated);
+    )sql",
 };
 
 class Statement {
@@ -310,6 +314,23 @@ std::optional<OrderRecord> SqliteTradeStore::order(OrderId id) {
     auto found = select_orders("WHERE order_id = ?1", static_cast<std::int64_t>(id));
     if (found.empty()) return std::nullopt;
     return found.front();
+}
+
+std::vector<OrderRecord> SqliteTradeStore::closed_orders(AccountId account,
+                                                         std::optional<MarketId> market,
+                                                         std::size_t limit) {
+    // -1: any market. Milliseconds, as PostgreSQL keeps them, so both stores list alike.
+    const std::string sql = std::string("SELECT ") + kOrderColumns +
+                            " FROM orders WHERE account = ?1 AND status > 1 AND (?2 < 0 OR "
+                            "market = ?2) ORDER BY updated / 1000000 DESC, order_id DESC LIMIT ?3";
+    std::lock_guard lock(read_mutex_);
+    Statement s(reader_, sql.c_str());
+    s.bind(1, static_cast<std::int64_t>(account))
+        .bind(2, market ? static_cast<std::int64_t>(*market) : -1)
+        .bind(3, static_cast<std::int64_t>(limit));
+    std::vector<OrderRecord> out;
+    while (s.step()) out.push_back(read_order(s));
+    return out;
 }
 
 std::vector<OrderRecord> SqliteTradeStore::open_orders() {

@@ -33,6 +33,10 @@ class FlakyStore final : public TradeStore {
         return real_.trades_since(from);
     }
     std::optional<OrderRecord> order(OrderId id) override { return real_.order(id); }
+    std::vector<OrderRecord> closed_orders(AccountId account, std::optional<MarketId> market,
+                                           std::size_t limit) override {
+        return real_.closed_orders(account, market, limit);
+    }
     std::vector<OrderRecord> open_orders() override { return real_.open_orders(); }
     std::vector<OrderRecord> finished_orders(std::size_t n) override {
         return real_.finished_orders(n);

@@ -333,6 +333,18 @@ def test_100k_orders_in_full_mode_reach_every_consumer_exactly(data_dir, topic, 
         psql(f"UPDATE orders SET reason = 'from_postgresql' WHERE order_id = {first}", pipeline.db)
         status, body, _ = daemon.client(ALICE).get(f"/v1/order/{first}")
         assert status == 200 and body["reason"] == "from_postgresql"
+        # GET /v1/orders beyond the view's 100: the older ones from PostgreSQL too.
+        alice = local[first][0]
+        closed = sorted((oid for oid, row in local.items()
+                         if row[0] == alice and row[7] in ("Filled", "Cancelled", "Rejected")),
+                        key=lambda oid: (local[oid][15], oid), reverse=True)
+        listed = daemon.client(ALICE).get("/v1/orders?status=closed&limit=1000")[1]["orders"]
+        assert [int(o["order_id"]) for o in listed] == closed[:1000]
+        marked = closed[500]
+        psql(f"UPDATE orders SET reason = 'from_postgresql' WHERE order_id = {marked}", pipeline.db)
+        listed = daemon.client(ALICE).get("/v1/orders?status=closed&limit=1000")[1]["orders"]
+        assert next(o for o in listed if int(o["order_id"]) == marked)["reason"] == \
+            "from_postgresql"
         full = market_view(daemon)
     finally:
         daemon.stop()

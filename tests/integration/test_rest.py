@@ -8,6 +8,7 @@ from decimal import Decimal as D
 import pytest
 
 from conftest import ADMIN, ALICE, BOB, CAROL, Daemon
+from services import wait_until
 
 FEE = D("0.0005")
 
@@ -303,6 +304,38 @@ def test_order_lists_filter_by_status_open_by_default(daemon):
     assert cancelled in ids("?status=closed") and resting not in ids("?status=closed")
     assert {resting, cancelled} <= set(ids("?status=all"))
     assert bob.get("/v1/orders?status=cancelled")[0] == 400
+
+
+def test_order_lists_reach_past_the_view_into_the_trade_store(data_dir):
+    """The view keeps the last 5 finished orders; the listing finds the older ones in the trade
+    store, the last finished first, before and after a restart."""
+    daemon = Daemon(data_dir, "--finished-orders-kept", "5").start()
+    try:
+        bob = daemon.client(BOB)
+        placed = []
+        for i in range(12):
+            order_id = bob.order(side="Buy", price=str(21_000_000 + i * 1000),
+                                 quantity="0.1")[1]["order_id"]
+            assert bob.request("DELETE", f"/v1/order/{order_id}")[0] == 200
+            placed.append(order_id)
+            time.sleep(0.002)  # each finished in a millisecond of its own
+        resting = bob.order(side="Buy", price="20000000", quantity="0.1")[1]["order_id"]
+        newest_first = placed[::-1]
+
+        def listed(query):
+            status, body, _ = bob.get("/v1/orders" + query)
+            assert status == 200, body
+            return [o["order_id"] for o in body["orders"]]
+        wait_until(lambda: listed("?status=closed&limit=100") == newest_first, 10,
+                   "every cancelled order listed")
+        assert listed("?status=closed&limit=8") == newest_first[:8]
+        assert listed("?status=all&limit=9") == [resting, *newest_first[:8]]
+        daemon.stop()
+        daemon = Daemon(data_dir, "--finished-orders-kept", "5").start()
+        bob = daemon.client(BOB)
+        assert listed("?status=closed&limit=100") == newest_first
+    finally:
+        daemon.stop()
 
 
 def test_admin_deposit(daemon):

@@ -75,6 +75,32 @@ TEST(SqliteTradeStore, WritesABatchAndItsPositionTogetherAndReadsThemBack) {
     EXPECT_EQ(finished[0].id, 12u);  // the most recently placed first
 }
 
+TEST(SqliteTradeStore, ListsAnAccountsClosedOrdersTheLastFinishedFirst) {
+    TempDir dir;
+    SqliteTradeStore store(dir.path() / "trades.sqlite");
+    constexpr Timestamp ms = kNanosPerMilli;
+    auto elsewhere = order(14, OrderStatus::Filled, 5 * ms);
+    elsewhere.market = 2;
+    auto others = order(15, OrderStatus::Filled, 6 * ms);
+    others.account = 8;
+    // 16 finished in the same millisecond as 11 (a finer time is not kept by PostgreSQL): by id.
+    store.write({{},
+                 {order(11, OrderStatus::Cancelled, 4 * ms + 5),
+                  order(12, OrderStatus::Filled, 2 * ms), order(13, OrderStatus::Pending, 3 * ms),
+                  elsewhere, others, order(16, OrderStatus::Filled, 4 * ms + 1)},
+                 9});
+    const auto ids = [](const std::vector<OrderRecord>& orders) {
+        std::vector<OrderId> out;
+        for (const auto& o : orders) out.push_back(o.id);
+        return out;
+    };
+    EXPECT_EQ(ids(store.closed_orders(7, std::nullopt, 10)),
+              (std::vector<OrderId>{14, 16, 11, 12}));
+    EXPECT_EQ(ids(store.closed_orders(7, MarketId{1}, 10)), (std::vector<OrderId>{16, 11, 12}));
+    EXPECT_EQ(ids(store.closed_orders(7, std::nullopt, 1)), (std::vector<OrderId>{14}));
+    EXPECT_TRUE(store.closed_orders(9, std::nullopt, 10).empty());
+}
+
 TEST(SqliteTradeStore, KeepsTheOrderEventsOutboxInOrderUntilItIsPublished) {
     TempDir dir;
     SqliteTradeStore store(dir.path() / "trades.sqlite");

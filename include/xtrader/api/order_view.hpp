@@ -43,6 +43,8 @@ class OrderView final : public CommitObserver {
     // Finished orders still retained, newest first, at most `limit`.
     std::vector<OrderRecord> finished_orders(AccountId account, std::optional<MarketId> market,
                                              std::size_t limit) const;
+    // Whether the view is full of finished orders: older ones may then be in the store only.
+    bool forgets() const;
 
   private:
     void update(const OrderRecord& record);  // under the write lock

@@ -44,6 +44,8 @@ class PostgresStore final : public ExecutionHistory, public OrderHistory {
     std::size_t upsert_orders(std::span<const OrderChange> changes);
     // The order's row, nullopt when there is none; created and updated in whole milliseconds.
     std::optional<OrderRecord> order(OrderId id) override;
+    std::vector<OrderRecord> closed_orders(AccountId account, std::optional<MarketId> market,
+                                           std::size_t limit) override;
 
     struct Session;  // the libpqxx connection; opaque
 

@@ -26,6 +26,8 @@ class SqliteTradeStore final : public TradeStore {
     std::vector<ExecutionRecord> executions(const ExecutionQuery& query) override;
     std::vector<ExecutionRecord> trades_since(Timestamp from) override;
     std::optional<OrderRecord> order(OrderId id) override;
+    std::vector<OrderRecord> closed_orders(AccountId account, std::optional<MarketId> market,
+                                           std::size_t limit) override;
     std::vector<OrderRecord> open_orders() override;
     std::vector<OrderRecord> finished_orders(std::size_t limit) override;
     std::vector<OrderRecord> order_events(Sequence after, Sequence upto) override;

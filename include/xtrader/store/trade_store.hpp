@@ -50,12 +50,18 @@ class ExecutionHistory {
     virtual std::vector<ExecutionRecord> executions(const ExecutionQuery& query) = 0;
 };
 
-// Where GET /v1/order/{id} reads an order that has left the API's view (a finished one): the
-// trade store in embedded mode, PostgreSQL's orders in full mode. Called from any thread.
+// Where GET /v1/order/{id} and GET /v1/orders read orders that have left the API's view
+// (finished ones): the trade store in embedded mode, PostgreSQL's orders in full mode. Called
+// from any thread.
 class OrderHistory {
   public:
     virtual ~OrderHistory() = default;
     virtual std::optional<OrderRecord> order(OrderId id) = 0;
+    // Up to `limit` of the account's finished orders (in one market, or all), the last finished
+    // first (by update time in milliseconds, then id).
+    virtual std::vector<OrderRecord> closed_orders(AccountId account,
+                                                   std::optional<MarketId> market,
+                                                   std::size_t limit) = 0;
 };
 
 class TradeStore : public ExecutionHistory, public OrderHistory {
