@@ -110,7 +110,7 @@ PY
         fi
         # Alternating rounds, the median of each side: the machine is shared and noisy.
         runs=()
-        for _ in 1 2 3; do
+        for _ in 1 2 3 4 5; do
             runs+=("$(build/bench/bench/engine_bench "$csv" "$data" sequencer)")
             runs+=("$(build/bench/bench/engine_bench "$csv" "$data" "sequencer+kafka=$brokers" 2>/dev/null)")
         done
