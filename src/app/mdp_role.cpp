@@ -1,7 +1,5 @@
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <optional>
 
 #include "xtrader/app/roles.hpp"
@@ -14,9 +12,6 @@ int run_mdp(const Config& config) {
     if (p.kafka.producer.brokers.empty() || p.redis.empty()) {
         throw ConfigError("--role mdp needs --kafka and --redis (its cache)");
     }
-    boost::asio::io_context io;
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([](const boost::system::error_code&, int) {});
     MarketData market_data(config.catalog);
     MarketDataCache cache(config.catalog, p.redis_endpoint(), p.market_data_cache);
     // A partition that neither the cache nor the topic holds from its beginning is rebuilt from
@@ -29,7 +24,7 @@ int run_mdp(const Config& config) {
     member.start();
     spdlog::info("mdp: a member of {} on {}, its cache {}:* in Redis {}", p.mdp_group,
                  p.kafka.market_data.name, p.market_data_cache, p.redis);
-    io.run();  // until a signal
+    wait_for_stop_signal();
     member.stop();
     const auto figures = member.figures();
     spdlog::info("mdp: stopped; {} applied, {} duplicates dropped", figures.applied,

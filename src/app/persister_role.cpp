@@ -1,8 +1,5 @@
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-
 #include "xtrader/app/roles.hpp"
 
 namespace xtrader::app {
@@ -12,14 +9,11 @@ int run_persister(const Config& config) {
     if (p.redis.empty() || p.postgres.empty() || p.consumer_name.empty()) {
         throw ConfigError("--role persister needs --redis, --postgres and --consumer-name");
     }
-    boost::asio::io_context io;
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([](const boost::system::error_code&, int) {});
     ExecutionPersister persister(config.catalog, p.persister_options(), {p.consumer_name});
     persister.start();
     spdlog::info("persister {}: reading {} in group {}", p.consumer_name, p.persister.stream,
                  p.persister.group);
-    io.run();  // until a signal
+    wait_for_stop_signal();
     persister.stop();
     spdlog::info("persister {}: stopped; {} stored, {} acknowledged", p.consumer_name,
                  persister.stored(), persister.acknowledged());

@@ -186,19 +186,20 @@ def test_a_topic_the_cluster_refuses_stops_the_daemon_with_the_reason(data_dir, 
 def test_kafka_outage_delays_nothing_and_loses_nothing(data_dir, topic, pipeline):
     daemon = Daemon(data_dir, *topic.flags(), "--postgres", pipeline.dsn).start()
     try:
-        fund(daemon.port, 200_000)
+        fund(daemon.port, 2_000_000)  # 30 s and more of pairs
         load = Load(daemon)
         wait_until(lambda: pipeline_state(daemon, "kafka")["cursor"] > 1000, 60, "events flowing")
         services("down", "kafka")
+        down_at = time.monotonic()
         try:
             wait_until(lambda: pipeline_state(daemon, "kafka")["state"] == "degraded", 30,
                        "the publisher degraded")
             before = pipeline_state(daemon, "kafka")["cursor"]
-            time.sleep(5)
+            wait_until(lambda: mdp(daemon)["state"] == "degraded", 30, "the mdp-group degraded")
+            time.sleep(max(0.0, 30 - (time.monotonic() - down_at)))  # 30 s without Kafka
             now = pipeline_state(daemon, "kafka")
             assert now["state"] == "degraded" and now["cursor"] == before
             assert now["spooled_events"] > 1000  # orders kept coming: the journal holds them
-            wait_until(lambda: mdp(daemon)["state"] == "degraded", 30, "the mdp-group degraded")
         finally:
             services("up", "kafka")
         time.sleep(1)

@@ -18,4 +18,8 @@ int run_persister(const Config& config);
 // a process of its own: the group spreads the topic's partitions over such processes.
 int run_mdp(const Config& config);
 
+// Blocks the calling thread until SIGINT or SIGTERM: the roles whose work runs on threads of
+// their own.
+void wait_for_stop_signal();
+
 }  // namespace xtrader::app
