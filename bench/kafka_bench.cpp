@@ -50,7 +50,8 @@ void fill_journal(const std::filesystem::path& dir, const MarketSpec& m, Sequenc
         const Event events[] = {
             Trade{s, 0, price, order.quantity, s, s + records, 2, 1, Side::Buy, 250, 250, 0, 0},
             BookLevelChanged{0, Side::Sell, price, m.lot_size * 10 * 1000, 1000},
-            BookLevelChanged{0, Side::Buy, price - m.tick_size, m.lot_size * 20, 3}};
+            BookLevelChanged{0, Side::Buy, price - m.tick_size, m.lot_size * 20, 3},
+            BookVersion{0, s}};
         journal.append(s, 1'732'480'000'000'000'000 + static_cast<Timestamp>(s) * 1000, order,
                        events);
         if (s % 4096 == 0 && !journal.write()) throw std::runtime_error(journal.last_error());
@@ -89,7 +90,7 @@ int run_publisher(char** argv) {
                                               0}},
                        execution);
     encode_market_data(catalog,
-                       BookDeltaMessage{records, 1'732'480'000'000, 0,
+                       BookDeltaMessage{records, 1'732'480'000'000, 0, records,
                                         {BookLevelChanged{0, Side::Sell, m.tick_size * 50'000,
                                                           m.lot_size * 10'000, 1000},
                                          BookLevelChanged{0, Side::Buy, m.tick_size * 49'999,

@@ -37,6 +37,7 @@ void KafkaPublisher::consume(std::span<const JournalRecord> records) {
         const Timestamp time_ms = to_millis(record.timestamp);
         delta.sequence = record.sequence;
         delta.time_ms = time_ms;
+        delta.version = 0;
         delta.changes.clear();
         for (const auto& event : record.events) {
             if (const auto* trade = std::get_if<Trade>(&event)) {
@@ -49,6 +50,8 @@ void KafkaPublisher::consume(std::span<const JournalRecord> records) {
                 }
                 delta.market = level->market;
                 delta.changes.push_back(*level);
+            } else if (const auto* version = std::get_if<BookVersion>(&event)) {
+                delta.version = version->version;  // after the levels it counts
             }
         }
         if (!delta.changes.empty()) publish(delta, delta.market);

@@ -12,6 +12,7 @@ void write_book_delta(JsonWriter& json, const MarketCatalog& catalog, const Book
     const MarketSpec& market = catalog.markets[m.market];
     json.key("sequence").number(m.sequence);
     json.key("symbol").string(market.symbol);
+    json.key("version").number(m.version);
     json.key("transaction_time").number(static_cast<std::uint64_t>(m.time_ms));
     json.key("changes").begin_array();
     for (const auto& c : m.changes) {
@@ -42,6 +43,12 @@ std::optional<BookDeltaMessage> read_book_delta(const MarketCatalog& catalog,
         !json_integer(object.find("transaction_time"), m.time_ms) || m.time_ms < 0 ||
         changes == nullptr || !changes->is(JsonValue::Kind::Array)) {
         error = "a BookDelta needs sequence, a configured symbol, transaction_time and changes";
+        return std::nullopt;
+    }
+    // Absent from messages written before books had versions: 0, unknown.
+    if (const auto* version = object.find("version");
+        version != nullptr && !json_integer(version, m.version)) {
+        error = "a BookDelta's version is a non-negative integer";
         return std::nullopt;
     }
     m.market = static_cast<MarketId>(market - catalog.markets.data());

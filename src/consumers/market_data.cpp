@@ -124,6 +124,7 @@ void MarketData::load_book(const MatchingEngine& engine, Sequence sequence) {
             });
         }
         m.book_sequence = sequence;
+        m.book_version = engine.book_version(id);
     }
     position_.store(sequence, std::memory_order_release);
 }
@@ -134,6 +135,7 @@ void MarketData::consume(std::span<const JournalRecord> records) {
     for (const auto& record : records) {
         // Events of one command touch one market (a place, a cancel or a move).
         std::optional<MarketId> market;
+        std::uint64_t version = 0;
         trades.clear();
         deltas.clear();
         for (const auto& event : record.events) {
@@ -144,16 +146,19 @@ void MarketData::consume(std::span<const JournalRecord> records) {
             } else if (const auto* l = std::get_if<BookLevelChanged>(&event)) {
                 market = l->market;
                 deltas.push_back({l->side, l->price, l->volume, l->order_count});
+            } else if (const auto* v = std::get_if<BookVersion>(&event)) {
+                version = v->version;
             }
         }
-        if (market) apply(*market, record.sequence, record.timestamp, trades, deltas);
+        if (market) apply(*market, record.sequence, record.timestamp, trades, deltas, version);
         position_.store(record.sequence, std::memory_order_release);
     }
 }
 
 MarketData::Applied MarketData::apply(MarketId market, Sequence sequence, Timestamp time,
                                       std::span<const PublicTrade> trades,
-                                      std::span<const BookDelta> book) {
+                                      std::span<const BookDelta> book,
+                                      std::uint64_t book_version) {
     if (market >= markets_.size() || (trades.empty() && book.empty())) return {};
     Market& m = *markets_[market];
     std::uint64_t version = 0;
@@ -183,7 +188,7 @@ MarketData::Applied MarketData::apply(MarketId market, Sequence sequence, Timest
                 }
             }
             m.book_sequence = sequence;
-            ++m.book_version;
+            m.book_version = book_version != 0 ? book_version : m.book_version + 1;
         }
         version = m.book_version;
     }

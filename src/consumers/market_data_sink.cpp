@@ -43,7 +43,8 @@ bool MarketDataSink::take(const KafkaRecord& record, std::string& error) {
     book_.clear();
     for (const auto& c : delta.changes) book_.push_back({c.side, c.price, c.volume, c.order_count});
     const auto applied =
-        market_data_.apply(delta.market, delta.sequence, delta.time_ms * kNanosPerMilli, {}, book_);
+        market_data_.apply(delta.market, delta.sequence, delta.time_ms * kNanosPerMilli, {}, book_,
+                           delta.version);
     if (cache_ != nullptr && applied.book_changed) {
         auto& into = changes_of(delta.market).book;
         into.insert(into.end(), book_.begin(), book_.end());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 namespace xtrader {
 
@@ -27,7 +28,8 @@ class EventDelivery {
 };
 
 // 2: client ids are kept with their text (ClientIdIndex), not as a 64-bit key.
-constexpr std::uint32_t kSnapshotVersion = 2;
+// 3: each book's version follows the books (a version 2 snapshot loads with versions 0).
+constexpr std::uint32_t kSnapshotVersion = 3;
 
 }  // namespace
 
@@ -73,6 +75,7 @@ MatchingEngine::MatchingEngine(MarketCatalog catalog, EngineOptions options)
     : catalog_(std::move(catalog)),
       options_(options),
       books_(catalog_.markets.size()),
+      book_versions_(catalog_.markets.size(), 0),
       ledger_(catalog_.assets.size(), options.max_accounts),
       closed_(2 * options.closed_order_memory),
       client_ids_(options.client_id_seed) {
@@ -90,7 +93,7 @@ const Order* MatchingEngine::find_order(OrderId id) const noexcept {
 
 RejectReason MatchingEngine::apply(const Command& command, EventHandler& handler) {
     EventDelivery delivery(events_, handler);
-    return std::visit(
+    const RejectReason result = std::visit(
         [&](const auto& body) -> RejectReason {
             using T = std::decay_t<decltype(body)>;
             if constexpr (std::is_same_v<T, PlaceOrder>) return place(command, body);
@@ -100,6 +103,11 @@ RejectReason MatchingEngine::apply(const Command& command, EventHandler& handler
             if constexpr (std::is_same_v<T, Withdraw>) return withdraw(body);
         },
         command.body);
+    if (book_changed_) {
+        const MarketId market = *std::exchange(book_changed_, std::nullopt);
+        events_.emplace_back(BookVersion{market, ++book_versions_[market]});
+    }
+    return result;
 }
 
 RejectReason MatchingEngine::reject(OrderId id, AccountId account, RejectReason reason) {
@@ -487,6 +495,7 @@ void MatchingEngine::remember_closed(const Order& order) {
 void MatchingEngine::level_changed(MarketId market, const PriceLevel& level) {
     events_.emplace_back(
         BookLevelChanged{market, level.side, level.price, level.volume, level.order_count});
+    book_changed_ = market;
 }
 
 // ---- snapshots -----------------------------------------------------------------------------
@@ -516,6 +525,7 @@ void MatchingEngine::save(ByteWriter& out) const {
             });
         }
     }
+    for (const auto version : book_versions_) out.put(version);
     // Remembered closed orders, oldest first.
     out.put(static_cast<std::uint64_t>(closed_fifo_.size()));
     for (std::size_t i = 0; i < closed_fifo_.size(); ++i) {
@@ -545,6 +555,7 @@ void MatchingEngine::save(ByteWriter& out) const {
 bool MatchingEngine::load(ByteReader& in) {
     const auto clear = [this] {
         for (auto& book : books_) book = OrderBook{};
+        std::fill(book_versions_.begin(), book_versions_.end(), 0);
         index_.clear();
         closed_.clear();
         client_ids_.clear();
@@ -567,7 +578,8 @@ bool MatchingEngine::load(ByteReader& in) {
     }
     clear();
 
-    if (in.get<std::uint32_t>() != kSnapshotVersion) return clear();
+    const auto version = in.get<std::uint32_t>();
+    if (version != kSnapshotVersion && version != 2) return clear();
     next_exec_id_ = in.get<ExecId>();
     if (!ledger_.load(in)) return clear();
     if (in.get<std::uint32_t>() != books_.size()) return clear();
@@ -600,6 +612,9 @@ bool MatchingEngine::load(ByteReader& in) {
                 }
             }
         }
+    }
+    if (version >= 3) {
+        for (auto& v : book_versions_) v = in.get<std::uint64_t>();
     }
     const auto closed = in.get<std::uint64_t>();
     for (std::uint64_t i = 0; i < closed && !in.failed(); ++i) {

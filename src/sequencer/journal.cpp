@@ -312,6 +312,7 @@ std::optional<JournalRecord> JournalReader::next(Sequence limit) {
         }
         JournalRecord record;
         record.sequence = sequence;
+        std::memcpy(&record.version, header + 18, 2);
         if (!decode_record_payload(std::span(buffer_).subspan(kRecordHeaderBytes - 8), record)) {
             throw JournalError("journal record " + std::to_string(sequence) + " does not decode" +
                                where());

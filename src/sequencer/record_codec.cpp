@@ -51,6 +51,9 @@ auto fields(FundsDeposited& e) {
 auto fields(FundsWithdrawn& e) {
     return std::tie(e.account, e.asset, e.amount);
 }
+auto fields(BookVersion& e) {
+    return std::tie(e.market, e.version);
+}
 
 // What a field read back from disk may hold: enums within their enumerators, client ids as
 // parse() makes them. Anything else is a corrupt record, refused before it is used.

@@ -136,8 +136,14 @@ RecoveryReport recover(MatchingEngine& engine, const std::filesystem::path& data
                     throw JournalError("journal record " + std::to_string(sequence) + " in " +
                                        where(path, offset) + " does not decode");
                 }
+                std::memcpy(&record.version, bytes.data() + offset + 18, 2);
                 replayed.events.clear();
                 engine.apply(Command{sequence, record.timestamp, record.command}, replayed);
+                if (record.version < 2) {  // written before books had versions
+                    std::erase_if(replayed.events, [](const Event& e) {
+                        return std::holds_alternative<BookVersion>(e);
+                    });
+                }
                 if (replayed.events != record.events) {
                     throw JournalError("replay of sequence " + std::to_string(sequence) +
                                        " produced other events than the journal recorded (" +

@@ -76,6 +76,7 @@ TEST(MarketDataCodec, RoundTripsExecutionsAndBookDeltasExactly) {
         43,
         1'732'480'000'456,
         kBtcKrw,
+        17,
         {{kBtcKrw, Side::Buy, 49'999'000, 0, 0}, {kBtcKrw, Side::Sell, 50'001'000, 12'345, 3}}};
     for (const auto& message : {execution, delta}) {
         std::string text;
@@ -87,8 +88,17 @@ TEST(MarketDataCodec, RoundTripsExecutionsAndBookDeltasExactly) {
     }
     std::string text;
     encode_market_data(catalog, delta, text);
-    EXPECT_TRUE(text.starts_with(R"({"type":"BookDelta","sequence":43,"symbol":"BTC-KRW")"))
+    EXPECT_TRUE(
+        text.starts_with(R"({"type":"BookDelta","sequence":43,"symbol":"BTC-KRW","version":17,)"))
         << text;
+    // A message of a journal written before versions: version 0, unknown.
+    std::string error;
+    const auto without = decode_market_data(
+        catalog,
+        R"({"type":"BookDelta","sequence":1,"symbol":"BTC-KRW","transaction_time":1,"changes":[]})",
+        error);
+    ASSERT_TRUE(without) << error;
+    EXPECT_EQ(std::get<BookDeltaMessage>(*without).version, 0u);
     EXPECT_NE(text.find(R"("volume":"0.0000","order_count":0)"), std::string::npos) << text;
 }
 
@@ -100,6 +110,8 @@ TEST(MarketDataCodec, RefusesWhatIsNotAMessageOfTheseMarkets) {
         {"", "[]", R"({"type":"Trade"})", R"({"type":"Execution","exec_id":1})",
          R"({"type":"BookDelta","sequence":1,"symbol":"DOGE-KRW","transaction_time":1,"changes":[]})",
          R"({"type":"BookDelta","sequence":1,"symbol":"BTC-KRW","transaction_time":1,"changes":{}})",
+         R"({"type":"BookDelta","sequence":1,"symbol":"BTC-KRW","version":-1,"transaction_time":1,)"
+         R"("changes":[]})",
          R"({"type":"BookDelta","sequence":1,"symbol":"BTC-KRW","transaction_time":1,)"
          R"("changes":[{"side":"Up","price":"1","volume":"1","order_count":1}]})",
          R"({"type":"BookDelta","sequence":1,"symbol":"BTC-KRW","transaction_time":1,)"

@@ -49,11 +49,17 @@ class ReferenceExchange {
 
     RejectReason apply(const Command& c, std::vector<Event>& out) {
         out_ = &out;
-        if (const auto* p = std::get_if<PlaceOrder>(&c.body)) return place(c.sequence, *p);
-        if (const auto* x = std::get_if<CancelOrder>(&c.body)) return cancel(*x);
-        if (const auto* m = std::get_if<MoveOrder>(&c.body)) return move(*m);
-        if (const auto* d = std::get_if<Deposit>(&c.body)) return deposit(*d);
-        return withdraw(std::get<Withdraw>(c.body));
+        const std::size_t first = out.size();
+        const RejectReason result = apply_body(c);
+        // A command that changed a book's levels counts once in that book's version.
+        for (std::size_t i = first; i < out.size(); ++i) {
+            if (const auto* level = std::get_if<BookLevelChanged>(&out[i])) {
+                auto& version = book_versions_[level->market];
+                out.push_back(BookVersion{level->market, ++version});
+                break;
+            }
+        }
+        return result;
     }
 
     Balance balance(AccountId account, AssetId asset) const {
@@ -69,6 +75,13 @@ class ReferenceExchange {
     }
 
   private:
+    RejectReason apply_body(const Command& c) {
+        if (const auto* p = std::get_if<PlaceOrder>(&c.body)) return place(c.sequence, *p);
+        if (const auto* x = std::get_if<CancelOrder>(&c.body)) return cancel(*x);
+        if (const auto* m = std::get_if<MoveOrder>(&c.body)) return move(*m);
+        if (const auto* d = std::get_if<Deposit>(&c.body)) return deposit(*d);
+        return withdraw(std::get<Withdraw>(c.body));
+    }
     void emit(Event e) { out_->push_back(e); }
     RejectReason reject(OrderId id, AccountId account, RejectReason r) {
         emit(CommandRejected{id, account, r});
@@ -448,6 +461,7 @@ class ReferenceExchange {
     std::size_t max_accounts_;
     std::size_t closed_memory_;
     std::vector<Amount> totals_;
+    std::map<MarketId, std::uint64_t> book_versions_;
     std::map<std::pair<AccountId, AssetId>, Balance> balances_;
     std::vector<RefOrder> orders_;
     std::deque<ClosedEntry> closed_;

@@ -462,6 +462,43 @@ TEST_F(EngineScenario, ClientOrderIdsAreComparedByAccountAndExactText) {
               one_event(CommandRejected{bob_order, 2, RejectReason::DuplicateClientOrderId}));
 }
 
+TEST_F(EngineScenario, EachCommandThatChangesABookBumpsThatBooksVersionOnce) {
+    const auto versions = [this] {
+        std::vector<BookVersion> out;
+        for (const auto& e : std::exchange(log_.events, {})) {
+            if (const auto* v = std::get_if<BookVersion>(&e)) out.push_back(*v);
+        }
+        return out;
+    };
+    const OrderId resting = limit(2, Side::Sell, 100, 5);
+    EXPECT_EQ(versions(), (std::vector<BookVersion>{{kTstUsd, 1}}));
+    limit(3, Side::Sell, 101, 5);
+    limit(1, Side::Buy, 101, 7);  // two levels change: still one version
+    EXPECT_EQ(versions(), (std::vector<BookVersion>{{kTstUsd, 2}, {kTstUsd, 3}}));
+    EXPECT_EQ(deposit(1, kUsd, 5), RejectReason::None);  // no book changed
+    EXPECT_EQ(apply(CancelOrder{2, resting}), RejectReason::OrderClosed);  // filled before
+    EXPECT_TRUE(versions().empty());
+    deposit(1, kKrw, 1'000'000'000'000);
+    limit(1, Side::Buy, 90'000'000, 1, TimeInForce::GTC, false, kBtcKrw);  // a book of its own
+    ASSERT_EQ(last_, RejectReason::None);
+    EXPECT_EQ(versions(), (std::vector<BookVersion>{{kBtcKrw, 1}}));
+    // The last event of its command, after the levels.
+    limit(4, Side::Buy, 95, 1);
+    ASSERT_FALSE(log_.events.empty());
+    EXPECT_EQ(log_.events.back(), Event(BookVersion{kTstUsd, 4}));
+    log_.take();
+
+    // Snapshots keep them.
+    std::vector<std::byte> bytes;
+    ByteWriter out(bytes);
+    engine_.save(out);
+    MatchingEngine restored(test_catalog(), EngineOptions{.max_accounts = 100});
+    ByteReader in(bytes);
+    ASSERT_TRUE(restored.load(in));
+    EXPECT_EQ(restored.book_version(kTstUsd), 4u);
+    EXPECT_EQ(restored.book_version(kBtcKrw), 1u);
+}
+
 TEST_F(EngineScenario, DepositsAndWithdrawals) {
     EXPECT_EQ(deposit(7, kTst, 50), RejectReason::None);
     EXPECT_EQ(log_.take(), one_event(FundsDeposited{7, kTst, 50}));

@@ -25,6 +25,7 @@ std::vector<Event> every_event_kind() {
         BookLevelChanged{1, Side::Buy, 50'000'000, 0, 0},
         FundsDeposited{4, 2, 1'000'000},
         FundsWithdrawn{4, 2, -1},
+        BookVersion{1, 12},
     };
 }
 

@@ -48,6 +48,8 @@ inline void PrintTo(const Event& event, std::ostream* os) {
                        e.order_count);
             } else if constexpr (std::is_same_v<T, FundsDeposited>) {
                 fields(*os, "FundsDeposited", e.account, e.asset, e.amount);
+            } else if constexpr (std::is_same_v<T, BookVersion>) {
+                fields(*os, "BookVersion", e.market, e.version);
             } else {
                 fields(*os, "FundsWithdrawn", e.account, e.asset, e.amount);
             }

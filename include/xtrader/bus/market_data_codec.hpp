@@ -3,11 +3,14 @@
 // it; a consumer that has applied a sequence drops it when a replay brings it again.
 //
 //   {"type":"Execution", <every field of the executions stream's message, execution_codec.hpp>}
-//   {"type":"BookDelta","sequence":42,"symbol":"BTC-KRW","transaction_time":1732480000000,
+//   {"type":"BookDelta","sequence":42,"symbol":"BTC-KRW","version":17,
+//    "transaction_time":1732480000000,
 //    "changes":[{"side":"Buy","price":"50000000","volume":"0.0400","order_count":2}, ...]}
 //
 // A BookDelta holds one command's changed L2 levels of one market (volume "0": the level is
-// gone); prices and quantities are decimal strings with the market's exact decimals.
+// gone); prices and quantities are decimal strings with the market's exact decimals. `version`
+// is the book's version after the change (the engine's BookVersion: consecutive per market, so
+// a reader sees a missed change); 0 in a message of a journal written before versions.
 #pragma once
 
 #include <optional>
@@ -25,6 +28,7 @@ struct BookDeltaMessage {
     Sequence sequence = 0;
     Timestamp time_ms = 0;
     MarketId market = 0;
+    std::uint64_t version = 0;
     std::vector<BookLevelChanged> changes;
     bool operator==(const BookDeltaMessage&) const = default;
 };

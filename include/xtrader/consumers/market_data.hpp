@@ -144,13 +144,16 @@ class MarketData final : public RecordConsumer {
     Sequence position() override { return position_.load(std::memory_order_acquire); }
     void consume(std::span<const JournalRecord> records) override;
     // One command's trades (in exec id order) and book changes in one market. time: of the
-    // command. Returns what was new: the trades' last `fresh_trades`, and the book changes or none.
+    // command. book_version: the engine's BookVersion after the changes (0, unknown: one more
+    // than before). Returns what was new: the trades' last `fresh_trades`, and the book changes
+    // or none.
     struct Applied {
         std::size_t fresh_trades = 0;
         bool book_changed = false;
     };
     Applied apply(MarketId market, Sequence sequence, Timestamp time,
-                  std::span<const PublicTrade> trades, std::span<const BookDelta> book);
+                  std::span<const PublicTrade> trades, std::span<const BookDelta> book,
+                  std::uint64_t book_version = 0);
     // Calls of apply() that brought nothing new.
     std::uint64_t duplicates() const noexcept {
         return duplicates_.load(std::memory_order_relaxed);

@@ -115,6 +115,15 @@ struct BookLevelChanged {
     bool operator==(const BookLevelChanged&) const = default;
 };
 
+// The version of a market's book after a command changed it: a per-market count of the commands
+// that changed its levels, from 1, kept in snapshots. One per command that changed the book,
+// after its BookLevelChanged events; a reader that sees version v after v - 2 has missed one.
+struct BookVersion {
+    MarketId market;
+    std::uint64_t version;
+    bool operator==(const BookVersion&) const = default;
+};
+
 struct FundsDeposited {
     AccountId account;
     AssetId asset;
@@ -130,7 +139,7 @@ struct FundsWithdrawn {
 };
 
 using Event = std::variant<OrderAccepted, Trade, OrderCancelled, OrderMoved, CommandRejected,
-                           BookLevelChanged, FundsDeposited, FundsWithdrawn>;
+                           BookLevelChanged, FundsDeposited, FundsWithdrawn, BookVersion>;
 
 // Receives the events of each command once the command has been applied. Called on the thread
 // that called MatchingEngine::apply; must not call back into the engine.

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -51,6 +52,8 @@ class MatchingEngine {
     const MarketCatalog& catalog() const noexcept { return catalog_; }
     const Ledger& ledger() const noexcept { return ledger_; }
     const OrderBook& book(MarketId market) const noexcept { return books_[market]; }
+    // The market's BookVersion: how many commands have changed its book.
+    std::uint64_t book_version(MarketId market) const noexcept { return book_versions_[market]; }
     const Order* find_order(OrderId id) const noexcept;
     std::size_t open_order_count() const noexcept { return index_.size(); }
 
@@ -92,6 +95,9 @@ class MatchingEngine {
     MarketCatalog catalog_;
     EngineOptions options_;
     std::vector<OrderBook> books_;
+    std::vector<std::uint64_t> book_versions_;
+    // The market whose book the command being applied changed (a command is of one market).
+    std::optional<MarketId> book_changed_;
     Ledger ledger_;
     ObjectPool<Order> order_pool_;
     IdMap<Order*> index_;

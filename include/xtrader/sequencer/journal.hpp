@@ -128,6 +128,7 @@ struct JournalRecord {
     Timestamp timestamp = 0;
     CommandBody command;
     std::vector<Event> events;
+    std::uint16_t version = 0;  // the payload layout it was written in (kRecordPayloadVersion)
 };
 
 // Decodes a record's payload (after the record header); false when it does not parse.

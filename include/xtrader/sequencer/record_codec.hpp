@@ -13,7 +13,8 @@
 
 namespace xtrader {
 
-inline constexpr std::uint16_t kRecordPayloadVersion = 1;
+// 2: BookVersion events follow a command's book changes (a version 1 record has none).
+inline constexpr std::uint16_t kRecordPayloadVersion = 2;
 
 void encode(ByteWriter& out, const CommandBody& command);
 void encode(ByteWriter& out, const Event& event);
