@@ -14,15 +14,15 @@
 //
 // usage: kafka_bench publisher CONFIG BROKERS TOPIC DATA_DIR RECORDS
 //        kafka_bench latency CONFIG BROKERS TOPIC DATA_DIR RATE SECONDS
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-#include <algorithm>
-#include <atomic>
-#include <optional>
 
 #include "xtrader/bus/kafka_publisher.hpp"
 #include "xtrader/config/config_file.hpp"
@@ -83,19 +83,22 @@ int run_publisher(char** argv) {
     // The mean payload size, for the baseline's --record-size.
     const auto& m = catalog.markets[0];
     std::string execution, delta;
-    encode_market_data(catalog,
-                       ExecutionMessage{records, 1'732'480'000'000,
-                                        Trade{records, 0, m.tick_size * 50'000, m.lot_size * 10,
-                                              records, 2 * records, 2, 1, Side::Buy, 250, 250, 0,
-                                              0}},
-                       execution);
-    encode_market_data(catalog,
-                       BookDeltaMessage{records, 1'732'480'000'000, 0, records,
-                                        {BookLevelChanged{0, Side::Sell, m.tick_size * 50'000,
-                                                          m.lot_size * 10'000, 1000},
-                                         BookLevelChanged{0, Side::Buy, m.tick_size * 49'999,
-                                                          m.lot_size * 20, 3}}},
-                       delta);
+    encode_market_data(
+        catalog,
+        ExecutionMessage{records, 1'732'480'000'000,
+                         Trade{records, 0, m.tick_size * 50'000, m.lot_size * 10, records,
+                               2 * records, 2, 1, Side::Buy, 250, 250, 0, 0}},
+        execution);
+    encode_market_data(
+        catalog,
+        BookDeltaMessage{
+            records,
+            1'732'480'000'000,
+            0,
+            records,
+            {BookLevelChanged{0, Side::Sell, m.tick_size * 50'000, m.lot_size * 10'000, 1000},
+             BookLevelChanged{0, Side::Buy, m.tick_size * 49'999, m.lot_size * 20, 3}}},
+        delta);
     const auto message_bytes = (execution.size() + delta.size()) / 2;
 
     JournalReader reader(journal_dir(data), 1);
@@ -115,8 +118,8 @@ int run_publisher(char** argv) {
     std::printf(
         "{\"bench\":\"kafka\",\"scenario\":\"publisher\",\"records\":%llu,\"messages\":%llu,"
         "\"seconds\":%.3f,\"events_per_s\":%.0f,\"message_bytes\":%zu}\n",
-        static_cast<unsigned long long>(records), static_cast<unsigned long long>(messages), seconds,
-        static_cast<double>(messages) / seconds, message_bytes);
+        static_cast<unsigned long long>(records), static_cast<unsigned long long>(messages),
+        seconds, static_cast<double>(messages) / seconds, message_bytes);
     std::filesystem::remove_all(data);
     return 0;
 }
@@ -131,8 +134,9 @@ std::int64_t now_ns() {
 class TradeClock final : public MarketDataListener {
   public:
     explicit TradeClock(std::vector<std::int64_t>& applied) : applied_(applied) {}
-    void on_market_update(MarketId, Sequence sequence, Timestamp, std::span<const PublicTrade> trades,
-                          std::span<const BookDelta>, std::uint64_t) override {
+    void on_market_update(MarketId, Sequence sequence, Timestamp,
+                          std::span<const PublicTrade> trades, std::span<const BookDelta>,
+                          std::uint64_t) override {
         if (trades.empty() || sequence >= applied_.size()) return;
         applied_[sequence] = now_ns();
         seen.fetch_add(1, std::memory_order_release);
@@ -166,9 +170,9 @@ int run_latency(char** argv) {
     if (!publisher.create_topics(std::chrono::seconds(30))) {
         throw std::runtime_error("the Kafka cluster does not answer");
     }
-    JournalFollower follower("kafka", journal_dir(data),
-                             [&sequencer] { return sequencer.committed_sequence(); }, publisher,
-                             FollowerOptions{.max_batch = 8192});
+    JournalFollower follower(
+        "kafka", journal_dir(data), [&sequencer] { return sequencer.committed_sequence(); },
+        publisher, FollowerOptions{.max_batch = 8192});
     sequencer.register_cursor(follower.cursor());
     MarketData market_data(catalog);
     TradeClock trade_clock(applied);
@@ -189,10 +193,10 @@ int run_latency(char** argv) {
     std::atomic<std::size_t> answered{0};
     const auto submit = [&](CommandBody command) {
         while (sequencer.submit(std::move(command), [&](const CommandReply& reply) {
-                   if (reply.result != RejectReason::None) refused.fetch_add(1);
-                   if (reply.sequence < committed.size()) committed[reply.sequence] = now_ns();
-                   answered.fetch_add(1, std::memory_order_release);
-               }) != SubmitResult::Accepted) {
+            if (reply.result != RejectReason::None) refused.fetch_add(1);
+            if (reply.sequence < committed.size()) committed[reply.sequence] = now_ns();
+            answered.fetch_add(1, std::memory_order_release);
+        }) != SubmitResult::Accepted) {
             std::this_thread::yield();
         }
     };
@@ -202,10 +206,10 @@ int run_latency(char** argv) {
     // Warm-up, not timed: the member has joined the group and fetches before the load starts.
     constexpr std::size_t kWarmUp = 100;
     const auto cross = [&] {
-        submit(PlaceOrder{1, 0, Side::Sell, OrderType::Limit, TimeInForce::GTC, false, price,
-                          quantity, {}});
-        submit(PlaceOrder{2, 0, Side::Buy, OrderType::Limit, TimeInForce::GTC, false, price,
-                          quantity, {}});
+        submit(PlaceOrder{
+            1, 0, Side::Sell, OrderType::Limit, TimeInForce::GTC, false, price, quantity, {}});
+        submit(PlaceOrder{
+            2, 0, Side::Buy, OrderType::Limit, TimeInForce::GTC, false, price, quantity, {}});
     };
     for (std::size_t i = 0; i < kWarmUp; ++i) cross();
     const auto joined = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -216,8 +220,8 @@ int run_latency(char** argv) {
 
     const auto start = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < pairs; ++i) {
-        const auto due = start + std::chrono::nanoseconds(
-                                     static_cast<std::int64_t>(static_cast<double>(i) * 1e9 / rate));
+        const auto due = start + std::chrono::nanoseconds(static_cast<std::int64_t>(
+                                     static_cast<double>(i) * 1e9 / rate));
         std::this_thread::sleep_until(due);
         cross();
     }
@@ -232,13 +236,14 @@ int run_latency(char** argv) {
     mdp.stop();
     follower.stop();
     sequencer.stop();
-    if (refused.load() != 0) throw std::runtime_error(std::to_string(refused) + " commands refused");
+    if (refused.load() != 0)
+        throw std::runtime_error(std::to_string(refused) + " commands refused");
 
     std::vector<double> latency_ms;
     for (std::size_t s = timed_from; s < applied.size(); ++s) {
         if (applied[s] == 0 || committed[s] == 0) continue;
-        latency_ms.push_back(static_cast<double>(std::max<std::int64_t>(0, applied[s] - committed[s])) /
-                             1e6);
+        latency_ms.push_back(
+            static_cast<double>(std::max<std::int64_t>(0, applied[s] - committed[s])) / 1e6);
     }
     if (latency_ms.size() != pairs) {
         throw std::runtime_error("only " + std::to_string(latency_ms.size()) + " of " +
@@ -246,8 +251,9 @@ int run_latency(char** argv) {
     }
     std::sort(latency_ms.begin(), latency_ms.end());
     const auto at = [&](double q) {
-        return latency_ms[std::min(latency_ms.size() - 1,
-                                   static_cast<std::size_t>(q * static_cast<double>(latency_ms.size())))];
+        return latency_ms[std::min(
+            latency_ms.size() - 1,
+            static_cast<std::size_t>(q * static_cast<double>(latency_ms.size())))];
     };
     std::printf(
         "{\"bench\":\"kafka\",\"scenario\":\"commit_to_candle\",\"executions\":%zu,"

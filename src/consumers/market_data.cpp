@@ -157,8 +157,7 @@ void MarketData::consume(std::span<const JournalRecord> records) {
 
 MarketData::Applied MarketData::apply(MarketId market, Sequence sequence, Timestamp time,
                                       std::span<const PublicTrade> trades,
-                                      std::span<const BookDelta> book,
-                                      std::uint64_t book_version) {
+                                      std::span<const BookDelta> book, std::uint64_t book_version) {
     if (market >= markets_.size() || (trades.empty() && book.empty())) return {};
     Market& m = *markets_[market];
     std::uint64_t version = 0;

@@ -19,8 +19,9 @@ bool MarketDataSink::take(const KafkaRecord& record, std::string& error) {
     if (cache_ != nullptr) {
         // Dead letters too: the cache's offset is where reading goes on.
         if (topic_.empty()) topic_ = record.topic;
-        const auto it = std::find_if(offsets_.begin(), offsets_.end(),
-                                     [&](const auto& o) { return o.partition == record.partition; });
+        const auto it = std::find_if(offsets_.begin(), offsets_.end(), [&](const auto& o) {
+            return o.partition == record.partition;
+        });
         if (it == offsets_.end()) {
             offsets_.push_back({record.partition, record.offset + 1});
         } else {
@@ -42,9 +43,8 @@ bool MarketDataSink::take(const KafkaRecord& record, std::string& error) {
     const auto& delta = std::get<BookDeltaMessage>(*message);
     book_.clear();
     for (const auto& c : delta.changes) book_.push_back({c.side, c.price, c.volume, c.order_count});
-    const auto applied =
-        market_data_.apply(delta.market, delta.sequence, delta.time_ms * kNanosPerMilli, {}, book_,
-                           delta.version);
+    const auto applied = market_data_.apply(
+        delta.market, delta.sequence, delta.time_ms * kNanosPerMilli, {}, book_, delta.version);
     if (cache_ != nullptr && applied.book_changed) {
         auto& into = changes_of(delta.market).book;
         into.insert(into.end(), book_.begin(), book_.end());
@@ -79,15 +79,17 @@ void MarketDataSink::on_assigned(std::vector<KafkaAssignment>& partitions) {
         // from the book changes the topic still holds.
         const bool gap = (in_cache ? found->next : 0) < p.low;
         if (!in_cache) {
-            spdlog::info("mdp: partition {} of {} is not in the cache; its markets are rebuilt "
-                         "from offset {}{}",
-                         p.partition, p.topic, p.low,
-                         gap && executions_ != nullptr ? " after PostgreSQL's executions" : "");
+            spdlog::info(
+                "mdp: partition {} of {} is not in the cache; its markets are rebuilt "
+                "from offset {}{}",
+                p.partition, p.topic, p.low,
+                gap && executions_ != nullptr ? " after PostgreSQL's executions" : "");
         }
         if (gap && executions_ == nullptr) {
-            spdlog::warn("mdp: {} holds partition {} from offset {} only and no PostgreSQL is "
-                         "configured: the trades before are missing from its markets",
-                         p.topic, p.partition, p.low);
+            spdlog::warn(
+                "mdp: {} holds partition {} from offset {} only and no PostgreSQL is "
+                "configured: the trades before are missing from its markets",
+                p.topic, p.partition, p.low);
         }
         for (MarketId m = 0; m < catalog_.markets.size(); ++m) {
             if (!in_partition(m, p)) continue;

@@ -475,7 +475,7 @@ TEST_F(EngineScenario, EachCommandThatChangesABookBumpsThatBooksVersionOnce) {
     limit(3, Side::Sell, 101, 5);
     limit(1, Side::Buy, 101, 7);  // two levels change: still one version
     EXPECT_EQ(versions(), (std::vector<BookVersion>{{kTstUsd, 2}, {kTstUsd, 3}}));
-    EXPECT_EQ(deposit(1, kUsd, 5), RejectReason::None);  // no book changed
+    EXPECT_EQ(deposit(1, kUsd, 5), RejectReason::None);                    // no book changed
     EXPECT_EQ(apply(CancelOrder{2, resting}), RejectReason::OrderClosed);  // filled before
     EXPECT_TRUE(versions().empty());
     deposit(1, kKrw, 1'000'000'000'000);
