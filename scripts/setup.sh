@@ -9,9 +9,11 @@ packages=(
     nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev
     libhiredis-dev libpqxx-dev  # the persistence pipeline: Redis Streams -> PostgreSQL
     librdkafka-dev            # the market-data pipeline: Kafka
+    librabbitmq-dev           # the notification pipeline: RabbitMQ (rabbitmq-c)
     libssl-dev                # SHA-256 of API keys, random secrets (OpenSSL libcrypto)
     libgtest-dev libgmock-dev libbenchmark-dev
     python3 python3-pytest python3-yaml   # the integration tests drive real daemons from pytest
+    python3-pika                          # ... and read RabbitMQ queues as a client would
     wrk                                   # the REST benchmark
     clang libclang-rt-14-dev              # the libFuzzer targets (scripts/build.sh fuzz)
     python3-venv                          # schemathesis, from PyPI, in .state/venv

@@ -167,6 +167,25 @@ const std::vector<Setting>& settings() {
          [](Config& c, const std::string& v) {
              c.pipelines.disk_budget = parse_number<std::uint64_t>(v, "disk_budget_mb") << 20;
          }},
+        {"rabbitmq.url", "XTRADER_RABBITMQ", "--rabbitmq",
+         "amqp://USER:PASSWORD@HOST:PORT/VHOST of RabbitMQ for the notification pipeline "
+         "(empty: off)",
+         [](Config& c, const std::string& v) {
+             if (v.empty()) {
+                 c.pipelines.rabbitmq.reset();
+                 return;
+             }
+             std::string error;
+             auto endpoint = parse_amqp_url(v, error);
+             if (!endpoint) throw ConfigError("rabbitmq.url: " + error);
+             c.pipelines.rabbitmq = std::move(*endpoint);
+         }},
+        {"rabbitmq.exchange", "XTRADER_RABBITMQ_EXCHANGE", "--rabbitmq-exchange",
+         "the topic exchange of executions and book changes (execution.SYM, orderbook.SYM)",
+         [](Config& c, const std::string& v) {
+             if (v.empty()) throw ConfigError("rabbitmq.exchange must not be empty");
+             c.pipelines.rabbitmq_publisher.exchange = v;
+         }},
         {"kafka.brokers", "XTRADER_KAFKA", "--kafka",
          "host:port[,...] of Kafka for the market-data pipeline (empty: off)",
          [](Config& c, const std::string& v) { c.pipelines.kafka.producer.brokers = v; }},

@@ -130,6 +130,14 @@ struct BrokerPipelines {
             order_events_feed.emplace("kafka-order-events", journal_dir(config.sequencer.data_dir),
                                       recorded, *order_events, options);
         }
+        if (pipes.rabbitmq) {
+            auto publisher_options = pipes.rabbitmq_publisher;
+            publisher_options.endpoint = *pipes.rabbitmq;
+            rabbitmq.emplace(config.catalog, std::move(publisher_options),
+                             config.sequencer.data_dir / "cursors" / "rabbitmq");
+            rabbitmq_feed.emplace("rabbitmq", journal_dir(config.sequencer.data_dir), committed,
+                                  *rabbitmq, options);
+        }
         if (!pipes.redis.empty()) {
             publisher.emplace(config.catalog,
                               RedisStreamsOptions{pipes.redis_endpoint(), pipes.persister.stream,
@@ -161,6 +169,7 @@ struct BrokerPipelines {
         if (feed) out.push_back(&*feed);
         if (kafka_feed) out.push_back(&*kafka_feed);
         if (order_events_feed) out.push_back(&*order_events_feed);
+        if (rabbitmq_feed) out.push_back(&*rabbitmq_feed);
         return out;
     }
 
@@ -176,6 +185,8 @@ struct BrokerPipelines {
     std::optional<OrderHistorySink> order_sink;
     std::optional<TopicConsumer> order_history;
     std::optional<ReplicatedOrderHistory> replicated_orders;
+    std::optional<RabbitMqPublisher> rabbitmq;
+    std::optional<JournalFollower> rabbitmq_feed;
 };
 
 class Exchange {
@@ -307,7 +318,9 @@ std::optional<TopicConsumer> Exchange::mdp_member() {
 }
 
 api::Pipelines Exchange::pipelines() {
-    api::Pipelines p{brokers_.feed || brokers_.history || brokers_.kafka ? "full" : "embedded",
+    api::Pipelines p{brokers_.feed || brokers_.history || brokers_.kafka || brokers_.rabbitmq
+                         ? "full"
+                         : "embedded",
                      {&store_writer_},
                      brokers_.persister ? &*brokers_.persister : nullptr};
     if (market_feed_) p.followers.push_back(&*market_feed_);

@@ -32,29 +32,11 @@ void KafkaPublisher::consume(std::span<const JournalRecord> records) {
     if (!topics_ready_ && !create_topics(options_.producer.delivery_timeout)) {
         throw KafkaError("kafka: the cluster does not answer");
     }
-    BookDeltaMessage delta;
     for (const auto& record : records) {
-        const Timestamp time_ms = to_millis(record.timestamp);
-        delta.sequence = record.sequence;
-        delta.time_ms = time_ms;
-        delta.version = 0;
-        delta.changes.clear();
-        for (const auto& event : record.events) {
-            if (const auto* trade = std::get_if<Trade>(&event)) {
-                publish(ExecutionMessage{record.sequence, time_ms, *trade}, trade->market);
-            } else if (const auto* level = std::get_if<BookLevelChanged>(&event)) {
-                // A command touches one market; should one ever touch two, each gets its own.
-                if (!delta.changes.empty() && delta.market != level->market) {
-                    publish(delta, delta.market);
-                    delta.changes.clear();
-                }
-                delta.market = level->market;
-                delta.changes.push_back(*level);
-            } else if (const auto* version = std::get_if<BookVersion>(&event)) {
-                delta.version = version->version;  // after the levels it counts
-            }
-        }
-        if (!delta.changes.empty()) publish(delta, delta.market);
+        market_data_messages(record, delta_,
+                             [this](const MarketDataMessage& message, MarketId market) {
+                                 publish(message, market);
+                             });
     }
     producer_.flush();
     cursor_.store(records.back().sequence);

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "xtrader/api/rest_api.hpp"
 #include "xtrader/api/ws_server.hpp"
 #include "xtrader/bus/kafka_publisher.hpp"
+#include "xtrader/bus/rabbitmq_publisher.hpp"
 #include "xtrader/config/config_file.hpp"
 #include "xtrader/consumers/execution_persister.hpp"
 #include "xtrader/consumers/topic_consumer.hpp"
@@ -65,6 +67,9 @@ struct PipelineConfig {
     // market data (true), or --role mdp processes, xtraderd then following its journal for its
     // own market data as in embedded mode (false).
     bool mdp_in_process = true;
+    // RabbitMQ (amqp://...): empty = no notification pipeline; its exchange and confirm window.
+    std::optional<RabbitMqEndpoint> rabbitmq;
+    RabbitMqPublisherOptions rabbitmq_publisher;
 
     RedisEndpoint redis_endpoint() const;
     // The persister's options with the brokers filled in.

@@ -54,7 +54,8 @@ class KafkaPublisher final : public RecordConsumer {
     CursorFile cursor_;
     Sequence position_;
     bool topics_ready_ = false;
-    std::string payload_;  // reused: no allocation per message
+    BookDeltaMessage delta_;  // reused
+    std::string payload_;     // reused: no allocation per message
 };
 
 }  // namespace xtrader

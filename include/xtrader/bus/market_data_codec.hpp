@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "xtrader/bus/execution_codec.hpp"
+#include "xtrader/sequencer/journal.hpp"
 
 namespace xtrader {
 
@@ -37,6 +38,34 @@ using MarketDataMessage = std::variant<ExecutionMessage, BookDeltaMessage>;
 
 void encode_market_data(const MarketCatalog& catalog, const MarketDataMessage& message,
                         std::string& out);
+
+// The market-data messages of one journal record, in the order the publishers send them: each
+// execution, then each market's book changes with the book's version. `emit` is called with
+// each message and its market; `scratch` is reused between records.
+template <class Emit>
+void market_data_messages(const JournalRecord& record, BookDeltaMessage& scratch, Emit&& emit) {
+    scratch.sequence = record.sequence;
+    scratch.time_ms = to_millis(record.timestamp);
+    scratch.version = 0;
+    scratch.changes.clear();
+    for (const auto& event : record.events) {
+        if (const auto* trade = std::get_if<Trade>(&event)) {
+            emit(MarketDataMessage(ExecutionMessage{record.sequence, scratch.time_ms, *trade}),
+                 trade->market);
+        } else if (const auto* level = std::get_if<BookLevelChanged>(&event)) {
+            // A command touches one market; should one ever touch two, each gets its own.
+            if (!scratch.changes.empty() && scratch.market != level->market) {
+                emit(MarketDataMessage(scratch), scratch.market);
+                scratch.changes.clear();
+            }
+            scratch.market = level->market;
+            scratch.changes.push_back(*level);
+        } else if (const auto* version = std::get_if<BookVersion>(&event)) {
+            scratch.version = version->version;  // after the levels it counts
+        }
+    }
+    if (!scratch.changes.empty()) emit(MarketDataMessage(scratch), scratch.market);
+}
 // nullopt, with `error` saying why, when the text is not a message of these markets.
 std::optional<MarketDataMessage> decode_market_data(const MarketCatalog& catalog,
                                                     std::string_view text, std::string& error);
