@@ -8,9 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-# The interpreter that has pytest and PyYAML: the machine's python3, or Debian's.
+# The interpreter that has pytest, PyYAML and pika: the machine's python3, or Debian's.
 XTRADER_PYTHON=python3
-python3 -c "import pytest, yaml" >/dev/null 2>&1 || XTRADER_PYTHON=/usr/bin/python3
+python3 -c "import pytest, yaml, pika" >/dev/null 2>&1 || XTRADER_PYTHON=/usr/bin/python3
 export XTRADER_PYTHON
 
 scripts/services.sh up

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ALICE, BOB, Daemon
 from load import crossing_pairs, fund
-from services import services, wait_until  # noqa: F401 (a fixture)
+from services import services, wait_until
 from test_persistence import Load, pipeline_state
 
 AMQP = "amqp://guest:guest@127.0.0.1:17672/"
@@ -38,14 +38,21 @@ class Exchange:
                 channel.queue_bind(self.queue, self.name, pattern)
 
     def drain(self):
-        """Takes what the queue holds; returns every (routing key, message) taken so far."""
+        """Takes what the queue holds now; returns every (routing key, message) taken so far."""
         with pika.BlockingConnection(pika.URLParameters(AMQP)) as connection:
             channel = connection.channel()
-            while True:
-                method, _, body = channel.basic_get(self.queue, auto_ack=True)
+            held = channel.queue_declare(self.queue, durable=True, passive=True)
+            left = held.method.message_count
+            channel.basic_qos(prefetch_count=5000)
+            for method, _, body in channel.consume(self.queue, auto_ack=True,
+                                                   inactivity_timeout=2):
                 if method is None:
                     break
                 self.received.append((method.routing_key, json.loads(body)))
+                left -= 1
+                if left <= 0:
+                    break
+            channel.cancel()
         return self.received
 
     def delete(self):
