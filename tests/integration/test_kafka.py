@@ -308,9 +308,11 @@ def test_100k_orders_in_full_mode_reach_every_consumer_exactly(data_dir, topic, 
                     "--finished-orders-kept", "100").start()
     try:
         fills = order_flow(daemon, 50_000)
+        assert_complete(daemon, topic, fills, pipeline)
+        # Read once the trade store has every order: its last batch may still be in flight.
+        wait_until(lambda: pipeline_state(daemon, "trade-store")["lag"] == 0, 30, "the trade store")
         local = local_orders(data_dir)
         assert len(local) > 100_000
-        assert_complete(daemon, topic, fills, pipeline)
         for name in (topic.group, topic.order_group):
             group = next(p for p in daemon.client().get("/api/v1/system/pipelines")[1]["pipelines"]
                          if p["name"] == name)
