@@ -8,6 +8,17 @@ std::string orders_channel(AccountId account) {
     return "orders:" + std::to_string(account);
 }
 
+std::string book_snapshot_message(const MarketSpec& market, std::string_view channel,
+                                  const BookView& book) {
+    std::string out;
+    JsonWriter json(out);
+    json.begin_object().key("type").string("OrderBookSnapshot").key("channel").string(channel);
+    json.key("symbol").string(market.symbol);
+    write_book_fields(json, market, book);
+    json.end_object();
+    return out;
+}
+
 WsFeed::WsFeed(const MarketCatalog& catalog, const MarketData& market_data, WsHub& hub)
     : catalog_(catalog), market_data_(market_data), hub_(hub) {
     for (const auto& m : catalog_.markets) {
@@ -89,6 +100,14 @@ void WsFeed::on_order(const OrderRecord& order) {
     write_order_fields(json, m, catalog_.assets[m.quote], order);
     json.end_object();
     hub_.publish(channel, make_message(std::move(out)));
+}
+
+void WsFeed::on_book_resync(MarketId market) {
+    const std::string& channel = channels_[market].orderbook;
+    if (!hub_.has_subscribers(channel)) return;
+    hub_.publish(channel,
+                 make_message(book_snapshot_message(catalog_.markets[market], channel,
+                                                    market_data_.book(market, kSnapshotDepth))));
 }
 
 }  // namespace xtrader::api

@@ -54,6 +54,9 @@ struct WsContext {
     RequestMetrics& metrics;
     Authenticator& auth;
     WsOptions options;
+    WsStatusPages status_pages;
+    // Upgraded connections: the clients, without the probes of the status pages.
+    mutable std::atomic<std::size_t> clients{0};
 };
 
 namespace {
@@ -76,6 +79,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
 
     ~WsSession() override {
         for (const auto& channel : channels_) context_->hub->unsubscribe(channel, this);
+        if (accepted_) context_->clients.fetch_sub(1, std::memory_order_relaxed);
     }
 
     void run() {
@@ -134,9 +138,8 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         if (ec) return fail(ec, "upgrade");
         const auto& request = upgrade_.get();
         const auto target = request.target();
-        if (!websocket::is_upgrade(request) || (target != "/ws" && target != "/ws/executions")) {
-            return;  // not ours: drop the connection
-        }
+        if (!websocket::is_upgrade(request)) return answer_status(request);
+        if (target != "/ws" && target != "/ws/executions") return;  // not ours: drop it
         beast::get_lowest_layer(ws_).expires_never();
         auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
         timeouts.idle_timeout = context_->options.idle_timeout;
@@ -149,8 +152,37 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
                          beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
     }
 
+    // One answer, then the connection closes: status pages are for probes, not for traffic.
+    void answer_status(const http::request<http::empty_body>& request) {
+        if (!context_->status_pages || request.method() != http::verb::get) return;
+        auto reply = context_->status_pages(request.target());
+        auto response = std::make_shared<http::response<http::string_body>>();
+        response->version(request.version());
+        response->set(http::field::server, "xtraderd");
+        response->keep_alive(false);
+        if (reply) {
+            response->result(reply->status);
+            response->set(http::field::content_type, reply->content_type);
+            response->body() = std::move(reply->body);
+        } else {
+            response->result(http::status::not_found);
+            response->set(http::field::content_type, "application/json");
+            response->body() = R"({"code":"not_found","message":"no such page"})";
+        }
+        response->prepare_payload();
+        beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(10));
+        http::async_write(beast::get_lowest_layer(ws_), *response,
+                          [self = shared_from_this(), response](beast::error_code, std::size_t) {
+                              beast::error_code ignored;
+                              beast::get_lowest_layer(self->ws_).socket().shutdown(
+                                  tcp::socket::shutdown_send, ignored);
+                          });
+    }
+
     void on_accept(beast::error_code ec) {
         if (ec) return fail(ec, "accept");
+        accepted_ = true;
+        context_->clients.fetch_add(1, std::memory_order_relaxed);
         if (upgrade_.get().target() == "/ws/executions") {
             for (const auto& m : context_->catalog.markets) subscribe("executions:" + m.symbol);
         }
@@ -278,14 +310,8 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     void send_snapshot(const std::string& channel) {
         const auto* market = context_->catalog.find(channel.substr(channel.find(':') + 1));
         const auto id = static_cast<MarketId>(market - context_->catalog.markets.data());
-        const auto book = context_->market_data.book(id, 1000);
-        std::string out;
-        JsonWriter json(out);
-        json.begin_object().key("type").string("OrderBookSnapshot").key("channel").string(channel);
-        json.key("symbol").string(market->symbol);
-        write_book_fields(json, *market, book);
-        json.end_object();
-        reply(make_message(std::move(out)));
+        reply(make_message(book_snapshot_message(*market, channel,
+                                                 context_->market_data.book(id, kSnapshotDepth))));
     }
 
     // The message was reserved (deliver or reply); it is released when written or dropped.
@@ -353,6 +379,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     std::atomic<bool> too_slow_{false};
     bool closing_ = false;
     bool read_paused_ = false;
+    bool accepted_ = false;
     std::optional<AccountId> account_;
     std::unordered_set<std::string> channels_;  // the hub channels this session is in
 };
@@ -361,9 +388,9 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
 
 WsServer::WsServer(net::io_context& io, const tcp::endpoint& endpoint, std::shared_ptr<WsHub> hub,
                    const MarketCatalog& catalog, const MarketData& market_data, Authenticator& auth,
-                   RequestMetrics& metrics, WsOptions options)
-    : context_(std::make_shared<const WsContext>(
-          WsContext{std::move(hub), catalog, market_data, metrics, auth, options})) {
+                   RequestMetrics& metrics, WsOptions options, WsStatusPages status_pages)
+    : context_(std::make_shared<const WsContext>(std::move(hub), catalog, market_data, metrics,
+                                                 auth, options, std::move(status_pages))) {
     listener_ = std::make_shared<Listener>(
         io, endpoint, ListenerOptions{options.max_connections, {}}, metrics,
         [context = context_](tcp::socket&& socket, ConnectionSlot slot) {
@@ -386,6 +413,9 @@ void WsServer::stop() {
 }
 unsigned short WsServer::port() const {
     return listener_->port();
+}
+std::size_t WsServer::clients() const noexcept {
+    return context_->clients.load(std::memory_order_relaxed);
 }
 
 }  // namespace xtrader::api

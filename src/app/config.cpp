@@ -144,7 +144,7 @@ const std::vector<Setting>& settings() {
          }},
         {"log.level", "XTRADER_LOG_LEVEL", "--log-level", "trace | debug | info | warn | error",
          [](Config& c, const std::string& v) { c.log_level = v; }},
-        {"process.role", "XTRADER_ROLE", "--role", "exchange | persister | mdp",
+        {"process.role", "XTRADER_ROLE", "--role", "exchange | persister | mdp | ws-gateway",
          [](Config& c, const std::string& v) {
              if (v == "exchange") {
                  c.role = Role::Exchange;
@@ -152,8 +152,11 @@ const std::vector<Setting>& settings() {
                  c.role = Role::Persister;
              } else if (v == "mdp") {
                  c.role = Role::Mdp;
+             } else if (v == "ws-gateway") {
+                 c.role = Role::WsGateway;
              } else {
-                 throw ConfigError("role: \"" + v + "\" is not exchange, persister or mdp");
+                 throw ConfigError("role: \"" + v +
+                                   "\" is not exchange, persister, mdp or ws-gateway");
              }
          }},
         {"pipelines.probe_interval_ms", "XTRADER_PROBE_INTERVAL", "--probe-interval",
@@ -185,6 +188,22 @@ const std::vector<Setting>& settings() {
          [](Config& c, const std::string& v) {
              if (v.empty()) throw ConfigError("rabbitmq.exchange must not be empty");
              c.pipelines.rabbitmq_publisher.exchange = v;
+         }},
+        {"rabbitmq.gateways", "XTRADER_WS_GATEWAYS", "--ws-gateways",
+         "true: WebSocket gateways (--role ws-gateway) serve the clients, the exchange none",
+         [](Config& c, const std::string& v) {
+             if (v != "true" && v != "false") throw ConfigError("gateways: true or false");
+             c.pipelines.ws_gateways = v == "true";
+         }},
+        {"rabbitmq.gateway_name", "XTRADER_GATEWAY_NAME", "--gateway-name",
+         "role ws-gateway: this gateway's name, its queue ws-gateway.NAME",
+         [](Config& c, const std::string& v) {
+             if (v.empty() || v.size() > 64 ||
+                 v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789-_") != std::string::npos) {
+                 throw ConfigError("gateway_name: 1 to 64 letters, digits, - or _");
+             }
+             c.pipelines.gateway_name = v;
          }},
         {"kafka.brokers", "XTRADER_KAFKA", "--kafka",
          "host:port[,...] of Kafka for the market-data pipeline (empty: off)",

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <iostream>
+#include <limits>
 #include <random>
 #include <thread>
 
@@ -124,8 +125,9 @@ struct BrokerPipelines {
                           config.sequencer.data_dir / "cursors" / "kafka");
             kafka_feed.emplace("kafka", journal_dir(config.sequencer.data_dir), committed, *kafka,
                                options);
-            order_events.emplace(config.catalog, store, pipes.kafka.producer,
-                                 pipes.kafka.order_events.name,
+            order_events.emplace(config.catalog, store,
+                                 std::make_unique<KafkaTopicSink>(pipes.kafka.producer,
+                                                                  pipes.kafka.order_events.name),
                                  config.sequencer.data_dir / "cursors" / "kafka-order-events");
             order_events_feed.emplace("kafka-order-events", journal_dir(config.sequencer.data_dir),
                                       recorded, *order_events, options);
@@ -137,6 +139,14 @@ struct BrokerPipelines {
                              config.sequencer.data_dir / "cursors" / "rabbitmq");
             rabbitmq_feed.emplace("rabbitmq", journal_dir(config.sequencer.data_dir), committed,
                                   *rabbitmq, options);
+            // The `orders` channel's updates, persistent: no gap shows them missing.
+            order_updates.emplace(config.catalog, store,
+                                  std::make_unique<RabbitMqExchangeSink>(
+                                      *pipes.rabbitmq, pipes.rabbitmq_publisher.exchange, "order.",
+                                      pipes.rabbitmq_publisher.confirm_window),
+                                  config.sequencer.data_dir / "cursors" / "rabbitmq-orders");
+            order_updates_feed.emplace("rabbitmq-orders", journal_dir(config.sequencer.data_dir),
+                                       recorded, *order_updates, options);
         }
         if (!pipes.redis.empty()) {
             publisher.emplace(config.catalog,
@@ -170,7 +180,17 @@ struct BrokerPipelines {
         if (kafka_feed) out.push_back(&*kafka_feed);
         if (order_events_feed) out.push_back(&*order_events_feed);
         if (rabbitmq_feed) out.push_back(&*rabbitmq_feed);
+        if (order_updates_feed) out.push_back(&*order_updates_feed);
         return out;
+    }
+
+    // How far every publisher of the order-events outbox has published: what may be pruned.
+    Sequence outbox_published() {
+        Sequence published = std::numeric_limits<Sequence>::max();
+        for (const auto* outbox_feed : {&order_events_feed, &order_updates_feed}) {
+            if (*outbox_feed) published = std::min(published, (*outbox_feed)->cursor().load());
+        }
+        return published;
     }
 
     std::optional<RedisStreamsPublisher> publisher;
@@ -187,6 +207,8 @@ struct BrokerPipelines {
     std::optional<ReplicatedOrderHistory> replicated_orders;
     std::optional<RabbitMqPublisher> rabbitmq;
     std::optional<JournalFollower> rabbitmq_feed;
+    std::optional<OrderEventsPublisher> order_updates;  // to RabbitMQ
+    std::optional<JournalFollower> order_updates_feed;
 };
 
 class Exchange {
@@ -205,8 +227,11 @@ class Exchange {
     // The mdp-group is a thread of this process (else --role mdp processes, and the market data
     // here follows the journal).
     bool mdp_thread() const { return kafka() && config_.pipelines.mdp_in_process; }
-    std::function<Sequence()> order_events_published() {
-        return [this] { return brokers_.order_events_feed->cursor().load(); };
+    // The trade store keeps the order-events outbox for the Kafka and RabbitMQ publishers of
+    // order changes, pruned behind both.
+    bool outbox() const { return kafka() || config_.pipelines.rabbitmq.has_value(); }
+    std::function<Sequence()> outbox_published() {
+        return [this] { return brokers_.outbox_published(); };
     }
     // What the trade store has written, for the order-events publisher.
     std::function<Sequence()> recorded() {
@@ -217,6 +242,7 @@ class Exchange {
     std::optional<JournalFollower> journal_market_feed();
     std::optional<MarketDataCache> mdp_cache();
     std::optional<TopicConsumer> mdp_member();
+    std::optional<api::WsServer> websocket_server();
     net::ip::tcp::endpoint endpoint(unsigned short port) const {
         return {net::ip::make_address(config_.host), port};
     }
@@ -245,8 +271,8 @@ class Exchange {
     Sequencer sequencer_{engine_, clock_, config_.sequencer, report_.last_sequence};
 
     SqliteTradeStore store_{config_.sequencer.data_dir / "trades.sqlite"};
-    // With Kafka, the recorder also keeps the order-events outbox, pruned behind its publisher.
-    TradeRecorder recorder_{store_, kafka() ? order_events_published() : nullptr};
+    // With Kafka or RabbitMQ, the recorder also keeps the order-events outbox.
+    TradeRecorder recorder_{store_, outbox() ? outbox_published() : nullptr};
     JournalFollower store_writer_{"trade-store", journal_dir(config_.sequencer.data_dir),
                                   committed(), recorder_};
     api::OrderView orders_{config_.rest.finished_orders_kept};
@@ -287,13 +313,15 @@ class Exchange {
                         system_routes_, static_routes_},
                        metrics_};
     api::HttpServer http_{io_, endpoint(config_.http_port), rest_, relay_, metrics_, config_.http};
-    api::WsServer ws_{
-        io_,       endpoint(config_.ws_port), hub_, config_.catalog, market_data_, auth_, metrics_,
-        config_.ws};
+    // None when gateways serve the WebSocket clients: the port is theirs (their load balancer's).
+    std::optional<api::WsServer> ws_ = websocket_server();
     bool stopped_ = false;
 };
 
 Exchange::Exchange(const Config& config) : config_(config) {
+    if (config_.pipelines.ws_gateways && !config_.pipelines.rabbitmq) {
+        throw ConfigError("rabbitmq.gateways needs rabbitmq.url: the gateways are fed from it");
+    }
     load_keys(config_, keys_);
 }
 
@@ -315,6 +343,12 @@ std::optional<TopicConsumer> Exchange::mdp_member() {
     if (!mdp_thread()) return std::nullopt;
     return std::optional<TopicConsumer>(std::in_place, config_.pipelines.mdp_consumer_options(),
                                         market_data_sink_);
+}
+
+std::optional<api::WsServer> Exchange::websocket_server() {
+    if (config_.pipelines.ws_gateways) return std::nullopt;
+    return std::optional<api::WsServer>(std::in_place, io_, endpoint(config_.ws_port), hub_,
+                                        config_.catalog, market_data_, auth_, metrics_, config_.ws);
 }
 
 api::Pipelines Exchange::pipelines() {
@@ -368,7 +402,7 @@ void Exchange::start() {
     if (report_.last_sequence == 0) fund_demo_accounts(config_, sequencer_);
 
     http_.start();
-    ws_.start();
+    if (ws_) ws_->start();
     system_routes_.set_ready(true);
 }
 
@@ -376,7 +410,7 @@ void Exchange::stop() {
     if (std::exchange(stopped_, true)) return;
     system_routes_.set_ready(false);
     http_.stop();
-    ws_.stop();
+    if (ws_) ws_->stop();
     // Answers every accepted command (the replies go to the io threads, which keep running
     // until the grace period is over) and writes the final snapshot.
     sequencer_.stop();
@@ -390,8 +424,12 @@ void Exchange::stop() {
 
 void Exchange::announce() const {
     std::cout << "xtraderd: REST on http://localhost:" << http_.port() << "/ (" << threads_
-              << " io threads)\n"
-              << "xtraderd: WebSocket on ws://localhost:" << ws_.port() << "/ws\n";
+              << " io threads)\n";
+    if (ws_) {
+        std::cout << "xtraderd: WebSocket on ws://localhost:" << ws_->port() << "/ws\n";
+    } else {
+        std::cout << "xtraderd: WebSocket served by the ws-gateway processes\n";
+    }
     bool demo_keys = false;
     for (const auto& demo : config_.accounts) {
         if (demo.api_key.empty()) continue;

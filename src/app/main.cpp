@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
             case app::Role::Exchange: return app::run_exchange(*config);
             case app::Role::Persister: return app::run_persister(*config);
             case app::Role::Mdp: return app::run_mdp(*config);
+            case app::Role::WsGateway: return app::run_ws_gateway(*config);
         }
         return 1;
     } catch (const app::ConfigError& e) {

@@ -299,20 +299,26 @@ AppliedMark MarketData::applied(MarketId market) const {
 }
 
 void MarketData::restore(MarketId market, const MarketSnapshot& snapshot) {
+    restore_book(market, snapshot);
     Market& m = *markets_[market];
     std::unique_lock lock(m.mutex);
     for (std::size_t i = 0; i < kIntervals.size(); ++i) {
         m.candles[i].assign(snapshot.candles[i].begin(), snapshot.candles[i].end());
     }
     m.trades.assign(snapshot.trades.begin(), snapshot.trades.end());
+    m.last_exec_id = snapshot.applied.last_exec_id;
+    m.last = snapshot.applied.last;
+}
+
+void MarketData::restore_book(MarketId market, const MarketSnapshot& snapshot) {
+    Market& m = *markets_[market];
+    std::unique_lock lock(m.mutex);
     m.bids.clear();
     m.asks.clear();
     for (const auto& level : snapshot.bids) m.bids.emplace(level.price, level);
     for (const auto& level : snapshot.asks) m.asks.emplace(level.price, level);
     m.book_sequence = snapshot.applied.book_sequence;
     m.book_version = snapshot.applied.book_version;
-    m.last_exec_id = snapshot.applied.last_exec_id;
-    m.last = snapshot.applied.last;
 }
 
 }  // namespace xtrader

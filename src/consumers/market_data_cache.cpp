@@ -152,9 +152,8 @@ std::vector<PartitionOffset> MarketDataCache::offsets(std::string_view topic) {
 }
 
 void MarketDataCache::clear(MarketId market) {
-    std::vector<std::string> keys{"DEL",
-                                  key(market, "trades"), key(market, "bids"),
-                                  key(market, "asks"),   key(market, "state")};
+    std::vector<std::string> keys{"DEL", key(market, "trades"), key(market, "bids"),
+                                  key(market, "asks"), key(market, "state")};
     for (const auto& spec : kIntervals) {
         keys.push_back(key(market, std::string("candles:") + std::string(spec.name)));
     }
@@ -162,21 +161,28 @@ void MarketDataCache::clear(MarketId market) {
     check(redis_.command(args));
 }
 
-std::optional<MarketSnapshot> MarketDataCache::read(MarketId market) {
-    const std::string state_key = key(market, "state");
-    const auto state = redis_.command({"HGETALL", state_key});
+std::optional<AppliedMark> MarketDataCache::applied(MarketId market) {
+    const auto state = redis_.command({"HGETALL", key(market, "state")});
     check(state);
     if (!state || state->type != REDIS_REPLY_ARRAY || state->elements == 0) return std::nullopt;
-    MarketSnapshot out;
+    AppliedMark out;
     for (std::size_t i = 0; i + 1 < state->elements; i += 2) {
         const std::string_view field = reply_text(*state->element[i]);
         std::int64_t value = 0;
         if (!split(reply_text(*state->element[i + 1]), &value, 1)) continue;
-        if (field == "last_exec_id") out.applied.last_exec_id = static_cast<ExecId>(value);
-        if (field == "book_sequence") out.applied.book_sequence = static_cast<Sequence>(value);
-        if (field == "book_version") out.applied.book_version = static_cast<std::uint64_t>(value);
-        if (field == "last") out.applied.last = value;
+        if (field == "last_exec_id") out.last_exec_id = static_cast<ExecId>(value);
+        if (field == "book_sequence") out.book_sequence = static_cast<Sequence>(value);
+        if (field == "book_version") out.book_version = static_cast<std::uint64_t>(value);
+        if (field == "last") out.last = value;
     }
+    return out;
+}
+
+std::optional<MarketSnapshot> MarketDataCache::read(MarketId market) {
+    const auto applied = this->applied(market);
+    if (!applied) return std::nullopt;
+    MarketSnapshot out;
+    out.applied = *applied;
     for (std::size_t i = 0; i < kIntervals.size(); ++i) {
         const std::string candles =
             key(market, std::string("candles:") + std::string(kIntervals[i].name));

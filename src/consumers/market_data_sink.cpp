@@ -8,6 +8,23 @@
 
 namespace xtrader {
 
+MarketData::Applied apply_market_data(MarketData& data, const MarketDataMessage& message,
+                                      std::vector<PublicTrade>& trades,
+                                      std::vector<BookDelta>& book) {
+    trades.clear();
+    book.clear();
+    if (const auto* e = std::get_if<ExecutionMessage>(&message)) {
+        const Trade& t = e->trade;
+        const Timestamp time = e->time_ms * kNanosPerMilli;
+        trades.push_back({t.exec_id, t.price, t.quantity, t.taker_side, time, e->sequence});
+        return data.apply(t.market, e->sequence, time, trades, {});
+    }
+    const auto& delta = std::get<BookDeltaMessage>(message);
+    for (const auto& c : delta.changes) book.push_back({c.side, c.price, c.volume, c.order_count});
+    return data.apply(delta.market, delta.sequence, delta.time_ms * kNanosPerMilli, {}, book,
+                      delta.version);
+}
+
 MarketChanges& MarketDataSink::changes_of(MarketId market) {
     for (auto& c : pending_) {
         if (c.market == market) return c;
@@ -30,23 +47,12 @@ bool MarketDataSink::take(const KafkaRecord& record, std::string& error) {
     }
     const auto message = decode_market_data(catalog_, record.payload, error);
     if (!message) return false;
+    const auto applied = apply_market_data(market_data_, *message, trades_, book_);
+    if (cache_ == nullptr) return true;
     if (const auto* e = std::get_if<ExecutionMessage>(&*message)) {
-        const Trade& t = e->trade;
-        const Timestamp time = e->time_ms * kNanosPerMilli;
-        trades_.assign({{t.exec_id, t.price, t.quantity, t.taker_side, time, e->sequence}});
-        const auto applied = market_data_.apply(t.market, e->sequence, time, trades_, {});
-        if (cache_ != nullptr && applied.fresh_trades != 0) {
-            changes_of(t.market).trades.push_back(trades_.back());
-        }
-        return true;
-    }
-    const auto& delta = std::get<BookDeltaMessage>(*message);
-    book_.clear();
-    for (const auto& c : delta.changes) book_.push_back({c.side, c.price, c.volume, c.order_count});
-    const auto applied = market_data_.apply(
-        delta.market, delta.sequence, delta.time_ms * kNanosPerMilli, {}, book_, delta.version);
-    if (cache_ != nullptr && applied.book_changed) {
-        auto& into = changes_of(delta.market).book;
+        if (applied.fresh_trades != 0) changes_of(e->trade.market).trades.push_back(trades_.back());
+    } else if (applied.book_changed) {
+        auto& into = changes_of(std::get<BookDeltaMessage>(*message).market).book;
         into.insert(into.end(), book_.begin(), book_.end());
     }
     return true;

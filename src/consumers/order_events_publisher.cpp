@@ -5,12 +5,11 @@
 namespace xtrader {
 
 OrderEventsPublisher::OrderEventsPublisher(const MarketCatalog& catalog, TradeStore& store,
-                                           KafkaProducerOptions producer, std::string topic,
+                                           std::unique_ptr<KeyedSink> sink,
                                            std::filesystem::path cursor_path)
     : catalog_(catalog),
       store_(store),
-      producer_(std::move(producer)),
-      topic_(std::move(topic)),
+      sink_(std::move(sink)),
       cursor_(std::move(cursor_path)),
       position_(cursor_.load()) {}
 
@@ -25,15 +24,15 @@ void OrderEventsPublisher::consume(std::span<const JournalRecord> records) {
         payload_.clear();
         encode_order_event(catalog_, message, payload_);
         key_ = std::to_string(message.order.account);
-        producer_.produce(topic_, key_, payload_);
+        sink_->send(key_, payload_);
     }
-    producer_.flush();
+    sink_->flush();
     cursor_.store(last);
     position_ = last;
 }
 
 bool OrderEventsPublisher::probe() {
-    return producer_.reachable(std::chrono::milliseconds(2000));
+    return sink_->reachable();
 }
 
 }  // namespace xtrader

@@ -100,7 +100,10 @@ class Daemon:
             if m:
                 self.ws_port = int(m.group(1))
                 break
-        assert self.port and self.ws_port, "xtraderd did not start:\n" + "".join(self.output)
+            if "WebSocket served by the ws-gateway processes" in line:
+                break
+        assert self.port and (self.ws_port or "--ws-gateways" in self.flags), \
+            "xtraderd did not start:\n" + "".join(self.output)
         deadline = time.time() + 10
         while time.time() < deadline:
             try:

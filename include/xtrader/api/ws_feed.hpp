@@ -10,20 +10,23 @@
 
 #include "xtrader/api/ws_hub.hpp"
 #include "xtrader/consumers/market_data.hpp"
+#include "xtrader/consumers/notification_consumer.hpp"
 #include "xtrader/store/records.hpp"
 
 namespace xtrader::api {
 
-// Encodes what the market-data publisher and the order view report and publishes it to the hub,
-// only for channels that have subscribers.
-class WsFeed final : public MarketDataListener {
+// Encodes what the market-data publisher and the order view (or a gateway's feed) report and
+// publishes it to the hub, only for channels that have subscribers.
+class WsFeed final : public GatewayListener {
   public:
     WsFeed(const MarketCatalog& catalog, const MarketData& market_data, WsHub& hub);
 
     void on_market_update(MarketId market, Sequence sequence, Timestamp time,
                           std::span<const PublicTrade> trades, std::span<const BookDelta> book,
                           std::uint64_t book_version) override;
-    void on_order(const OrderRecord& order);
+    void on_order(const OrderRecord& order) override;
+    // A fresh OrderBookSnapshot to the market's book subscribers.
+    void on_book_resync(MarketId market) override;
 
   private:
     // Each market's channel names, made once rather than for every event.
@@ -40,5 +43,12 @@ class WsFeed final : public MarketDataListener {
 
 // The hub channel of an account's own order updates.
 std::string orders_channel(AccountId account);
+
+// The OrderBookSnapshot message of a book subscription (its first message, and after a resync).
+std::string book_snapshot_message(const MarketSpec& market, std::string_view channel,
+                                  const BookView& book);
+
+// The depth of the book a snapshot carries.
+inline constexpr std::size_t kSnapshotDepth = 1000;
 
 }  // namespace xtrader::api

@@ -11,7 +11,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <unordered_map>
 
 #include "xtrader/api/authenticator.hpp"
@@ -36,19 +39,31 @@ struct WsOptions {
     std::size_t socket_send_buffer = 0;
 };
 
+// What a plain HTTP GET (no upgrade) on the WebSocket port answers: a gateway's /health for its
+// load balancer, /metrics and its pipeline figures. nullopt: 404. Called on an io thread.
+struct WsStatusReply {
+    unsigned status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+};
+using WsStatusPages = std::function<std::optional<WsStatusReply>(std::string_view target)>;
+
 class WsServer {
   public:
     // The hub is shared with the sessions, which unregister from it when they end (possibly
-    // after the server, when the io_context destroys them).
+    // after the server, when the io_context destroys them). Without status pages a request
+    // that is not an upgrade is dropped.
     WsServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
              std::shared_ptr<WsHub> hub, const MarketCatalog& catalog,
              const MarketData& market_data, Authenticator& auth, RequestMetrics& metrics,
-             WsOptions options);
+             WsOptions options, WsStatusPages status_pages = {});
     ~WsServer();
 
     void start();
     void stop();
     unsigned short port() const;
+    // WebSocket clients connected.
+    std::size_t clients() const noexcept;
 
   private:
     std::shared_ptr<const struct WsContext> context_;  // shared with the sessions

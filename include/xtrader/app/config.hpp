@@ -42,6 +42,7 @@ enum class Role : std::uint8_t {
     Exchange,   // the exchange itself
     Persister,  // one persister consumer: the persistence pipeline scaled out
     Mdp,        // one mdp-group member writing the Redis market-data cache: the MDP scaled out
+    WsGateway,  // one WebSocket gateway fed from RabbitMQ: the WebSocket side scaled out
 };
 
 // The broker pipelines of full mode; each is on when its broker is configured.
@@ -70,6 +71,10 @@ struct PipelineConfig {
     // RabbitMQ (amqp://...): empty = no notification pipeline; its exchange and confirm window.
     std::optional<RabbitMqEndpoint> rabbitmq;
     RabbitMqPublisherOptions rabbitmq_publisher;
+    // WebSocket gateways (--role ws-gateway) serve the clients: the exchange serves no WebSocket
+    // of its own and leaves its port to the load balancer in front of them.
+    bool ws_gateways = false;
+    std::string gateway_name;  // role ws-gateway: its queue is ws-gateway.NAME
 
     RedisEndpoint redis_endpoint() const;
     // The persister's options with the brokers filled in.

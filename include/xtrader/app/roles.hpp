@@ -18,6 +18,10 @@ int run_persister(const Config& config);
 // a process of its own: the group spreads the topic's partitions over such processes.
 int run_mdp(const Config& config);
 
+// One WebSocket gateway: its own RabbitMQ queue feeding a market-data mirror and the accounts'
+// order updates to the WebSocket clients of --ws-port, behind a load balancer.
+int run_ws_gateway(const Config& config);
+
 // Blocks the calling thread until SIGINT or SIGTERM: the roles whose work runs on threads of
 // their own.
 void wait_for_stop_signal();

@@ -39,15 +39,13 @@ class RabbitMqPublisher final : public RecordConsumer {
     // Throws RabbitMqError (or std::system_error from the cursor file) to have the batch retried.
     void consume(std::span<const JournalRecord> records) override;
     // Whether the broker takes a connection and the exchange's declaration.
-    bool probe() override;
+    bool probe() override { return exchange_.reachable(); }
 
   private:
-    void connect();
     void publish(const MarketDataMessage& message, MarketId market);
 
     const MarketCatalog& catalog_;
-    RabbitMqPublisherOptions options_;
-    RabbitMqConnection connection_;
+    RabbitMqExchange exchange_;
     CursorFile cursor_;
     Sequence position_;
     BookDeltaMessage delta_;   // reused

@@ -173,6 +173,8 @@ class MarketData final : public RecordConsumer {
     MarketSnapshot snapshot(MarketId market) const;
     AppliedMark applied(MarketId market) const;
     void restore(MarketId market, const MarketSnapshot& snapshot);
+    // Only the book (levels, sequence, version): a gateway's mirror catching up with the cache.
+    void restore_book(MarketId market, const MarketSnapshot& snapshot);
 
     static constexpr std::size_t kTradesKept = 1000;
 

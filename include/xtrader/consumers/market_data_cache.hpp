@@ -56,6 +56,8 @@ class MarketDataCache {
                std::string_view topic, const std::vector<PartitionOffset>& offsets);
     // The market as the cache holds it; nullopt when it holds nothing of it.
     std::optional<MarketSnapshot> read(MarketId market);
+    // Only how far it is applied (one round trip).
+    std::optional<AppliedMark> applied(MarketId market);
     // The offsets of `topic` the cache has, by partition.
     std::vector<PartitionOffset> offsets(std::string_view topic);
     // Drops what the cache holds of `market` (before it is rebuilt).

@@ -7,12 +7,19 @@
 
 #include <vector>
 
+#include "xtrader/bus/market_data_codec.hpp"
 #include "xtrader/consumers/market_data.hpp"
 #include "xtrader/consumers/market_data_cache.hpp"
 #include "xtrader/consumers/topic_consumer.hpp"
 #include "xtrader/store/postgres_store.hpp"
 
 namespace xtrader {
+
+// Applies one market-data message (market_data_codec.hpp) to `data`; `trades` and `book` are
+// left holding what it carried (reused between calls).
+MarketData::Applied apply_market_data(MarketData& data, const MarketDataMessage& message,
+                                      std::vector<PublicTrade>& trades,
+                                      std::vector<BookDelta>& book);
 
 class MarketDataSink final : public TopicSink {
   public:

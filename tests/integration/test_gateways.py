@@ -1,0 +1,380 @@
+"""WebSocket gateways (--role ws-gateway) fed from the real RabbitMQ of scripts/services.sh:
+every channel of the WebSocket protocol through the exchange market-notifications, snapshots from
+the Redis market-data cache, resynchronisation after lost messages, retries and dead letters.
+Each test has an exchange, a Kafka topic, a cache prefix and gateway names of its own."""
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from decimal import Decimal
+
+import pika
+import pytest
+
+from conftest import ALICE, BIN, BOB, CONFIG, Daemon
+from services import REDIS, redis, services, wait_until  # noqa: F401
+from test_kafka import KAFKA
+from wsclient import WsClient
+
+AMQP = "amqp://guest:guest@127.0.0.1:17672/"
+
+
+class Setup:
+    """The brokers' names of one test: a RabbitMQ exchange, a Kafka topic and group, a cache."""
+
+    def __init__(self):
+        tag = uuid.uuid4().hex[:10]
+        self.tag = tag
+        self.exchange = "market-notifications-" + tag
+        self.cache = "xtrader:test:" + tag
+
+    def flags(self):
+        tag = self.tag
+        return ["--rabbitmq", AMQP, "--rabbitmq-exchange", self.exchange,
+                "--redis", REDIS, "--market-data-cache", self.cache,
+                "--kafka", KAFKA, "--kafka-topic", "market-data-" + tag, "--kafka-partitions", "1",
+                "--kafka-mdp-group", "mdp-" + tag, "--kafka-order-topic", "order-events-" + tag,
+                "--kafka-order-history-group", "order-history-" + tag, "--probe-interval", "300",
+                "--persister-consumers", "0"]
+
+    def cleanup(self, gateways):
+        try:
+            with pika.BlockingConnection(pika.URLParameters(AMQP)) as connection:
+                channel = connection.channel()
+                for name in gateways:
+                    channel.queue_delete("ws-gateway." + name)
+                    channel.queue_delete("ws-gateway." + name + ".retry")
+                channel.queue_delete(self.exchange + ".dlq")
+                channel.exchange_delete(self.exchange)
+        except pika.exceptions.AMQPError:
+            pass
+        keys = redis("--scan", "--pattern", self.cache + ":*").split()
+        if keys:
+            redis("DEL", *keys)
+
+
+class Gateway:
+    def __init__(self, setup, data_dir, name):
+        self.name = name
+        self.proc = subprocess.Popen(
+            [BIN, "--config", CONFIG, "--role", "ws-gateway", "--gateway-name", name,
+             "--data-dir", data_dir, "--ws-port", "0", "--host", "127.0.0.1", "--log-level", "warn",
+             "--auth-failures", "0", *setup.flags()],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.output = []
+        self.port = None
+        deadline = time.time() + 30
+        while time.time() < deadline and self.port is None:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.output.append(line)
+            m = re.search(r"ws-gateway \S+: WebSocket on ws://localhost:(\d+)/", line)
+            if m:
+                self.port = int(m.group(1))
+        assert self.port, "the gateway did not start:\n" + "".join(self.output)
+        wait_until(lambda: self.status("/health")[0] == 200, 30, "the gateway consuming")
+
+    def status(self, path):
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.request("GET", path)
+            res = conn.getresponse()
+            return res.status, res.read()
+        except OSError:
+            return None, b""
+        finally:
+            conn.close()
+
+    def figures(self):
+        status, body = self.status("/api/v1/system/pipelines")
+        assert status == 200, body
+        return json.loads(body)["pipelines"][0]
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(30)
+        return self.proc.returncode
+
+
+@pytest.fixture
+def setup():
+    s = Setup()
+    s.gateways = []
+    yield s
+    s.cleanup(s.gateways)
+
+
+def start_gateway(setup, data_dir, name=None):
+    name = name or "gw-" + uuid.uuid4().hex[:6]
+    setup.gateways.append(name)
+    return Gateway(setup, data_dir, name)
+
+
+class Follower:
+    """A client's view of one market through the WebSocket, read on a thread of its own:
+    executions in order, the book from snapshots and deltas (a snapshot replaces it), its
+    account's order updates."""
+
+    def __init__(self, port, key=None):
+        self.ws = WsClient(port, timeout=30)
+        self.executions, self.orders = [], []
+        self.book, self.version, self.snapshots = None, None, 0
+        self.error = None
+        self.lock = threading.Lock()
+        if key:
+            self.ws.send({"op": "auth", "api_key": key})
+            assert self.ws.recv() == {"type": "Authenticated"}
+        channels = ["executions:BTC-KRW", "orderbook:BTC-KRW"] + (["orders"] if key else [])
+        self.ws.send({"op": "subscribe", "channels": channels})
+        while self.book is None:
+            self.take(self.ws.recv())
+        self.ws.sock.settimeout(None)
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        try:
+            while True:
+                message = self.ws.recv()
+                with self.lock:
+                    self.take(message)
+        except Exception as e:  # noqa: BLE001 - reported by the test's wait
+            self.error = e
+
+    def take(self, m):
+        kind = m["type"]
+        if kind == "Execution":
+            self.executions.append(m)
+        elif kind == "OrderUpdate":
+            self.orders.append(m)
+        elif kind == "OrderBookSnapshot":
+            self.book = {("Buy", l["price"]): l for l in m["bids"]}
+            self.book.update({("Sell", l["price"]): l for l in m["asks"]})
+            self.version = m["version"]
+            self.snapshots += 1
+        elif kind == "OrderBookDelta" and self.book is not None:
+            if m["version"] <= self.version:
+                return  # in the snapshot already
+            assert m["version"] == self.version + 1, f"a gap: {self.version} -> {m['version']}"
+            self.version = m["version"]
+            for c in m["changes"]:
+                key = (c["side"], c["price"])
+                if c["volume"] == 0:
+                    self.book.pop(key, None)
+                else:
+                    self.book[key] = {"price": c["price"], "volume": c["volume"],
+                                      "order_count": c["order_count"]}
+
+    def wait(self, done, timeout=60, what="the client's messages"):
+        """Until done(self) holds (checked under the reader's lock)."""
+        deadline = time.time() + timeout
+        while True:
+            with self.lock:
+                if done(self):
+                    return
+            assert self.error is None, f"the client's connection: {self.error!r}"
+            assert time.time() < deadline, "timed out waiting for " + what
+            time.sleep(0.02)
+
+    def follow_until(self, version, executions, timeout=60):
+        self.wait(lambda f: f.version >= version and len(f.executions) >= executions, timeout)
+
+    def levels(self):
+        with self.lock:
+            bids = sorted((l for (side, _), l in self.book.items() if side == "Buy"),
+                          key=lambda l: -l["price"])
+            asks = sorted((l for (side, _), l in self.book.items() if side == "Sell"),
+                          key=lambda l: l["price"])
+        return bids, asks
+
+    def close(self):
+        self.ws.sock.close()
+
+
+def trade(daemon, count, start=0):
+    """count crossing pairs (one trade each), with resting bids and a cancel every few."""
+    alice, bob = daemon.client(ALICE), daemon.client(BOB)
+    for i in range(start, start + count):
+        price = str(50_000_000 + 1000 * (i % 7))
+        assert alice.order(side="Sell", price=price, quantity="0.001")[0] == 200
+        assert bob.order(side="Buy", price=price, quantity="0.001")[0] == 200
+        if i % 5 == 0:
+            _, rest, _ = bob.order(side="Buy", price=str(49_000_000 - 1000 * i), quantity="0.002")
+            if i % 10 == 0:
+                bob.request("DELETE", "/v1/order/" + rest["order_id"])
+
+
+def rest_state(daemon, executions):
+    """The REST book and tape once its market data (the mdp-group's) has every execution."""
+    def tape():
+        got = daemon.client().get("/api/v1/executions/BTC-KRW?limit=1000")[1]["executions"]
+        return [t["exec_id"] for t in reversed(got)]
+    # Exec ids count from 1 in a fresh exchange; the tape holds the last 1,000.
+    wait_until(lambda: tape()[-1:] == [str(executions)], 30, "the REST market data")
+    book = daemon.client().get("/api/v1/orderbook/BTC-KRW?depth=500")[1]
+    return book, tape()
+
+
+def test_gateways_serve_every_channel_from_rabbitmq(setup, data_dir):
+    """Two gateways, clients on each: executions once and in order, the book from snapshot +
+    deltas equal to REST's, the orders channel only to its account; the exchange itself serves
+    no WebSocket."""
+    daemon = Daemon(data_dir, *setup.flags(), "--ws-gateways", "true").start()
+    gateways = []
+    try:
+        assert daemon.ws_port is None
+        trade(daemon, 20)  # before the gateways: their snapshots come from the cache
+        wait_until(lambda: redis("HGET", setup.cache + ":BTC-KRW:state", "last_exec_id") == "20",
+                   30, "the cache")
+        gateways = [start_gateway(setup, data_dir) for _ in range(2)]
+        alice = Follower(gateways[0].port, ALICE)
+        bob = Follower(gateways[1].port, BOB)
+        anonymous = Follower(gateways[1].port)
+        trade(daemon, 60, start=20)
+        book, tape = rest_state(daemon, 80)
+        for f in (alice, bob, anonymous):
+            f.follow_until(book["version"], 60)
+            assert [m["exec_id"] for m in f.executions] == tape[-60:]
+            assert f.levels() == (book["bids"], book["asks"])
+        # Private updates: alice's 60 sells rest, then fill; bob's buys take them.
+        alice.wait(lambda f: sum(o["status"] == "Filled" for o in f.orders) == 60)
+        assert {o["side"] for o in alice.orders} == {"Sell"}
+        bob.wait(lambda f: sum(o["status"] == "Filled" for o in f.orders) == 60)
+        assert {o["side"] for o in bob.orders} == {"Buy"}
+        assert not anonymous.orders
+        for g in gateways:
+            figures = g.figures()
+            assert figures["state"] == "healthy" and figures["dead_lettered"] == 0, figures
+        assert gateways[1].figures()["connections"] == 2
+        assert gateways[0].status("/metrics")[1].count(b"xtrader_gateway_connections") == 2
+    finally:
+        daemon.stop()
+        for g in gateways:
+            g.stop()
+
+
+def dead_letters(queue):
+    """(headers, body) of every message in a dead-letter queue, left in it."""
+    with pika.BlockingConnection(pika.URLParameters(AMQP)) as connection:
+        channel = connection.channel()
+        out = []
+        while True:
+            method, properties, body = channel.basic_get(queue, auto_ack=False)
+            if method is None:
+                break
+            out.append((properties.headers or {}, body))
+        channel.close()  # the unacknowledged messages go back to the queue
+        return out
+
+
+def test_a_message_no_gateway_can_read_is_retried_three_times_then_dead_lettered(setup, data_dir):
+    daemon = Daemon(data_dir, *setup.flags(), "--ws-gateways", "true").start()
+    gateways = []
+    try:
+        gateways = [start_gateway(setup, data_dir)]
+        gateway = gateways[0]
+        with pika.BlockingConnection(pika.URLParameters(AMQP)) as connection:
+            channel = connection.channel()
+            channel.basic_publish(setup.exchange, "execution.BTC-KRW", b"{not json")
+            channel.basic_publish(setup.exchange, "orderbook.ETH-KRW",
+                                  b'{"type":"BookDelta","symbol":"BTC-KRW"}')
+        dlq = setup.exchange + ".dlq"
+        wait_until(lambda: gateway.figures()["dead_lettered"] == 2, 30, "two dead letters")
+        figures = gateway.figures()
+        assert figures["retries"] == 6 and figures["state"] == "healthy", figures
+        letters = dead_letters(dlq)
+        assert sorted(b for _, b in letters) == sorted(
+            [b"{not json", b'{"type":"BookDelta","symbol":"BTC-KRW"}'])
+        for headers, _ in letters:
+            assert headers["x-gateway"] == gateway.name and headers["x-attempts"] == "4"
+            assert headers["x-reason"] and headers["x-routing-key"] in (
+                "execution.BTC-KRW", "orderbook.ETH-KRW")
+        # The gateway goes on serving.
+        follower = Follower(gateway.port)
+        trade(daemon, 5)
+        book, tape = rest_state(daemon, 5)
+        follower.follow_until(book["version"], 5)
+        assert [m["exec_id"] for m in follower.executions] == tape
+    finally:
+        daemon.stop()
+        for g in gateways:
+            g.stop()
+
+
+class Trading:
+    """Crossing pairs (alice sells, bob buys) in the background, about 100 a second, until
+    stopped; every answer's status is kept."""
+
+    def __init__(self, daemon):
+        self.stop = threading.Event()
+        self.statuses, self.fills = [], 0
+        self.thread = threading.Thread(target=self._run, args=(daemon,), daemon=True)
+        self.thread.start()
+
+    def _run(self, daemon):
+        alice, bob = daemon.client(ALICE), daemon.client(BOB)
+        i = 0
+        while not self.stop.is_set():
+            price = str(50_000_000 + 1000 * (i % 7))
+            self.statuses.append(alice.order(side="Sell", price=price, quantity="0.001")[0])
+            self.statuses.append(bob.order(side="Buy", price=price, quantity="0.001")[0])
+            self.fills += 1
+            i += 1
+            time.sleep(0.01)
+
+    def finish(self):
+        self.stop.set()
+        self.thread.join()
+        return self.fills
+
+
+@pytest.mark.fault
+def test_rabbitmq_down_20s_under_load_then_every_client_catches_up(setup, data_dir):
+    """RabbitMQ stopped for 20 s while orders flow: every order answered 200; the gateways
+    reconnect, redeclare and resynchronise; afterwards each client's book equals REST's, its
+    executions are in order without duplicates, and no order update of its account is missing
+    (they are persistent in the gateways' durable queues)."""
+    daemon = Daemon(data_dir, *setup.flags(), "--ws-gateways", "true").start()
+    gateways, followers = [], []
+    try:
+        gateways = [start_gateway(setup, data_dir) for _ in range(2)]
+        followers = [Follower(gateways[0].port, ALICE), Follower(gateways[1].port, ALICE),
+                     Follower(gateways[1].port)]
+        trading = Trading(daemon)
+        time.sleep(2)
+        services("down", "rabbitmq")
+        try:
+            wait_until(lambda: all(g.status("/health")[0] == 503 for g in gateways), 30,
+                       "the gateways unhealthy for the load balancer")
+            time.sleep(20)
+        finally:
+            services("up", "rabbitmq")
+        wait_until(lambda: all(g.status("/health")[0] == 200 for g in gateways), 60,
+                   "the gateways consuming again")
+        time.sleep(2)
+        fills = trading.finish()
+        assert set(trading.statuses) == {200}
+        book, tape = rest_state(daemon, fills)
+        for f in followers:
+            f.follow_until(book["version"], 0)
+            f.wait(lambda f: f.version == book["version"])
+            assert f.levels() == (book["bids"], book["asks"])
+            ids = [int(m["exec_id"]) for m in f.executions]
+            assert ids == sorted(set(ids)), "in order, none twice"
+        # Every alice order's last update says Filled: none is missing.
+        for f in followers[:2]:
+            f.wait(lambda f: len({o["order_id"] for o in f.orders if o["status"] == "Filled"})
+                   == fills, what="every fill of alice's orders")
+        assert not followers[2].orders
+        assert all(g.figures()["reconnects"] >= 1 for g in gateways)
+    finally:
+        daemon.stop()
+        for g in gateways:
+            g.stop()
