@@ -13,8 +13,11 @@
 #   scripts/services.sh kafka-tool CLASS [ARGS...]
 #                                       one of Kafka's own tools from the broker's jars, e.g.
 #                                       org.apache.kafka.tools.ProducerPerformance
-# NAME is redis, postgresql, rabbitmq or kafka (default: all four); the fault tests stop and
-# start single brokers this way.
+#   scripts/services.sh haproxy-config PORT STATS_SOCKET HOST:PORT...
+#                                       HAProxy's configuration in front of WebSocket gateways
+# NAME is redis, postgresql, rabbitmq or kafka (default: all four), or haproxy (only by name:
+# full mode's load balancer on 7001, the embedded exchange's WebSocket port); the fault tests
+# stop and start single brokers this way.
 #
 # Each runs as its own process on the project's own port with its data under one state directory
 # ($XTRADER_SERVICES_DIR, default .state/services in the checkout), so it never touches a system
@@ -42,7 +45,7 @@ log() { echo "services: $*"; }
 
 install_packages() {
     local packages=(redis-server redis-tools postgresql rabbitmq-server openjdk-17-jre-headless
-        maven procps)
+        maven procps haproxy)
     local missing=()
     for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
@@ -219,6 +222,87 @@ kafka_down() {
     wait_until "Kafka shutdown" 60 bash -c "! kill -0 $pid" || kill -9 "$pid"
 }
 
+# ---- HAProxy (the WebSocket gateways' load balancer) -----------------------------------------
+# Not started by a plain `up`: it takes the WebSocket port, 7001, which the embedded exchange
+# uses. `up haproxy` puts it in front of the gateways of full mode (XTRADER_GATEWAYS, default
+# the three of docs/PIPELINES.md), on XTRADER_WS_LB_PORT (default 7001).
+haproxy_port=${XTRADER_WS_LB_PORT:-7001}
+haproxy_gateways=${XTRADER_GATEWAYS:-127.0.0.1:17101 127.0.0.1:17102 127.0.0.1:17103}
+# The configuration for a port and the gateways' host:port, on stdout: WebSocket connections
+# balanced by least connections; a gateway whose /health fails (it lost RabbitMQ) gets none.
+haproxy_config() {
+    local port=$1 stats=$2
+    shift 2
+    cat <<EOF
+global
+    maxconn 8000
+    stats socket $stats mode 600 level operator
+defaults
+    mode http
+    option http-server-close
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+    timeout tunnel 1h
+    timeout http-request 10s
+frontend websocket
+    bind 127.0.0.1:$port
+    default_backend ws-gateways
+backend ws-gateways
+    balance leastconn
+    option httpchk GET /health
+    http-check expect status 200
+    default-server inter 1s fall 2 rise 1
+EOF
+    local i=1
+    for gateway in "$@"; do
+        echo "    server gw$i $gateway check"
+        i=$((i + 1))
+    done
+}
+haproxy_ok() { bash -c "exec 3<>/dev/tcp/127.0.0.1/$haproxy_port"; }
+haproxy_up() {
+    running_pid haproxy >/dev/null && return 0
+    mkdir -p "$state/haproxy"
+    # shellcheck disable=SC2086 # one word per gateway
+    haproxy_config "$haproxy_port" "$state/haproxy/stats.sock" $haproxy_gateways \
+        >"$state/haproxy/haproxy.cfg"
+    haproxy -D -f "$state/haproxy/haproxy.cfg" -p "$state/haproxy.pid" \
+        >"$state/haproxy/haproxy.log" 2>&1
+    wait_until HAProxy 30 haproxy_ok
+}
+haproxy_down() {
+    local pid
+    pid=$(running_pid haproxy) || return 0
+    kill "$pid"
+    wait_until "HAProxy shutdown" 30 bash -c "! kill -0 $pid"
+}
+# Each gateway as HAProxy sees it: its health and its clients.
+haproxy_backends() {
+    python3 - "$state/haproxy/stats.sock" <<'PY' || true
+import csv, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"show stat\n")
+data = b""
+while chunk := s.recv(65536):
+    data += chunk
+for r in csv.DictReader(data.decode().lstrip("# ").splitlines()):
+    if r["pxname"] == "ws-gateways" and r["svname"] not in ("BACKEND", "FRONTEND"):
+        print(f"  backend {r['svname']:<6} {r['status']:<5} {r['scur']} clients")
+PY
+}
+
+# The notification pipeline's exchanges and queues (market-notifications*, ws-gateway.*).
+rabbit_queues() {
+    rabbit_env /usr/lib/rabbitmq/bin/rabbitmqctl -q list_exchanges name type 2>/dev/null |
+        awk '$1 ~ /^market-notifications/ { printf "  exchange %-24s %s\n", $1, $2 }'
+    rabbit_env /usr/lib/rabbitmq/bin/rabbitmqctl -q list_queues name messages consumers \
+        2>/dev/null |
+        awk '$1 ~ /^(market-notifications|ws-gateway\.)/ {
+                 printf "  queue    %-24s %d messages, %d consumers\n", $1, $2, $3 }'
+}
+
 status_line() {
     local name=$1 port=$2
     shift 2
@@ -244,12 +328,17 @@ status() {
     local rc=0
     status_line redis "$redis_port" redis_ok || rc=1
     status_line postgresql "$pg_port" pg_ok || rc=1
-    status_line rabbitmq "$rabbit_port" rabbit_ok || rc=1
+    if status_line rabbitmq "$rabbit_port" rabbit_ok; then rabbit_queues; else rc=1; fi
+    # Only when started (`up haproxy`): it is not one of the brokers.
+    if running_pid haproxy >/dev/null; then
+        status_line haproxy "$haproxy_port" haproxy_ok && haproxy_backends
+    fi
     if status_line kafka "$kafka_port" kafka_ok; then kafka_topics; else rc=1; fi
     return $rc
 }
 
 down() {
+    haproxy_down
     kafka_down
     rabbit_down
     pg_down
@@ -264,7 +353,8 @@ service_fn() {
         postgresql) echo pg ;;
         rabbitmq) echo rabbit ;;
         kafka) echo kafka ;;
-        *) echo "unknown service $1 (redis, postgresql, rabbitmq, kafka)" >&2; exit 2 ;;
+        haproxy) echo haproxy ;;
+        *) echo "unknown service $1 (redis, postgresql, rabbitmq, kafka, haproxy)" >&2; exit 2 ;;
     esac
 }
 
@@ -301,12 +391,16 @@ case $command in
     kafka-tool)
         kafka_java "$@"
         ;;
+    haproxy-config)
+        haproxy_config "$@"
+        ;;
     reset)
         down
         rm -rf "$state/redis" "$state/postgres" "$state/rabbitmq" "$state/kafka/data"
         ;;
     *)
-        echo "usage: $0 up|down|status|reset|kafka-read TOPIC|kafka-tool CLASS [ARGS...]" >&2
+        echo "usage: $0 up|down|status|reset|kafka-read TOPIC|kafka-tool CLASS [ARGS...]" \
+            "|haproxy-config PORT SOCKET GATEWAY..." >&2
         exit 2
         ;;
 esac

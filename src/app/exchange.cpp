@@ -2,7 +2,6 @@
 // declared in the order it must be built (and so destroyed in reverse), started by start() and
 // stopped by stop(), each in one place.
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -46,15 +45,6 @@ bool loopback(const std::string& host) {
     boost::system::error_code ec;
     const auto address = net::ip::make_address(host, ec);
     return !ec && address.is_loopback();
-}
-
-// Sockets are descriptors: take every one the hard limit allows (the soft limit is often 1024).
-void raise_descriptor_limit() {
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-        limit.rlim_cur = limit.rlim_max;
-        ::setrlimit(RLIMIT_NOFILE, &limit);
-    }
 }
 
 RecoveryReport recover_logged(MatchingEngine& engine, const Config& config) {

@@ -68,6 +68,7 @@ int run_ws_gateway(const Config& config) {
     }
     if (p.gateway_name.empty()) throw ConfigError("--role ws-gateway needs --gateway-name");
 
+    raise_descriptor_limit();
     // The same clients' keys as the exchange: the configured accounts and the keys issued at run
     // time, read from the data directory the gateway is given (the exchange's, shared).
     api::KeyRegistry keys(config.sequencer.data_dir / "keys.json");

@@ -2,10 +2,13 @@
 every channel of the WebSocket protocol through the exchange market-notifications, snapshots from
 the Redis market-data cache, resynchronisation after lost messages, retries and dead letters.
 Each test has an exchange, a Kafka topic, a cache prefix and gateway names of its own."""
+import csv
 import json
 import os
 import re
+import resource
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -16,11 +19,12 @@ import pika
 import pytest
 
 from conftest import ALICE, BIN, BOB, CONFIG, Daemon
-from services import REDIS, redis, services, wait_until  # noqa: F401
+from services import REDIS, ROOT, redis, services, wait_until  # noqa: F401
 from test_kafka import KAFKA
-from wsclient import WsClient
+from wsclient import Closed, WsClient
 
 AMQP = "amqp://guest:guest@127.0.0.1:17672/"
+SERVICES = os.path.join(ROOT, "scripts", "services.sh")
 
 
 class Setup:
@@ -375,6 +379,202 @@ def test_rabbitmq_down_20s_under_load_then_every_client_catches_up(setup, data_d
         assert not followers[2].orders
         assert all(g.figures()["reconnects"] >= 1 for g in gateways)
     finally:
+        daemon.stop()
+        for g in gateways:
+            g.stop()
+
+
+class Balancer:
+    """A real HAProxy in front of gateways, configured as scripts/services.sh does it, on a free
+    port of the test's own."""
+
+    def __init__(self, directory, ports):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.stats = os.path.join(directory, "haproxy.sock")
+        config = subprocess.run(
+            [SERVICES, "haproxy-config", str(self.port), self.stats,
+             *[f"127.0.0.1:{p}" for p in ports]], capture_output=True, text=True, check=True).stdout
+        path = os.path.join(directory, "haproxy.cfg")
+        with open(path, "w") as f:
+            f.write(config)
+        self.proc = subprocess.Popen(["haproxy", "-db", "-f", path], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.STDOUT)
+        wait_until(lambda: self.backends() == ["UP"] * len(ports), 30, "every gateway UP")
+
+    def backends(self):
+        try:
+            with socket.socket(socket.AF_UNIX) as s:
+                s.connect(self.stats)
+                s.sendall(b"show stat\n")
+                data = b""
+                while chunk := s.recv(65536):
+                    data += chunk
+        except OSError:
+            return []
+        rows = csv.DictReader(data.decode().lstrip("# ").splitlines())
+        return [r["status"] for r in rows
+                if r["pxname"] == "ws-gateways" and r["svname"] not in ("BACKEND", "FRONTEND")]
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(30)
+
+
+class View:
+    """One client's books and executions of every market, read when asked (no thread: a
+    thousand of them)."""
+
+    MARKETS = ("BTC-KRW", "ETH-KRW")
+
+    def __init__(self, port, key=None):
+        self.ws = WsClient(port, timeout=60)
+        self.books, self.versions = {}, {}
+        self.executions = {m: [] for m in self.MARKETS}
+        self.orders = []
+        self.subscribed = False
+        channels = [f"{kind}:{m}" for m in self.MARKETS for kind in ("executions", "orderbook")]
+        if key:
+            self.ws.send({"op": "auth", "api_key": key})
+            channels.append("orders")
+        self.ws.send({"op": "subscribe", "channels": channels})
+
+    def take(self, m):
+        kind = m["type"]
+        if kind == "Subscribed":
+            self.subscribed = True
+        elif kind == "Execution":
+            self.executions[m["symbol"]].append(int(m["exec_id"]))
+        elif kind == "OrderUpdate":
+            self.orders.append(m)
+        elif kind == "OrderBookSnapshot":
+            self.books[m["symbol"]] = {("Buy", l["price"]): (l["volume"], l["order_count"])
+                                       for l in m["bids"]}
+            self.books[m["symbol"]].update({("Sell", l["price"]): (l["volume"], l["order_count"])
+                                            for l in m["asks"]})
+            self.versions[m["symbol"]] = m["version"]
+        elif kind == "OrderBookDelta":
+            symbol, version = m["symbol"], self.versions[m["symbol"]]
+            if m["version"] <= version:
+                return
+            assert m["version"] == version + 1, f"a gap in {symbol}: {version} -> {m['version']}"
+            self.versions[symbol] = m["version"]
+            book = self.books[symbol]
+            for c in m["changes"]:
+                if c["volume"] == 0:
+                    book.pop((c["side"], c["price"]), None)
+                else:
+                    book[(c["side"], c["price"])] = (c["volume"], c["order_count"])
+
+    def read_until(self, done):
+        while not done(self):
+            self.take(self.ws.recv())
+
+
+def market_state(daemon, symbol):
+    book = daemon.client().get(f"/api/v1/orderbook/{symbol}?depth=500")[1]
+    tape = daemon.client().get(f"/api/v1/executions/{symbol}?limit=1000")[1]["executions"]
+    levels = {("Buy", l["price"]): (l["volume"], l["order_count"]) for l in book["bids"]}
+    levels.update({("Sell", l["price"]): (l["volume"], l["order_count"]) for l in book["asks"]})
+    return book["version"], levels, [int(t["exec_id"]) for t in reversed(tape)]
+
+
+def test_three_gateways_behind_haproxy_serve_a_thousand_clients_each(setup, data_dir):
+    """The seed's three WebSocket servers of 1,000 clients each, through HAProxy: every client
+    gets every execution of both markets once and in order, its books from snapshot + deltas
+    equal REST's, and the orders channel only its own account's updates."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 8192 <= hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (8192, hard))
+    daemon = Daemon(data_dir, *setup.flags(), "--ws-gateways", "true").start()
+    gateways, balancer, views = [], None, []
+    try:
+        gateways = [start_gateway(setup, data_dir) for _ in range(3)]
+        balancer = Balancer(data_dir, [g.port for g in gateways])
+        keys = {0: ALICE, 1: BOB}
+        views = [View(balancer.port, keys.get(i % 100)) for i in range(3000)]
+        for v in views:  # both snapshots in (they come before the acknowledgement)
+            v.read_until(lambda v: v.subscribed)
+        assert sorted(g.figures()["connections"] for g in gateways) == [1000, 1000, 1000]
+        before = {m: market_state(daemon, m)[2] for m in View.MARKETS}
+        for symbol in View.MARKETS:
+            alice, bob = daemon.client(ALICE), daemon.client(BOB)
+            for i in range(12):
+                price = str(50_000_000 + 1000 * (i % 5))
+                assert alice.order(symbol=symbol, side="Sell", price=price, quantity="0.001")[0] == 200
+                assert bob.order(symbol=symbol, side="Buy", price=price, quantity="0.001")[0] == 200
+            # A bid that stays and one that goes: the book changes without a trade.
+            _, rest, _ = bob.order(symbol=symbol, side="Buy", price="40000000", quantity="0.002")
+            bob.order(symbol=symbol, side="Buy", price="39000000", quantity="0.002")
+            bob.request("DELETE", "/v1/order/" + rest["order_id"])
+        state = {}
+        for m in View.MARKETS:
+            wait_until(lambda: len(market_state(daemon, m)[2]) == len(before[m]) + 12, 30,
+                       "the REST market data")
+            state[m] = market_state(daemon, m)
+        for v in views:
+            v.read_until(lambda v: all(v.versions[m] >= state[m][0] and
+                                       len(v.executions[m]) >= 12 for m in View.MARKETS))
+            for m in View.MARKETS:
+                assert v.executions[m] == state[m][2][-12:], "every execution once, in order"
+                assert v.books[m] == state[m][1]
+        for i, v in enumerate(views):
+            expected = {0: "Sell", 1: "Buy"}.get(i % 100)
+            if expected is None:
+                assert not v.orders
+            else:
+                v.read_until(lambda v: sum(o["status"] == "Filled" for o in v.orders) >= 24)
+                assert {o["side"] for o in v.orders} == {expected}
+    finally:
+        for v in views:
+            v.ws.sock.close()
+        if balancer:
+            balancer.stop()
+        daemon.stop()
+        for g in gateways:
+            g.stop()
+
+
+@pytest.mark.fault
+def test_a_gateway_killed_its_clients_reconnect_through_haproxy_to_the_others(setup, data_dir):
+    daemon = Daemon(data_dir, *setup.flags(), "--ws-gateways", "true").start()
+    gateways, balancer, views = [], None, []
+    try:
+        gateways = [start_gateway(setup, data_dir) for _ in range(3)]
+        balancer = Balancer(data_dir, [g.port for g in gateways])
+        views = [View(balancer.port) for _ in range(30)]
+        for v in views:
+            v.read_until(lambda v: v.subscribed)
+        victim = gateways[0]
+        assert victim.figures()["connections"] == 10
+        victim.stop(signal.SIGKILL)
+        wait_until(lambda: sorted(balancer.backends()) == ["DOWN", "UP", "UP"], 30,
+                   "HAProxy seeing it down")
+        # Its clients find their connection gone and connect again, as the HTS does.
+        reconnected = 0
+        for i, v in enumerate(views):
+            try:
+                v.ws.send({"op": "ping"})
+                v.ws.recv()  # the Pong: nothing else comes while nobody trades
+            except (ConnectionError, OSError, Closed):
+                views[i] = View(balancer.port)
+                views[i].read_until(lambda v: v.subscribed)
+                reconnected += 1
+        assert reconnected == 10
+        assert sorted(g.figures()["connections"] for g in gateways[1:]) == [15, 15]
+        trade(daemon, 10)
+        wait_until(lambda: len(market_state(daemon, "BTC-KRW")[2]) == 10, 30, "REST")
+        version, levels, tape = market_state(daemon, "BTC-KRW")
+        for v in views:
+            v.read_until(lambda v: v.versions["BTC-KRW"] >= version and
+                         len(v.executions["BTC-KRW"]) >= 10)
+            assert v.executions["BTC-KRW"] == tape and v.books["BTC-KRW"] == levels
+    finally:
+        for v in views:
+            v.ws.sock.close()
+        if balancer:
+            balancer.stop()
         daemon.stop()
         for g in gateways:
             g.stop()

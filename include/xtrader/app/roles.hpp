@@ -22,6 +22,9 @@ int run_mdp(const Config& config);
 // order updates to the WebSocket clients of --ws-port, behind a load balancer.
 int run_ws_gateway(const Config& config);
 
+// Sockets are descriptors: takes every one the hard limit allows (the soft limit is often 1024).
+void raise_descriptor_limit();
+
 // Blocks the calling thread until SIGINT or SIGTERM: the roles whose work runs on threads of
 // their own.
 void wait_for_stop_signal();
