@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# scripts/bench.sh engine | rest | ws | persistence | kafka: builds and runs a benchmark; the last
+# scripts/bench.sh engine | rest | ws | persistence | kafka | rabbitmq: builds and runs a
+# benchmark; the last
 # lines are one JSON object per scenario. See docs/PERFORMANCE.md for recorded figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -83,7 +84,7 @@ case "$what" in
         brokers=127.0.0.1:17092
         tag=$(date +%s)
         echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-        ours=$(build/bench/bench/kafka_bench publisher config/xtrader.toml $brokers \
+        ours=$(build/bench/bench/pipeline_bench kafka-publisher config/xtrader.toml $brokers \
             "bench-xtrader-$tag" "$data/kafka" "$records")
         bytes=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["message_bytes"])' "$ours")
         messages=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["messages"])' "$ours")
@@ -99,10 +100,10 @@ import json, re, sys
 ours = json.loads(sys.argv[1])
 baseline = float(re.search(r"([0-9.]+) records/sec", sys.argv[2]).group(1))
 ours["baseline_per_s"] = round(baseline)
-ours["ratio"] = round(ours["events_per_s"] / baseline, 3)
+ours["ratio"] = round(ours["messages_per_s"] / baseline, 3)
 print(json.dumps(ours, separators=(",", ":")))
 PY
-        build/bench/bench/kafka_bench latency config/xtrader.toml $brokers "bench-latency-$tag" \
+        build/bench/bench/pipeline_bench kafka-latency config/xtrader.toml $brokers "bench-latency-$tag" \
             "$data/kafka-latency" "${XTRADER_BENCH_RATE:-5000}" "${XTRADER_BENCH_SECONDS:-20}"
         csv=$data/exchange-core-1book.csv
         if [[ ! -s $csv || $csv -ot $workloads/exchange-core-1book.csv.xz ]]; then
@@ -127,6 +128,89 @@ print(json.dumps({"bench": "kafka", "scenario": "sequencer_beside_publisher", "r
                   "p99_ns": round(median(beside, "p99_ns")),
                   "baseline_p99_ns": round(median(alone, "p99_ns"))},
                  separators=(",", ":")))
+PY
+        ;;
+    rabbitmq)
+        # 1. The RabbitMQ publisher draining a pre-filled journal (confirms, a window of 4096),
+        #    and RabbitMQ's own PerfTest with the same message size and confirm window, on the
+        #    same broker in this run; on both sides one queue bound to the exchange, emptied by
+        #    one PerfTest consumer (auto-ack), as a gateway's queue is.
+        # 2. Submission -> Execution at the client through RabbitMQ, three gateways and
+        #    HAProxy, 1,000 clients per gateway, at XTRADER_BENCH_RATE (100) executions/s.
+        scripts/services.sh up >/dev/null
+        scripts/build.sh release >/dev/null
+        perftest=.state/perftest/libs-$(sed -n 's:.*<perf-test.version>\(.*\)</perf-test.version>.*:\1:p' scripts/perftest/pom.xml)
+        if [[ ! -f $perftest/.complete ]]; then
+            mvn -q -B -f scripts/perftest/pom.xml dependency:copy-dependencies \
+                -DoutputDirectory="$PWD/$perftest" >/dev/null
+            touch "$perftest/.complete"
+        fi
+        amqp=amqp://guest:guest@127.0.0.1:17672
+        perf() { java -cp "$perftest/*" com.rabbitmq.perf.PerfTest -h "$amqp" "$@" 2>&1; }
+        records=${XTRADER_BENCH_RECORDS:-250000}
+        tag=$(date +%s)
+        echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+        # The consumer of our run: declares the queue, binds it with "#" and empties it.
+        perf -x 0 -y 1 -a -e "bench-xtrader-$tag" -t topic -k '#' -u "bench-xtrader-$tag" \
+            -ad true >"$data/perftest-consumer.log" &
+        consumer=$!
+        for _ in $(seq 100); do grep -q "starting consumer" "$data/perftest-consumer.log" && break; sleep 0.1; done
+        sleep 1
+        ours=$(build/bench/bench/pipeline_bench rabbitmq-publisher config/xtrader.toml "$amqp/" \
+            "bench-xtrader-$tag" "$data/rabbitmq" "$records")
+        kill "$consumer"; wait "$consumer" 2>/dev/null || true
+        bytes=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["message_bytes"])' "$ours")
+        messages=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["messages"])' "$ours")
+        baseline=$(perf -x 1 -y 1 -a -s "$bytes" -c 4096 -C "$messages" -e "bench-baseline-$tag" \
+            -t topic -k '#' -u "bench-baseline-$tag" -ad true | grep 'sending rate avg')
+        python3 - "$ours" "$baseline" <<'PY'
+import json, re, sys
+ours = json.loads(sys.argv[1])
+baseline = float(re.search(r"sending rate avg: ([0-9.]+) msg/s", sys.argv[2]).group(1))
+ours["baseline_per_s"] = round(baseline)
+ours["ratio"] = round(ours["messages_per_s"] / baseline, 3)
+print(json.dumps(ours, separators=(",", ":")))
+PY
+        # A fresh full-mode exchange serving no WebSocket, three gateways, HAProxy in front;
+        # ws_bench's clients connect through HAProxy and time submission -> Execution.
+        port=${XTRADER_BENCH_PORT:-7300}
+        gw=$data/gateways
+        rm -rf "$gw" && mkdir -p "$gw"
+        full=(--config config/xtrader.toml --data-dir "$gw" --log-level warn
+            --rabbitmq "$amqp/" --rabbitmq-exchange "bench-notifications-$tag"
+            --redis 127.0.0.1:17379 --market-data-cache "bench:$tag"
+            --kafka 127.0.0.1:17092 --kafka-topic "bench-md-$tag" --kafka-partitions 1
+            --kafka-mdp-group "bench-mdp-$tag" --kafka-order-topic "bench-orders-$tag"
+            --kafka-order-history-group "bench-history-$tag")
+        pids=()
+        trap 'kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null || true' EXIT
+        build/release/src/app/xtraderd "${full[@]}" --http-port "$port" --ws-gateways true \
+            --rate-limit 0 --admin-token xtrader-admin >"$gw/xtraderd.log" 2>&1 &
+        daemon=$!
+        pids+=("$daemon")
+        for _ in $(seq 300); do curl -sf "localhost:$port/ready" >/dev/null && break; sleep 0.1; done
+        backends=()
+        for i in 1 2 3; do
+            build/release/src/app/xtraderd "${full[@]}" --role ws-gateway --gateway-name "bench$i-$tag" \
+                --ws-port $((port + 10 + i)) >"$gw/gateway$i.log" 2>&1 &
+            pids+=("$!")
+            backends+=("127.0.0.1:$((port + 10 + i))")
+        done
+        for i in 1 2 3; do
+            for _ in $(seq 300); do curl -sf "localhost:$((port + 10 + i))/health" >/dev/null && break; sleep 0.1; done
+        done
+        scripts/services.sh haproxy-config $((port + 1)) "$PWD/$gw/haproxy.sock" "${backends[@]}" >"$gw/haproxy.cfg"
+        haproxy -db -f "$gw/haproxy.cfg" >"$gw/haproxy.log" 2>&1 &
+        pids+=("$!")
+        sleep 3  # HAProxy's first health checks
+        clients=${XTRADER_BENCH_CLIENTS:-3000}
+        result=$(build/bench/bench/ws_bench 127.0.0.1 "$port" $((port + 1)) "$daemon" "$clients" \
+            "${XTRADER_BENCH_RATE:-100}" "${XTRADER_BENCH_SECONDS:-20}" | grep '"delivery"')
+        python3 - "$result" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+r.update({"bench": "rabbitmq", "scenario": "gateways", "gateways": 3})
+print(json.dumps(r, separators=(",", ":")))
 PY
         ;;
     persistence)

@@ -1,30 +1,34 @@
-// The Kafka pipeline's benchmarks, on a real broker; each prints one JSON line.
+// The broker pipelines' benchmarks, on real brokers; each prints one JSON line.
 //
-// publisher: the publisher's throughput from a pre-filled journal: RECORDS commands, each with
-//   one execution and two changed book levels (two messages: an Execution and a BookDelta),
-//   written to a fresh journal, then drained by a KafkaPublisher in the batches a journal
-//   follower uses, every batch flushed and acknowledged (acks=all, idempotent) before the next:
-//   the messages per second and their mean size (scripts/bench.sh kafka runs Kafka's own
-//   ProducerPerformance with that size beside it).
-// latency: execution committed -> candle updated by the mdp-group. A sequencer on the config's
-//   first market, the Kafka publisher following its journal (the daemon's follower options)
-//   and an mdp-group member feeding a MarketData, all in this process; crossing pairs offered
-//   at RATE executions per second (open loop) for SECONDS. Per execution: from its command's
-//   completion (after the commit) to the MarketData listener seeing its trade applied.
+// kafka-publisher / rabbitmq-publisher: a publisher's throughput from a pre-filled journal:
+//   RECORDS commands, each with one execution and two changed book levels (two messages: an
+//   Execution and a BookDelta), written to a fresh journal, then drained by the KafkaPublisher
+//   (acks=all, idempotent) or the RabbitMqPublisher (publisher confirms) in the batches a
+//   journal follower uses, every batch acknowledged before the next: the messages per second and
+//   their mean size (scripts/bench.sh runs the broker's own tool, Kafka's ProducerPerformance or
+//   RabbitMQ's PerfTest, with that size beside it).
+// kafka-latency: execution committed -> candle updated by the mdp-group. A sequencer on the
+//   config's first market, the Kafka publisher following its journal (the daemon's follower
+//   options) and an mdp-group member feeding a MarketData, all in this process; crossing pairs
+//   offered at RATE executions per second (open loop) for SECONDS. Per execution: from its
+//   command's completion (after the commit) to the MarketData listener seeing its trade applied.
 //
-// usage: kafka_bench publisher CONFIG BROKERS TOPIC DATA_DIR RECORDS
-//        kafka_bench latency CONFIG BROKERS TOPIC DATA_DIR RATE SECONDS
+// usage: pipeline_bench kafka-publisher CONFIG BROKERS TOPIC DATA_DIR RECORDS
+//        pipeline_bench rabbitmq-publisher CONFIG AMQP_URL EXCHANGE DATA_DIR RECORDS
+//        pipeline_bench kafka-latency CONFIG BROKERS TOPIC DATA_DIR RATE SECONDS
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "xtrader/bus/kafka_publisher.hpp"
+#include "xtrader/bus/rabbitmq_publisher.hpp"
 #include "xtrader/config/config_file.hpp"
 #include "xtrader/consumers/market_data_sink.hpp"
 #include "xtrader/sequencer/journal.hpp"
@@ -69,18 +73,8 @@ KafkaPublisherOptions topics_named(const std::string& brokers, const std::string
     return options;
 }
 
-int run_publisher(char** argv) {
-    const auto catalog = config::ConfigFile::load(argv[0]).markets();
-    const std::filesystem::path data = argv[3];
-    const Sequence records = std::stoull(argv[4]);
-    std::filesystem::remove_all(data);
-    fill_journal(journal_dir(data), catalog.markets[0], records);
-
-    KafkaPublisher publisher(catalog, topics_named(argv[1], argv[2]), data / "cursor");
-    if (!publisher.create_topics(std::chrono::seconds(30))) {
-        throw std::runtime_error("the Kafka cluster does not answer");
-    }
-    // The mean payload size, for the baseline's --record-size.
+// The mean size of the two messages of a record, for the baseline tool's message size.
+std::size_t message_bytes(const MarketCatalog& catalog, Sequence records) {
     const auto& m = catalog.markets[0];
     std::string execution, delta;
     encode_market_data(
@@ -99,7 +93,32 @@ int run_publisher(char** argv) {
             {BookLevelChanged{0, Side::Sell, m.tick_size * 50'000, m.lot_size * 10'000, 1000},
              BookLevelChanged{0, Side::Buy, m.tick_size * 49'999, m.lot_size * 20, 3}}},
         delta);
-    const auto message_bytes = (execution.size() + delta.size()) / 2;
+    return (execution.size() + delta.size()) / 2;
+}
+
+// broker: "kafka" or "rabbitmq"; address: its brokers or amqp:// URL; name: topic or exchange.
+int run_publisher(const std::string& broker, char** argv) {
+    const auto catalog = config::ConfigFile::load(argv[0]).markets();
+    const std::filesystem::path data = argv[3];
+    const Sequence records = std::stoull(argv[4]);
+    std::filesystem::remove_all(data);
+    fill_journal(journal_dir(data), catalog.markets[0], records);
+
+    std::unique_ptr<RecordConsumer> publisher;
+    if (broker == "kafka") {
+        auto kafka = std::make_unique<KafkaPublisher>(catalog, topics_named(argv[1], argv[2]),
+                                                      data / "cursor");
+        if (!kafka->create_topics(std::chrono::seconds(30))) {
+            throw std::runtime_error("the Kafka cluster does not answer");
+        }
+        publisher = std::move(kafka);
+    } else {
+        std::string error;
+        auto endpoint = parse_amqp_url(argv[1], error);
+        if (!endpoint) throw std::runtime_error(error);
+        publisher = std::make_unique<RabbitMqPublisher>(
+            catalog, RabbitMqPublisherOptions{std::move(*endpoint), argv[2]}, data / "cursor");
+    }
 
     JournalReader reader(journal_dir(data), 1);
     std::vector<JournalRecord> batch;
@@ -107,19 +126,20 @@ int run_publisher(char** argv) {
     while (auto record = reader.next(records)) {
         batch.push_back(std::move(*record));
         if (batch.size() == 8192) {
-            publisher.consume(batch);
+            publisher->consume(batch);
             batch.clear();
         }
     }
-    if (!batch.empty()) publisher.consume(batch);
+    if (!batch.empty()) publisher->consume(batch);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const auto messages = 2 * records;
     std::printf(
-        "{\"bench\":\"kafka\",\"scenario\":\"publisher\",\"records\":%llu,\"messages\":%llu,"
-        "\"seconds\":%.3f,\"events_per_s\":%.0f,\"message_bytes\":%zu}\n",
-        static_cast<unsigned long long>(records), static_cast<unsigned long long>(messages),
-        seconds, static_cast<double>(messages) / seconds, message_bytes);
+        "{\"bench\":\"%s\",\"scenario\":\"publisher\",\"records\":%llu,\"messages\":%llu,"
+        "\"seconds\":%.3f,\"messages_per_s\":%.0f,\"message_bytes\":%zu}\n",
+        broker.c_str(), static_cast<unsigned long long>(records),
+        static_cast<unsigned long long>(messages), seconds, static_cast<double>(messages) / seconds,
+        message_bytes(catalog, records));
     std::filesystem::remove_all(data);
     return 0;
 }
@@ -269,17 +289,21 @@ int run_latency(char** argv) {
 
 int main(int argc, char** argv) {
     const std::string scenario = argc > 1 ? argv[1] : "";
-    if (!(scenario == "publisher" && argc == 7) && !(scenario == "latency" && argc == 8)) {
+    const bool publisher =
+        (scenario == "kafka-publisher" || scenario == "rabbitmq-publisher") && argc == 7;
+    if (!publisher && !(scenario == "kafka-latency" && argc == 8)) {
         std::fprintf(stderr,
-                     "usage: %s publisher CONFIG BROKERS TOPIC DATA_DIR RECORDS\n"
-                     "       %s latency CONFIG BROKERS TOPIC DATA_DIR RATE SECONDS\n",
-                     argv[0], argv[0]);
+                     "usage: %s kafka-publisher CONFIG BROKERS TOPIC DATA_DIR RECORDS\n"
+                     "       %s rabbitmq-publisher CONFIG AMQP_URL EXCHANGE DATA_DIR RECORDS\n"
+                     "       %s kafka-latency CONFIG BROKERS TOPIC DATA_DIR RATE SECONDS\n",
+                     argv[0], argv[0], argv[0]);
         return 2;
     }
     try {
-        return scenario == "publisher" ? run_publisher(argv + 2) : run_latency(argv + 2);
+        if (publisher) return run_publisher(scenario.substr(0, scenario.find('-')), argv + 2);
+        return run_latency(argv + 2);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "kafka_bench: %s\n", e.what());
+        std::fprintf(stderr, "pipeline_bench: %s\n", e.what());
         return 1;
     }
 }
