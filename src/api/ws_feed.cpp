@@ -19,8 +19,31 @@ std::string book_snapshot_message(const MarketSpec& market, std::string_view cha
     return out;
 }
 
-WsFeed::WsFeed(const MarketCatalog& catalog, const MarketData& market_data, WsHub& hub)
-    : catalog_(catalog), market_data_(market_data), hub_(hub) {
+std::string ticker_message(const MarketSpec& market, std::string_view channel,
+                           const MarketStatistics& statistics, Sequence sequence, Timestamp time) {
+    std::string out;
+    JsonWriter json(out);
+    json.begin_object().key("type").string("MarketStatistics").key("channel").string(channel);
+    json.key("symbol").string(market.symbol);
+    write_statistics_fields(json, market, statistics);
+    json.key("sequence").number(sequence).key("timestamp").number(to_millis(time)).end_object();
+    return out;
+}
+
+std::string candle_message(const MarketSpec& market, std::string_view channel,
+                           std::string_view interval, const Candle& candle, Sequence sequence) {
+    std::string out;
+    JsonWriter json(out);
+    json.begin_object().key("type").string("CandlestickUpdate").key("channel").string(channel);
+    json.key("symbol").string(market.symbol).key("interval").string(interval).key("candle");
+    write_candle(json, market, candle);
+    json.key("sequence").number(sequence).end_object();
+    return out;
+}
+
+WsFeed::WsFeed(const MarketCatalog& catalog, const MarketData& market_data, WsHub& hub,
+               bool statistics)
+    : catalog_(catalog), market_data_(market_data), hub_(hub), statistics_(statistics) {
     for (const auto& m : catalog_.markets) {
         Channels c{"executions:" + m.symbol, "orderbook:" + m.symbol, "ticker:" + m.symbol, {}};
         for (const auto& s : kIntervals) {
@@ -64,30 +87,24 @@ void WsFeed::on_market_update(MarketId market, Sequence sequence, Timestamp time
         json.end_array().end_object();
         hub_.publish(orderbook, make_message(std::move(out)));
     }
-    if (trades.empty()) return;
+    if (trades.empty() || !statistics_) return;
     const std::string& ticker = names.ticker;
     if (hub_.has_subscribers(ticker)) {
-        std::string out;
-        JsonWriter json(out);
-        json.begin_object().key("type").string("MarketStatistics").key("channel").string(ticker);
-        json.key("symbol").string(m.symbol);
-        write_statistics_fields(json, m, market_data_.statistics(market, time));
-        json.key("sequence").number(sequence).key("timestamp").number(to_millis(time)).end_object();
-        hub_.publish(ticker, make_message(std::move(out)));
+        hub_.publish(ticker,
+                     make_message(ticker_message(m, ticker, market_data_.statistics(market, time),
+                                                 sequence, time)));
     }
     for (const auto& s : kIntervals) {
         const std::string& channel = names.candles[static_cast<std::size_t>(s.interval)];
         if (!hub_.has_subscribers(channel)) continue;
         const auto candle = market_data_.candle_at(market, s.interval, time);
         if (!candle) continue;
-        std::string out;
-        JsonWriter json(out);
-        json.begin_object().key("type").string("CandlestickUpdate").key("channel").string(channel);
-        json.key("symbol").string(m.symbol).key("interval").string(s.name).key("candle");
-        write_candle(json, m, *candle);
-        json.key("sequence").number(sequence).end_object();
-        hub_.publish(channel, make_message(std::move(out)));
+        hub_.publish(channel, make_message(candle_message(m, channel, s.name, *candle, sequence)));
     }
+}
+
+void WsFeed::on_relay(const std::string& channel, std::string message) {
+    if (hub_.has_subscribers(channel)) hub_.publish(channel, make_message(std::move(message)));
 }
 
 void WsFeed::on_order(const OrderRecord& order) {

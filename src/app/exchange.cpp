@@ -14,6 +14,7 @@
 
 #include "xtrader/api/access_control.hpp"
 #include "xtrader/api/http_server.hpp"
+#include "xtrader/api/market_statistics_publisher.hpp"
 #include "xtrader/api/reply_relay.hpp"
 #include "xtrader/api/rest_api.hpp"
 #include "xtrader/api/ws_feed.hpp"
@@ -232,6 +233,7 @@ class Exchange {
     std::optional<JournalFollower> journal_market_feed();
     std::optional<MarketDataCache> mdp_cache();
     std::optional<TopicConsumer> mdp_member();
+    std::optional<api::MarketStatisticsPublisher> statistics_publisher();
     std::optional<api::WsServer> websocket_server();
     net::ip::tcp::endpoint endpoint(unsigned short port) const {
         return {net::ip::make_address(config_.host), port};
@@ -275,6 +277,8 @@ class Exchange {
     MarketDataSink market_data_sink_{config_.catalog, market_data_,
                                      market_data_cache_ ? &*market_data_cache_ : nullptr,
                                      brokers_.history ? &*brokers_.history : nullptr};
+    // With RabbitMQ, the mdp-group member announces tickers and candles to the gateways.
+    std::optional<api::MarketStatisticsPublisher> statistics_ = statistics_publisher();
     std::optional<TopicConsumer> mdp_ = mdp_member();
 
     unsigned threads_ = config_.io_threads != 0 ? config_.io_threads
@@ -312,6 +316,7 @@ Exchange::Exchange(const Config& config) : config_(config) {
     if (config_.pipelines.ws_gateways && !config_.pipelines.rabbitmq) {
         throw ConfigError("rabbitmq.gateways needs rabbitmq.url: the gateways are fed from it");
     }
+    if (statistics_) market_data_sink_.set_batch_listener(&*statistics_);
     load_keys(config_, keys_);
 }
 
@@ -327,6 +332,14 @@ std::optional<MarketDataCache> Exchange::mdp_cache() {
     if (!mdp_thread() || p.redis.empty()) return std::nullopt;
     return std::optional<MarketDataCache>(std::in_place, config_.catalog, p.redis_endpoint(),
                                           p.market_data_cache);
+}
+
+std::optional<api::MarketStatisticsPublisher> Exchange::statistics_publisher() {
+    const auto& p = config_.pipelines;
+    if (!mdp_thread() || !p.rabbitmq) return std::nullopt;
+    return std::optional<api::MarketStatisticsPublisher>(std::in_place, config_.catalog,
+                                                         *p.rabbitmq, p.rabbitmq_publisher.exchange,
+                                                         p.probe_interval);
 }
 
 std::optional<TopicConsumer> Exchange::mdp_member() {
@@ -386,6 +399,7 @@ void Exchange::start() {
     store_writer_.start();
     if (market_feed_) market_feed_->start();
     for (auto* follower : brokers_.followers()) follower->start();
+    if (statistics_) statistics_->start();
     if (mdp_) mdp_->start();
     if (brokers_.order_history) brokers_.order_history->start();
     if (brokers_.persister) brokers_.persister->start();
@@ -408,6 +422,7 @@ void Exchange::stop() {
     if (market_feed_) market_feed_->stop();
     for (auto* follower : brokers_.followers()) follower->stop();
     if (mdp_) mdp_->stop();
+    if (statistics_) statistics_->stop();
     if (brokers_.order_history) brokers_.order_history->stop();
     if (brokers_.persister) brokers_.persister->stop();
 }

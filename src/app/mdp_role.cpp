@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "xtrader/api/market_statistics_publisher.hpp"
 #include "xtrader/app/roles.hpp"
 #include "xtrader/consumers/market_data_sink.hpp"
 
@@ -19,6 +20,14 @@ int run_mdp(const Config& config) {
     std::optional<PostgresStore> executions;
     if (!p.postgres.empty()) executions.emplace(config.catalog, p.postgres);
     MarketDataSink sink(config.catalog, market_data, &cache, executions ? &*executions : nullptr);
+    // With RabbitMQ, tickers and candles for the WebSocket gateways.
+    std::optional<api::MarketStatisticsPublisher> statistics;
+    if (p.rabbitmq) {
+        statistics.emplace(config.catalog, *p.rabbitmq, p.rabbitmq_publisher.exchange,
+                           p.probe_interval);
+        sink.set_batch_listener(&*statistics);
+        statistics->start();
+    }
     // The cache is read when the group assigns partitions (MarketDataSink::on_assigned).
     TopicConsumer member(p.mdp_consumer_options(), sink);
     member.start();
@@ -26,6 +35,7 @@ int run_mdp(const Config& config) {
                  p.kafka.market_data.name, p.market_data_cache, p.redis);
     wait_for_stop_signal();
     member.stop();
+    if (statistics) statistics->stop();
     const auto figures = member.figures();
     spdlog::info("mdp: stopped; {} applied, {} duplicates dropped", figures.applied,
                  figures.duplicates);

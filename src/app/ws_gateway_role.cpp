@@ -79,7 +79,8 @@ int run_ws_gateway(const Config& config) {
     MarketData mirror(config.catalog);
     MarketDataCache cache(config.catalog, p.redis_endpoint(), p.market_data_cache);
     auto hub = std::make_shared<api::WsHub>();
-    api::WsFeed feed(config.catalog, mirror, *hub);
+    // Tickers and candles come from the MDP, relayed; the mirror serves the book and the trades.
+    api::WsFeed feed(config.catalog, mirror, *hub, /*statistics=*/false);
     mirror.set_listener(&feed);
     NotificationConsumerOptions options;
     options.endpoint = *p.rabbitmq;

@@ -48,7 +48,7 @@ bool MarketDataSink::take(const KafkaRecord& record, std::string& error) {
     const auto message = decode_market_data(catalog_, record.payload, error);
     if (!message) return false;
     const auto applied = apply_market_data(market_data_, *message, trades_, book_);
-    if (cache_ == nullptr) return true;
+    if (cache_ == nullptr && batch_listener_ == nullptr) return true;
     if (const auto* e = std::get_if<ExecutionMessage>(&*message)) {
         if (applied.fresh_trades != 0) changes_of(e->trade.market).trades.push_back(trades_.back());
     } else if (applied.book_changed) {
@@ -59,8 +59,11 @@ bool MarketDataSink::take(const KafkaRecord& record, std::string& error) {
 }
 
 void MarketDataSink::flush() {
-    if (cache_ == nullptr || (pending_.empty() && offsets_.empty())) return;
-    cache_->write(market_data_, pending_, topic_, offsets_);  // throws: flush() is called again
+    if (pending_.empty() && offsets_.empty()) return;
+    if (cache_ != nullptr) {
+        cache_->write(market_data_, pending_, topic_, offsets_);  // throws: called again
+    }
+    if (batch_listener_ != nullptr) batch_listener_->on_batch(market_data_, pending_);
     pending_.clear();
     offsets_.clear();
 }

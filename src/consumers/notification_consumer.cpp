@@ -6,6 +6,7 @@
 
 #include "xtrader/consumers/market_data_sink.hpp"
 #include "xtrader/consumers/order_event_codec.hpp"
+#include "xtrader/json/reader.hpp"
 
 namespace xtrader {
 
@@ -88,7 +89,8 @@ void NotificationConsumer::connect() {
     retry.dead_letter_routing_key = queue_;
     consumer_.declare_queue(retry_queue_, retry);
     consumer_.declare_queue(dead_letter_queue_, {.durable = true});
-    for (const char* pattern : {"execution.*", "orderbook.*", "order.*"}) {
+    for (const char* pattern :
+         {"execution.*", "orderbook.*", "order.*", "ticker.*", "candle.*.*"}) {
         consumer_.bind_queue(queue_, options_.exchange, pattern);
     }
     consumer_.consume(queue_, options_.prefetch);
@@ -203,6 +205,7 @@ std::string NotificationConsumer::handle(const RabbitMqMessage& message) {
         listener_.on_order(change->order);
         return {};
     }
+    if (kind == "ticker" || kind == "candle") return relay(key, message.body);
     if (kind != "execution" && kind != "orderbook") {
         return "unknown routing key " + std::string(key);
     }
@@ -224,6 +227,34 @@ std::string NotificationConsumer::handle(const RabbitMqMessage& message) {
         return "the routing key " + std::string(key) + " does not match the message";
     }
     apply(*market, std::move(*decoded));
+    return {};
+}
+
+std::string NotificationConsumer::relay(std::string_view key, const std::string& body) {
+    // ticker.SYM -> ticker:SYM; candle.SYM.INTERVAL -> candles:SYM:INTERVAL
+    const bool ticker = key.starts_with("ticker.");
+    std::string_view symbol = key.substr(key.find('.') + 1);
+    std::string channel;
+    if (ticker) {
+        channel = "ticker:" + std::string(symbol);
+    } else {
+        const auto dot = symbol.rfind('.');
+        if (dot == std::string_view::npos || !parse_interval(symbol.substr(dot + 1))) {
+            return "no such interval in " + std::string(key);
+        }
+        channel = "candles:" + std::string(symbol.substr(0, dot)) + ":" +
+                  std::string(symbol.substr(dot + 1));
+        symbol = symbol.substr(0, dot);
+    }
+    if (!market_of(catalog_, symbol)) return "no such market in " + std::string(key);
+    std::string error;
+    const auto parsed = parse_json_object(body, error, JsonNesting::Any);
+    if (!parsed) return error;
+    const auto* named = parsed->find("channel");
+    if (named == nullptr || !named->is(JsonValue::Kind::String) || named->text != channel) {
+        return "the message is not one of " + channel;
+    }
+    listener_.on_relay(channel, body);
     return {};
 }
 

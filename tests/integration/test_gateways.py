@@ -241,8 +241,25 @@ def test_gateways_serve_every_channel_from_rabbitmq(setup, data_dir):
         alice = Follower(gateways[0].port, ALICE)
         bob = Follower(gateways[1].port, BOB)
         anonymous = Follower(gateways[1].port)
+        statistics = WsClient(gateways[0].port, timeout=30)
+        statistics.send({"op": "subscribe", "channels": ["ticker:BTC-KRW", "candles:BTC-KRW:1m"]})
+        assert statistics.recv()["type"] == "Subscribed"
         trade(daemon, 60, start=20)
         book, tape = rest_state(daemon, 80)
+        # Tickers and candles: made by the mdp-group, relayed by the gateway as they are.
+        rest = daemon.client().get("/api/v1/statistics/BTC-KRW")[1]
+        assert rest["volume_24h"] == Decimal("0.080")
+        latest = {}
+        while latest.get("MarketStatistics", {}).get("volume_24h") != rest["volume_24h"] or \
+                latest.get("CandlestickUpdate", {}).get("candle", {}).get("trade_count", 0) < 60:
+            m = statistics.recv()
+            latest[m["type"]] = m
+        assert latest["MarketStatistics"]["channel"] == "ticker:BTC-KRW"
+        ticker = latest["MarketStatistics"]
+        shared = set(ticker) & set(rest) - {"timestamp", "sequence"}
+        assert {"volume_24h", "last_price"} <= shared, (ticker, rest)
+        assert {k: ticker[k] for k in shared} == {k: rest[k] for k in shared}
+        assert latest["CandlestickUpdate"]["channel"] == "candles:BTC-KRW:1m"
         for f in (alice, bob, anonymous):
             f.follow_until(book["version"], 60)
             assert [m["exec_id"] for m in f.executions] == tape[-60:]

@@ -19,7 +19,10 @@ namespace xtrader::api {
 // publishes it to the hub, only for channels that have subscribers.
 class WsFeed final : public GatewayListener {
   public:
-    WsFeed(const MarketCatalog& catalog, const MarketData& market_data, WsHub& hub);
+    // statistics: the ticker and candle channels from the market data's own statistics (false
+    // in a gateway: they come from the MDP, relayed).
+    WsFeed(const MarketCatalog& catalog, const MarketData& market_data, WsHub& hub,
+           bool statistics = true);
 
     void on_market_update(MarketId market, Sequence sequence, Timestamp time,
                           std::span<const PublicTrade> trades, std::span<const BookDelta> book,
@@ -27,6 +30,7 @@ class WsFeed final : public GatewayListener {
     void on_order(const OrderRecord& order) override;
     // A fresh OrderBookSnapshot to the market's book subscribers.
     void on_book_resync(MarketId market) override;
+    void on_relay(const std::string& channel, std::string message) override;
 
   private:
     // Each market's channel names, made once rather than for every event.
@@ -38,6 +42,7 @@ class WsFeed final : public GatewayListener {
     const MarketCatalog& catalog_;
     const MarketData& market_data_;
     WsHub& hub_;
+    bool statistics_;
     std::vector<Channels> channels_;  // by market
 };
 
@@ -47,6 +52,12 @@ std::string orders_channel(AccountId account);
 // The OrderBookSnapshot message of a book subscription (its first message, and after a resync).
 std::string book_snapshot_message(const MarketSpec& market, std::string_view channel,
                                   const BookView& book);
+
+// The MarketStatistics message of a ticker channel, and the CandlestickUpdate of a candles one.
+std::string ticker_message(const MarketSpec& market, std::string_view channel,
+                           const MarketStatistics& statistics, Sequence sequence, Timestamp time);
+std::string candle_message(const MarketSpec& market, std::string_view channel,
+                           std::string_view interval, const Candle& candle, Sequence sequence);
 
 // The depth of the book a snapshot carries.
 inline constexpr std::size_t kSnapshotDepth = 1000;

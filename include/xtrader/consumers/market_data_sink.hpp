@@ -21,6 +21,15 @@ MarketData::Applied apply_market_data(MarketData& data, const MarketDataMessage&
                                       std::vector<PublicTrade>& trades,
                                       std::vector<BookDelta>& book);
 
+// Told of each batch's changes once they are applied and cached: what the MDP announces beyond
+// the cache (the ticker and candle messages of the notification exchange). Called on the sink's
+// thread; must not block.
+class MarketDataBatchListener {
+  public:
+    virtual ~MarketDataBatchListener() = default;
+    virtual void on_batch(const MarketData& data, const std::vector<MarketChanges>& changes) = 0;
+};
+
 class MarketDataSink final : public TopicSink {
   public:
     // cache: where each batch's changes and offsets are written, and what a member starts from
@@ -30,8 +39,13 @@ class MarketDataSink final : public TopicSink {
                    MarketDataCache* cache = nullptr, PostgresStore* executions = nullptr)
         : catalog_(catalog), market_data_(market_data), cache_(cache), executions_(executions) {}
 
+    void set_batch_listener(MarketDataBatchListener* listener) noexcept {
+        batch_listener_ = listener;
+    }
+
     bool take(const KafkaRecord& record, std::string& error) override;
-    // Writes the batch's changes and offsets to the cache, when there is one.
+    // Writes the batch's changes and offsets to the cache, when there is one, then tells the
+    // batch listener.
     void flush() override;
     // With a cache: a partition it has an offset for starts there, its markets as the cache
     // holds them; any other starts at the topic's beginning, its markets rebuilt (from
@@ -48,6 +62,7 @@ class MarketDataSink final : public TopicSink {
     MarketData& market_data_;
     MarketDataCache* cache_;
     PostgresStore* executions_;
+    MarketDataBatchListener* batch_listener_ = nullptr;
     bool migrated_ = false;
     std::string topic_;
     std::vector<MarketChanges> pending_;    // this batch's, one per market touched

@@ -1,10 +1,12 @@
 // A WebSocket gateway's feed: its own queue on the RabbitMQ exchange `market-notifications`,
-// read into a MarketData mirror (executions, book deltas: the gateway's candles, statistics and
-// book snapshots come from it) and the accounts' order updates, all handed to a GatewayListener.
+// read into a MarketData mirror (executions, book deltas: the gateway's book snapshots come from
+// it), the accounts' order updates and the MDP's ticker and candle messages, all handed to a
+// GatewayListener.
 //
 // Topology, declared (idempotently) at every connection, NAME being the gateway's name:
 //   ws-gateway.NAME        durable, deleted `queue_expires` after its gateway is gone; bound to
-//                          execution.*, orderbook.* and order.*; what it rejects goes to
+//                          execution.*, orderbook.*, order.*, ticker.* and candle.*.*; what it
+//                          rejects goes to
 //   ws-gateway.NAME.retry  holding each message `retry_delay`, then dead-lettering it back;
 //   EXCHANGE.dlq           (market-notifications.dlq) where a message rejected `max_retries`
 //                          times is put, with the reason, its routing key and the gateway in
@@ -47,6 +49,8 @@ class GatewayListener : public MarketDataListener {
     virtual void on_order(const OrderRecord& order) = 0;
     // The market's book was replaced by the cache's: its subscribers need a fresh snapshot.
     virtual void on_book_resync(MarketId market) = 0;
+    // A message the MDP made for a WebSocket channel (ticker:SYM, candles:SYM:INTERVAL), as is.
+    virtual void on_relay(const std::string& channel, std::string message) = 0;
 };
 
 struct NotificationConsumerOptions {
@@ -107,6 +111,8 @@ class NotificationConsumer {
     // Applies a delivery; the reason it cannot, or an empty string.
     std::string handle(const RabbitMqMessage& message);
     void apply(MarketId market, MarketDataMessage message);
+    // A ticker or candle message of the MDP, to its channel; the reason it cannot, or "".
+    std::string relay(std::string_view key, const std::string& body);
     void hold(MarketState& state, MarketDataMessage message);
     void begin_resync(MarketState& state);
     // Restores the market's book from the cache, and the trades the mirror lacks, when the
