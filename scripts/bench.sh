@@ -12,6 +12,18 @@ workloads=${XTRADER_WORKLOADS:-bench/workloads}
 data=build/bench/data
 mkdir -p "$data"
 
+# A publisher's JSON line ($1) with the broker's own tool's rate ($2, messages/s, measured in
+# the same run) and the ratio of the two added.
+with_baseline() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+ours, baseline = json.loads(sys.argv[1]), float(sys.argv[2])
+ours["baseline_per_s"] = round(baseline)
+ours["ratio"] = round(ours["messages_per_s"] / baseline, 3)
+print(json.dumps(ours, separators=(",", ":")))
+PY
+}
+
 case "$what" in
     engine)
         csv=$data/exchange-core-1book.csv
@@ -95,14 +107,7 @@ case "$what" in
             --topic "bench-baseline-$tag" --num-records "$messages" --record-size "$bytes" \
             --throughput -1 --producer-props bootstrap.servers=$brokers acks=all \
             enable.idempotence=true linger.ms=5 batch.size=1048576 compression.type=lz4 | tail -1)
-        python3 - "$ours" "$baseline" <<'PY'
-import json, re, sys
-ours = json.loads(sys.argv[1])
-baseline = float(re.search(r"([0-9.]+) records/sec", sys.argv[2]).group(1))
-ours["baseline_per_s"] = round(baseline)
-ours["ratio"] = round(ours["messages_per_s"] / baseline, 3)
-print(json.dumps(ours, separators=(",", ":")))
-PY
+        with_baseline "$ours" "$(sed -n 's:.* \([0-9.]*\) records/sec.*:\1:p' <<<"$baseline")"
         build/bench/bench/pipeline_bench kafka-latency config/xtrader.toml $brokers "bench-latency-$tag" \
             "$data/kafka-latency" "${XTRADER_BENCH_RATE:-5000}" "${XTRADER_BENCH_SECONDS:-20}"
         csv=$data/exchange-core-1book.csv
@@ -163,14 +168,7 @@ PY
         messages=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["messages"])' "$ours")
         baseline=$(perf -x 1 -y 1 -a -s "$bytes" -c 4096 -C "$messages" -e "bench-baseline-$tag" \
             -t topic -k '#' -u "bench-baseline-$tag" -ad true | grep 'sending rate avg')
-        python3 - "$ours" "$baseline" <<'PY'
-import json, re, sys
-ours = json.loads(sys.argv[1])
-baseline = float(re.search(r"sending rate avg: ([0-9.]+) msg/s", sys.argv[2]).group(1))
-ours["baseline_per_s"] = round(baseline)
-ours["ratio"] = round(ours["messages_per_s"] / baseline, 3)
-print(json.dumps(ours, separators=(",", ":")))
-PY
+        with_baseline "$ours" "$(sed -n 's:.*sending rate avg\: \([0-9.]*\) msg/s.*:\1:p' <<<"$baseline")"
         # A fresh full-mode exchange serving no WebSocket, three gateways, HAProxy in front;
         # ws_bench's clients connect through HAProxy and time submission -> Execution.
         port=${XTRADER_BENCH_PORT:-7300}

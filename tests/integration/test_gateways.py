@@ -107,18 +107,51 @@ class Gateway:
         return self.proc.returncode
 
 
+class Deployment:
+    """Full mode with gateways, of the test's own: an exchange serving no WebSocket, then the
+    gateways, the load balancer and the clients the test asks for; all stopped and their broker
+    objects deleted at the end."""
+
+    def __init__(self, data_dir):
+        self.data_dir = data_dir
+        self.setup = Setup()
+        self.gateways, self.clients = [], []
+        self.balancer = None
+        self.daemon = Daemon(data_dir, *self.setup.flags(), "--ws-gateways", "true").start()
+
+    def gateway(self):
+        g = Gateway(self.setup, self.data_dir, "gw-" + uuid.uuid4().hex[:6])
+        self.gateways.append(g)
+        return g
+
+    def balance(self, gateways):
+        self.balancer = Balancer(self.data_dir, [g.port for g in gateways])
+        return self.balancer
+
+    def follower(self, port, key=None):
+        self.clients.append(Follower(port, key))
+        return self.clients[-1]
+
+    def view(self, port, key=None):
+        self.clients.append(View(port, key))
+        return self.clients[-1]
+
+    def close(self):
+        for c in self.clients:
+            c.ws.sock.close()
+        if self.balancer:
+            self.balancer.stop()
+        self.daemon.stop()
+        for g in self.gateways:
+            g.stop()
+        self.setup.cleanup([g.name for g in self.gateways])
+
+
 @pytest.fixture
-def setup():
-    s = Setup()
-    s.gateways = []
-    yield s
-    s.cleanup(s.gateways)
-
-
-def start_gateway(setup, data_dir, name=None):
-    name = name or "gw-" + uuid.uuid4().hex[:6]
-    setup.gateways.append(name)
-    return Gateway(setup, data_dir, name)
+def full(data_dir):
+    deployment = Deployment(data_dir)
+    yield deployment
+    deployment.close()
 
 
 class Follower:
@@ -198,9 +231,6 @@ class Follower:
                           key=lambda l: l["price"])
         return bids, asks
 
-    def close(self):
-        self.ws.sock.close()
-
 
 def trade(daemon, count, start=0):
     """count crossing pairs (one trade each), with resting bids and a cancel every few."""
@@ -226,59 +256,53 @@ def rest_state(daemon, executions):
     return book, tape()
 
 
-def test_gateways_serve_every_channel_from_rabbitmq(setup, data_dir):
+def test_gateways_serve_every_channel_from_rabbitmq(full):
     """Two gateways, clients on each: executions once and in order, the book from snapshot +
     deltas equal to REST's, the orders channel only to its account; the exchange itself serves
     no WebSocket."""
-    daemon = Daemon(data_dir, *setup.flags(), "--ws-gateways", "true").start()
-    gateways = []
-    try:
-        assert daemon.ws_port is None
-        trade(daemon, 20)  # before the gateways: their snapshots come from the cache
-        wait_until(lambda: redis("HGET", setup.cache + ":BTC-KRW:state", "last_exec_id") == "20",
-                   30, "the cache")
-        gateways = [start_gateway(setup, data_dir) for _ in range(2)]
-        alice = Follower(gateways[0].port, ALICE)
-        bob = Follower(gateways[1].port, BOB)
-        anonymous = Follower(gateways[1].port)
-        statistics = WsClient(gateways[0].port, timeout=30)
-        statistics.send({"op": "subscribe", "channels": ["ticker:BTC-KRW", "candles:BTC-KRW:1m"]})
-        assert statistics.recv()["type"] == "Subscribed"
-        trade(daemon, 60, start=20)
-        book, tape = rest_state(daemon, 80)
-        # Tickers and candles: made by the mdp-group, relayed by the gateway as they are.
-        rest = daemon.client().get("/api/v1/statistics/BTC-KRW")[1]
-        assert rest["volume_24h"] == Decimal("0.080")
-        latest = {}
-        while latest.get("MarketStatistics", {}).get("volume_24h") != rest["volume_24h"] or \
-                latest.get("CandlestickUpdate", {}).get("candle", {}).get("trade_count", 0) < 60:
-            m = statistics.recv()
-            latest[m["type"]] = m
-        assert latest["MarketStatistics"]["channel"] == "ticker:BTC-KRW"
-        ticker = latest["MarketStatistics"]
-        shared = set(ticker) & set(rest) - {"timestamp", "sequence"}
-        assert {"volume_24h", "last_price"} <= shared, (ticker, rest)
-        assert {k: ticker[k] for k in shared} == {k: rest[k] for k in shared}
-        assert latest["CandlestickUpdate"]["channel"] == "candles:BTC-KRW:1m"
-        for f in (alice, bob, anonymous):
-            f.follow_until(book["version"], 60)
-            assert [m["exec_id"] for m in f.executions] == tape[-60:]
-            assert f.levels() == (book["bids"], book["asks"])
-        # Private updates: alice's 60 sells rest, then fill; bob's buys take them.
-        alice.wait(lambda f: sum(o["status"] == "Filled" for o in f.orders) == 60)
-        assert {o["side"] for o in alice.orders} == {"Sell"}
-        bob.wait(lambda f: sum(o["status"] == "Filled" for o in f.orders) == 60)
-        assert {o["side"] for o in bob.orders} == {"Buy"}
-        assert not anonymous.orders
-        for g in gateways:
-            figures = g.figures()
-            assert figures["state"] == "healthy" and figures["dead_lettered"] == 0, figures
-        assert gateways[1].figures()["connections"] == 2
-        assert gateways[0].status("/metrics")[1].count(b"xtrader_gateway_connections") == 2
-    finally:
-        daemon.stop()
-        for g in gateways:
-            g.stop()
+    daemon = full.daemon
+    assert daemon.ws_port is None
+    trade(daemon, 20)  # before the gateways: their snapshots come from the cache
+    wait_until(lambda: redis("HGET", full.setup.cache + ":BTC-KRW:state", "last_exec_id") == "20",
+               30, "the cache")
+    gateways = [full.gateway() for _ in range(2)]
+    alice = full.follower(gateways[0].port, ALICE)
+    bob = full.follower(gateways[1].port, BOB)
+    anonymous = full.follower(gateways[1].port)
+    statistics = WsClient(gateways[0].port, timeout=30)
+    statistics.send({"op": "subscribe", "channels": ["ticker:BTC-KRW", "candles:BTC-KRW:1m"]})
+    assert statistics.recv()["type"] == "Subscribed"
+    trade(daemon, 60, start=20)
+    book, tape = rest_state(daemon, 80)
+    # Tickers and candles: made by the mdp-group, relayed by the gateway as they are.
+    rest = daemon.client().get("/api/v1/statistics/BTC-KRW")[1]
+    assert rest["volume_24h"] == Decimal("0.080")
+    latest = {}
+    while latest.get("MarketStatistics", {}).get("volume_24h") != rest["volume_24h"] or \
+            latest.get("CandlestickUpdate", {}).get("candle", {}).get("trade_count", 0) < 60:
+        m = statistics.recv()
+        latest[m["type"]] = m
+    assert latest["MarketStatistics"]["channel"] == "ticker:BTC-KRW"
+    ticker = latest["MarketStatistics"]
+    shared = set(ticker) & set(rest) - {"timestamp", "sequence"}
+    assert {"volume_24h", "last_price"} <= shared, (ticker, rest)
+    assert {k: ticker[k] for k in shared} == {k: rest[k] for k in shared}
+    assert latest["CandlestickUpdate"]["channel"] == "candles:BTC-KRW:1m"
+    for f in (alice, bob, anonymous):
+        f.follow_until(book["version"], 60)
+        assert [m["exec_id"] for m in f.executions] == tape[-60:]
+        assert f.levels() == (book["bids"], book["asks"])
+    # Private updates: alice's 60 sells rest, then fill; bob's buys take them.
+    alice.wait(lambda f: sum(o["status"] == "Filled" for o in f.orders) == 60)
+    assert {o["side"] for o in alice.orders} == {"Sell"}
+    bob.wait(lambda f: sum(o["status"] == "Filled" for o in f.orders) == 60)
+    assert {o["side"] for o in bob.orders} == {"Buy"}
+    assert not anonymous.orders
+    for g in gateways:
+        figures = g.figures()
+        assert figures["state"] == "healthy" and figures["dead_lettered"] == 0, figures
+    assert gateways[1].figures()["connections"] == 2
+    assert gateways[0].status("/metrics")[1].count(b"xtrader_gateway_connections") == 2
 
 
 def dead_letters(queue):
@@ -295,38 +319,32 @@ def dead_letters(queue):
         return out
 
 
-def test_a_message_no_gateway_can_read_is_retried_three_times_then_dead_lettered(setup, data_dir):
-    daemon = Daemon(data_dir, *setup.flags(), "--ws-gateways", "true").start()
-    gateways = []
-    try:
-        gateways = [start_gateway(setup, data_dir)]
-        gateway = gateways[0]
-        with pika.BlockingConnection(pika.URLParameters(AMQP)) as connection:
-            channel = connection.channel()
-            channel.basic_publish(setup.exchange, "execution.BTC-KRW", b"{not json")
-            channel.basic_publish(setup.exchange, "orderbook.ETH-KRW",
-                                  b'{"type":"BookDelta","symbol":"BTC-KRW"}')
-        dlq = setup.exchange + ".dlq"
-        wait_until(lambda: gateway.figures()["dead_lettered"] == 2, 30, "two dead letters")
-        figures = gateway.figures()
-        assert figures["retries"] == 6 and figures["state"] == "healthy", figures
-        letters = dead_letters(dlq)
-        assert sorted(b for _, b in letters) == sorted(
-            [b"{not json", b'{"type":"BookDelta","symbol":"BTC-KRW"}'])
-        for headers, _ in letters:
-            assert headers["x-gateway"] == gateway.name and headers["x-attempts"] == "4"
-            assert headers["x-reason"] and headers["x-routing-key"] in (
-                "execution.BTC-KRW", "orderbook.ETH-KRW")
-        # The gateway goes on serving.
-        follower = Follower(gateway.port)
-        trade(daemon, 5)
-        book, tape = rest_state(daemon, 5)
-        follower.follow_until(book["version"], 5)
-        assert [m["exec_id"] for m in follower.executions] == tape
-    finally:
-        daemon.stop()
-        for g in gateways:
-            g.stop()
+def test_a_message_no_gateway_can_read_is_retried_three_times_then_dead_lettered(full):
+    daemon = full.daemon
+    gateways = [full.gateway()]
+    gateway = gateways[0]
+    with pika.BlockingConnection(pika.URLParameters(AMQP)) as connection:
+        channel = connection.channel()
+        channel.basic_publish(full.setup.exchange, "execution.BTC-KRW", b"{not json")
+        channel.basic_publish(full.setup.exchange, "orderbook.ETH-KRW",
+                              b'{"type":"BookDelta","symbol":"BTC-KRW"}')
+    dlq = full.setup.exchange + ".dlq"
+    wait_until(lambda: gateway.figures()["dead_lettered"] == 2, 30, "two dead letters")
+    figures = gateway.figures()
+    assert figures["retries"] == 6 and figures["state"] == "healthy", figures
+    letters = dead_letters(dlq)
+    assert sorted(b for _, b in letters) == sorted(
+        [b"{not json", b'{"type":"BookDelta","symbol":"BTC-KRW"}'])
+    for headers, _ in letters:
+        assert headers["x-gateway"] == gateway.name and headers["x-attempts"] == "4"
+        assert headers["x-reason"] and headers["x-routing-key"] in (
+            "execution.BTC-KRW", "orderbook.ETH-KRW")
+    # The gateway goes on serving.
+    follower = full.follower(gateway.port)
+    trade(daemon, 5)
+    book, tape = rest_state(daemon, 5)
+    follower.follow_until(book["version"], 5)
+    assert [m["exec_id"] for m in follower.executions] == tape
 
 
 class Trading:
@@ -357,48 +375,42 @@ class Trading:
 
 
 @pytest.mark.fault
-def test_rabbitmq_down_20s_under_load_then_every_client_catches_up(setup, data_dir):
+def test_rabbitmq_down_20s_under_load_then_every_client_catches_up(full):
     """RabbitMQ stopped for 20 s while orders flow: every order answered 200; the gateways
     reconnect, redeclare and resynchronise; afterwards each client's book equals REST's, its
     executions are in order without duplicates, and no order update of its account is missing
     (they are persistent in the gateways' durable queues)."""
-    daemon = Daemon(data_dir, *setup.flags(), "--ws-gateways", "true").start()
-    gateways, followers = [], []
+    daemon = full.daemon
+    gateways = [full.gateway() for _ in range(2)]
+    followers = [full.follower(gateways[0].port, ALICE), full.follower(gateways[1].port, ALICE),
+                 full.follower(gateways[1].port)]
+    trading = Trading(daemon)
+    time.sleep(2)
+    services("down", "rabbitmq")
     try:
-        gateways = [start_gateway(setup, data_dir) for _ in range(2)]
-        followers = [Follower(gateways[0].port, ALICE), Follower(gateways[1].port, ALICE),
-                     Follower(gateways[1].port)]
-        trading = Trading(daemon)
-        time.sleep(2)
-        services("down", "rabbitmq")
-        try:
-            wait_until(lambda: all(g.status("/health")[0] == 503 for g in gateways), 30,
-                       "the gateways unhealthy for the load balancer")
-            time.sleep(20)
-        finally:
-            services("up", "rabbitmq")
-        wait_until(lambda: all(g.status("/health")[0] == 200 for g in gateways), 60,
-                   "the gateways consuming again")
-        time.sleep(2)
-        fills = trading.finish()
-        assert set(trading.statuses) == {200}
-        book, tape = rest_state(daemon, fills)
-        for f in followers:
-            f.follow_until(book["version"], 0)
-            f.wait(lambda f: f.version == book["version"])
-            assert f.levels() == (book["bids"], book["asks"])
-            ids = [int(m["exec_id"]) for m in f.executions]
-            assert ids == sorted(set(ids)), "in order, none twice"
-        # Every alice order's last update says Filled: none is missing.
-        for f in followers[:2]:
-            f.wait(lambda f: len({o["order_id"] for o in f.orders if o["status"] == "Filled"})
-                   == fills, what="every fill of alice's orders")
-        assert not followers[2].orders
-        assert all(g.figures()["reconnects"] >= 1 for g in gateways)
+        wait_until(lambda: all(g.status("/health")[0] == 503 for g in gateways), 30,
+                   "the gateways unhealthy for the load balancer")
+        time.sleep(20)
     finally:
-        daemon.stop()
-        for g in gateways:
-            g.stop()
+        services("up", "rabbitmq")
+    wait_until(lambda: all(g.status("/health")[0] == 200 for g in gateways), 60,
+               "the gateways consuming again")
+    time.sleep(2)
+    fills = trading.finish()
+    assert set(trading.statuses) == {200}
+    book, tape = rest_state(daemon, fills)
+    for f in followers:
+        f.follow_until(book["version"], 0)
+        f.wait(lambda f: f.version == book["version"])
+        assert f.levels() == (book["bids"], book["asks"])
+        ids = [int(m["exec_id"]) for m in f.executions]
+        assert ids == sorted(set(ids)), "in order, none twice"
+    # Every alice order's last update says Filled: none is missing.
+    for f in followers[:2]:
+        f.wait(lambda f: len({o["order_id"] for o in f.orders if o["status"] == "Filled"})
+               == fills, what="every fill of alice's orders")
+    assert not followers[2].orders
+    assert all(g.figures()["reconnects"] >= 1 for g in gateways)
 
 
 class Balancer:
@@ -497,101 +509,81 @@ def market_state(daemon, symbol):
     return book["version"], levels, [int(t["exec_id"]) for t in reversed(tape)]
 
 
-def test_three_gateways_behind_haproxy_serve_a_thousand_clients_each(setup, data_dir):
+def test_three_gateways_behind_haproxy_serve_a_thousand_clients_each(full):
     """The seed's three WebSocket servers of 1,000 clients each, through HAProxy: every client
     gets every execution of both markets once and in order, its books from snapshot + deltas
     equal REST's, and the orders channel only its own account's updates."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < 8192 <= hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (8192, hard))
-    daemon = Daemon(data_dir, *setup.flags(), "--ws-gateways", "true").start()
-    gateways, balancer, views = [], None, []
-    try:
-        gateways = [start_gateway(setup, data_dir) for _ in range(3)]
-        balancer = Balancer(data_dir, [g.port for g in gateways])
-        keys = {0: ALICE, 1: BOB}
-        views = [View(balancer.port, keys.get(i % 100)) for i in range(3000)]
-        for v in views:  # both snapshots in (they come before the acknowledgement)
-            v.read_until(lambda v: v.subscribed)
-        assert sorted(g.figures()["connections"] for g in gateways) == [1000, 1000, 1000]
-        before = {m: market_state(daemon, m)[2] for m in View.MARKETS}
-        for symbol in View.MARKETS:
-            alice, bob = daemon.client(ALICE), daemon.client(BOB)
-            for i in range(12):
-                price = str(50_000_000 + 1000 * (i % 5))
-                assert alice.order(symbol=symbol, side="Sell", price=price, quantity="0.001")[0] == 200
-                assert bob.order(symbol=symbol, side="Buy", price=price, quantity="0.001")[0] == 200
-            # A bid that stays and one that goes: the book changes without a trade.
-            _, rest, _ = bob.order(symbol=symbol, side="Buy", price="40000000", quantity="0.002")
-            bob.order(symbol=symbol, side="Buy", price="39000000", quantity="0.002")
-            bob.request("DELETE", "/v1/order/" + rest["order_id"])
-        state = {}
+    daemon = full.daemon
+    gateways = [full.gateway() for _ in range(3)]
+    balancer = full.balance(gateways)
+    keys = {0: ALICE, 1: BOB}
+    views = [full.view(balancer.port, keys.get(i % 100)) for i in range(3000)]
+    for v in views:  # both snapshots in (they come before the acknowledgement)
+        v.read_until(lambda v: v.subscribed)
+    assert sorted(g.figures()["connections"] for g in gateways) == [1000, 1000, 1000]
+    before = {m: market_state(daemon, m)[2] for m in View.MARKETS}
+    for symbol in View.MARKETS:
+        alice, bob = daemon.client(ALICE), daemon.client(BOB)
+        for i in range(12):
+            price = str(50_000_000 + 1000 * (i % 5))
+            assert alice.order(symbol=symbol, side="Sell", price=price, quantity="0.001")[0] == 200
+            assert bob.order(symbol=symbol, side="Buy", price=price, quantity="0.001")[0] == 200
+        # A bid that stays and one that goes: the book changes without a trade.
+        _, rest, _ = bob.order(symbol=symbol, side="Buy", price="40000000", quantity="0.002")
+        bob.order(symbol=symbol, side="Buy", price="39000000", quantity="0.002")
+        bob.request("DELETE", "/v1/order/" + rest["order_id"])
+    state = {}
+    for m in View.MARKETS:
+        wait_until(lambda: len(market_state(daemon, m)[2]) == len(before[m]) + 12, 30,
+                   "the REST market data")
+        state[m] = market_state(daemon, m)
+    for v in views:
+        v.read_until(lambda v: all(v.versions[m] >= state[m][0] and
+                                   len(v.executions[m]) >= 12 for m in View.MARKETS))
         for m in View.MARKETS:
-            wait_until(lambda: len(market_state(daemon, m)[2]) == len(before[m]) + 12, 30,
-                       "the REST market data")
-            state[m] = market_state(daemon, m)
-        for v in views:
-            v.read_until(lambda v: all(v.versions[m] >= state[m][0] and
-                                       len(v.executions[m]) >= 12 for m in View.MARKETS))
-            for m in View.MARKETS:
-                assert v.executions[m] == state[m][2][-12:], "every execution once, in order"
-                assert v.books[m] == state[m][1]
-        for i, v in enumerate(views):
-            expected = {0: "Sell", 1: "Buy"}.get(i % 100)
-            if expected is None:
-                assert not v.orders
-            else:
-                v.read_until(lambda v: sum(o["status"] == "Filled" for o in v.orders) >= 24)
-                assert {o["side"] for o in v.orders} == {expected}
-    finally:
-        for v in views:
-            v.ws.sock.close()
-        if balancer:
-            balancer.stop()
-        daemon.stop()
-        for g in gateways:
-            g.stop()
+            assert v.executions[m] == state[m][2][-12:], "every execution once, in order"
+            assert v.books[m] == state[m][1]
+    for i, v in enumerate(views):
+        expected = {0: "Sell", 1: "Buy"}.get(i % 100)
+        if expected is None:
+            assert not v.orders
+        else:
+            v.read_until(lambda v: sum(o["status"] == "Filled" for o in v.orders) >= 24)
+            assert {o["side"] for o in v.orders} == {expected}
 
 
 @pytest.mark.fault
-def test_a_gateway_killed_its_clients_reconnect_through_haproxy_to_the_others(setup, data_dir):
-    daemon = Daemon(data_dir, *setup.flags(), "--ws-gateways", "true").start()
-    gateways, balancer, views = [], None, []
-    try:
-        gateways = [start_gateway(setup, data_dir) for _ in range(3)]
-        balancer = Balancer(data_dir, [g.port for g in gateways])
-        views = [View(balancer.port) for _ in range(30)]
-        for v in views:
-            v.read_until(lambda v: v.subscribed)
-        victim = gateways[0]
-        assert victim.figures()["connections"] == 10
-        victim.stop(signal.SIGKILL)
-        wait_until(lambda: sorted(balancer.backends()) == ["DOWN", "UP", "UP"], 30,
-                   "HAProxy seeing it down")
-        # Its clients find their connection gone and connect again, as the HTS does.
-        reconnected = 0
-        for i, v in enumerate(views):
-            try:
-                v.ws.send({"op": "ping"})
-                v.ws.recv()  # the Pong: nothing else comes while nobody trades
-            except (ConnectionError, OSError, Closed):
-                views[i] = View(balancer.port)
-                views[i].read_until(lambda v: v.subscribed)
-                reconnected += 1
-        assert reconnected == 10
-        assert sorted(g.figures()["connections"] for g in gateways[1:]) == [15, 15]
-        trade(daemon, 10)
-        wait_until(lambda: len(market_state(daemon, "BTC-KRW")[2]) == 10, 30, "REST")
-        version, levels, tape = market_state(daemon, "BTC-KRW")
-        for v in views:
-            v.read_until(lambda v: v.versions["BTC-KRW"] >= version and
-                         len(v.executions["BTC-KRW"]) >= 10)
-            assert v.executions["BTC-KRW"] == tape and v.books["BTC-KRW"] == levels
-    finally:
-        for v in views:
-            v.ws.sock.close()
-        if balancer:
-            balancer.stop()
-        daemon.stop()
-        for g in gateways:
-            g.stop()
+def test_a_gateway_killed_its_clients_reconnect_through_haproxy_to_the_others(full):
+    daemon = full.daemon
+    gateways = [full.gateway() for _ in range(3)]
+    balancer = full.balance(gateways)
+    views = [full.view(balancer.port) for _ in range(30)]
+    for v in views:
+        v.read_until(lambda v: v.subscribed)
+    victim = gateways[0]
+    assert victim.figures()["connections"] == 10
+    victim.stop(signal.SIGKILL)
+    wait_until(lambda: sorted(balancer.backends()) == ["DOWN", "UP", "UP"], 30,
+               "HAProxy seeing it down")
+    # Its clients find their connection gone and connect again, as the HTS does.
+    reconnected = 0
+    for i, v in enumerate(views):
+        try:
+            v.ws.send({"op": "ping"})
+            v.ws.recv()  # the Pong: nothing else comes while nobody trades
+        except (ConnectionError, OSError, Closed):
+            views[i] = full.view(balancer.port)
+            views[i].read_until(lambda v: v.subscribed)
+            reconnected += 1
+    assert reconnected == 10
+    assert sorted(g.figures()["connections"] for g in gateways[1:]) == [15, 15]
+    trade(daemon, 10)
+    wait_until(lambda: len(market_state(daemon, "BTC-KRW")[2]) == 10, 30, "REST")
+    version, levels, tape = market_state(daemon, "BTC-KRW")
+    for v in views:
+        v.read_until(lambda v: v.versions["BTC-KRW"] >= version and
+                     len(v.executions["BTC-KRW"]) >= 10)
+        assert v.executions["BTC-KRW"] == tape and v.books["BTC-KRW"] == levels
