@@ -41,6 +41,7 @@ void SystemRoutes::pipelines(const RestCallPtr& call) {
         json.key("published").number(follower->taken());
         json.key("publish_rate").number(follower->rate());
         json.key("failures").number(follower->failures());
+        json.key("unacknowledged").number(follower->unacknowledged());
         json.end_object();
     }
     if (const auto* p = pipelines_.persister) {
@@ -136,6 +137,10 @@ void SystemRoutes::metrics(const RestCallPtr& call) {
     text += "# TYPE xtrader_pipeline_publish_rate gauge\n";
     for (const auto* f : pipelines_.followers) {
         gauge("xtrader_pipeline_publish_rate", f->name(), f->rate());
+    }
+    text += "# TYPE xtrader_pipeline_unacknowledged gauge\n";
+    for (const auto* f : pipelines_.followers) {
+        gauge("xtrader_pipeline_unacknowledged", f->name(), f->unacknowledged());
     }
     text += "# TYPE xtrader_pipeline_records_total counter\n";
     for (const auto* f : pipelines_.followers) {

@@ -16,9 +16,11 @@ void RabbitMqPublisher::publish(const MarketDataMessage& message, MarketId marke
     routing_key_ += catalog_.markets[market].symbol;
     // Transient: a gateway resynchronises a book whose changes a broker restart dropped.
     exchange_.publish(routing_key_, payload_, RabbitMqDelivery::Transient);
+    unconfirmed_.store(exchange_.outstanding(), std::memory_order_relaxed);
 }
 
 void RabbitMqPublisher::consume(std::span<const JournalRecord> records) {
+    unconfirmed_.store(0, std::memory_order_relaxed);  // a failed batch's window is gone
     for (const auto& record : records) {
         market_data_messages(record, delta_,
                              [this](const MarketDataMessage& message, MarketId market) {
@@ -26,6 +28,7 @@ void RabbitMqPublisher::consume(std::span<const JournalRecord> records) {
                              });
     }
     exchange_.wait_confirms();
+    unconfirmed_.store(0, std::memory_order_relaxed);
     cursor_.store(records.back().sequence);
     position_ = records.back().sequence;
 }

@@ -36,6 +36,8 @@ class RecordConsumer {
     virtual void consume(std::span<const JournalRecord> records) = 0;
     // Whether the sink answers again (a broker's PING); asked while degraded.
     virtual bool probe() { return true; }
+    // Messages handed to a broker and not acknowledged yet (any thread): a publisher's window.
+    virtual std::uint64_t unacknowledged() const noexcept { return 0; }
 };
 
 enum class FollowerState : std::uint8_t { Healthy, Degraded, Recovering, Off };
@@ -85,6 +87,7 @@ class JournalFollower {
         return spooled_bytes_.load(std::memory_order_relaxed);
     }
     bool disk_alarm() const noexcept { return disk_alarm_.load(std::memory_order_relaxed); }
+    std::uint64_t unacknowledged() const noexcept { return consumer_.unacknowledged(); }
 
   private:
     void open_reader();  // at the consumer's position, once

@@ -12,6 +12,7 @@
 // some that were queued, which the gateways see as a gap in a book's version.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <string>
 
@@ -40,6 +41,10 @@ class RabbitMqPublisher final : public RecordConsumer {
     void consume(std::span<const JournalRecord> records) override;
     // Whether the broker takes a connection and the exchange's declaration.
     bool probe() override { return exchange_.reachable(); }
+    // Published and not confirmed yet, as of the last message.
+    std::uint64_t unacknowledged() const noexcept override {
+        return unconfirmed_.load(std::memory_order_relaxed);
+    }
 
   private:
     void publish(const MarketDataMessage& message, MarketId market);
@@ -48,6 +53,7 @@ class RabbitMqPublisher final : public RecordConsumer {
     RabbitMqExchange exchange_;
     CursorFile cursor_;
     Sequence position_;
+    std::atomic<std::uint64_t> unconfirmed_{0};
     BookDeltaMessage delta_;   // reused
     std::string payload_;      // reused
     std::string routing_key_;  // reused
