@@ -1,0 +1,183 @@
+// The detectors of the regulatory and analytics groups (detector.hpp says what they share).
+// Thresholds are per market where a market's scale matters (indexed by MarketId; a market
+// beyond the vector, or a threshold of 0, is not watched); fractions are in parts per million,
+// so that every comparison is exact integer arithmetic.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include "xtrader/core/market.hpp"
+#include "xtrader/surveillance/detector.hpp"
+
+namespace xtrader::surveillance {
+
+inline constexpr std::uint32_t kPpm = 1'000'000;
+inline constexpr Timestamp kSecond = 1'000'000'000;
+
+// The median of the last n values added, O(log n) per value.
+class SlidingMedian {
+  public:
+    explicit SlidingMedian(std::size_t n) : n_(n) {}
+    void add(Quantity value);
+    std::size_t size() const noexcept { return window_.size(); }
+    Quantity median() const;  // the lower median; 0 when empty
+
+  private:
+    void balance();
+    std::size_t n_;
+    std::deque<Quantity> window_;
+    std::multiset<Quantity> low_, high_;  // low_: the smaller half, the median its largest
+};
+
+// regulatory: every execution whose notional reaches its market's threshold (quote units).
+class LargeTradeDetector final : public Detector {
+  public:
+    LargeTradeDetector(const MarketCatalog& catalog, std::vector<Amount> thresholds);
+    void on_execution(const ExecutionEvent& event, std::vector<Alert>& alerts) override;
+
+  private:
+    const MarketCatalog& catalog_;
+    std::vector<Amount> thresholds_;
+};
+
+struct WashTradeOptions {
+    // Accounts that belong to one owner (the configuration's `owner`): an execution between two
+    // of them, or of an account with itself, is a wash trade.
+    std::unordered_map<AccountId, std::uint32_t> owner;
+    // A ring: two accounts with at least `ring_trades` executions between them within
+    // `ring_window`, while the net position change of either stays at most `ring_net_ppm` of
+    // the quantity traded between them (they hand the same coins back and forth).
+    Timestamp ring_window = 10 * 60 * kSecond;
+    std::size_t ring_trades = 10;
+    std::uint32_t ring_net_ppm = 100'000;  // 10 %
+};
+
+// analytics: wash trades and wash rings.
+class WashTradeDetector final : public Detector {
+  public:
+    WashTradeDetector(const MarketCatalog& catalog, WashTradeOptions options);
+    void on_execution(const ExecutionEvent& event, std::vector<Alert>& alerts) override;
+
+  private:
+    struct PairTrade {
+        Timestamp time;
+        ExecId exec_id;
+        Quantity low_buys;  // + when the lower account id bought, - when it sold
+    };
+    struct Pair {
+        std::deque<PairTrade> trades;
+        Quantity net = 0;    // sum of low_buys
+        Quantity gross = 0;  // sum of |low_buys|
+    };
+    bool same_owner(AccountId a, AccountId b) const;
+
+    // Every this many executions, pairs idle for a window are dropped.
+    static constexpr std::uint64_t kSweepEvery = 4096;
+
+    const MarketCatalog& catalog_;
+    WashTradeOptions options_;
+    std::uint64_t executions_ = 0;
+    // (market, lower account, higher account) -> their recent executions
+    std::map<std::tuple<MarketId, AccountId, AccountId>, Pair> pairs_;
+};
+
+struct WhaleOptions {
+    // An account whose share of a market's traded notional over `window` reaches `share_ppm`,
+    // once the market has traded at least `min_market_notional` (quote units, per market) and
+    // `min_trades` times in the window: early in a quiet day every trader is a whale.
+    Timestamp window = 24 * 3600 * kSecond;
+    std::uint32_t share_ppm = 300'000;  // 30 %
+    std::vector<Amount> min_market_notional;
+    std::size_t min_trades = 100;
+    // One order of at least `order_multiple` × the median quantity of the market's last
+    // `median_orders` orders (once it has seen `min_orders` of them).
+    std::uint32_t order_multiple = 50;
+    std::size_t median_orders = 1000;
+    std::size_t min_orders = 100;
+};
+
+// analytics: whales by share of the market and by the size of one order.
+class WhaleDetector final : public Detector {
+  public:
+    WhaleDetector(const MarketCatalog& catalog, WhaleOptions options);
+    void on_execution(const ExecutionEvent& event, std::vector<Alert>& alerts) override;
+    void on_order(const OrderEvent& event, std::vector<Alert>& alerts) override;
+
+  private:
+    struct Window {
+        std::deque<ExecutionEvent> trades;
+        Amount total = 0;
+        std::unordered_map<AccountId, Amount> by_account;
+        std::unordered_map<AccountId, Timestamp> alerted;  // last alert per account
+    };
+    void add_share(Window& w, AccountId account, Amount notional);
+
+    const MarketCatalog& catalog_;
+    WhaleOptions options_;
+    std::vector<Window> windows_;        // by market
+    std::vector<SlidingMedian> orders_;  // by market
+};
+
+struct SpoofingOptions {
+    // A large order: at least `size_multiple` × the average quantity of the market's last
+    // `average_orders` placed orders, priced within `touch_ticks` ticks of its side's best.
+    std::uint32_t size_multiple = 5;
+    std::size_t average_orders = 200;
+    std::int64_t touch_ticks = 5;
+    // Cancelled without a fill within `cancel_within` of its placing: a fast cancel.
+    Timestamp cancel_within = 2 * kSecond;
+    // Within `window`, an account with at least `min_orders` large orders on one side, of which
+    // at least `cancelled_ppm` were cancelled fast, and an execution on the other side.
+    Timestamp window = 60 * kSecond;
+    std::size_t min_orders = 3;
+    std::uint32_t cancelled_ppm = 800'000;  // 80 %
+};
+
+// analytics: spoofing and layering.
+class SpoofingDetector final : public Detector {
+  public:
+    SpoofingDetector(const MarketCatalog& catalog, SpoofingOptions options);
+    void on_execution(const ExecutionEvent& event, std::vector<Alert>& alerts) override;
+    void on_order(const OrderEvent& event, std::vector<Alert>& alerts) override;
+    void on_touch(const TouchEvent& event, std::vector<Alert>& alerts) override;
+
+  private:
+    struct LargeOrder {
+        OrderId order;
+        Timestamp placed;
+        Side side;
+        bool filled = false;
+        bool cancelled_fast = false;
+    };
+    struct Traded {
+        Timestamp time;
+        ExecId exec_id;
+        Side side;  // the account's
+    };
+    struct Trader {  // one account with large orders in one market
+        std::deque<LargeOrder> orders;
+        std::deque<Traded> executions;
+    };
+    struct Market {
+        Price best_bid = 0, best_ask = 0;
+        std::deque<Quantity> recent;  // placed quantities, for the average
+        Int128 recent_sum = 0;
+    };
+    bool large_near_touch(const Market& m, const MarketSpec& spec, const OrderEvent& e) const;
+    void expire(Trader& t, Timestamp now) const;
+    // Raises an alert when the account's large orders on `side` were mostly cancelled fast
+    // while it traded on the other side.
+    void check(MarketId market, AccountId account, Trader& t, Side side, Timestamp time,
+               Sequence sequence, std::vector<Alert>& alerts);
+
+    const MarketCatalog& catalog_;
+    SpoofingOptions options_;
+    std::vector<Market> markets_;
+    std::map<std::pair<MarketId, AccountId>, Trader> traders_;
+};
+
+}  // namespace xtrader::surveillance
