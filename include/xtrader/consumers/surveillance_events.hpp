@@ -1,0 +1,54 @@
+// The surveillance detectors' events from the pipeline's messages: an execution of the
+// market-data topic with both sides by account (taker and maker turned into buyer and seller),
+// the touch after each book delta (an L2 book per market, kept here), and what one change of an
+// order was, from the order's previous change (the order-events topic carries states, not
+// transitions).
+//
+// Replays are dropped where they can be told: an order change at or below the (sequence,
+// change) already seen, a book delta at or below the book's sequence. Orders are forgotten once
+// final, so the state kept is the open orders' and the books'.
+//
+// Threads: one (the consuming group member's).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "xtrader/bus/market_data_codec.hpp"
+#include "xtrader/store/records.hpp"
+#include "xtrader/surveillance/detector.hpp"
+
+namespace xtrader {
+
+class SurveillanceEvents {
+  public:
+    explicit SurveillanceEvents(const MarketCatalog& catalog);
+
+    surveillance::ExecutionEvent execution(const ExecutionMessage& message) const;
+    // The touch after the delta; nullopt when the best prices did not move or it was a replay.
+    std::optional<surveillance::TouchEvent> touch(const BookDeltaMessage& message);
+    // What the change was; nullopt for a replay.
+    std::optional<surveillance::OrderEvent> order(const OrderChange& message);
+
+  private:
+    struct Book {
+        std::map<Price, Quantity, std::greater<>> bids;
+        std::map<Price, Quantity> asks;
+        Sequence sequence = 0;
+        Price best_bid = 0, best_ask = 0;
+    };
+    struct Seen {
+        Sequence sequence;
+        std::uint32_t change;
+        Quantity filled;
+    };
+
+    const MarketCatalog& catalog_;
+    std::vector<Book> books_;                        // by market
+    std::unordered_map<OrderId, Seen> open_orders_;  // the last change of each open order
+};
+
+}  // namespace xtrader
