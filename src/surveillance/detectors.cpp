@@ -27,6 +27,21 @@ std::string_view to_string(Severity severity) noexcept {
     return "unknown";
 }
 
+std::optional<AlertKind> parse_alert_kind(std::string_view text) noexcept {
+    for (const auto kind : {AlertKind::LargeTrade, AlertKind::Whale, AlertKind::WhaleOrder,
+                            AlertKind::WashTrade, AlertKind::WashRing, AlertKind::Spoofing}) {
+        if (to_string(kind) == text) return kind;
+    }
+    return std::nullopt;
+}
+
+std::optional<Severity> parse_severity(std::string_view text) noexcept {
+    for (const auto severity : {Severity::Info, Severity::Warning, Severity::Critical}) {
+        if (to_string(severity) == text) return severity;
+    }
+    return std::nullopt;
+}
+
 namespace {
 
 std::string quantity_text(const MarketCatalog& c, MarketId market, Quantity q) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,9 +77,11 @@ enum class AlertKind : std::uint8_t {
     Spoofing,    // analytics: large orders near the touch cancelled fast, trades on the other side
 };
 std::string_view to_string(AlertKind kind) noexcept;
+std::optional<AlertKind> parse_alert_kind(std::string_view text) noexcept;
 
 enum class Severity : std::uint8_t { Info, Warning, Critical };
 std::string_view to_string(Severity severity) noexcept;
+std::optional<Severity> parse_severity(std::string_view text) noexcept;
 
 struct Alert {
     std::string id;  // kind and the triggering events: stable across replays
