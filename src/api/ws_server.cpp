@@ -48,6 +48,17 @@ void fail(beast::error_code ec, const char* what) {
 // What every session shares. Sessions hold it (and so the hub) by shared_ptr: a session still
 // queued in the io_context when the server is gone must be able to unregister as it dies.
 struct WsContext {
+    WsContext(std::shared_ptr<WsHub> hub_, const MarketCatalog& catalog_,
+              const MarketData& market_data_, RequestMetrics& metrics_, Authenticator& auth_,
+              WsOptions options_, WsStatusPages status_pages_)
+        : hub(std::move(hub_)),
+          catalog(catalog_),
+          market_data(market_data_),
+          metrics(metrics_),
+          auth(auth_),
+          options(options_),
+          status_pages(std::move(status_pages_)) {}
+
     std::shared_ptr<WsHub> hub;
     const MarketCatalog& catalog;
     const MarketData& market_data;
