@@ -281,8 +281,7 @@ class Exchange {
     std::optional<api::MarketStatisticsPublisher> statistics_ = statistics_publisher();
     std::optional<TopicConsumer> mdp_ = mdp_member();
 
-    unsigned threads_ = config_.io_threads != 0 ? config_.io_threads
-                                                : std::max(1u, std::thread::hardware_concurrency());
+    unsigned threads_ = io_threads(config_);
     net::io_context io_{static_cast<int>(threads_)};
     net::thread_pool store_reads_{kStoreReaders};
     api::ReplyRelay relay_{io_};
@@ -464,10 +463,7 @@ void Exchange::run() {
         grace.expires_after(std::chrono::milliseconds(300));
         grace.async_wait([this](const boost::system::error_code&) { io_.stop(); });
     });
-    std::vector<std::thread> pool;
-    for (unsigned i = 1; i < threads_; ++i) pool.emplace_back([this] { io_.run(); });
-    io_.run();
-    for (auto& t : pool) t.join();
+    run_io(io_, threads_);
     stop();
     store_reads_.join();
     spdlog::info("stopped at sequence {}", sequencer_.committed_sequence());

@@ -4,6 +4,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <thread>
+#include <vector>
 
 namespace xtrader::app {
 
@@ -13,6 +15,18 @@ void raise_descriptor_limit() {
         limit.rlim_cur = limit.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &limit);
     }
+}
+
+unsigned io_threads(const Config& config) {
+    return config.io_threads != 0 ? config.io_threads
+                                  : std::max(1u, std::thread::hardware_concurrency());
+}
+
+void run_io(boost::asio::io_context& io, unsigned threads) {
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+    io.run();
+    for (auto& t : pool) t.join();
 }
 
 void wait_for_stop_signal() {

@@ -89,9 +89,7 @@ int run_ws_gateway(const Config& config) {
     options.probe_interval = std::min(p.probe_interval, std::chrono::milliseconds(1000));
     NotificationConsumer consumer(config.catalog, std::move(options), mirror, cache, feed);
 
-    const unsigned threads = config.io_threads != 0
-                                 ? config.io_threads
-                                 : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned threads = io_threads(config);
     net::io_context io{static_cast<int>(threads)};
     std::optional<api::WsServer> server;
     const auto pages = [&](std::string_view target) -> std::optional<api::WsStatusReply> {
@@ -131,10 +129,7 @@ int run_ws_gateway(const Config& config) {
         server->stop();
         io.stop();
     });
-    std::vector<std::thread> pool;
-    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
-    io.run();
-    for (auto& t : pool) t.join();
+    run_io(io, threads);
     consumer.stop();
     const auto figures = consumer.figures();
     spdlog::info("ws-gateway: stopped; {} delivered, {} resyncs, {} dead letters",

@@ -76,6 +76,15 @@ std::vector<AccountId> both(AccountId a, AccountId b) {
     return {std::min(a, b), std::max(a, b)};
 }
 
+// An alert on one execution: both sides, the execution and its two orders as the evidence.
+Alert execution_alert(AlertKind kind, Severity severity, const ExecutionEvent& e) {
+    Alert a = alert_for(kind, severity, std::to_string(e.exec_id), e.market, e.time, e.sequence);
+    a.accounts = both(e.buyer, e.seller);
+    a.executions = {e.exec_id};
+    a.orders = {e.buy_order, e.sell_order};
+    return a;
+}
+
 // a * ppm >= threshold_ppm * b, exactly.
 bool share_reaches(std::int64_t a, std::int64_t b, std::uint32_t threshold_ppm) {
     return static_cast<Int128>(a) * kPpm >= static_cast<Int128>(threshold_ppm) * b;
@@ -92,11 +101,7 @@ void LargeTradeDetector::on_execution(const ExecutionEvent& e, std::vector<Alert
     if (e.market >= thresholds_.size()) return;
     const Amount threshold = thresholds_[e.market];
     if (threshold == 0 || e.notional < threshold) return;
-    Alert a = alert_for(AlertKind::LargeTrade, Severity::Warning, std::to_string(e.exec_id),
-                        e.market, e.time, e.sequence);
-    a.accounts = both(e.buyer, e.seller);
-    a.executions = {e.exec_id};
-    a.orders = {e.buy_order, e.sell_order};
+    Alert a = execution_alert(AlertKind::LargeTrade, Severity::Warning, e);
     a.summary = "execution " + std::to_string(e.exec_id) + " of " +
                 quantity_text(catalog_, e.market, e.quantity) + " at " +
                 price_text(catalog_, e.market, e.price) + ": notional " +
@@ -119,11 +124,7 @@ bool WashTradeDetector::same_owner(AccountId a, AccountId b) const {
 
 void WashTradeDetector::on_execution(const ExecutionEvent& e, std::vector<Alert>& alerts) {
     if (same_owner(e.buyer, e.seller)) {
-        Alert a = alert_for(AlertKind::WashTrade, Severity::Critical, std::to_string(e.exec_id),
-                            e.market, e.time, e.sequence);
-        a.accounts = both(e.buyer, e.seller);
-        a.executions = {e.exec_id};
-        a.orders = {e.buy_order, e.sell_order};
+        Alert a = execution_alert(AlertKind::WashTrade, Severity::Critical, e);
         a.summary = "execution " + std::to_string(e.exec_id) + " of " +
                     quantity_text(catalog_, e.market, e.quantity) + " between accounts " +
                     std::to_string(e.buyer) + " and " + std::to_string(e.seller) + " of one owner";

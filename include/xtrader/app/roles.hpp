@@ -2,6 +2,8 @@
 // returns the process's exit code.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+
 #include "xtrader/app/config.hpp"
 
 namespace xtrader::app {
@@ -24,6 +26,11 @@ int run_ws_gateway(const Config& config);
 
 // Sockets are descriptors: takes every one the hard limit allows (the soft limit is often 1024).
 void raise_descriptor_limit();
+
+// The io threads a server role runs: io_threads, or one per hardware thread.
+unsigned io_threads(const Config& config);
+// Runs `io` on `threads` threads, the caller's among them, until it stops.
+void run_io(boost::asio::io_context& io, unsigned threads);
 
 // Blocks the calling thread until SIGINT or SIGTERM: the roles whose work runs on threads of
 // their own.
