@@ -156,8 +156,10 @@ PY
         tag=$(date +%s)
         echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
         # The consumer of our run: declares the queue, binds it with "#" and empties it.
-        perf -x 0 -y 1 -a -e "bench-xtrader-$tag" -t topic -k '#' -u "bench-xtrader-$tag" \
-            -ad true >"$data/perftest-consumer.log" &
+        # java itself in the background (not the perf function's subshell), so that kill stops it
+        java -cp "$perftest/*" com.rabbitmq.perf.PerfTest -h "$amqp" -x 0 -y 1 -a \
+            -e "bench-xtrader-$tag" -t topic -k '#' -u "bench-xtrader-$tag" -ad true \
+            >"$data/perftest-consumer.log" 2>&1 &
         consumer=$!
         for _ in $(seq 100); do grep -q "starting consumer" "$data/perftest-consumer.log" && break; sleep 0.1; done
         sleep 1
