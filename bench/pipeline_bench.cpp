@@ -201,8 +201,7 @@ int run_latency(char** argv) {
     TopicConsumerOptions consumer_options;
     consumer_options.consumer.brokers = brokers;
     consumer_options.consumer.group = std::string(argv[2]) + "-mdp";
-    consumer_options.topic = options.market_data.name;
-    consumer_options.dead_letters = options.market_data_dead_letters;
+    consumer_options.topics = {options.market_data.name};
     TopicConsumer mdp(consumer_options, sink);
 
     sequencer.start();

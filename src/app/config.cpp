@@ -5,6 +5,8 @@
 #include <functional>
 #include <iostream>
 
+#include "xtrader/core/decimal.hpp"
+
 namespace xtrader::app {
 
 namespace {
@@ -25,6 +27,21 @@ double parse_double(const std::string& text, const std::string& name) {
         throw ConfigError(name + ": \"" + text + "\" is not a valid non-negative number");
     }
     return value;
+}
+
+// A fraction ("0.1") in parts per million, at most 1.
+std::uint32_t fraction(const std::string& text, const std::string& name) {
+    std::int64_t ppm = 0;
+    if (parse_decimal(text, 6, ppm) != DecimalError::Ok || ppm < 0 || ppm > 1'000'000) {
+        throw ConfigError(name + ": \"" + text + "\" is not a fraction from 0 to 1");
+    }
+    return static_cast<std::uint32_t>(ppm);
+}
+
+Timestamp seconds(const std::string& text, const std::string& name) {
+    const auto s = parse_number<std::uint32_t>(text, name);
+    if (s == 0) throw ConfigError(name + " must be at least 1");
+    return static_cast<Timestamp>(s) * 1'000'000'000;
 }
 
 const std::vector<Setting>& settings() {
@@ -144,7 +161,8 @@ const std::vector<Setting>& settings() {
          }},
         {"log.level", "XTRADER_LOG_LEVEL", "--log-level", "trace | debug | info | warn | error",
          [](Config& c, const std::string& v) { c.log_level = v; }},
-        {"process.role", "XTRADER_ROLE", "--role", "exchange | persister | mdp | ws-gateway",
+        {"process.role", "XTRADER_ROLE", "--role",
+         "exchange | persister | mdp | ws-gateway | surveillance",
          [](Config& c, const std::string& v) {
              if (v == "exchange") {
                  c.role = Role::Exchange;
@@ -154,9 +172,11 @@ const std::vector<Setting>& settings() {
                  c.role = Role::Mdp;
              } else if (v == "ws-gateway") {
                  c.role = Role::WsGateway;
+             } else if (v == "surveillance") {
+                 c.role = Role::Surveillance;
              } else {
                  throw ConfigError("role: \"" + v +
-                                   "\" is not exchange, persister, mdp or ws-gateway");
+                                   "\" is not exchange, persister, mdp, ws-gateway or surveillance");
              }
          }},
         {"pipelines.probe_interval_ms", "XTRADER_PROBE_INTERVAL", "--probe-interval",
@@ -242,6 +262,12 @@ const std::vector<Setting>& settings() {
              if (v.empty()) throw ConfigError("kafka.order_events_topic must not be empty");
              c.pipelines.kafka.order_events.name = v;
          }},
+        {"kafka.alerts_topic", "XTRADER_KAFKA_ALERTS_TOPIC", "--kafka-alerts-topic",
+         "the topic of surveillance alerts, keyed by symbol",
+         [](Config& c, const std::string& v) {
+             if (v.empty()) throw ConfigError("kafka.alerts_topic must not be empty");
+             c.pipelines.kafka.surveillance_alerts.name = v;
+         }},
         {"kafka.order_history_group", "XTRADER_KAFKA_ORDER_HISTORY_GROUP",
          "--kafka-order-history-group",
          "the consumer group that writes order-events into PostgreSQL",
@@ -256,6 +282,104 @@ const std::vector<Setting>& settings() {
                  throw ConfigError("kafka.mdp: \"" + v + "\" is not thread or processes");
              }
              c.pipelines.mdp_in_process = v == "thread";
+         }},
+        {"surveillance.run", "XTRADER_SURVEILLANCE", "--surveillance",
+         "full mode: thread (xtraderd runs the regulatory and analytics groups) | processes "
+         "(--role surveillance processes do)",
+         [](Config& c, const std::string& v) {
+             if (v != "thread" && v != "processes") {
+                 throw ConfigError("surveillance.run: \"" + v + "\" is not thread or processes");
+             }
+             c.pipelines.surveillance_run =
+                 v == "thread" ? SurveillanceRun::Thread : SurveillanceRun::Processes;
+         }},
+        {"surveillance.group", "XTRADER_SURVEILLANCE_GROUP", "--group",
+         "role surveillance: the group this process is a member of (regulatory | analytics)",
+         [](Config& c, const std::string& v) {
+             const auto group = parse_surveillance_group(v);
+             if (!group) throw ConfigError("group: \"" + v + "\" is not regulatory or analytics");
+             c.pipelines.surveillance_group = *group;
+         }},
+        {"surveillance.warm_up_s", "XTRADER_SURVEILLANCE_WARM_UP", "--surveillance-warm-up",
+         "seconds of the topics a surveillance member reads again when it takes partitions",
+         [](Config& c, const std::string& v) {
+             c.pipelines.surveillance_warm_up =
+                 std::chrono::seconds(parse_number<unsigned>(v, "warm_up_s"));
+         }},
+        {"surveillance.wash_ring_trades", "XTRADER_WASH_RING_TRADES", "--wash-ring-trades",
+         "a wash ring: at least this many trades between two accounts within the window",
+         [](Config& c, const std::string& v) {
+             c.surveillance.wash.ring_trades = parse_number<std::size_t>(v, "wash_ring_trades");
+         }},
+        {"surveillance.wash_ring_window_s", "XTRADER_WASH_RING_WINDOW", "--wash-ring-window",
+         "a wash ring's window, seconds",
+         [](Config& c, const std::string& v) {
+             c.surveillance.wash.ring_window = seconds(v, "wash_ring_window_s");
+         }},
+        {"surveillance.wash_ring_net", "XTRADER_WASH_RING_NET", "--wash-ring-net",
+         "a wash ring: net position change at most this fraction of the quantity traded",
+         [](Config& c, const std::string& v) {
+             c.surveillance.wash.ring_net_ppm = fraction(v, "wash_ring_net");
+         }},
+        {"surveillance.wash_ring_share", "XTRADER_WASH_RING_SHARE", "--wash-ring-share",
+         "a wash ring: the pair's trades at least this fraction of what each account traded",
+         [](Config& c, const std::string& v) {
+             c.surveillance.wash.ring_share_ppm = fraction(v, "wash_ring_share");
+         }},
+        {"surveillance.whale_share", "XTRADER_WHALE_SHARE", "--whale-share",
+         "a whale: part in at least this fraction of a market's notional over 24 h",
+         [](Config& c, const std::string& v) {
+             c.surveillance.whale.share_ppm = fraction(v, "whale_share");
+         }},
+        {"surveillance.whale_min_trades", "XTRADER_WHALE_MIN_TRADES", "--whale-min-trades",
+         "trades in a market's 24 h before any share counts",
+         [](Config& c, const std::string& v) {
+             c.surveillance.whale.min_trades = parse_number<std::size_t>(v, "whale_min_trades");
+         }},
+        {"surveillance.whale_order_multiple", "XTRADER_WHALE_ORDER_MULTIPLE",
+         "--whale-order-multiple", "a whale order: at least this many times the median order",
+         [](Config& c, const std::string& v) {
+             c.surveillance.whale.order_multiple =
+                 parse_number<std::uint32_t>(v, "whale_order_multiple");
+         }},
+        {"surveillance.whale_min_orders", "XTRADER_WHALE_MIN_ORDERS", "--whale-min-orders",
+         "orders of a market seen before the median counts",
+         [](Config& c, const std::string& v) {
+             c.surveillance.whale.min_orders = parse_number<std::size_t>(v, "whale_min_orders");
+         }},
+        {"surveillance.spoofing_size_multiple", "XTRADER_SPOOFING_SIZE_MULTIPLE",
+         "--spoofing-size-multiple", "a large order: this many times the average order",
+         [](Config& c, const std::string& v) {
+             c.surveillance.spoofing.size_multiple =
+                 parse_number<std::uint32_t>(v, "spoofing_size_multiple");
+         }},
+        {"surveillance.spoofing_touch_ticks", "XTRADER_SPOOFING_TOUCH_TICKS",
+         "--spoofing-touch-ticks", "a large order near the touch: within this many ticks",
+         [](Config& c, const std::string& v) {
+             c.surveillance.spoofing.touch_ticks =
+                 parse_number<std::int64_t>(v, "spoofing_touch_ticks");
+         }},
+        {"surveillance.spoofing_cancel_ms", "XTRADER_SPOOFING_CANCEL_MS", "--spoofing-cancel-ms",
+         "a fast cancel: unfilled within this many ms of the placing",
+         [](Config& c, const std::string& v) {
+             c.surveillance.spoofing.cancel_within =
+                 parse_number<Timestamp>(v, "spoofing_cancel_ms") * kNanosPerMilli;
+         }},
+        {"surveillance.spoofing_window_s", "XTRADER_SPOOFING_WINDOW", "--spoofing-window",
+         "spoofing's window, seconds",
+         [](Config& c, const std::string& v) {
+             c.surveillance.spoofing.window = seconds(v, "spoofing_window_s");
+         }},
+        {"surveillance.spoofing_min_orders", "XTRADER_SPOOFING_MIN_ORDERS",
+         "--spoofing-min-orders", "spoofing: at least this many large orders on one side",
+         [](Config& c, const std::string& v) {
+             c.surveillance.spoofing.min_orders =
+                 parse_number<std::size_t>(v, "spoofing_min_orders");
+         }},
+        {"surveillance.spoofing_cancelled", "XTRADER_SPOOFING_CANCELLED", "--spoofing-cancelled",
+         "spoofing: at least this fraction of the large orders cancelled fast",
+         [](Config& c, const std::string& v) {
+             c.surveillance.spoofing.cancelled_ppm = fraction(v, "spoofing_cancelled");
          }},
         {"kafka.market_data_cache", "XTRADER_MARKET_DATA_CACHE", "--market-data-cache",
          "the Redis key prefix of the market-data cache that --role mdp writes",
@@ -367,6 +491,35 @@ std::vector<ConfiguredAccount> load_accounts(const config::ConfigFile& file) {
     return out;
 }
 
+// [surveillance.markets.SYMBOL] (amounts in the quote asset) and the accounts' owners.
+void load_surveillance(const config::ConfigFile& file, Config& config) {
+    auto& s = config.surveillance;
+    const auto& catalog = config.catalog;
+    s.large_trade.assign(catalog.markets.size(), 0);
+    s.whale.min_market_notional.assign(catalog.markets.size(), 0);
+    for (std::size_t i = 0; i < catalog.markets.size(); ++i) {
+        const auto& m = catalog.markets[i];
+        const int scale = catalog.assets[m.quote].scale;
+        const auto amount = [&](const char* key, Amount& out) {
+            const std::string path = "surveillance.markets." + m.symbol + "." + key;
+            const auto text = file.value(path);
+            if (!text) return;
+            if (parse_decimal(*text, scale, out) != DecimalError::Ok || out < 0) {
+                throw ConfigError(path + ": \"" + *text + "\" is not an amount of " +
+                                  catalog.assets[m.quote].name);
+            }
+        };
+        amount("large_trade", s.large_trade[i]);
+        amount("whale_min_notional", s.whale.min_market_notional[i]);
+    }
+    std::map<std::string, std::uint32_t> owners;
+    for (const auto& account : file.accounts()) {
+        if (account.owner.empty()) continue;
+        const auto id = owners.emplace(account.owner, owners.size()).first->second;
+        s.wash.owner[account.id] = id;
+    }
+}
+
 }  // namespace
 
 RedisEndpoint PipelineConfig::redis_endpoint() const {
@@ -395,33 +548,37 @@ KafkaPublisherOptions PipelineConfig::kafka_publisher_options() const {
     options.order_events.replication = replication;
     options.market_data_dead_letters = {kafka.market_data.name + ".dlq", 1, replication};
     options.order_events_dead_letters = {kafka.order_events.name + ".dlq", 1, replication};
+    options.surveillance_alerts.partitions = kafka.market_data.partitions;
+    options.surveillance_alerts.replication = replication;
     return options;
 }
 
 namespace {
 
 TopicConsumerOptions consumer_options(const std::string& brokers, const std::string& group,
-                                      const KafkaTopic& topic, const KafkaTopic& dead_letters) {
+                                      std::vector<std::string> topics) {
     TopicConsumerOptions options;
     options.consumer.brokers = brokers;
     options.consumer.group = group;
-    options.topic = topic.name;
-    options.dead_letters = dead_letters;
+    options.topics = std::move(topics);
     return options;
 }
 
 }  // namespace
 
 TopicConsumerOptions PipelineConfig::mdp_consumer_options() const {
-    const auto topics = kafka_publisher_options();
-    return consumer_options(kafka.producer.brokers, mdp_group, topics.market_data,
-                            topics.market_data_dead_letters);
+    return consumer_options(kafka.producer.brokers, mdp_group, {kafka.market_data.name});
 }
 
 TopicConsumerOptions PipelineConfig::order_history_consumer_options() const {
-    const auto topics = kafka_publisher_options();
-    return consumer_options(kafka.producer.brokers, order_history_group, topics.order_events,
-                            topics.order_events_dead_letters);
+    return consumer_options(kafka.producer.brokers, order_history_group, {kafka.order_events.name});
+}
+
+TopicConsumerOptions PipelineConfig::surveillance_consumer_options(SurveillanceGroup group) const {
+    std::vector<std::string> topics{kafka.market_data.name};
+    if (group == SurveillanceGroup::Analytics) topics.push_back(kafka.order_events.name);
+    return consumer_options(kafka.producer.brokers, std::string(to_string(group)),
+                            std::move(topics));
 }
 
 std::string usage() {
@@ -483,6 +640,7 @@ std::optional<Config> load_config(int argc, char** argv) {
     }
     config.catalog = config_file.markets();
     config.accounts = load_accounts(config_file);
+    load_surveillance(config_file, config);
     for (const auto& s : settings()) {
         if (const char* env = std::getenv(s.env)) s.apply(config, env);
     }

@@ -17,6 +17,7 @@
 #include "xtrader/api/market_statistics_publisher.hpp"
 #include "xtrader/api/reply_relay.hpp"
 #include "xtrader/api/rest_api.hpp"
+#include "xtrader/api/surveillance_routes.hpp"
 #include "xtrader/api/ws_feed.hpp"
 #include "xtrader/api/ws_server.hpp"
 #include "xtrader/app/accounts.hpp"
@@ -26,6 +27,7 @@
 #include "xtrader/consumers/market_data_sink.hpp"
 #include "xtrader/consumers/order_events_publisher.hpp"
 #include "xtrader/consumers/order_history_sink.hpp"
+#include "xtrader/consumers/surveillance_monitor.hpp"
 #include "xtrader/consumers/trade_recorder.hpp"
 #include "xtrader/sequencer/recovery.hpp"
 #include "xtrader/store/postgres_store.hpp"
@@ -202,6 +204,54 @@ struct BrokerPipelines {
     std::optional<JournalFollower> order_updates_feed;
 };
 
+// Market surveillance. In full mode (Kafka and PostgreSQL configured) the regulatory and
+// analytics consumer groups, a member of each as a thread here unless they run as processes of
+// their own, with their alerts in PostgreSQL; otherwise every group's detectors on the journal,
+// with the alerts in SQLite beside the trade store.
+struct Surveillance {
+    Surveillance(const Config& config, const std::function<Sequence()>& committed,
+                 Sequence last_sequence) {
+        const auto& pipes = config.pipelines;
+        if (!pipes.kafka.producer.brokers.empty() && !pipes.postgres.empty()) {
+            alerts.emplace(config.catalog, pipes.postgres);  // the admin API's reads
+            if (pipes.surveillance_run != SurveillanceRun::Thread) return;
+            for (const auto group : {SurveillanceGroup::Regulatory, SurveillanceGroup::Analytics}) {
+                members.push_back(std::make_unique<SurveillanceMember>(
+                    config.catalog, config.surveillance, surveillance_member(config, group)));
+            }
+            return;
+        }
+        const auto file = config.sequencer.data_dir / "alerts.sqlite";
+        const bool fresh = !std::filesystem::exists(file);
+        local_alerts.emplace(config.catalog, file);
+        // A data directory that predates surveillance is watched from now on: the journal
+        // before may be gone.
+        if (fresh && last_sequence > 0) local_alerts->add({}, last_sequence);
+        static constexpr SurveillanceGroup kEveryGroup[] = {SurveillanceGroup::Regulatory,
+                                                            SurveillanceGroup::Analytics};
+        monitor.emplace(config.catalog, config.surveillance, kEveryGroup);
+        follower.emplace(config.catalog, *monitor, *local_alerts);
+        feed.emplace("surveillance", journal_dir(config.sequencer.data_dir), committed, *follower);
+    }
+
+    AlertStore& store() { return alerts ? static_cast<AlertStore&>(*alerts) : *local_alerts; }
+    void start() {
+        if (feed) feed->start();
+        for (auto& member : members) member->start();
+    }
+    void stop() {
+        if (feed) feed->stop();
+        for (auto& member : members) member->stop();
+    }
+
+    std::optional<PostgresStore> alerts;
+    std::vector<std::unique_ptr<SurveillanceMember>> members;
+    std::optional<SqliteAlertStore> local_alerts;
+    std::optional<SurveillanceMonitor> monitor;
+    std::optional<SurveillanceFollower> follower;
+    std::optional<JournalFollower> feed;
+};
+
 class Exchange {
   public:
     explicit Exchange(const Config& config);
@@ -280,6 +330,7 @@ class Exchange {
     // With RabbitMQ, the mdp-group member announces tickers and candles to the gateways.
     std::optional<api::MarketStatisticsPublisher> statistics_ = statistics_publisher();
     std::optional<TopicConsumer> mdp_ = mdp_member();
+    Surveillance surveillance_{config_, committed(), report_.last_sequence};
 
     unsigned threads_ = io_threads(config_);
     net::io_context io_{static_cast<int>(threads_)};
@@ -299,11 +350,13 @@ class Exchange {
     api::AccountRoutes account_routes_{config_.catalog, sequencer_, history(), access_,
                                        store_reads_};
     api::AdminRoutes admin_routes_{config_.catalog, sequencer_, access_, config_.rest.max_accounts};
+    api::SurveillanceRoutes surveillance_routes_{config_.catalog, surveillance_.store(), access_,
+                                                 store_reads_};
     api::MarketDataRoutes market_data_routes_{config_.catalog, market_data_};
     api::SystemRoutes system_routes_{sequencer_, pipelines(), metrics_};
     api::StaticRoutes static_routes_{config_.rest.web_root};
-    api::RestApi rest_{{order_routes_, account_routes_, admin_routes_, market_data_routes_,
-                        system_routes_, static_routes_},
+    api::RestApi rest_{{order_routes_, account_routes_, admin_routes_, surveillance_routes_,
+                        market_data_routes_, system_routes_, static_routes_},
                        metrics_};
     api::HttpServer http_{io_, endpoint(config_.http_port), rest_, relay_, metrics_, config_.http};
     // None when gateways serve the WebSocket clients: the port is theirs (their load balancer's).
@@ -366,6 +419,10 @@ api::Pipelines Exchange::pipelines() {
     for (const auto* member : {&mdp_, &brokers_.order_history}) {
         if (*member) p.consumers.push_back([c = &**member] { return c->figures(); });
     }
+    if (surveillance_.feed) p.followers.push_back(&*surveillance_.feed);
+    for (const auto& member : surveillance_.members) {
+        p.consumers.push_back([c = member.get()] { return c->figures(); });
+    }
     return p;
 }
 
@@ -387,6 +444,7 @@ void Exchange::start() {
     // Journal segments stay until every follower has read past them.
     sequencer_.register_cursor(store_writer_.cursor());
     if (market_feed_) sequencer_.register_cursor(market_feed_->cursor());
+    if (surveillance_.feed) sequencer_.register_cursor(surveillance_.feed->cursor());
     for (auto* follower : brokers_.followers()) sequencer_.register_cursor(follower->cursor());
     // Kafka's topics exist before anything is published; a cluster that refuses them is a
     // configuration to fix (KafkaError), one that does not answer makes the publisher degraded.
@@ -402,6 +460,7 @@ void Exchange::start() {
     if (mdp_) mdp_->start();
     if (brokers_.order_history) brokers_.order_history->start();
     if (brokers_.persister) brokers_.persister->start();
+    surveillance_.start();
     if (report_.last_sequence == 0) fund_demo_accounts(config_, sequencer_);
 
     http_.start();
@@ -424,6 +483,7 @@ void Exchange::stop() {
     if (statistics_) statistics_->stop();
     if (brokers_.order_history) brokers_.order_history->stop();
     if (brokers_.persister) brokers_.persister->stop();
+    surveillance_.stop();
 }
 
 void Exchange::announce() const {

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
             case app::Role::Persister: return app::run_persister(*config);
             case app::Role::Mdp: return app::run_mdp(*config);
             case app::Role::WsGateway: return app::run_ws_gateway(*config);
+            case app::Role::Surveillance: return app::run_surveillance(*config);
         }
         return 1;
     } catch (const app::ConfigError& e) {

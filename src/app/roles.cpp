@@ -29,6 +29,19 @@ void run_io(boost::asio::io_context& io, unsigned threads) {
     for (auto& t : pool) t.join();
 }
 
+SurveillanceMemberOptions surveillance_member(const Config& config, SurveillanceGroup group) {
+    const auto& p = config.pipelines;
+    SurveillanceMemberOptions member;
+    member.group = group;
+    member.consumer = p.surveillance_consumer_options(group);
+    member.market_data_topic = p.kafka.market_data.name;
+    member.order_events_topic = p.kafka.order_events.name;
+    member.alerts_topic = p.kafka.surveillance_alerts.name;
+    member.postgres = p.postgres;
+    member.warm_up = p.surveillance_warm_up;
+    return member;
+}
+
 void wait_for_stop_signal() {
     boost::asio::io_context io;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -87,16 +87,52 @@ struct KafkaConsumer::Handle {
             KafkaAssignment a{p.topic, p.partition};
             std::int64_t high = 0;
             if (rd_kafka_query_watermark_offsets(rk, p.topic, p.partition, &a.low, &high,
-                                                 kAssignQueryTimeout) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                                                 kAssignQueryTimeout) !=
+                RD_KAFKA_RESP_ERR_NO_ERROR) {
                 a.low = 0;
             }
             a.partition_count = partition_count(p.topic);
             assignments.push_back(std::move(a));
         }
+        rd_kafka_topic_partition_list_t* committed = rd_kafka_topic_partition_list_copy(partitions);
+        if (rd_kafka_committed(rk, committed, kAssignQueryTimeout) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            for (int i = 0; i < committed->cnt; ++i) {
+                assignments[static_cast<std::size_t>(i)].committed = committed->elems[i].offset;
+            }
+        }
+        rd_kafka_topic_partition_list_destroy(committed);
         listener->on_assigned(assignments);
+        rewind(assignments);
         for (int i = 0; i < partitions->cnt; ++i) {
             partitions->elems[i].offset = assignments[static_cast<std::size_t>(i)].start;
         }
+    }
+
+    // The starts of the partitions the listener asked to rewind to a time.
+    void rewind(std::vector<KafkaAssignment>& assignments) {
+        rd_kafka_topic_partition_list_t* times = rd_kafka_topic_partition_list_new(1);
+        for (const auto& a : assignments) {
+            if (a.rewind_to_ms <= 0 || a.committed < 0 || a.start != KafkaAssignment::kCommitted) {
+                continue;
+            }
+            rd_kafka_topic_partition_list_add(times, a.topic.c_str(), a.partition)->offset =
+                a.rewind_to_ms;
+        }
+        if (times->cnt > 0 && rd_kafka_offsets_for_times(rk, times, kAssignQueryTimeout) ==
+                                  RD_KAFKA_RESP_ERR_NO_ERROR) {
+            for (int i = 0; i < times->cnt; ++i) {
+                const auto& t = times->elems[i];
+                for (auto& a : assignments) {
+                    if (a.topic != t.topic || a.partition != t.partition) continue;
+                    // -1: nothing at or after the time; the committed offset is as early.
+                    if (t.err == RD_KAFKA_RESP_ERR_NO_ERROR && t.offset >= 0 &&
+                        t.offset < a.committed) {
+                        a.start = t.offset;
+                    }
+                }
+            }
+        }
+        rd_kafka_topic_partition_list_destroy(times);
     }
 
     std::int32_t partition_count(const char* topic) {
@@ -115,8 +151,8 @@ struct KafkaConsumer::Handle {
 };
 
 std::int32_t kafka_partition_of(std::string_view key, std::int32_t partitions) {
-    return rd_kafka_msg_partitioner_consistent(nullptr, key.data(), key.size(), partitions,
-                                               nullptr, nullptr);
+    return rd_kafka_msg_partitioner_consistent(nullptr, key.data(), key.size(), partitions, nullptr,
+                                               nullptr);
 }
 
 KafkaConsumer::KafkaConsumer(KafkaConsumerOptions options, RebalanceListener* listener)

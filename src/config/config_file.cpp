@@ -157,6 +157,7 @@ std::vector<AccountEntry> ConfigFile::accounts() const {
         a.api_key = optional_text(t, "api_key");
         a.api_key_sha256 = optional_text(t, "api_key_sha256");
         a.scope = optional_text(t, "scope");
+        a.owner = optional_text(t, "owner");
         if (t.get("api_key") != nullptr && a.api_key.size() < 12) {
             throw ConfigError(where + ".api_key: at least 12 characters");
         }

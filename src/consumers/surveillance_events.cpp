@@ -9,10 +9,12 @@ using surveillance::OrderEvent;
 using surveillance::TouchEvent;
 
 SurveillanceEvents::SurveillanceEvents(const MarketCatalog& catalog)
-    : catalog_(catalog), books_(catalog.markets.size()) {}
+    : catalog_(catalog), books_(catalog.markets.size()), last_exec_(catalog.markets.size()) {}
 
-ExecutionEvent SurveillanceEvents::execution(const ExecutionMessage& message) const {
+std::optional<ExecutionEvent> SurveillanceEvents::execution(const ExecutionMessage& message) {
     const Trade& t = message.trade;
+    if (t.market >= last_exec_.size() || t.exec_id <= last_exec_[t.market]) return std::nullopt;
+    last_exec_[t.market] = t.exec_id;
     ExecutionEvent e;
     e.sequence = message.sequence;
     e.time = message.time_ms * kNanosPerMilli;
@@ -64,6 +66,9 @@ std::optional<TouchEvent> SurveillanceEvents::touch(const BookDeltaMessage& mess
 std::optional<OrderEvent> SurveillanceEvents::order(const OrderChange& message) {
     using surveillance::OrderChange;
     const OrderRecord& o = message.order;
+    auto& last = last_change_[o.account];
+    if (std::pair(o.sequence, message.change) <= last) return std::nullopt;  // a replay
+    last = {o.sequence, message.change};
     const auto it = open_orders_.find(o.id);
     OrderChange change;
     if (o.status == OrderStatus::Rejected) {
@@ -74,18 +79,15 @@ std::optional<OrderEvent> SurveillanceEvents::order(const OrderChange& message) 
         change = o.status == OrderStatus::Pending     ? OrderChange::Placed
                  : o.status == OrderStatus::Cancelled ? OrderChange::Cancelled
                                                       : OrderChange::Filled;
-    } else if (std::pair(o.sequence, message.change) <=
-               std::pair(it->second.sequence, it->second.change)) {
-        return std::nullopt;  // a replay
     } else if (o.status == OrderStatus::Cancelled) {
         change = OrderChange::Cancelled;
-    } else if (o.filled > it->second.filled) {
+    } else if (o.filled > it->second) {
         change = OrderChange::Filled;
     } else {
         change = OrderChange::Placed;  // moved to a new price: placed anew
     }
     if (o.open()) {
-        open_orders_[o.id] = {o.sequence, message.change, o.filled};
+        open_orders_[o.id] = o.filled;
     } else if (it != open_orders_.end()) {
         open_orders_.erase(it);
     }

@@ -1,5 +1,6 @@
 #include "xtrader/consumers/topic_consumer.hpp"
 
+#include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 namespace xtrader {
@@ -23,7 +24,7 @@ TopicConsumer::~TopicConsumer() {
 }
 
 void TopicConsumer::start() {
-    consumer_.subscribe({options_.topic});
+    consumer_.subscribe(options_.topics);
     thread_ = std::thread([this] { run(); });
 }
 
@@ -44,16 +45,17 @@ void TopicConsumer::take(const KafkaRecord& record) {
 }
 
 void TopicConsumer::dead_letter(const KafkaRecord& record, const std::string& reason) {
+    const std::string dead_letters = std::string(record.topic) + ".dlq";
     spdlog::error("{}: {} partition {} offset {} unreadable ({}); moved to {}",
                   options_.consumer.group, record.topic, record.partition, record.offset, reason,
-                  options_.dead_letters.name);
+                  dead_letters);
     const std::string partition = std::to_string(record.partition);
     const std::string offset = std::to_string(record.offset);
     const KafkaProducer::Header headers[] = {{"error", reason},
                                              {"source_topic", record.topic},
                                              {"source_partition", partition},
                                              {"source_offset", offset}};
-    dead_letter_producer_.produce(options_.dead_letters.name, record.key, record.payload, headers);
+    dead_letter_producer_.produce(dead_letters, record.key, record.payload, headers);
     ++pending_dead_letters_;
     dead_letters_.fetch_add(1, std::memory_order_relaxed);
 }
@@ -114,7 +116,9 @@ void TopicConsumer::run() {
     auto next_probe = std::chrono::steady_clock::now();
     std::uint64_t acknowledged = 0;
     const auto healthy = [&] {
-        if (!connected_.exchange(true)) spdlog::info("{}: consuming {}", group, options_.topic);
+        if (!connected_.exchange(true)) {
+            spdlog::info("{}: consuming {}", group, fmt::join(options_.topics, ", "));
+        }
     };
     const auto unhealthy = [&](std::string_view why) {
         failures_.fetch_add(1, std::memory_order_relaxed);

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <pqxx/pqxx>
 
+#include "id_lists.hpp"
 #include "xtrader/core/decimal.hpp"
 
 namespace xtrader {
@@ -342,6 +343,109 @@ std::vector<OrderRecord> PostgresStore::closed_orders(AccountId account,
         out.reserve(rows.size());
         for (const auto& row : rows) {
             if (auto order = order_of(catalog_, row)) out.push_back(std::move(*order));
+        }
+        return out;
+    });
+}
+
+}  // namespace xtrader
+
+namespace xtrader {
+
+using surveillance::Alert;
+
+void PostgresStore::migrate_once() {
+    if (migrated_) return;
+    migrate(dsn_);
+    migrated_ = true;
+}
+
+std::size_t PostgresStore::add(std::span<const Alert> alerts) {
+    if (alerts.empty()) return 0;
+    std::lock_guard lock(mutex_);
+    migrate_once();
+    return guarded(&session_, "insert alerts", [&] {
+        pqxx::work tx(session().connection);
+        std::string sql =
+            "INSERT INTO alerts (id, kind, severity, symbol, accounts, evidence, summary, "
+            "sequence, alert_time) VALUES ";
+        std::string reports;
+        for (const auto& a : alerts) {
+            const MarketSpec& m = catalog_.markets[a.market];
+            sql += &a == alerts.data() ? "(" : ",(";
+            sql += tx.quote(a.id) + ",";
+            sql += literal(to_string(a.kind)) + ",";
+            sql += literal(to_string(a.severity)) + ",";
+            sql += literal(m.symbol) + ",";
+            sql += "ARRAY[";
+            store_detail::append_ids(sql, a.accounts);
+            sql += "]::BIGINT[],'{\"executions\":[";
+            store_detail::append_ids(sql, a.executions, "\"", "\"");
+            sql += "],\"orders\":[";
+            store_detail::append_ids(sql, a.orders, "\"", "\"");
+            sql += "]}',";
+            sql += tx.quote(a.summary) + ",";
+            sql += std::to_string(a.sequence) + ",";
+            sql += std::to_string(to_millis(a.time)) + ")";
+            if (a.kind != surveillance::AlertKind::LargeTrade || !a.execution) continue;
+            const auto& e = *a.execution;
+            reports += reports.empty() ? "(" : ",(";
+            reports += std::to_string(e.exec_id) + "," + tx.quote(a.id) + "," + literal(m.symbol);
+            reports += "," + std::to_string(e.buyer) + "," + std::to_string(e.seller) + ",";
+            reports += format_decimal(e.price, m.price_scale) + ",";
+            reports += format_decimal(e.quantity, m.qty_scale) + ",";
+            reports += format_decimal(e.notional, catalog_.assets[m.quote].scale) + ",";
+            reports += std::to_string(to_millis(e.time)) + ")";
+        }
+        sql += " ON CONFLICT (id) DO NOTHING";
+        const auto result = tx.exec(sql);
+        if (!reports.empty()) {
+            tx.exec(
+                "INSERT INTO regulatory_reports (exec_id, alert_id, symbol, buy_account, "
+                "sell_account, price, quantity, notional, transaction_time) VALUES " +
+                reports + " ON CONFLICT (exec_id) DO NOTHING");
+        }
+        tx.commit();
+        return static_cast<std::size_t>(result.affected_rows());
+    });
+}
+
+std::vector<Alert> PostgresStore::alerts(const AlertQuery& query) {
+    std::string filter = " WHERE alert_time >= " + std::to_string(to_millis(query.since));
+    if (query.kind) filter += " AND kind = " + literal(to_string(*query.kind));
+    if (query.market) filter += " AND symbol = " + literal(catalog_.markets[*query.market].symbol);
+    if (query.account)
+        filter += " AND accounts @> ARRAY[" + std::to_string(*query.account) + "]::BIGINT[]";
+    std::lock_guard lock(mutex_);
+    migrate_once();
+    return guarded(&session_, "read alerts", [&] {
+        pqxx::read_transaction tx(session().connection);
+        const auto rows = tx.exec(
+            "SELECT id, kind, severity, symbol, array_to_string(accounts, ','), "
+            "(SELECT string_agg(x, ',') FROM jsonb_array_elements_text(evidence->'executions') x), "
+            "(SELECT string_agg(x, ',') FROM jsonb_array_elements_text(evidence->'orders') x), "
+            "summary, sequence, alert_time FROM alerts" +
+            filter + " ORDER BY alert_time DESC, sequence DESC LIMIT " +
+            std::to_string(query.limit));
+        std::vector<Alert> out;
+        out.reserve(rows.size());
+        for (const auto& row : rows) {
+            const MarketSpec* m = catalog_.find(row[3].c_str());
+            const auto kind = surveillance::parse_alert_kind(row[1].c_str());
+            const auto severity = surveillance::parse_severity(row[2].c_str());
+            if (m == nullptr || !kind || !severity) continue;  // a market no longer configured
+            Alert a;
+            a.id = row[0].c_str();
+            a.kind = *kind;
+            a.severity = *severity;
+            a.market = static_cast<MarketId>(m - catalog_.markets.data());
+            a.accounts = store_detail::parse_ids<AccountId>(row[4].c_str());
+            a.executions = store_detail::parse_ids<ExecId>(row[5].is_null() ? "" : row[5].c_str());
+            a.orders = store_detail::parse_ids<OrderId>(row[6].is_null() ? "" : row[6].c_str());
+            a.summary = row[7].c_str();
+            a.sequence = row[8].as<Sequence>();
+            a.time = row[9].as<Timestamp>() * kNanosPerMilli;
+            out.push_back(std::move(a));
         }
         return out;
     });

@@ -4,9 +4,15 @@
 
 #include <string>
 
+#include "sqlite.hpp"
+
 namespace xtrader {
 
 namespace {
+
+using store_detail::exec;
+using store_detail::open;
+using store_detail::Statement;
 
 // Migrations, applied in order; PRAGMA user_version records how many ran. Never edit one that
 // has shipped: add the next.
@@ -48,70 +54,6 @@ constexpr const char* kMigrations[] = {
     CREATE INDEX orders_by_account ON orders (account, updated);
     )sql",
 };
-
-class Statement {
-  public:
-    Statement(sqlite3* db, const char* sql) : db_(db) {
-        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-            throw StoreError(std::string("sqlite prepare: ") + sqlite3_errmsg(db));
-        }
-    }
-    ~Statement() { sqlite3_finalize(stmt_); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    Statement& bind(int index, std::int64_t value) {
-        sqlite3_bind_int64(stmt_, index, value);
-        return *this;
-    }
-    Statement& bind(int index, std::string_view text) {
-        sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                          SQLITE_TRANSIENT);
-        return *this;
-    }
-    // True while there is a row.
-    bool step() {
-        const int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW) return true;
-        if (rc == SQLITE_DONE) return false;
-        throw StoreError(std::string("sqlite step: ") + sqlite3_errmsg(db_));
-    }
-    void run() {
-        step();
-        sqlite3_reset(stmt_);
-        sqlite3_clear_bindings(stmt_);
-    }
-    std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
-    std::string text(int column) const {
-        const auto* p = sqlite3_column_text(stmt_, column);
-        return p == nullptr ? std::string{} : reinterpret_cast<const char*>(p);
-    }
-
-  private:
-    sqlite3* db_;
-    sqlite3_stmt* stmt_ = nullptr;
-};
-
-void exec(sqlite3* db, const char* sql) {
-    char* error = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-        std::string message = error != nullptr ? error : "unknown";
-        sqlite3_free(error);
-        throw StoreError("sqlite: " + message);
-    }
-}
-
-sqlite3* open(const std::filesystem::path& file) {
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-        SQLITE_OK) {
-        const std::string message = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
-        sqlite3_close(db);
-        throw StoreError("cannot open " + file.string() + ": " + message);
-    }
-    sqlite3_busy_timeout(db, 5000);
-    return db;
-}
 
 constexpr const char* kOrderColumns =
     "order_id, account, market, side, type, tif, post_only, price, quantity, filled, "
@@ -185,15 +127,7 @@ SqliteTradeStore::SqliteTradeStore(const std::filesystem::path& file) {
     std::filesystem::create_directories(file.parent_path());
     writer_ = open(file);
     exec(writer_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;");
-    Statement version(writer_, "PRAGMA user_version");
-    version.step();
-    const auto applied = static_cast<std::size_t>(version.integer(0));
-    for (std::size_t i = applied; i < std::size(kMigrations); ++i) {
-        exec(writer_, "BEGIN");
-        exec(writer_, kMigrations[i]);
-        exec(writer_, ("PRAGMA user_version = " + std::to_string(i + 1)).c_str());
-        exec(writer_, "COMMIT");
-    }
+    store_detail::migrate(writer_, kMigrations);
     reader_ = open(file);
 }
 

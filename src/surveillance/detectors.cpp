@@ -82,6 +82,7 @@ Alert execution_alert(AlertKind kind, Severity severity, const ExecutionEvent& e
     a.accounts = both(e.buyer, e.seller);
     a.executions = {e.exec_id};
     a.orders = {e.buy_order, e.sell_order};
+    a.execution = e;
     return a;
 }
 
@@ -113,7 +114,16 @@ void LargeTradeDetector::on_execution(const ExecutionEvent& e, std::vector<Alert
 // ---- wash trades and rings ---------------------------------------------------------------------
 
 WashTradeDetector::WashTradeDetector(const MarketCatalog& catalog, WashTradeOptions options)
-    : catalog_(catalog), options_(std::move(options)) {}
+    : catalog_(catalog), options_(std::move(options)), volumes_(catalog.markets.size()) {}
+
+void WashTradeDetector::add_volume(Volume& v, AccountId account, Quantity quantity) {
+    const auto it = v.by_account.find(account);
+    if (it == v.by_account.end()) {
+        v.by_account.emplace(account, quantity);
+    } else if ((it->second += quantity) == 0) {
+        v.by_account.erase(it);
+    }
+}
 
 bool WashTradeDetector::same_owner(AccountId a, AccountId b) const {
     if (a == b) return true;
@@ -131,6 +141,18 @@ void WashTradeDetector::on_execution(const ExecutionEvent& e, std::vector<Alert>
         alerts.push_back(std::move(a));
         return;
     }
+    if (e.market >= volumes_.size()) return;
+    Volume& v = volumes_[e.market];
+    while (!v.trades.empty() && v.trades.front().time <= e.time - options_.ring_window) {
+        const Traded& old = v.trades.front();
+        add_volume(v, old.buyer, -old.quantity);
+        add_volume(v, old.seller, -old.quantity);
+        v.trades.pop_front();
+    }
+    v.trades.push_back({e.time, e.buyer, e.seller, e.quantity});
+    add_volume(v, e.buyer, e.quantity);
+    add_volume(v, e.seller, e.quantity);
+
     const AccountId low = std::min(e.buyer, e.seller);
     const AccountId high = std::max(e.buyer, e.seller);
     Pair& p = pairs_[{e.market, low, high}];
@@ -143,14 +165,21 @@ void WashTradeDetector::on_execution(const ExecutionEvent& e, std::vector<Alert>
     p.trades.push_back({e.time, e.exec_id, low_buys});
     p.net += low_buys;
     p.gross += e.quantity;
+    const auto mostly_each_other = [&] {
+        return share_reaches(p.gross, v.by_account[low], options_.ring_share_ppm) &&
+               share_reaches(p.gross, v.by_account[high], options_.ring_share_ppm);
+    };
     if (p.trades.size() >= options_.ring_trades &&
         static_cast<Int128>(std::abs(p.net)) * kPpm <=
-            static_cast<Int128>(options_.ring_net_ppm) * p.gross) {
-        Alert a = alert_for(
-            AlertKind::WashRing, Severity::Warning,
-            std::to_string(e.market) + ":" + std::to_string(low) + "-" + std::to_string(high) +
-                ":" + std::to_string(p.trades.front().exec_id) + "-" + std::to_string(e.exec_id),
-            e.market, e.time, e.sequence);
+            static_cast<Int128>(options_.ring_net_ppm) * p.gross &&
+        mostly_each_other()) {
+        // One alert per pair and window-long period: the id is the same whatever the detector
+        // saw before the ring (a restarted one, say), so the store keeps the ring once.
+        Alert a = alert_for(AlertKind::WashRing, Severity::Warning,
+                            std::to_string(e.market) + ":" + std::to_string(low) + "-" +
+                                std::to_string(high) + ":" +
+                                std::to_string(e.time / options_.ring_window),
+                            e.market, e.time, e.sequence);
         a.accounts = {low, high};
         for (const auto& t : p.trades) a.executions.push_back(t.exec_id);
         a.summary = "accounts " + std::to_string(low) + " and " + std::to_string(high) +
@@ -243,12 +272,15 @@ void WhaleDetector::on_execution(const ExecutionEvent& e, std::vector<Alert>& al
     for (const AccountId account : both(e.buyer, e.seller)) {
         const Amount mine = w.by_account[account];
         if (!share_reaches(mine, w.total, options_.share_ppm)) continue;
+        // Once per account, market and UTC day: an id a restarted detector raises again the
+        // same, so the store keeps it once.
+        const Timestamp day = e.time / kDay;
         const auto last = w.alerted.find(account);
-        if (last != w.alerted.end() && last->second > e.time - options_.window) continue;
-        w.alerted[account] = e.time;
+        if (last != w.alerted.end() && last->second == day) continue;
+        w.alerted[account] = day;
         Alert a = alert_for(AlertKind::Whale, Severity::Info,
                             std::to_string(e.market) + ":" + std::to_string(account) + ":" +
-                                std::to_string(e.exec_id),
+                                std::to_string(day),
                             e.market, e.time, e.sequence);
         a.accounts = {account};
         a.executions = {e.exec_id};
@@ -260,9 +292,8 @@ void WhaleDetector::on_execution(const ExecutionEvent& e, std::vector<Alert>& al
                     format_decimal(share_ppm / 100, 2) + " %)";
         alerts.push_back(std::move(a));
     }
-    // Accounts alerted long ago may be alerted again; forget them.
-    std::erase_if(w.alerted,
-                  [&](const auto& entry) { return entry.second <= e.time - options_.window; });
+    // Accounts alerted on an earlier day may be alerted again; forget them.
+    std::erase_if(w.alerted, [&](const auto& entry) { return entry.second != e.time / kDay; });
 }
 
 void WhaleDetector::on_order(const OrderEvent& e, std::vector<Alert>& alerts) {
@@ -387,9 +418,11 @@ void SpoofingDetector::check(MarketId market, AccountId account, Trader& t, Side
         if (x.side == opposite(side)) other.push_back(x.exec_id);
     }
     if (other.empty()) return;
+    // One alert per account, side and window-long period: stable across a restart.
     Alert a = alert_for(AlertKind::Spoofing, Severity::Critical,
                         std::to_string(market) + ":" + std::to_string(account) + ":" +
-                            std::to_string(large.front()) + "-" + std::to_string(large.back()),
+                            std::string(to_string(side)) + ":" +
+                            std::to_string(time / options_.window),
                         market, time, sequence);
     a.accounts = {account};
     a.orders = large;

@@ -33,7 +33,9 @@ class SurveillanceEventsTest : public ::testing::Test {
 
 TEST_F(SurveillanceEventsTest, AnExecutionNamesItsBuyerAndSellerAndItsNotional) {
     const Trade sell_taker{9, 0, 50'000'000, 2, 41, 40, 7, 8, Side::Sell, 50, 50, 0, 0};
-    const auto e = events.execution({42, 1'000, sell_taker});
+    const auto event = events.execution({42, 1'000, sell_taker});
+    ASSERT_TRUE(event);
+    const auto& e = *event;
     EXPECT_EQ(e.sequence, 42u);
     EXPECT_EQ(e.time, 1'000 * kNanosPerMilli);
     EXPECT_EQ(e.exec_id, 9u);
@@ -42,6 +44,7 @@ TEST_F(SurveillanceEventsTest, AnExecutionNamesItsBuyerAndSellerAndItsNotional) 
     EXPECT_EQ(e.buy_order, 40u);
     EXPECT_EQ(e.sell_order, 41u);
     EXPECT_EQ(e.notional, 100'000'000);  // 50,000,000 KRW x 0.0002 BTC = 10,000.0000 KRW
+    EXPECT_FALSE(events.execution({42, 1'000, sell_taker})) << "a replay";
 }
 
 TEST_F(SurveillanceEventsTest, TheTouchFollowsTheBookAndMovesOnlyWhenTheBestPricesDo) {

@@ -116,7 +116,7 @@ TEST_F(Detectors, ARingTradingBackAndForthIsFoundAtItsTenthTrade) {
     EXPECT_EQ(alerts[0].kind, AlertKind::WashRing);
     EXPECT_EQ(alerts[0].accounts, (std::vector<AccountId>{3, 4}));
     EXPECT_EQ(alerts[0].executions.size(), 10u);
-    EXPECT_EQ(alerts[0].id, "wash_ring:0:3-4:1-10");
+    EXPECT_EQ(alerts[0].id, "wash_ring:0:3-4:" + std::to_string((kT0 + 9 * kSecond) / (600 * kSecond)));
     // The pair starts over: one more trade is no second ring.
     d.on_execution(trade(3, 4, kBtc, kT0 + 10 * kSecond), alerts);
     EXPECT_EQ(alerts.size(), 1u);
@@ -130,6 +130,23 @@ TEST_F(Detectors, ABuyerAccumulatingFromOneSellerIsNoRing) {
         d.on_execution(i % 5 < 4 ? trade(3, 4, kBtc, kT0 + i) : trade(4, 3, kBtc, kT0 + i), alerts);
     }
     EXPECT_TRUE(alerts.empty());
+}
+
+TEST_F(Detectors, TwoMarketMakersMeetingAmongOthersAreNoRing) {
+    WashTradeDetector d(catalog, {});
+    std::vector<Alert> alerts;
+    for (int i = 0; i < 60; ++i) {
+        // 3 and 4 trade back and forth, but each meets accounts 5 and 6 as often as the other.
+        const Timestamp t = kT0 + i * kSecond;
+        switch (i % 3) {
+            case 0:
+                d.on_execution(i % 2 == 0 ? trade(3, 4, kBtc, t) : trade(4, 3, kBtc, t), alerts);
+                break;
+            case 1: d.on_execution(trade(3, 5 + i % 2, kBtc, t), alerts); break;
+            default: d.on_execution(trade(6 - i % 2, 4, kBtc, t), alerts); break;
+        }
+    }
+    EXPECT_TRUE(alerts.empty()) << alerts.front().summary;
 }
 
 TEST_F(Detectors, ARingSpreadBeyondItsWindowRollsOff) {
@@ -167,6 +184,7 @@ TEST(SlidingMedian, IsTheLowerMedianOfTheLastNValues) {
 
 TEST_F(Detectors, AnAccountReachingItsShareOfTheMarketIsAWhaleOncePerWindow) {
     WhaleOptions options;
+    options.share_ppm = 300'000;
     options.min_trades = 4;
     WhaleDetector d(catalog, options);
     std::vector<Alert> alerts;
@@ -178,10 +196,10 @@ TEST_F(Detectors, AnAccountReachingItsShareOfTheMarketIsAWhaleOncePerWindow) {
     ASSERT_EQ(alerts.size(), 1u);
     EXPECT_EQ(alerts[0].kind, AlertKind::Whale);
     EXPECT_EQ(alerts[0].accounts, (std::vector<AccountId>{1}));
-    EXPECT_EQ(alerts[0].id, "whale:0:1:5");
+    EXPECT_EQ(alerts[0].id, "whale:0:1:" + std::to_string(kT0 / kDay));
     EXPECT_NE(alerts[0].summary.find("40.00 %"), std::string::npos) << alerts[0].summary;
     d.on_execution(trade(1, 21, kBtc, kT0 + 200), alerts);
-    EXPECT_EQ(alerts.size(), 1u) << "alerted once per window";
+    EXPECT_EQ(alerts.size(), 1u) << "alerted once per day";
     // A day later the old trades have rolled off and the share is earned again.
     const Timestamp later = kT0 + options.window + 300;
     for (AccountId a = 30; a < 37; a += 2) d.on_execution(trade(a, a + 1, kBtc, later + a), alerts);
@@ -259,7 +277,7 @@ TEST_F(Spoofing, LargeBidsCancelledFastWhileSellingAreSpoofing) {
     ASSERT_EQ(alerts.size(), 1u);
     const Alert& a = alerts[0];
     EXPECT_EQ(a.kind, AlertKind::Spoofing);
-    EXPECT_EQ(a.id, "spoofing:0:9:100-102");
+    EXPECT_EQ(a.id, "spoofing:0:9:Buy:" + std::to_string((kT0 + 2 * kSecond) / (60 * kSecond)));
     EXPECT_EQ(a.accounts, (std::vector<AccountId>{9}));
     EXPECT_EQ(a.orders, (std::vector<OrderId>{100, 101, 102}));
     EXPECT_EQ(a.executions, (std::vector<ExecId>{1}));

@@ -23,6 +23,7 @@ enum class Route : std::uint8_t {
     Deposit,
     AdminAccounts,
     AdminKeys,
+    AdminAlerts,
     Markets,
     OrderBook,
     PublicTrades,

@@ -13,6 +13,7 @@
 #include "xtrader/api/order_routes.hpp"
 #include "xtrader/api/rest_call.hpp"
 #include "xtrader/api/static_routes.hpp"
+#include "xtrader/api/surveillance_routes.hpp"
 #include "xtrader/api/system_routes.hpp"
 
 namespace xtrader::api {
@@ -31,6 +32,7 @@ struct RestRoutes {
     OrderRoutes& orders;
     AccountRoutes& account;
     AdminRoutes& admin;
+    SurveillanceRoutes& surveillance;
     MarketDataRoutes& market_data;
     SystemRoutes& system;
     const StaticRoutes& files;

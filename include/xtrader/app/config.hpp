@@ -16,6 +16,7 @@
 #include "xtrader/bus/rabbitmq_publisher.hpp"
 #include "xtrader/config/config_file.hpp"
 #include "xtrader/consumers/execution_persister.hpp"
+#include "xtrader/consumers/surveillance_monitor.hpp"
 #include "xtrader/consumers/topic_consumer.hpp"
 #include "xtrader/core/market.hpp"
 #include "xtrader/sequencer/sequencer.hpp"
@@ -39,10 +40,18 @@ struct ConfiguredAccount {
 
 // What this xtraderd process does.
 enum class Role : std::uint8_t {
-    Exchange,   // the exchange itself
-    Persister,  // one persister consumer: the persistence pipeline scaled out
-    Mdp,        // one mdp-group member writing the Redis market-data cache: the MDP scaled out
-    WsGateway,  // one WebSocket gateway fed from RabbitMQ: the WebSocket side scaled out
+    Exchange,      // the exchange itself
+    Persister,     // one persister consumer: the persistence pipeline scaled out
+    Mdp,           // one mdp-group member writing the Redis market-data cache: the MDP scaled out
+    WsGateway,     // one WebSocket gateway fed from RabbitMQ: the WebSocket side scaled out
+    Surveillance,  // one member of a surveillance group (--group): surveillance scaled out
+};
+
+// Where the surveillance groups run in full mode (Kafka and PostgreSQL configured; embedded mode
+// always runs every group on the journal, in the exchange).
+enum class SurveillanceRun : std::uint8_t {
+    Thread,     // threads of xtraderd, one member of each group. The default
+    Processes,  // --role surveillance --group NAME processes only
 };
 
 // The broker pipelines of full mode; each is on when its broker is configured.
@@ -75,6 +84,11 @@ struct PipelineConfig {
     // of its own and leaves its port to the load balancer in front of them.
     bool ws_gateways = false;
     std::string gateway_name;  // role ws-gateway: its queue is ws-gateway.NAME
+    SurveillanceRun surveillance_run = SurveillanceRun::Thread;
+    SurveillanceGroup surveillance_group = SurveillanceGroup::Regulatory;  // role surveillance
+    // A surveillance member taking partitions reads this much before the committed offsets
+    // again, so that its detectors' windows are full.
+    std::chrono::milliseconds surveillance_warm_up{10 * 60 * 1000};
 
     RedisEndpoint redis_endpoint() const;
     // The persister's options with the brokers filled in.
@@ -84,6 +98,7 @@ struct PipelineConfig {
     // The consumer groups' options: the brokers, the group, the topic and its dead letters.
     TopicConsumerOptions mdp_consumer_options() const;
     TopicConsumerOptions order_history_consumer_options() const;
+    TopicConsumerOptions surveillance_consumer_options(SurveillanceGroup group) const;
 };
 
 struct Config {
@@ -105,6 +120,8 @@ struct Config {
     std::string log_level = "info";
     Role role = Role::Exchange;
     PipelineConfig pipelines;
+    // [surveillance]: the detectors' thresholds; per market from [surveillance.markets.SYMBOL].
+    SurveillanceOptions surveillance;
 };
 
 // Returns nullopt after printing --help.

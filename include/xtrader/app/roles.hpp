@@ -24,6 +24,12 @@ int run_mdp(const Config& config);
 // order updates to the WebSocket clients of --ws-port, behind a load balancer.
 int run_ws_gateway(const Config& config);
 
+// One member of a surveillance consumer group (--group regulatory | analytics), scaled out into a
+// process of its own.
+int run_surveillance(const Config& config);
+// A surveillance group member's options from the configuration (Kafka and PostgreSQL set).
+SurveillanceMemberOptions surveillance_member(const Config& config, SurveillanceGroup group);
+
 // Sockets are descriptors: takes every one the hard limit allows (the soft limit is often 1024).
 void raise_descriptor_limit();
 

@@ -28,6 +28,8 @@ struct KafkaPublisherOptions {
     // topic of the pipeline is created in one place.
     KafkaTopic order_events{"order-events", 3, 1};
     KafkaTopic order_events_dead_letters{"order-events.dlq", 1, 1};
+    // Where the surveillance groups produce their alerts, keyed by symbol.
+    KafkaTopic surveillance_alerts{"surveillance-alerts", 3, 1};
 };
 
 class KafkaPublisher final : public RecordConsumer {

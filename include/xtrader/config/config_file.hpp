@@ -32,6 +32,7 @@ struct AccountEntry {
     std::string api_key;                         // plain (a demo account) or empty
     std::string api_key_sha256;                  // hex, or empty
     std::string scope;                           // "trading", "read_only" or empty
+    std::string owner;  // who is behind the account: trades between one owner's are wash trades
     std::map<std::string, std::string> deposit;  // asset -> amount, credited on a fresh start
 };
 

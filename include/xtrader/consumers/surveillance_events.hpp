@@ -4,9 +4,10 @@
 // order was, from the order's previous change (the order-events topic carries states, not
 // transitions).
 //
-// Replays are dropped where they can be told: an order change at or below the (sequence,
-// change) already seen, a book delta at or below the book's sequence. Orders are forgotten once
-// final, so the state kept is the open orders' and the books'.
+// Replays are dropped where they can be told: an execution at or below its market's last exec
+// id, an order change at or below its account's last (sequence, change) (the order-events topic
+// keeps an account's changes in order), a book delta at or below the book's sequence. Orders are
+// forgotten once final, so the state kept is the open orders' and the books'.
 //
 // Threads: one (the consuming group member's).
 #pragma once
@@ -27,7 +28,8 @@ class SurveillanceEvents {
   public:
     explicit SurveillanceEvents(const MarketCatalog& catalog);
 
-    surveillance::ExecutionEvent execution(const ExecutionMessage& message) const;
+    // The execution; nullopt for a replay (exec ids grow within a market).
+    std::optional<surveillance::ExecutionEvent> execution(const ExecutionMessage& message);
     // The touch after the delta; nullopt when the best prices did not move or it was a replay.
     std::optional<surveillance::TouchEvent> touch(const BookDeltaMessage& message);
     // What the change was; nullopt for a replay.
@@ -40,15 +42,12 @@ class SurveillanceEvents {
         Sequence sequence = 0;
         Price best_bid = 0, best_ask = 0;
     };
-    struct Seen {
-        Sequence sequence;
-        std::uint32_t change;
-        Quantity filled;
-    };
 
     const MarketCatalog& catalog_;
-    std::vector<Book> books_;                        // by market
-    std::unordered_map<OrderId, Seen> open_orders_;  // the last change of each open order
+    std::vector<Book> books_;                            // by market
+    std::vector<ExecId> last_exec_;                      // by market
+    std::unordered_map<OrderId, Quantity> open_orders_;  // what each open order has filled
+    std::unordered_map<AccountId, std::pair<Sequence, std::uint32_t>> last_change_;
 };
 
 }  // namespace xtrader

@@ -1,9 +1,11 @@
-// A member of a Kafka consumer group that hands each message of one topic to a TopicSink: the
-// pipeline consumers of full mode (mdp-group into market data, order-history into PostgreSQL).
+// A member of a Kafka consumer group that hands each message of its topics to a TopicSink: the
+// pipeline consumers of full mode (mdp-group into market data, order-history into PostgreSQL,
+// the surveillance groups).
 // After each batch the sink makes its effects durable, then the offsets are committed
 // (at-least-once); what a replay or a rebalance brings again the sink drops by `sequence`. A
 // message the sink cannot read is logged with its partition and offset and produced, as it was,
-// to the dead-letter topic with the reason in its headers; it is never retried.
+// to its topic's dead-letter topic (<topic>.dlq) with the reason in its headers; it is never
+// retried.
 //
 // Threads: one of its own, on which the sink is called. figures() from any thread.
 #pragma once
@@ -36,8 +38,7 @@ class TopicSink {
 
 struct TopicConsumerOptions {
     KafkaConsumerOptions consumer;
-    std::string topic;
-    KafkaTopic dead_letters;
+    std::vector<std::string> topics;
     std::size_t max_batch = 4096;
 };
 

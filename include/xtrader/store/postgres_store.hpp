@@ -1,8 +1,9 @@
-// Executions and orders in PostgreSQL (libpqxx): the end of the persistence pipeline (executions)
-// and of the order-events topic (orders) in full mode, and the history GET /v1/execution reads
-// there. The schema is the versioned migrations under sql/,
-// compiled in and applied by migrate() at start (each once, recorded in schema_migrations, under
-// an advisory lock so that several persister processes starting together apply them once).
+// Executions, orders and surveillance alerts in PostgreSQL (libpqxx): the end of the
+// persistence pipeline (executions), of the order-events topic (orders) and of the surveillance
+// groups (alerts, regulatory reports) in full mode, and the history GET /v1/execution reads
+// there. The schema is the versioned migrations under sql/, compiled in and applied by
+// migrate() at start (each once, recorded in schema_migrations, under an advisory lock so that
+// several persister processes starting together apply them once).
 //
 // Threads: insert() and executions() may run on different threads; each call takes the store's
 // one connection under a mutex (history reads are not on the order path). A persister thread
@@ -16,11 +17,12 @@
 #include <string>
 
 #include "xtrader/core/market.hpp"
+#include "xtrader/store/alert_store.hpp"
 #include "xtrader/store/trade_store.hpp"
 
 namespace xtrader {
 
-class PostgresStore final : public ExecutionHistory, public OrderHistory {
+class PostgresStore final : public ExecutionHistory, public OrderHistory, public AlertStore {
   public:
     // dsn: a libpq connection string, e.g. "host=127.0.0.1 port=5432 dbname=xtrader user=x".
     PostgresStore(const MarketCatalog& catalog, std::string dsn);
@@ -47,15 +49,22 @@ class PostgresStore final : public ExecutionHistory, public OrderHistory {
     std::vector<OrderRecord> closed_orders(AccountId account, std::optional<MarketId> market,
                                            std::size_t limit) override;
 
+    // The alerts' tables are made on first use (migrate()), by whichever process uses them
+    // first: a surveillance member or the exchange's admin API.
+    std::size_t add(std::span<const surveillance::Alert> alerts) override;
+    std::vector<surveillance::Alert> alerts(const AlertQuery& query) override;
+
     struct Session;  // the libpqxx connection; opaque
 
   private:
     Session& session();
+    void migrate_once();  // under mutex_
 
     const MarketCatalog& catalog_;
     std::string dsn_;
     std::mutex mutex_;
     std::unique_ptr<Session> session_;
+    bool migrated_ = false;
 };
 
 }  // namespace xtrader

@@ -94,6 +94,9 @@ struct Alert {
     std::vector<ExecId> executions;  // the evidence
     std::vector<OrderId> orders;
     std::string summary;  // one sentence for a person, with the figures that crossed
+    // The one execution an alert on a single execution is about (large and wash trades): what
+    // a large-trade report row holds.
+    std::optional<ExecutionEvent> execution;
 };
 
 // The one interface of every detector; a handler appends what it raises to `alerts`.

@@ -17,6 +17,7 @@ namespace xtrader::surveillance {
 
 inline constexpr std::uint32_t kPpm = 1'000'000;
 inline constexpr Timestamp kSecond = 1'000'000'000;
+inline constexpr Timestamp kDay = 86'400 * kSecond;
 
 // The median of the last n values added, O(log n) per value.
 class SlidingMedian {
@@ -50,10 +51,13 @@ struct WashTradeOptions {
     std::unordered_map<AccountId, std::uint32_t> owner;
     // A ring: two accounts with at least `ring_trades` executions between them within
     // `ring_window`, while the net position change of either stays at most `ring_net_ppm` of
-    // the quantity traded between them (they hand the same coins back and forth).
+    // the quantity traded between them (they hand the same coins back and forth), and what
+    // they traded with each other is at least `ring_share_ppm` of what each traded in the
+    // market (two busy market makers meet often, but each mostly meets others).
     Timestamp ring_window = 10 * 60 * kSecond;
     std::size_t ring_trades = 10;
-    std::uint32_t ring_net_ppm = 100'000;  // 10 %
+    std::uint32_t ring_net_ppm = 100'000;    // 10 %
+    std::uint32_t ring_share_ppm = 600'000;  // 60 %
 };
 
 // analytics: wash trades and wash rings.
@@ -73,7 +77,17 @@ class WashTradeDetector final : public Detector {
         Quantity net = 0;    // sum of low_buys
         Quantity gross = 0;  // sum of |low_buys|
     };
+    struct Traded {  // one execution of a market, for each account's volume in the window
+        Timestamp time;
+        AccountId buyer, seller;
+        Quantity quantity;
+    };
+    struct Volume {  // what each account of a market traded within the window
+        std::deque<Traded> trades;
+        std::unordered_map<AccountId, Quantity> by_account;
+    };
     bool same_owner(AccountId a, AccountId b) const;
+    void add_volume(Volume& v, AccountId account, Quantity quantity);
 
     // Every this many executions, pairs idle for a window are dropped.
     static constexpr std::uint64_t kSweepEvery = 4096;
@@ -81,16 +95,19 @@ class WashTradeDetector final : public Detector {
     const MarketCatalog& catalog_;
     WashTradeOptions options_;
     std::uint64_t executions_ = 0;
+    std::vector<Volume> volumes_;  // by market
     // (market, lower account, higher account) -> their recent executions
     std::map<std::tuple<MarketId, AccountId, AccountId>, Pair> pairs_;
 };
 
 struct WhaleOptions {
-    // An account whose share of a market's traded notional over `window` reaches `share_ppm`,
-    // once the market has traded at least `min_market_notional` (quote units, per market) and
-    // `min_trades` times in the window: early in a quiet day every trader is a whale.
+    // An account that took part (on either side) in at least `share_ppm` of a market's traded
+    // notional over `window`, once the market has traded at least `min_market_notional` (quote
+    // units, per market) and `min_trades` times in the window: early in a quiet day every
+    // trader is a whale. Every execution has two sides, so a market where n accounts trade
+    // evenly gives each 2/n.
     Timestamp window = 24 * 3600 * kSecond;
-    std::uint32_t share_ppm = 300'000;  // 30 %
+    std::uint32_t share_ppm = 800'000;  // 80 %
     std::vector<Amount> min_market_notional;
     std::size_t min_trades = 100;
     // One order of at least `order_multiple` × the median quantity of the market's last
@@ -112,7 +129,7 @@ class WhaleDetector final : public Detector {
         std::deque<ExecutionEvent> trades;
         Amount total = 0;
         std::unordered_map<AccountId, Amount> by_account;
-        std::unordered_map<AccountId, Timestamp> alerted;  // last alert per account
+        std::unordered_map<AccountId, Timestamp> alerted;  // the UTC day of each account's alert
     };
     void add_share(Window& w, AccountId account, Amount notional);
 
