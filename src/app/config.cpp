@@ -300,6 +300,10 @@ const std::vector<Setting>& settings() {
              if (!group) throw ConfigError("group: \"" + v + "\" is not regulatory or analytics");
              c.pipelines.surveillance_group = *group;
          }},
+        {"surveillance.group_prefix", "XTRADER_SURVEILLANCE_GROUP_PREFIX",
+         "--surveillance-group-prefix",
+         "prefixed to the Kafka group ids regulatory and analytics (several exchanges, one cluster)",
+         [](Config& c, const std::string& v) { c.pipelines.surveillance_group_prefix = v; }},
         {"surveillance.warm_up_s", "XTRADER_SURVEILLANCE_WARM_UP", "--surveillance-warm-up",
          "seconds of the topics a surveillance member reads again when it takes partitions",
          [](Config& c, const std::string& v) {
@@ -577,7 +581,8 @@ TopicConsumerOptions PipelineConfig::order_history_consumer_options() const {
 TopicConsumerOptions PipelineConfig::surveillance_consumer_options(SurveillanceGroup group) const {
     std::vector<std::string> topics{kafka.market_data.name};
     if (group == SurveillanceGroup::Analytics) topics.push_back(kafka.order_events.name);
-    return consumer_options(kafka.producer.brokers, std::string(to_string(group)),
+    return consumer_options(kafka.producer.brokers,
+                            surveillance_group_prefix + std::string(to_string(group)),
                             std::move(topics));
 }
 

@@ -37,6 +37,22 @@ std::optional<ExecutionEvent> SurveillanceEvents::execution(const ExecutionMessa
     return e;
 }
 
+template <class Levels>
+void SurveillanceEvents::apply(Levels& levels, BookSide& side, const BookLevelChanged& change) {
+    const auto it = levels.find(change.price);
+    if (it != levels.end()) {
+        side.volume -= it->second.volume;
+        side.orders -= it->second.orders;
+    }
+    if (change.volume == 0) {
+        if (it != levels.end()) levels.erase(it);
+        return;
+    }
+    levels[change.price] = {change.volume, change.order_count};
+    side.volume += change.volume;
+    side.orders += change.order_count;
+}
+
 std::optional<TouchEvent> SurveillanceEvents::touch(const BookDeltaMessage& message) {
     if (message.market >= books_.size()) return std::nullopt;
     Book& b = books_[message.market];
@@ -44,23 +60,18 @@ std::optional<TouchEvent> SurveillanceEvents::touch(const BookDeltaMessage& mess
     b.sequence = message.sequence;
     for (const auto& c : message.changes) {
         if (c.side == Side::Buy) {
-            if (c.volume == 0) {
-                b.bids.erase(c.price);
-            } else {
-                b.bids[c.price] = c.volume;
-            }
-        } else if (c.volume == 0) {
-            b.asks.erase(c.price);
+            apply(b.bids, b.bid_side, c);
         } else {
-            b.asks[c.price] = c.volume;
+            apply(b.asks, b.ask_side, c);
         }
     }
-    const Price bid = b.bids.empty() ? 0 : b.bids.begin()->first;
-    const Price ask = b.asks.empty() ? 0 : b.asks.begin()->first;
-    if (bid == b.best_bid && ask == b.best_ask) return std::nullopt;
-    b.best_bid = bid;
-    b.best_ask = ask;
-    return TouchEvent{message.sequence, message.time_ms * kNanosPerMilli, message.market, bid, ask};
+    return TouchEvent{message.sequence,
+                      message.time_ms * kNanosPerMilli,
+                      message.market,
+                      b.bids.empty() ? 0 : b.bids.begin()->first,
+                      b.asks.empty() ? 0 : b.asks.begin()->first,
+                      b.bid_side.average(),
+                      b.ask_side.average()};
 }
 
 std::optional<OrderEvent> SurveillanceEvents::order(const OrderChange& message) {

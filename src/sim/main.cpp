@@ -1,9 +1,19 @@
 // xtrader-sim: a moving market for a new user to look at, and a load generator. Over REST it
-// runs, per market, market makers quoting both sides around a mid price that drifts, and takers
-// that cross the spread now and then, with the demo accounts of the daemon's configuration.
+// runs, per market, the demo accounts of the daemon's configuration quoting both sides around a
+// mid price that drifts and, now and then, one of them crossing the spread.
+//
+// --scenario NAME (repeatable) adds, in the first market, a behaviour market surveillance should
+// catch:
+//   wash-ring    the first two accounts trade the same coins back and forth with each other
+//   spoofer      the third account layers large bids near the touch, sells, cancels the bids
+//   whale        the last account places one order hundreds of times the usual size
+//   large-trade  the first two accounts cross 1.5 units of the base asset between them
+// each repeated every 30 s, the first once the normal market has run for --scenario-after
+// seconds (20).
 //
 // usage: xtrader-sim [--config FILE] [--host H] [--http-port P] [--rate ACTIONS_PER_S_PER_MARKET]
-//                    [--seconds N (0: until stopped)] [--seed S]
+//                    [--seconds N (0: until stopped)] [--seed S] [--scenario NAME]...
+//                    [--scenario-after SECONDS]
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -91,6 +101,23 @@ struct Quote {
     std::string key;
 };
 
+enum class Scenario : std::uint8_t { WashRing, Spoofer, Whale, LargeTrade };
+
+std::optional<Scenario> parse_scenario(std::string_view name) {
+    if (name == "wash-ring") return Scenario::WashRing;
+    if (name == "spoofer") return Scenario::Spoofer;
+    if (name == "whale") return Scenario::Whale;
+    if (name == "large-trade") return Scenario::LargeTrade;
+    return std::nullopt;
+}
+
+// A decimal of a JSON value (a number or a decimal string) at `scale`; 0 when it is neither.
+std::int64_t decimal_of(const JsonValue* value, int scale) {
+    std::int64_t out = 0;
+    if (value == nullptr || parse_decimal(value->text, scale, out) != DecimalError::Ok) return 0;
+    return out;
+}
+
 // One market's simulated traders.
 class MarketSimulation {
   public:
@@ -125,60 +152,160 @@ class MarketSimulation {
         }
     }
 
+    // One round of the scenario's behaviour, between two steps of the normal market.
+    void act(Scenario scenario) {
+        switch (scenario) {
+            case Scenario::WashRing: return wash_ring();
+            case Scenario::Spoofer: return spoof();
+            case Scenario::Whale: return whale();
+            case Scenario::LargeTrade: return large_trade();
+        }
+    }
+
   private:
     std::int64_t pick(std::int64_t lo, std::int64_t hi) {
         return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_);
     }
-    const std::string& maker() {
-        return keys_[static_cast<std::size_t>(pick(0, keys_.size() - 2))];
-    }
-    const std::string& taker() { return keys_.back(); }
-
-    std::string quantity() {
-        return format_decimal(m_.lot_size * pick(1, 20) + m_.min_quantity - m_.lot_size,
-                              m_.qty_scale);
+    // Any account may quote or cross, as in a market of many traders: none of them takes part
+    // in most trades, nor trades mostly with one other.
+    const std::string& trader() {
+        return keys_[static_cast<std::size_t>(pick(0, keys_.size() - 1))];
     }
 
-    void place(const std::string& key, Side side, std::optional<Price> price, const char* tif) {
+    Quantity quantity() { return m_.lot_size * pick(1, 20) + m_.min_quantity - m_.lot_size; }
+
+    // The id of the order when it rests (open after its placing); empty otherwise.
+    std::string send(const std::string& key, Side side, std::optional<Price> price, const char* tif,
+                     Quantity quantity) {
         std::string body;
         JsonWriter json(body);
         json.begin_object().key("symbol").string(m_.symbol);
         json.key("side").string(to_string(side));
         json.key("order_type").string(price ? "Limit" : "Market");
-        json.key("quantity").string(quantity());
+        json.key("quantity").decimal_string(quantity, m_.qty_scale);
         if (price) {
             json.key("price").decimal_string(*price, m_.price_scale);
             json.key("time_in_force").string(tif);
         }
         json.end_object();
         const auto answer = rest_.call(http::verb::post, "/v1/order", key, body);
-        if (!answer || answer->first != 200) return;
+        if (!answer || answer->first != 200) return {};
         const auto* status = answer->second.find("status");
         const auto* id = answer->second.find("order_id");
         if (status != nullptr && id != nullptr &&
             (status->text == "Pending" || status->text == "PartiallyFilled")) {
-            quotes_.push_back({id->text, key});
+            return id->text;
+        }
+        return {};
+    }
+
+    void place(const std::string& key, Side side, std::optional<Price> price, const char* tif) {
+        if (auto id = send(key, side, price, tif, quantity()); !id.empty()) {
+            quotes_.push_back({std::move(id), key});
+        }
+    }
+
+    void cancel(const std::string& key, const std::string& order_id) {
+        rest_.call(http::verb::delete_, "/v1/order/" + order_id, key);
+    }
+
+    // The best bid and ask as the market data shows them (0: none).
+    std::pair<Price, Price> touch() {
+        // The market data follows the journal a moment behind the last answer.
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        const auto book = rest_.call(http::verb::get, "/api/v1/orderbook/" + m_.symbol, "");
+        if (!book) return {0, 0};
+        const auto best = [&](const char* side) -> Price {
+            const auto* levels = book->second.find(side);
+            if (levels == nullptr || levels->items.empty()) return 0;
+            return decimal_of(levels->items.front().find("price"), m_.price_scale);
+        };
+        return {best("bids"), best("asks")};
+    }
+
+    // `seller` sells `quantity` to `buyer`, at a price inside the spread so that neither meets
+    // anyone else; false when the spread is one tick (no room).
+    bool cross(const std::string& seller, const std::string& buyer, Quantity quantity) {
+        const auto [bid, ask] = touch();
+        if (bid == 0 || ask == 0 || ask - bid < 2 * m_.tick_size) return false;
+        const Price price = bid + m_.tick_size;
+        const auto resting = send(seller, Side::Sell, price, "GTC", quantity);
+        if (resting.empty()) return false;
+        send(buyer, Side::Buy, price, "IOC", quantity);
+        cancel(seller, resting);  // whatever the buyer did not take
+        return true;
+    }
+
+    // Two accounts hand the same coins back and forth: ten times a round, ten lots a trade.
+    void wash_ring() {
+        int done = 0;
+        for (int attempt = 0; done < 10 && attempt < 100; ++attempt) {
+            const bool out = done % 2 == 0;
+            if (cross(keys_[out ? 0 : 1], keys_[out ? 1 : 0], m_.lot_size * 100)) {
+                ++done;
+            } else {
+                step();  // the book moves on and a spread opens
+            }
+        }
+    }
+
+    // Four bids of 400 lots (the usual order is about 10) a few ticks behind the best bid, a
+    // small sell on the other side, the bids cancelled unfilled half a second later.
+    void spoof() {
+        const std::string& spoofer = keys_[std::min<std::size_t>(2, keys_.size() - 1)];
+        const auto [bid, ask] = touch();
+        if (bid == 0) return;
+        std::vector<std::string> layered;
+        for (int i = 0; i < 4; ++i) {
+            auto id =
+                send(spoofer, Side::Buy, bid - (1 + i) * m_.tick_size, "GTC", m_.lot_size * 400);
+            if (!id.empty()) layered.push_back(std::move(id));
+        }
+        send(spoofer, Side::Sell, std::nullopt, "IOC", m_.min_quantity);
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        for (const auto& id : layered) cancel(spoofer, id);
+    }
+
+    // One bid of 5,000 lots far below the market, cancelled a moment later.
+    void whale() {
+        const auto [bid, ask] = touch();
+        if (bid == 0) return;
+        const auto id =
+            send(keys_.back(), Side::Buy, std::max(m_.tick_size, bid - 100 * m_.tick_size), "GTC",
+                 m_.lot_size * 5000);
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        if (!id.empty()) cancel(keys_.back(), id);
+    }
+
+    // 1.5 units of the base asset (1.5 BTC: some 75,000,000 KRW) change hands in one execution;
+    // the direction alternates so that balances last.
+    void large_trade() {
+        const bool out = (large_trades_++ % 2) == 0;
+        for (int attempt = 0; attempt < 20; ++attempt) {
+            if (cross(keys_[out ? 0 : 1], keys_[out ? 1 : 0], m_.lot_size * 15'000)) return;
+            step();
         }
     }
 
     void quote() {
         const Side side = pick(0, 1) == 0 ? Side::Buy : Side::Sell;
         const Price offset = pick(1, 12) * m_.tick_size;
-        place(maker(), side, side == Side::Buy ? mid_ - offset : mid_ + offset, "GTC");
+        place(trader(), side, side == Side::Buy ? mid_ - offset : mid_ + offset, "GTC");
     }
 
     void cancel_oldest() {
         if (quotes_.size() < 20) return quote();
         const Quote q = quotes_.front();
         quotes_.pop_front();
-        rest_.call(http::verb::delete_, "/v1/order/" + q.order_id, q.key);
+        cancel(q.key, q.order_id);
     }
 
     void take() {
         const Side side = pick(0, 1) == 0 ? Side::Buy : Side::Sell;
-        if (pick(0, 2) == 0) return place(taker(), side, std::nullopt, "IOC");
+        const std::string& taker = trader();
+        if (pick(0, 2) == 0) return place(taker, side, std::nullopt, "IOC");
         const Price through = pick(0, 4) * m_.tick_size;
-        place(taker(), side, side == Side::Buy ? mid_ + through : mid_ - through, "IOC");
+        place(taker, side, side == Side::Buy ? mid_ + through : mid_ - through, "IOC");
     }
 
     const MarketSpec& m_;
@@ -188,6 +315,7 @@ class MarketSimulation {
     Price mid_ = 0;
     Price anchor_ = 0;
     std::deque<Quote> quotes_;
+    std::uint64_t large_trades_ = 0;
 };
 
 // Where the daemon listens and who trades: the daemon's own configuration file and the same
@@ -229,6 +357,8 @@ int main(int argc, char** argv) {
     double rate = 8;
     long seconds = 0;
     std::uint64_t seed = 1;
+    std::vector<Scenario> scenarios;
+    long scenario_after = 20;
     for (int i = 1; i < argc; ++i) {
         // --name VALUE or --name=VALUE, as xtraderd reads its flags.
         std::string arg = argv[i];
@@ -247,6 +377,19 @@ int main(int argc, char** argv) {
             seconds = std::stol(value());
         } else if (arg == "--seed") {
             seed = std::stoull(value());
+        } else if (arg == "--scenario") {
+            const auto name = value();
+            const auto parsed = parse_scenario(name);
+            if (!parsed) {
+                std::fprintf(stderr,
+                             "xtrader-sim: --scenario %s: not wash-ring, spoofer, whale or "
+                             "large-trade\n",
+                             name.c_str());
+                return 2;
+            }
+            scenarios.push_back(*parsed);
+        } else if (arg == "--scenario-after") {
+            scenario_after = std::stol(value());
         } else if (arg == "--config" || arg == "--host" || arg == "--http-port") {
             flags[arg] = value();
         } else if (arg.starts_with("--") && arg != "--help") {
@@ -256,7 +399,8 @@ int main(int argc, char** argv) {
         } else {
             std::printf(
                 "usage: xtrader-sim [--config FILE] [--host H] [--http-port P] "
-                "[--rate ACTIONS_PER_S_PER_MARKET] [--seconds N] [--seed S]\n");
+                "[--rate ACTIONS_PER_S_PER_MARKET] [--seconds N] [--seed S] [--scenario NAME]... "
+                "[--scenario-after SECONDS]\n");
             return arg == "--help" ? 0 : 2;
         }
     }
@@ -294,9 +438,17 @@ int main(int argc, char** argv) {
                 RestClient rest(host, std::to_string(target.http_port));
                 MarketSimulation sim(target.catalog.markets[i], keys, rest, seed + i);
                 const auto pause = std::chrono::microseconds(static_cast<long>(1e6 / rate));
+                // The scenarios play in the first market, once the normal market has a history.
+                const auto played = i == 0 ? scenarios : std::vector<Scenario>{};
+                auto next_act =
+                    std::chrono::steady_clock::now() + std::chrono::seconds(scenario_after);
                 while (!stop_requested &&
                        (seconds == 0 || std::chrono::steady_clock::now() < deadline)) {
                     sim.step();
+                    if (!played.empty() && std::chrono::steady_clock::now() >= next_act) {
+                        for (const auto scenario : played) sim.act(scenario);
+                        next_act = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+                    }
                     std::this_thread::sleep_for(pause);
                 }
             });

@@ -29,8 +29,9 @@ class Statement {
         return *this;
     }
     Statement& bind(int index, std::string_view text) {
-        sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                          SQLITE_TRANSIENT);
+        // An empty view may have no data: SQLite would bind NULL, not ''.
+        sqlite3_bind_text(stmt_, index, text.empty() ? "" : text.data(),
+                          static_cast<int>(text.size()), SQLITE_TRANSIENT);
         return *this;
     }
     // True while there is a row.

@@ -278,10 +278,10 @@ void WhaleDetector::on_execution(const ExecutionEvent& e, std::vector<Alert>& al
         const auto last = w.alerted.find(account);
         if (last != w.alerted.end() && last->second == day) continue;
         w.alerted[account] = day;
-        Alert a = alert_for(AlertKind::Whale, Severity::Info,
-                            std::to_string(e.market) + ":" + std::to_string(account) + ":" +
-                                std::to_string(day),
-                            e.market, e.time, e.sequence);
+        Alert a = alert_for(
+            AlertKind::Whale, Severity::Info,
+            std::to_string(e.market) + ":" + std::to_string(account) + ":" + std::to_string(day),
+            e.market, e.time, e.sequence);
         a.accounts = {account};
         a.executions = {e.exec_id};
         const auto share_ppm =
@@ -323,24 +323,21 @@ SpoofingDetector::SpoofingDetector(const MarketCatalog& catalog, SpoofingOptions
     : catalog_(catalog), options_(std::move(options)), markets_(catalog.markets.size()) {}
 
 void SpoofingDetector::on_touch(const TouchEvent& e, std::vector<Alert>&) {
-    if (e.market >= markets_.size()) return;
-    markets_[e.market].best_bid = e.best_bid;
-    markets_[e.market].best_ask = e.best_ask;
+    if (e.market < markets_.size()) markets_[e.market] = e;
 }
 
 bool SpoofingDetector::large_near_touch(const Market& m, const MarketSpec& spec,
                                         const OrderEvent& e) const {
-    // An average of a handful of orders says nothing yet.
-    if (e.price == 0 || m.recent.size() < std::max<std::size_t>(10, options_.average_orders / 10)) {
-        return false;
-    }
-    const Int128 count = static_cast<Int128>(m.recent.size());
-    if (static_cast<Int128>(e.quantity) * count < m.recent_sum * options_.size_multiple) {
+    const bool buy = e.side == Side::Buy;
+    const Quantity average = buy ? m.bid_average : m.ask_average;
+    const Price best = buy ? m.best_bid : m.best_ask;
+    // An empty side has no size to compare with.
+    if (e.price == 0 || average == 0 || best == 0) return false;
+    if (static_cast<Int128>(e.quantity) < static_cast<Int128>(average) * options_.size_multiple) {
         return false;
     }
     const Price reach = spec.tick_size * options_.touch_ticks;
-    if (e.side == Side::Buy) return m.best_bid != 0 && e.price >= m.best_bid - reach;
-    return m.best_ask != 0 && e.price <= m.best_ask + reach;
+    return buy ? e.price >= best - reach : e.price <= best + reach;
 }
 
 void SpoofingDetector::expire(Trader& t, Timestamp now) const {
@@ -357,14 +354,7 @@ void SpoofingDetector::on_order(const OrderEvent& e, std::vector<Alert>& alerts)
     Market& m = markets_[e.market];
     const auto key = std::make_pair(e.market, e.account);
     if (e.change == OrderChange::Placed) {
-        const bool large = large_near_touch(m, catalog_.markets[e.market], e);
-        m.recent.push_back(e.quantity);
-        m.recent_sum += e.quantity;
-        if (m.recent.size() > options_.average_orders) {
-            m.recent_sum -= m.recent.front();
-            m.recent.pop_front();
-        }
-        if (!large) return;
+        if (!large_near_touch(m, catalog_.markets[e.market], e)) return;
         Trader& t = traders_[key];
         expire(t, e.time);
         t.orders.push_back({e.order, e.time, e.side});
@@ -419,11 +409,11 @@ void SpoofingDetector::check(MarketId market, AccountId account, Trader& t, Side
     }
     if (other.empty()) return;
     // One alert per account, side and window-long period: stable across a restart.
-    Alert a = alert_for(AlertKind::Spoofing, Severity::Critical,
-                        std::to_string(market) + ":" + std::to_string(account) + ":" +
-                            std::string(to_string(side)) + ":" +
-                            std::to_string(time / options_.window),
-                        market, time, sequence);
+    Alert a =
+        alert_for(AlertKind::Spoofing, Severity::Critical,
+                  std::to_string(market) + ":" + std::to_string(account) + ":" +
+                      std::string(to_string(side)) + ":" + std::to_string(time / options_.window),
+                  market, time, sequence);
     a.accounts = {account};
     a.orders = large;
     a.executions = other;

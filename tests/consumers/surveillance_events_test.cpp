@@ -47,7 +47,7 @@ TEST_F(SurveillanceEventsTest, AnExecutionNamesItsBuyerAndSellerAndItsNotional) 
     EXPECT_FALSE(events.execution({42, 1'000, sell_taker})) << "a replay";
 }
 
-TEST_F(SurveillanceEventsTest, TheTouchFollowsTheBookAndMovesOnlyWhenTheBestPricesDo) {
+TEST_F(SurveillanceEventsTest, TheTouchAndTheAverageRestingOrderFollowTheBook) {
     auto delta = [](Sequence sequence, std::vector<BookLevelChanged> changes) {
         return BookDeltaMessage{sequence, static_cast<Timestamp>(sequence), 0, sequence,
                                 std::move(changes)};
@@ -57,15 +57,21 @@ TEST_F(SurveillanceEventsTest, TheTouchFollowsTheBookAndMovesOnlyWhenTheBestPric
     ASSERT_TRUE(first);
     EXPECT_EQ(first->best_bid, 49'000'000);
     EXPECT_EQ(first->best_ask, 51'000'000);
-    EXPECT_FALSE(events.touch(delta(2, {{0, Side::Buy, 48'000'000, 5, 1}})))
-        << "a level behind the best";
+    EXPECT_EQ(first->bid_average, 10);
+    const auto behind = events.touch(delta(2, {{0, Side::Buy, 48'000'000, 50, 4}}));
+    ASSERT_TRUE(behind);
+    EXPECT_EQ(behind->best_bid, 49'000'000) << "a level behind the best";
+    EXPECT_EQ(behind->bid_average, 12) << "60 over 5 orders";
+    EXPECT_EQ(behind->ask_average, 10);
     const auto gone = events.touch(delta(3, {{0, Side::Buy, 49'000'000, 0, 0}}));
     ASSERT_TRUE(gone);
     EXPECT_EQ(gone->best_bid, 48'000'000);
+    EXPECT_EQ(gone->bid_average, 12) << "50 over 4 orders";
     EXPECT_FALSE(events.touch(delta(3, {{0, Side::Buy, 47'000'000, 5, 1}}))) << "a replay";
     const auto empty = events.touch(delta(4, {{0, Side::Sell, 51'000'000, 0, 0}}));
     ASSERT_TRUE(empty);
     EXPECT_EQ(empty->best_ask, 0);
+    EXPECT_EQ(empty->ask_average, 0);
 }
 
 TEST_F(SurveillanceEventsTest, AnOrdersChangesArePlacedFilledCancelledAndReplaysDropped) {

@@ -116,7 +116,8 @@ TEST_F(Detectors, ARingTradingBackAndForthIsFoundAtItsTenthTrade) {
     EXPECT_EQ(alerts[0].kind, AlertKind::WashRing);
     EXPECT_EQ(alerts[0].accounts, (std::vector<AccountId>{3, 4}));
     EXPECT_EQ(alerts[0].executions.size(), 10u);
-    EXPECT_EQ(alerts[0].id, "wash_ring:0:3-4:" + std::to_string((kT0 + 9 * kSecond) / (600 * kSecond)));
+    EXPECT_EQ(alerts[0].id,
+              "wash_ring:0:3-4:" + std::to_string((kT0 + 9 * kSecond) / (600 * kSecond)));
     // The pair starts over: one more trade is no second ring.
     d.on_execution(trade(3, 4, kBtc, kT0 + 10 * kSecond), alerts);
     EXPECT_EQ(alerts.size(), 1u);
@@ -239,19 +240,12 @@ TEST_F(Detectors, AnOrderFiftyTimesTheMedianIsAWhaleOrder) {
 
 class Spoofing : public Detectors {
   protected:
-    SpoofingOptions options = [] {
-        SpoofingOptions o;
-        o.average_orders = 20;
-        return o;
-    }();
+    SpoofingOptions options;
     std::vector<Alert> alerts;
 
-    // Ten ordinary orders of 10 lots set the market's average; the touch 49,990,000 / 50,010,000.
+    // The touch 49,990,000 / 50,010,000, the resting orders 10 lots on average on each side.
     void ordinary_market(SpoofingDetector& d) {
-        for (OrderId id = 1; id <= 10; ++id) {
-            d.on_order(order(50, id, Side::Sell, kPrice + 100'000, 10, kT0), alerts);
-        }
-        d.on_touch({++sequence, kT0, 0, kPrice - 10'000, kPrice + 10'000}, alerts);
+        d.on_touch({++sequence, kT0, 0, kPrice - 10'000, kPrice + 10'000, 10, 10}, alerts);
     }
     // Account 9 rests three large bids near the touch.
     void layer_bids(SpoofingDetector& d, Price price, Timestamp at) {
@@ -314,8 +308,8 @@ TEST_F(Spoofing, SlowCancelsFarOrdersAndOrdinarySizesAreNot) {
         SpoofingDetector d(catalog, options);
         ordinary_market(d);
         for (OrderId id = 100; id < 103; ++id) {
-            // 40 lots against an average of 10: under five times once each joins the average.
-            d.on_order(order(9, id, Side::Buy, kPrice - 10'000, 40, kT0 + kSecond), alerts);
+            // 49 lots against an average of 10: just under five times.
+            d.on_order(order(9, id, Side::Buy, kPrice - 10'000, 49, kT0 + kSecond), alerts);
         }
         d.on_execution(trade(11, 9, 5, kT0 + kSecond), alerts);
         for (OrderId id = 100; id < 103; ++id) cancel(d, id, kT0 + 2 * kSecond);

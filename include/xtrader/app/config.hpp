@@ -86,6 +86,7 @@ struct PipelineConfig {
     std::string gateway_name;  // role ws-gateway: its queue is ws-gateway.NAME
     SurveillanceRun surveillance_run = SurveillanceRun::Thread;
     SurveillanceGroup surveillance_group = SurveillanceGroup::Regulatory;  // role surveillance
+    std::string surveillance_group_prefix;  // before the group ids regulatory and analytics
     // A surveillance member taking partitions reads this much before the committed offsets
     // again, so that its detectors' windows are full.
     std::chrono::milliseconds surveillance_warm_up{10 * 60 * 1000};

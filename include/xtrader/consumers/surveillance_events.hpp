@@ -30,18 +30,31 @@ class SurveillanceEvents {
 
     // The execution; nullopt for a replay (exec ids grow within a market).
     std::optional<surveillance::ExecutionEvent> execution(const ExecutionMessage& message);
-    // The touch after the delta; nullopt when the best prices did not move or it was a replay.
+    // The book's touch and average resting orders after the delta; nullopt for a replay.
     std::optional<surveillance::TouchEvent> touch(const BookDeltaMessage& message);
     // What the change was; nullopt for a replay.
     std::optional<surveillance::OrderEvent> order(const OrderChange& message);
 
   private:
-    struct Book {
-        std::map<Price, Quantity, std::greater<>> bids;
-        std::map<Price, Quantity> asks;
-        Sequence sequence = 0;
-        Price best_bid = 0, best_ask = 0;
+    struct Level {
+        Quantity volume;
+        std::uint32_t orders;
     };
+    struct BookSide {  // the levels and their sums, for the average resting order
+        Quantity volume = 0;
+        std::uint64_t orders = 0;
+        Quantity average() const {
+            return orders == 0 ? 0 : volume / static_cast<Quantity>(orders);
+        }
+    };
+    struct Book {
+        std::map<Price, Level, std::greater<>> bids;
+        std::map<Price, Level> asks;
+        BookSide bid_side, ask_side;
+        Sequence sequence = 0;
+    };
+    template <class Levels>
+    static void apply(Levels& levels, BookSide& side, const BookLevelChanged& change);
 
     const MarketCatalog& catalog_;
     std::vector<Book> books_;                            // by market

@@ -59,13 +59,16 @@ struct OrderEvent {
     OrderChange change = OrderChange::Placed;
 };
 
-// The best prices of a market after a book change (0: that side is empty).
+// A market's book after a change: the best prices and the average resting order of each side
+// (0: that side is empty).
 struct TouchEvent {
     Sequence sequence = 0;
     Timestamp time = 0;
     MarketId market = 0;
     Price best_bid = 0;
     Price best_ask = 0;
+    Quantity bid_average = 0;
+    Quantity ask_average = 0;
 };
 
 enum class AlertKind : std::uint8_t {

@@ -140,10 +140,9 @@ class WhaleDetector final : public Detector {
 };
 
 struct SpoofingOptions {
-    // A large order: at least `size_multiple` × the average quantity of the market's last
-    // `average_orders` placed orders, priced within `touch_ticks` ticks of its side's best.
+    // A large order: at least `size_multiple` × the average resting order of its side of the
+    // book, priced within `touch_ticks` ticks of its side's best.
     std::uint32_t size_multiple = 5;
-    std::size_t average_orders = 200;
     std::int64_t touch_ticks = 5;
     // Cancelled without a fill within `cancel_within` of its placing: a fast cancel.
     Timestamp cancel_within = 2 * kSecond;
@@ -179,11 +178,7 @@ class SpoofingDetector final : public Detector {
         std::deque<LargeOrder> orders;
         std::deque<Traded> executions;
     };
-    struct Market {
-        Price best_bid = 0, best_ask = 0;
-        std::deque<Quantity> recent;  // placed quantities, for the average
-        Int128 recent_sum = 0;
-    };
+    using Market = TouchEvent;  // the book as last seen
     bool large_near_touch(const Market& m, const MarketSpec& spec, const OrderEvent& e) const;
     void expire(Trader& t, Timestamp now) const;
     // Raises an alert when the account's large orders on `side` were mostly cancelled fast

@@ -1,0 +1,217 @@
+"""Market surveillance against real daemons: xtrader-sim's scenarios raise their alerts (kind,
+accounts, evidence) in embedded mode (the journal, SQLite) and in full mode (the Kafka groups
+regulatory and analytics, PostgreSQL, the topic surveillance-alerts); a normal market raises
+none; a surveillance member SIGKILLed in the middle of a wash ring loses and doubles nothing."""
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from conftest import ADMIN, ALICE, BIN, BOB, CONFIG, Daemon
+from services import PG_PORT, ROOT, psql, wait_until
+from test_kafka import KAFKA, SERVICES, Topic
+
+SIM = os.environ.get("XTRADER_SIM_BIN", "build/release/src/sim/xtrader-sim")
+SCENARIOS = ("large-trade", "whale", "spoofer", "wash-ring")
+
+
+class Watch:
+    """Topics, surveillance groups and a PostgreSQL database of the test's own."""
+
+    def __init__(self):
+        tag = uuid.uuid4().hex[:10]
+        self.topic = Topic()
+        self.db = "xt_" + tag
+        self.dsn = f"host=127.0.0.1 port={PG_PORT} dbname={self.db} user=xtrader"
+        self.prefix = f"it-{tag}-"
+        self.alerts_topic = "surveillance-alerts-" + tag
+        psql(f"CREATE DATABASE {self.db}")
+
+    def flags(self, *more):
+        return [*self.topic.flags(), "--postgres", self.dsn, "--surveillance-group-prefix", self.prefix,
+                "--kafka-alerts-topic", self.alerts_topic, *more]
+
+    def member(self, group):
+        return subprocess.Popen([BIN, "--config", CONFIG, "--role", "surveillance", "--group", group,
+                                 *self.flags()], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def caught_up(self, group):
+        """Whether the group has committed every message of its topics."""
+        described = subprocess.run([SERVICES, "kafka-tool",
+                                    "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+                                    "--bootstrap-server", KAFKA, "--describe", "--group", self.prefix + group],
+                                   capture_output=True, text=True, timeout=120).stdout
+        # GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG ...
+        rows = [line.split() for line in described.splitlines()
+                if line.startswith(self.prefix + group + " ")]
+        return bool(rows) and all(r[3] == r[4] for r in rows)
+
+    def published_alerts(self):
+        out = subprocess.run([SERVICES, "kafka-read", self.alerts_topic], capture_output=True, text=True,
+                             timeout=180)
+        return [json.loads(line.split("\t", 1)[1]) for line in out.stdout.splitlines()]
+
+    def close(self):
+        try:
+            psql(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)")
+        except RuntimeError:
+            pass
+
+
+@pytest.fixture
+def watch():
+    w = Watch()
+    yield w
+    w.close()
+
+
+def alerts(daemon, query=""):
+    status, body, _ = daemon.client().get("/v1/admin/alerts?limit=1000" + query,
+                                          headers={"X-Admin-Token": ADMIN})
+    assert status == 200, body
+    return body["alerts"]
+
+
+def simulate(daemon, *args):
+    return subprocess.Popen([SIM, "--config", CONFIG, "--http-port", str(daemon.port), "--host", "127.0.0.1",
+                             *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_scenarios(daemon):
+    """Runs every scenario once after 8 s of a normal market; returns the first alert of each
+    expected kind with the seconds it took to show through the API after its event."""
+    sim = simulate(daemon, "--rate", "20", "--seconds", "40", "--scenario-after", "8",
+                   *[arg for s in SCENARIOS for arg in ("--scenario", s)])
+    seen = {}
+    try:
+        deadline = time.time() + 40
+        while time.time() < deadline and len(seen) < 4:
+            for a in alerts(daemon):
+                if a["kind"] in ("large_trade", "whale_order", "spoofing", "wash_ring") and a["kind"] not in seen:
+                    seen[a["kind"]] = (a, time.time() - a["time"] / 1000)
+            time.sleep(0.2)
+    finally:
+        sim.terminate()
+        sim.wait(30)
+    assert set(seen) == {"large_trade", "whale_order", "spoofing", "wash_ring"}, seen
+    return seen
+
+
+def assert_evidence(seen):
+    large, _ = seen["large_trade"]
+    assert large["accounts"] == [1, 2] and len(large["executions"]) == 1 and len(large["orders"]) == 2
+    assert "1.5000 BTC" in large["summary"]
+    whale, _ = seen["whale_order"]
+    assert whale["accounts"] == [4] and len(whale["orders"]) == 1 and "0.5000 BTC" in whale["summary"]
+    spoof, _ = seen["spoofing"]
+    assert spoof["accounts"] == [3] and len(spoof["orders"]) >= 3 and spoof["executions"]
+    ring, _ = seen["wash_ring"]
+    assert ring["accounts"] == [1, 2] and len(ring["executions"]) >= 10
+    for kind, (alert, latency) in seen.items():
+        assert latency < 5, f"{kind} showed {latency:.1f}s after its event"
+
+
+def test_every_scenario_raises_its_alert_in_embedded_mode(data_dir):
+    d = Daemon(data_dir).start()
+    try:
+        seen = wait_for_scenarios(d)
+        assert_evidence(seen)
+        large, _ = seen["large_trade"]
+        reports = sqlite3.connect(os.path.join(data_dir, "alerts.sqlite")).execute(
+            "SELECT exec_id, buy_account, sell_account, quantity FROM regulatory_reports").fetchall()
+        assert (int(large["executions"][0]), 15000) in [(r[0], r[3]) for r in reports]
+        # Restarted, the exchange goes on from its stored position: nothing raised twice.
+        before = sorted(a["id"] for a in alerts(d))
+        d.stop()
+        d.start()
+        assert sorted(a["id"] for a in alerts(d)) == before
+    finally:
+        d.stop()
+
+
+def test_every_scenario_raises_its_alert_in_full_mode(data_dir, watch):
+    d = Daemon(data_dir, *watch.flags()).start()
+    try:
+        seen = wait_for_scenarios(d)
+        assert_evidence(seen)
+        large, _ = seen["large_trade"]
+        assert psql(f"SELECT buy_account, sell_account, quantity, notional >= 50000000 FROM regulatory_reports "
+                    f"WHERE exec_id = {large['executions'][0]}", watch.db) in (
+                        [["1", "2", "1.5000", "t"]], [["2", "1", "1.5000", "t"]])
+        stored = {a["id"]: a for a in alerts(d)}
+        assert int(psql("SELECT count(*) FROM alerts", watch.db)[0][0]) == len(stored)
+        evidence = json.loads(psql(f"SELECT evidence FROM alerts WHERE id = '{large['id']}'", watch.db)[0][0])
+        assert evidence == {"executions": large["executions"], "orders": large["orders"]}
+        # Every stored alert reaches the topic, keyed by symbol, with the stored id.
+        wait_until(lambda: set(stored) <= {a["id"] for a in watch.published_alerts()}, 60,
+                   "the stored alerts on the topic")
+        figures = d.client().get("/api/v1/system/pipelines")[1]
+        groups = {p["name"] for p in figures["pipelines"]}
+        assert {watch.prefix + "regulatory", watch.prefix + "analytics"} <= groups
+    finally:
+        d.stop()
+
+
+def test_a_normal_market_raises_no_alert_in_three_minutes(data_dir, watch):
+    d = Daemon(data_dir, *watch.flags()).start()
+    try:
+        run = subprocess.run([SIM, "--config", CONFIG, "--http-port", str(d.port), "--host", "127.0.0.1",
+                              "--seconds", "180"], capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+        trades = d.client().get("/api/v1/executions/BTC-KRW?limit=1000")[1]["executions"]
+        assert len(trades) > 200, "the simulated market traded"
+        wait_until(lambda: watch.caught_up("analytics") and watch.caught_up("regulatory"), 60,
+                   "the surveillance groups caught up")
+        assert alerts(d) == []
+        assert psql("SELECT count(*) FROM alerts", watch.db) == [["0"]]
+    finally:
+        d.stop()
+
+
+def cross(alice, bob, i):
+    """Alice and bob trade 0.01 BTC at 50,000,000, in turn buying and selling."""
+    seller, buyer = (alice, bob) if i % 2 == 0 else (bob, alice)
+    status, body, _ = seller.order(side="Sell", price="50000000", quantity="0.01")
+    assert status == 200, body
+    status, body, _ = buyer.order(side="Buy", price="50000000", quantity="0.01", time_in_force="IOC")
+    assert status == 200 and body["status"] == "Filled", body
+
+
+def test_a_member_killed_in_the_middle_of_a_wash_ring_loses_and_doubles_nothing(data_dir, watch):
+    d = Daemon(data_dir, *watch.flags("--surveillance", "processes")).start()
+    member = watch.member("analytics")
+    try:
+        alice, bob = d.client(ALICE), d.client(BOB)
+        for i in range(6):
+            cross(alice, bob, i)
+        wait_until(lambda: watch.caught_up("analytics"), 90, "the analytics group committed the first trades")
+        member.send_signal(signal.SIGKILL)
+        member.wait(30)
+        for i in range(6, 10):
+            cross(alice, bob, i)
+        assert alerts(d, "&kind=wash_ring") == []
+        # The restarted member reads the ring's first six trades again before its committed
+        # offset: the tenth trade completes the ring.
+        member = watch.member("analytics")
+        wait_until(lambda: alerts(d, "&kind=wash_ring"), 60, "the wash ring's alert")
+        wait_until(lambda: watch.caught_up("analytics"), 90, "the analytics group caught up")
+        ring = alerts(d, "&kind=wash_ring")
+        assert len(ring) == 1, ring
+        assert ring[0]["accounts"] == [1, 2] and len(ring[0]["executions"]) == 10
+        # Killed again and restarted: the same ring read again stores nothing new.
+        member.send_signal(signal.SIGKILL)
+        member.wait(30)
+        member = watch.member("analytics")
+        cross(alice, bob, 10)
+        wait_until(lambda: watch.caught_up("analytics"), 90, "the analytics group caught up again")
+        assert alerts(d, "&kind=wash_ring") == ring
+    finally:
+        member.send_signal(signal.SIGTERM)
+        member.wait(30)
+        d.stop()
