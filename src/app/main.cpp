@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
         const auto config = app::load_config(argc, argv);
         if (!config) return 0;
         spdlog::set_level(spdlog::level::from_str(config->log_level));
+        // Written out at once, so that a killed process leaves its last words; these levels
+        // are rare (none per order).
+        spdlog::flush_on(spdlog::level::info);
         switch (config->role) {
             case app::Role::Exchange: return app::run_exchange(*config);
             case app::Role::Persister: return app::run_persister(*config);

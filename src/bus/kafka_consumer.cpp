@@ -1,5 +1,6 @@
 #include "xtrader/bus/kafka_consumer.hpp"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include "kafka_config.hpp"
@@ -128,6 +129,10 @@ struct KafkaConsumer::Handle {
                     if (t.err == RD_KAFKA_RESP_ERR_NO_ERROR && t.offset >= 0 &&
                         t.offset < a.committed) {
                         a.start = t.offset;
+                        spdlog::info(
+                            "kafka: {} partition {} read again from offset {}, {} before "
+                            "the committed offset",
+                            a.topic, a.partition, a.start, a.committed - a.start);
                     }
                 }
             }

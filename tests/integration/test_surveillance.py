@@ -16,6 +16,7 @@ import pytest
 from conftest import ADMIN, ALICE, BIN, BOB, CONFIG, Daemon
 from services import PG_PORT, ROOT, psql, wait_until
 from test_kafka import KAFKA, SERVICES, Topic
+from test_persistence import pipeline_state
 
 SIM = os.environ.get("XTRADER_SIM_BIN", "build/release/src/sim/xtrader-sim")
 SCENARIOS = ("large-trade", "whale", "spoofer", "wash-ring")
@@ -37,12 +38,17 @@ class Watch:
         return [*self.topic.flags(), "--postgres", self.dsn, "--surveillance-group-prefix", self.prefix,
                 "--kafka-alerts-topic", self.alerts_topic, *more]
 
-    def member(self, group):
-        return subprocess.Popen([BIN, "--config", CONFIG, "--role", "surveillance", "--group", group,
-                                 *self.flags()], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def member(self, group, log):
+        """A --role surveillance process, its output appended to `log`."""
+        with open(log, "a") as out:
+            return subprocess.Popen([BIN, "--config", CONFIG, "--role", "surveillance", "--group", group,
+                                     *self.flags()], stdout=out, stderr=subprocess.STDOUT)
 
-    def caught_up(self, group):
-        """Whether the group has committed every message of its topics."""
+    def caught_up(self, group, daemon):
+        """Whether the group has committed every message of its topics, all of which the
+        exchange has published."""
+        if any(pipeline_state(daemon, name)["lag"] for name in ("kafka", "kafka-order-events")):
+            return False
         described = subprocess.run([SERVICES, "kafka-tool",
                                     "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
                                     "--bootstrap-server", KAFKA, "--describe", "--group", self.prefix + group],
@@ -50,7 +56,7 @@ class Watch:
         # GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG ...
         rows = [line.split() for line in described.splitlines()
                 if line.startswith(self.prefix + group + " ")]
-        return bool(rows) and all(r[3] == r[4] for r in rows)
+        return bool(rows) and all(r[3] == r[4] or r[4] == "0" for r in rows)
 
     def published_alerts(self):
         out = subprocess.run([SERVICES, "kafka-read", self.alerts_topic], capture_output=True, text=True,
@@ -83,36 +89,43 @@ def simulate(daemon, *args):
                              *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
+# Each scenario's alert: its kind and accounts (the first two accounts trade, the third spoofs,
+# the last is the whale). Other alerts come with them (the large trade's orders are whale orders
+# too, its two sides whales of a young market): they are not the scenario's.
+EXPECTED = {("large_trade", (1, 2)), ("whale_order", (4,)), ("spoofing", (3,)), ("wash_ring", (1, 2))}
+
+
 def wait_for_scenarios(daemon):
     """Runs every scenario once after 8 s of a normal market; returns the first alert of each
-    expected kind with the seconds it took to show through the API after its event."""
+    with the seconds it took to show through the API after its event."""
     sim = simulate(daemon, "--rate", "20", "--seconds", "40", "--scenario-after", "8",
                    *[arg for s in SCENARIOS for arg in ("--scenario", s)])
     seen = {}
     try:
         deadline = time.time() + 40
-        while time.time() < deadline and len(seen) < 4:
+        while time.time() < deadline and len(seen) < len(EXPECTED):
             for a in alerts(daemon):
-                if a["kind"] in ("large_trade", "whale_order", "spoofing", "wash_ring") and a["kind"] not in seen:
+                key = (a["kind"], tuple(a["accounts"]))
+                if key in EXPECTED and a["kind"] not in seen:
                     seen[a["kind"]] = (a, time.time() - a["time"] / 1000)
             time.sleep(0.2)
     finally:
         sim.terminate()
         sim.wait(30)
-    assert set(seen) == {"large_trade", "whale_order", "spoofing", "wash_ring"}, seen
+    assert set(seen) == {kind for kind, _ in EXPECTED}, seen
     return seen
 
 
 def assert_evidence(seen):
     large, _ = seen["large_trade"]
-    assert large["accounts"] == [1, 2] and len(large["executions"]) == 1 and len(large["orders"]) == 2
+    assert len(large["executions"]) == 1 and len(large["orders"]) == 2
     assert "1.5000 BTC" in large["summary"]
     whale, _ = seen["whale_order"]
-    assert whale["accounts"] == [4] and len(whale["orders"]) == 1 and "0.5000 BTC" in whale["summary"]
+    assert len(whale["orders"]) == 1 and "0.5000 BTC" in whale["summary"]
     spoof, _ = seen["spoofing"]
-    assert spoof["accounts"] == [3] and len(spoof["orders"]) >= 3 and spoof["executions"]
+    assert len(spoof["orders"]) >= 3 and spoof["executions"]
     ring, _ = seen["wash_ring"]
-    assert ring["accounts"] == [1, 2] and len(ring["executions"]) >= 10
+    assert len(ring["executions"]) >= 10
     for kind, (alert, latency) in seen.items():
         assert latency < 5, f"{kind} showed {latency:.1f}s after its event"
 
@@ -166,7 +179,7 @@ def test_a_normal_market_raises_no_alert_in_three_minutes(data_dir, watch):
         assert run.returncode == 0, run.stderr
         trades = d.client().get("/api/v1/executions/BTC-KRW?limit=1000")[1]["executions"]
         assert len(trades) > 200, "the simulated market traded"
-        wait_until(lambda: watch.caught_up("analytics") and watch.caught_up("regulatory"), 60,
+        wait_until(lambda: watch.caught_up("analytics", d) and watch.caught_up("regulatory", d), 60,
                    "the surveillance groups caught up")
         assert alerts(d) == []
         assert psql("SELECT count(*) FROM alerts", watch.db) == [["0"]]
@@ -185,12 +198,13 @@ def cross(alice, bob, i):
 
 def test_a_member_killed_in_the_middle_of_a_wash_ring_loses_and_doubles_nothing(data_dir, watch):
     d = Daemon(data_dir, *watch.flags("--surveillance", "processes")).start()
-    member = watch.member("analytics")
+    log = os.path.join(data_dir, "analytics.log")
+    member = watch.member("analytics", log)
     try:
         alice, bob = d.client(ALICE), d.client(BOB)
         for i in range(6):
             cross(alice, bob, i)
-        wait_until(lambda: watch.caught_up("analytics"), 90, "the analytics group committed the first trades")
+        wait_until(lambda: watch.caught_up("analytics", d), 90, "the analytics group committed the first trades")
         member.send_signal(signal.SIGKILL)
         member.wait(30)
         for i in range(6, 10):
@@ -198,18 +212,20 @@ def test_a_member_killed_in_the_middle_of_a_wash_ring_loses_and_doubles_nothing(
         assert alerts(d, "&kind=wash_ring") == []
         # The restarted member reads the ring's first six trades again before its committed
         # offset: the tenth trade completes the ring.
-        member = watch.member("analytics")
+        member = watch.member("analytics", log)
         wait_until(lambda: alerts(d, "&kind=wash_ring"), 60, "the wash ring's alert")
-        wait_until(lambda: watch.caught_up("analytics"), 90, "the analytics group caught up")
+        wait_until(lambda: watch.caught_up("analytics", d), 90, "the analytics group caught up")
         ring = alerts(d, "&kind=wash_ring")
         assert len(ring) == 1, ring
         assert ring[0]["accounts"] == [1, 2] and len(ring[0]["executions"]) == 10
+        with open(log) as f:
+            assert "read again from offset" in f.read(), "the restarted member warmed up"
         # Killed again and restarted: the same ring read again stores nothing new.
         member.send_signal(signal.SIGKILL)
         member.wait(30)
-        member = watch.member("analytics")
+        member = watch.member("analytics", log)
         cross(alice, bob, 10)
-        wait_until(lambda: watch.caught_up("analytics"), 90, "the analytics group caught up again")
+        wait_until(lambda: watch.caught_up("analytics", d), 90, "the analytics group caught up again")
         assert alerts(d, "&kind=wash_ring") == ring
     finally:
         member.send_signal(signal.SIGTERM)
