@@ -16,6 +16,7 @@ std::string_view to_string(Route route) noexcept {
         case Route::AdminAccounts: return "admin_accounts";
         case Route::AdminKeys: return "admin_keys";
         case Route::AdminAlerts: return "admin_alerts";
+        case Route::AdminReports: return "admin_reports";
         case Route::Markets: return "markets";
         case Route::OrderBook: return "orderbook";
         case Route::PublicTrades: return "public_trades";

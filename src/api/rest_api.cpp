@@ -60,6 +60,9 @@ void RestApi::dispatch(const RestCallPtr& call, http::verb method) {
     } else if (path == "/v1/admin/alerts") {
         call->allow = kGet;
         if (is(http::verb::get, Route::AdminAlerts)) return r.surveillance.alerts(call);
+    } else if (path == "/v1/admin/reports/daily") {
+        call->allow = kGet;
+        if (is(http::verb::get, Route::AdminReports)) return r.surveillance.daily_report(call);
     } else if (path == "/v1/admin/accounts") {
         call->allow = "GET, HEAD, POST";
         if (is(http::verb::get, Route::AdminAccounts)) return r.admin.list_accounts(call);

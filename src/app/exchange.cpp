@@ -350,8 +350,8 @@ class Exchange {
     api::AccountRoutes account_routes_{config_.catalog, sequencer_, history(), access_,
                                        store_reads_};
     api::AdminRoutes admin_routes_{config_.catalog, sequencer_, access_, config_.rest.max_accounts};
-    api::SurveillanceRoutes surveillance_routes_{config_.catalog, surveillance_.store(), access_,
-                                                 store_reads_};
+    api::SurveillanceRoutes surveillance_routes_{config_.catalog, surveillance_.store(), store_,
+                                                 access_, store_reads_};
     api::MarketDataRoutes market_data_routes_{config_.catalog, market_data_};
     api::SystemRoutes system_routes_{sequencer_, pipelines(), metrics_};
     api::StaticRoutes static_routes_{config_.rest.web_root};

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <map>
 #include <string>
 
 #include "sqlite.hpp"
@@ -241,6 +242,52 @@ std::vector<OrderRecord> SqliteTradeStore::order_events(Sequence after, Sequence
     s.bind(1, static_cast<std::int64_t>(after)).bind(2, static_cast<std::int64_t>(upto));
     std::vector<OrderRecord> out;
     while (s.step()) out.push_back(read_order(s));
+    return out;
+}
+
+std::vector<DailyActivity> SqliteTradeStore::activity(Timestamp from, Timestamp to) {
+    std::map<std::pair<AccountId, MarketId>, DailyActivity> rows;
+    const auto row = [&](std::int64_t account, std::int64_t market) -> DailyActivity& {
+        const auto key = std::pair(static_cast<AccountId>(account), static_cast<MarketId>(market));
+        DailyActivity& r = rows[key];
+        r.account = key.first;
+        r.market = key.second;
+        return r;
+    };
+    std::lock_guard lock(read_mutex_);
+    // Notional in price x quantity units; the caller knows each market's quote multiplier.
+    Statement executions(reader_,
+                         "SELECT account, market, count(*), sum(quantity), sum(price * quantity), "
+                         "sum(fee) FROM executions WHERE time >= ?1 AND time < ?2 "
+                         "GROUP BY account, market");
+    executions.bind(1, from).bind(2, to);
+    while (executions.step()) {
+        DailyActivity& r = row(executions.integer(0), executions.integer(1));
+        r.trades = static_cast<std::uint64_t>(executions.integer(2));
+        r.volume = executions.integer(3);
+        r.notional = executions.integer(4);
+        r.fees = executions.integer(5);
+    }
+    Statement orders(reader_,
+                     "SELECT account, market, "
+                     "sum(created >= ?1 AND created < ?2 AND status != ?3), "
+                     "sum(status = ?4 AND updated >= ?1 AND updated < ?2) FROM orders "
+                     "WHERE (created >= ?1 AND created < ?2) OR (updated >= ?1 AND updated < ?2) "
+                     "GROUP BY account, market");
+    orders.bind(1, from)
+        .bind(2, to)
+        .bind(3, static_cast<std::int64_t>(OrderStatus::Rejected))
+        .bind(4, static_cast<std::int64_t>(OrderStatus::Cancelled));
+    while (orders.step()) {
+        const auto placed = orders.integer(2), cancelled = orders.integer(3);
+        if (placed == 0 && cancelled == 0) continue;
+        DailyActivity& r = row(orders.integer(0), orders.integer(1));
+        r.orders_placed = static_cast<std::uint64_t>(placed);
+        r.orders_cancelled = static_cast<std::uint64_t>(cancelled);
+    }
+    std::vector<DailyActivity> out;
+    out.reserve(rows.size());
+    for (auto& [key, r] : rows) out.push_back(r);
     return out;
 }
 

@@ -44,6 +44,9 @@ class FlakyStore final : public TradeStore {
     std::vector<OrderRecord> order_events(Sequence after, Sequence upto) override {
         return real_.order_events(after, upto);
     }
+    std::vector<DailyActivity> activity(Timestamp from, Timestamp to) override {
+        return real_.activity(from, to);
+    }
 
   private:
     TradeStore& real_;

@@ -231,3 +231,40 @@ def test_a_member_killed_in_the_middle_of_a_wash_ring_loses_and_doubles_nothing(
         member.send_signal(signal.SIGTERM)
         member.wait(30)
         d.stop()
+
+
+def test_the_daily_report_counts_each_accounts_trades_fees_and_orders(daemon):
+    alice, bob = daemon.client(ALICE), daemon.client(BOB)
+    cross(alice, bob, 0)
+    status, resting, _ = alice.order(side="Sell", price="51000000", quantity="0.02")
+    assert status == 200
+    assert alice.request("DELETE", f"/v1/order/{resting['order_id']}")[0] == 200
+    # The report reads the trade store, a moment behind the answers.
+    wait_until(lambda: pipeline_state(daemon, "trade-store")["lag"] == 0, 30, "the trade store")
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    admin = {"X-Admin-Token": ADMIN}
+    status, report, _ = daemon.client().get(f"/v1/admin/reports/daily?date={today}", headers=admin)
+    assert status == 200, report
+    rows = {(r["account_id"], r["symbol"]): r for r in report["rows"]}
+    assert set(rows) == {(1, "BTC-KRW"), (2, "BTC-KRW")}
+    a, b = rows[(1, "BTC-KRW")], rows[(2, "BTC-KRW")]
+    # 0.01 BTC at 50,000,000 KRW; 0.05 % fee on each side.
+    assert (a["trades"], a["volume"], a["notional"], a["fees"], a["fee_asset"]) == (
+        1, Decimal("0.0100"), Decimal("500000.0000"), Decimal("250.0000"), "KRW")
+    assert (a["orders_placed"], a["orders_cancelled"]) == (2, 1)
+    assert (b["trades"], b["fees"], b["orders_placed"], b["orders_cancelled"]) == (1, Decimal("250.0000"), 1, 0)
+
+    status, csv, res = daemon.client().get(f"/v1/admin/reports/daily?date={today}",
+                                           headers={**admin, "Accept": "text/csv"})
+    assert status == 200 and res.getheader("Content-Type").startswith("text/csv")
+    lines = csv.decode().splitlines()
+    assert lines[0] == ("date,account_id,symbol,trades,volume,notional,fees,fee_asset,orders_placed,"
+                        "orders_cancelled")
+    assert f"{today},1,BTC-KRW,1,0.0100,500000.0000,250.0000,KRW,2,1" in lines
+
+    assert daemon.client().get("/v1/admin/reports/daily?date=2020-01-01", headers=admin)[1]["rows"] == []
+    for bad in ("2026-02-30", "2026-1-01", "yesterday", ""):
+        status, body, _ = daemon.client().get(f"/v1/admin/reports/daily?date={bad}", headers=admin)
+        assert (status, body["error"]["code"]) == (400, "invalid_date"), bad
+    assert daemon.client().get(f"/v1/admin/reports/daily?date={today}")[0] == 401
+    assert daemon.client(ALICE).get("/v1/admin/alerts")[0] == 401

@@ -24,6 +24,7 @@ enum class Route : std::uint8_t {
     AdminAccounts,
     AdminKeys,
     AdminAlerts,
+    AdminReports,
     Markets,
     OrderBook,
     PublicTrades,

@@ -31,6 +31,8 @@ class SqliteTradeStore final : public TradeStore {
     std::vector<OrderRecord> open_orders() override;
     std::vector<OrderRecord> finished_orders(std::size_t limit) override;
     std::vector<OrderRecord> order_events(Sequence after, Sequence upto) override;
+    // Read by scanning (no index on time): an operator's report, not a client's query.
+    std::vector<DailyActivity> activity(Timestamp from, Timestamp to) override;
 
   private:
     std::vector<OrderRecord> select_orders(const char* sql, std::int64_t parameter);

@@ -41,6 +41,19 @@ struct ExecutionQuery {
     std::size_t limit = 100;
 };
 
+// One account's activity in one market over a period: the daily report's row.
+struct DailyActivity {
+    AccountId account = 0;
+    MarketId market = 0;
+    std::uint64_t trades = 0;  // executions it took part in, as taker or maker
+    Quantity volume = 0;
+    Amount notional = 0;  // quote asset units
+    Amount fees = 0;      // paid, quote asset units
+    std::uint64_t orders_placed = 0;
+    std::uint64_t orders_cancelled = 0;
+    bool operator==(const DailyActivity&) const = default;
+};
+
 // Where GET /v1/execution reads an account's history: the trade store in embedded mode,
 // PostgreSQL in full mode. Called from any thread.
 class ExecutionHistory {
@@ -79,6 +92,9 @@ class TradeStore : public ExecutionHistory, public OrderHistory {
     virtual std::vector<OrderRecord> finished_orders(std::size_t limit) = 0;
     // The outbox's order changes of the sequences in (after, upto], in the order they happened.
     virtual std::vector<OrderRecord> order_events(Sequence after, Sequence upto) = 0;
+    // Every account's activity per market within [from, to): the executions made then, the
+    // orders placed then (refusals aside) and those cancelled then; by account, then market.
+    virtual std::vector<DailyActivity> activity(Timestamp from, Timestamp to) = 0;
 };
 
 }  // namespace xtrader
