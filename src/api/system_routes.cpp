@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "xtrader/json/writer.hpp"
 
 namespace xtrader::api {
@@ -81,6 +83,31 @@ void SystemRoutes::pipelines(const RestCallPtr& call) {
         }
         json.end_array();
         json.end_object();
+    }
+    if (const auto* sync = pipelines_.exchange_sync) {
+        const auto venues = sync->figures();
+        const bool failing = std::any_of(venues.begin(), venues.end(), [](const VenueFigures& v) {
+            return !v.last_error.empty();
+        });
+        json.begin_object();
+        json.key("name").string("exchange-sync");
+        json.key("kind").string("venue-poller");
+        // Idle: no venue configured, nothing to compare with.
+        json.key("state").string(sync->idle() ? "idle" : failing ? "degraded" : "healthy");
+        json.key("venues").begin_array();
+        for (const auto& v : venues) {
+            json.begin_object();
+            json.key("name").string(v.name);
+            json.key("polls").number(v.polls);
+            json.key("errors").number(v.errors);
+            json.key("last_error").string(v.last_error);
+            json.key("deviation_bps").begin_object();
+            for (const auto& [symbol, bps] : v.deviation_bps) {
+                json.key(symbol).number(bps);
+            }
+            json.end_object().end_object();
+        }
+        json.end_array().end_object();
     }
     json.end_array().end_object();
     call->reply(200, std::move(body));
@@ -171,6 +198,28 @@ void SystemRoutes::metrics(const RestCallPtr& call) {
             text += fmt::format(
                 "xtrader_consumer_lag{{group=\"{}\",topic=\"{}\",partition=\"{}\"}} {}\n", c.group,
                 p.topic, p.partition, p.lag());
+        }
+    }
+    if (const auto* sync = pipelines_.exchange_sync) {
+        const auto venues = sync->figures();
+        text += "# TYPE xtrader_venue_polls_total counter\n";
+        for (const auto& v : venues) {
+            text += fmt::format("xtrader_venue_polls_total{{venue=\"{}\"}} {}\n", v.name, v.polls);
+        }
+        text += "# TYPE xtrader_venue_errors_total counter\n";
+        for (const auto& v : venues) {
+            text +=
+                fmt::format("xtrader_venue_errors_total{{venue=\"{}\"}} {}\n", v.name, v.errors);
+        }
+        text +=
+            "# HELP xtrader_venue_deviation_bps our price against the venue's, basis points.\n"
+            "# TYPE xtrader_venue_deviation_bps gauge\n";
+        for (const auto& v : venues) {
+            for (const auto& [symbol, bps] : v.deviation_bps) {
+                text +=
+                    fmt::format("xtrader_venue_deviation_bps{{venue=\"{}\",symbol=\"{}\"}} {}\n",
+                                v.name, symbol, bps);
+            }
         }
     }
     call->reply(200, std::move(text), "text/plain; version=0.0.4");

@@ -294,10 +294,13 @@ const std::vector<Setting>& settings() {
                  v == "thread" ? SurveillanceRun::Thread : SurveillanceRun::Processes;
          }},
         {"surveillance.group", "XTRADER_SURVEILLANCE_GROUP", "--group",
-         "role surveillance: the group this process is a member of (regulatory | analytics)",
+         "role surveillance: its group (regulatory | analytics | exchange-sync)",
          [](Config& c, const std::string& v) {
              const auto group = parse_surveillance_group(v);
-             if (!group) throw ConfigError("group: \"" + v + "\" is not regulatory or analytics");
+             if (!group) {
+                 throw ConfigError("group: \"" + v +
+                                   "\" is not regulatory, analytics or exchange-sync");
+             }
              c.pipelines.surveillance_group = *group;
          }},
         {"surveillance.group_prefix", "XTRADER_SURVEILLANCE_GROUP_PREFIX",
@@ -309,6 +312,30 @@ const std::vector<Setting>& settings() {
          [](Config& c, const std::string& v) {
              c.pipelines.surveillance_warm_up =
                  std::chrono::seconds(parse_number<unsigned>(v, "warm_up_s"));
+         }},
+        {"surveillance.deviation_bps", "XTRADER_DEVIATION_BPS", "--deviation-bps",
+         "exchange-sync: our price this many basis points from a venue's is a deviation",
+         [](Config& c, const std::string& v) {
+             c.exchange_sync.deviation_bps = parse_number<std::uint32_t>(v, "deviation_bps");
+         }},
+        {"surveillance.deviation_s", "XTRADER_DEVIATION_S", "--deviation-s",
+         "exchange-sync: ... when it lasts this many seconds",
+         [](Config& c, const std::string& v) {
+             c.exchange_sync.deviation_for =
+                 std::chrono::seconds(parse_number<unsigned>(v, "deviation_s"));
+         }},
+        {"surveillance.venue_poll_ms", "XTRADER_VENUE_POLL_MS", "--venue-poll-ms",
+         "exchange-sync: ms between two polls of each venue",
+         [](Config& c, const std::string& v) {
+             const auto ms = parse_number<unsigned>(v, "venue_poll_ms");
+             if (ms < 100) throw ConfigError("venue_poll_ms must be at least 100");
+             c.exchange_sync.poll_interval = std::chrono::milliseconds(ms);
+         }},
+        {"surveillance.venue_timeout_ms", "XTRADER_VENUE_TIMEOUT_MS", "--venue-timeout-ms",
+         "exchange-sync: a venue's answer is awaited this long",
+         [](Config& c, const std::string& v) {
+             c.exchange_sync.timeout =
+                 std::chrono::milliseconds(parse_number<unsigned>(v, "venue_timeout_ms"));
          }},
         {"surveillance.wash_ring_trades", "XTRADER_WASH_RING_TRADES", "--wash-ring-trades",
          "a wash ring: at least this many trades between two accounts within the window",
@@ -515,6 +542,28 @@ void load_surveillance(const config::ConfigFile& file, Config& config) {
         };
         amount("large_trade", s.large_trade[i]);
         amount("whale_min_notional", s.whale.min_market_notional[i]);
+    }
+    for (const auto& entry : file.venues()) {
+        const std::string where = "venues." + entry.name;
+        VenueConfig venue;
+        venue.name = entry.name;
+        const auto kind = parse_venue_kind(entry.kind);
+        if (!kind) throw ConfigError(where + ".kind: upbit, binance or generic");
+        venue.kind = *kind;
+        if (!entry.url.starts_with("http://")) {
+            throw ConfigError(where +
+                              ".url: http://host[:port][/path] (for https, a local "
+                              "TLS proxy; docs/SURVEILLANCE.md)");
+        }
+        venue.url = entry.url;
+        if (!entry.fee.empty()) venue.fee_ppm = fraction(entry.fee, where + ".fee");
+        for (const auto& [ours, theirs] : entry.symbols) {
+            const MarketSpec* m = catalog.find(ours);
+            if (m == nullptr) throw ConfigError(where + ".symbols: unknown market " + ours);
+            venue.symbols.emplace_back(static_cast<MarketId>(m - catalog.markets.data()), theirs);
+        }
+        if (venue.symbols.empty()) throw ConfigError(where + ".symbols: none");
+        config.exchange_sync.venues.push_back(std::move(venue));
     }
     std::map<std::string, std::uint32_t> owners;
     for (const auto& account : file.accounts()) {

@@ -208,9 +208,12 @@ struct BrokerPipelines {
 // analytics consumer groups, a member of each as a thread here unless they run as processes of
 // their own, with their alerts in PostgreSQL; otherwise every group's detectors on the journal,
 // with the alerts in SQLite beside the trade store.
+//
+// exchange-sync compares other venues' prices with this process's own market data, here unless
+// the groups run as processes.
 struct Surveillance {
     Surveillance(const Config& config, const std::function<Sequence()>& committed,
-                 Sequence last_sequence) {
+                 Sequence last_sequence, const MarketData& market_data) {
         const auto& pipes = config.pipelines;
         if (!pipes.kafka.producer.brokers.empty() && !pipes.postgres.empty()) {
             alerts.emplace(config.catalog, pipes.postgres);  // the admin API's reads
@@ -219,6 +222,9 @@ struct Surveillance {
                 members.push_back(std::make_unique<SurveillanceMember>(
                     config.catalog, config.surveillance, surveillance_member(config, group)));
             }
+            sync.emplace(config.catalog, config.exchange_sync, market_data, *alerts,
+                         std::make_unique<KafkaTopicSink>(pipes.kafka.producer,
+                                                          pipes.kafka.surveillance_alerts.name));
             return;
         }
         const auto file = config.sequencer.data_dir / "alerts.sqlite";
@@ -232,14 +238,17 @@ struct Surveillance {
         monitor.emplace(config.catalog, config.surveillance, kEveryGroup);
         follower.emplace(config.catalog, *monitor, *local_alerts);
         feed.emplace("surveillance", journal_dir(config.sequencer.data_dir), committed, *follower);
+        sync.emplace(config.catalog, config.exchange_sync, market_data, *local_alerts, nullptr);
     }
 
     AlertStore& store() { return alerts ? static_cast<AlertStore&>(*alerts) : *local_alerts; }
     void start() {
         if (feed) feed->start();
         for (auto& member : members) member->start();
+        if (sync) sync->start();
     }
     void stop() {
+        if (sync) sync->stop();
         if (feed) feed->stop();
         for (auto& member : members) member->stop();
     }
@@ -250,6 +259,7 @@ struct Surveillance {
     std::optional<SurveillanceMonitor> monitor;
     std::optional<SurveillanceFollower> follower;
     std::optional<JournalFollower> feed;
+    std::optional<ExchangeSync> sync;
 };
 
 class Exchange {
@@ -330,7 +340,7 @@ class Exchange {
     // With RabbitMQ, the mdp-group member announces tickers and candles to the gateways.
     std::optional<api::MarketStatisticsPublisher> statistics_ = statistics_publisher();
     std::optional<TopicConsumer> mdp_ = mdp_member();
-    Surveillance surveillance_{config_, committed(), report_.last_sequence};
+    Surveillance surveillance_{config_, committed(), report_.last_sequence, market_data_};
 
     unsigned threads_ = io_threads(config_);
     net::io_context io_{static_cast<int>(threads_)};
@@ -423,6 +433,7 @@ api::Pipelines Exchange::pipelines() {
     for (const auto& member : surveillance_.members) {
         p.consumers.push_back([c = member.get()] { return c->figures(); });
     }
+    if (surveillance_.sync) p.exchange_sync = &*surveillance_.sync;
     return p;
 }
 

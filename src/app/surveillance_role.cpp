@@ -1,8 +1,33 @@
 #include <spdlog/spdlog.h>
 
 #include "xtrader/app/roles.hpp"
+#include "xtrader/consumers/market_data_sink.hpp"
 
 namespace xtrader::app {
+
+namespace {
+
+// exchange-sync: our prices from the market-data topic (a group member of its own), the
+// venues polled beside.
+void run_exchange_sync(const Config& config) {
+    const auto& p = config.pipelines;
+    MarketData ours(config.catalog);
+    MarketDataSink sink(config.catalog, ours, nullptr, nullptr);
+    TopicConsumer member(p.surveillance_consumer_options(SurveillanceGroup::ExchangeSync), sink);
+    PostgresStore alerts(config.catalog, p.postgres);
+    ExchangeSync sync(
+        config.catalog, config.exchange_sync, ours, alerts,
+        std::make_unique<KafkaTopicSink>(p.kafka.producer, p.kafka.surveillance_alerts.name));
+    member.start();
+    sync.start();
+    spdlog::info("surveillance: a member of exchange-sync, {} venues",
+                 config.exchange_sync.venues.size());
+    wait_for_stop_signal();
+    sync.stop();
+    member.stop();
+}
+
+}  // namespace
 
 int run_surveillance(const Config& config) {
     const auto& p = config.pipelines;
@@ -10,6 +35,10 @@ int run_surveillance(const Config& config) {
         throw ConfigError("--role surveillance needs --kafka and --postgres (its alerts)");
     }
     const SurveillanceGroup group = p.surveillance_group;
+    if (group == SurveillanceGroup::ExchangeSync) {
+        run_exchange_sync(config);
+        return 0;
+    }
     SurveillanceMember member(config.catalog, config.surveillance,
                               surveillance_member(config, group));
     member.start();

@@ -177,4 +177,26 @@ std::vector<AccountEntry> ConfigFile::accounts() const {
     return out;
 }
 
+std::vector<VenueEntry> ConfigFile::venues() const {
+    std::vector<VenueEntry> out;
+    for_each_table(tree_->root, "venues", [&](const toml::table& t) {
+        VenueEntry v;
+        v.name = required(t, "name", "venues");
+        const std::string where = "venues." + v.name;
+        v.kind = required(t, "kind", where);
+        v.url = required(t, "url", where);
+        v.fee = optional_text(t, "fee");
+        if (const auto* symbols = t["symbols"].as_table()) {
+            for (const auto& [ours, theirs] : *symbols) {
+                v.symbols[std::string(ours.str())] = node_text(theirs);
+            }
+        }
+        for (const auto& other : out) {
+            if (other.name == v.name) throw ConfigError(where + ": name used twice");
+        }
+        out.push_back(std::move(v));
+    });
+    return out;
+}
+
 }  // namespace xtrader::config

@@ -12,12 +12,14 @@ std::string_view to_string(SurveillanceGroup group) noexcept {
     switch (group) {
         case SurveillanceGroup::Regulatory: return "regulatory";
         case SurveillanceGroup::Analytics: return "analytics";
+        case SurveillanceGroup::ExchangeSync: return "exchange-sync";
     }
     return "unknown";
 }
 
 std::optional<SurveillanceGroup> parse_surveillance_group(std::string_view text) noexcept {
-    for (const auto group : {SurveillanceGroup::Regulatory, SurveillanceGroup::Analytics}) {
+    for (const auto group : {SurveillanceGroup::Regulatory, SurveillanceGroup::Analytics,
+                             SurveillanceGroup::ExchangeSync}) {
         if (to_string(group) == text) return group;
     }
     return std::nullopt;
@@ -41,6 +43,7 @@ SurveillanceMonitor::SurveillanceMonitor(const MarketCatalog& catalog,
                 detectors_.push_back(std::make_unique<WashTradeDetector>(catalog, options.wash));
                 detectors_.push_back(std::make_unique<SpoofingDetector>(catalog, options.spoofing));
                 break;
+            case SurveillanceGroup::ExchangeSync: break;  // polls venues: ExchangeSync
         }
     }
 }

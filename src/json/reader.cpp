@@ -13,7 +13,9 @@ constexpr std::size_t kAnyDepth = 16;
 // UTF-8; numbers arrive with their own text.
 class TreeBuilder final : public nlohmann::json_sax<nlohmann::json> {
   public:
-    TreeBuilder(JsonValue& root, JsonNesting nesting) : root_(root), nesting_(nesting) {}
+    // array_top: the top level may be an array too (another service's answer).
+    TreeBuilder(JsonValue& root, JsonNesting nesting, bool array_top = false)
+        : root_(root), nesting_(nesting), array_top_(array_top) {}
 
     bool null() override { return scalar(JsonValue::Kind::Null, {}); }
     bool boolean(bool v) override { return scalar(JsonValue::Kind::Bool, v ? "true" : "false"); }
@@ -46,7 +48,10 @@ class TreeBuilder final : public nlohmann::json_sax<nlohmann::json> {
     }
     bool end_object() override { return close(); }
     bool start_array(std::size_t) override {
-        if (depth_ == 0) return fail("the body must be a JSON object");
+        if (depth_ == 0) {
+            return array_top_ ? open(JsonValue::Kind::Array)
+                              : fail("the body must be a JSON object");
+        }
         if (!nests(JsonValue::Kind::Array)) return fail("arrays are not accepted");
         return open(JsonValue::Kind::Array);
     }
@@ -103,6 +108,7 @@ class TreeBuilder final : public nlohmann::json_sax<nlohmann::json> {
 
     JsonValue& root_;
     JsonNesting nesting_;
+    bool array_top_;
     // The open containers; pointers stay valid because only the innermost one grows.
     std::array<JsonValue*, kAnyDepth + 1> stack_{};
     std::size_t depth_ = 0;
@@ -129,6 +135,19 @@ std::optional<JsonValue> parse_json_object(std::string_view text, std::string& e
         error = !builder.error().empty() ? builder.error()
                 : builder.complete()     ? "malformed JSON"
                                          : "the body must be a JSON object";
+        return std::nullopt;
+    }
+    return root;
+}
+
+std::optional<JsonValue> parse_json_document(std::string_view text, std::string& error) {
+    JsonValue root;
+    TreeBuilder builder(root, JsonNesting::Any, true);
+    const bool ok = nlohmann::json::sax_parse(text, &builder);
+    if (!ok || !builder.error().empty() || !builder.complete()) {
+        error = !builder.error().empty() ? builder.error()
+                : builder.complete()     ? "malformed JSON"
+                                         : "not a JSON object or array";
         return std::nullopt;
     }
     return root;

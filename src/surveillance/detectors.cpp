@@ -14,6 +14,8 @@ std::string_view to_string(AlertKind kind) noexcept {
         case AlertKind::WashTrade: return "wash_trade";
         case AlertKind::WashRing: return "wash_ring";
         case AlertKind::Spoofing: return "spoofing";
+        case AlertKind::PriceDeviation: return "price_deviation";
+        case AlertKind::Arbitrage: return "arbitrage";
     }
     return "unknown";
 }
@@ -29,7 +31,8 @@ std::string_view to_string(Severity severity) noexcept {
 
 std::optional<AlertKind> parse_alert_kind(std::string_view text) noexcept {
     for (const auto kind : {AlertKind::LargeTrade, AlertKind::Whale, AlertKind::WhaleOrder,
-                            AlertKind::WashTrade, AlertKind::WashRing, AlertKind::Spoofing}) {
+                            AlertKind::WashTrade, AlertKind::WashRing, AlertKind::Spoofing,
+                            AlertKind::PriceDeviation, AlertKind::Arbitrage}) {
         if (to_string(kind) == text) return kind;
     }
     return std::nullopt;
@@ -425,6 +428,104 @@ void SpoofingDetector::check(MarketId market, AccountId account, Trader& t, Side
     alerts.push_back(std::move(a));
     // The next alert needs orders of its own.
     std::erase_if(t.orders, [&](const LargeOrder& o) { return o.side == side; });
+}
+
+}  // namespace xtrader::surveillance
+
+namespace xtrader::surveillance {
+
+// ---- other venues ------------------------------------------------------------------------------
+
+VenueDetector::VenueDetector(const MarketCatalog& catalog, VenueOptions options)
+    : catalog_(catalog),
+      options_(std::move(options)),
+      ours_(catalog.markets.size()),
+      pairs_(options_.venues.size() * catalog.markets.size()) {}
+
+VenueDetector::Pair& VenueDetector::pair(std::uint32_t venue, MarketId market) {
+    return pairs_[venue * catalog_.markets.size() + market];
+}
+
+void VenueDetector::on_execution(const ExecutionEvent& e, std::vector<Alert>&) {
+    if (e.market < ours_.size()) ours_[e.market].last = e.price;
+}
+
+void VenueDetector::on_touch(const TouchEvent& e, std::vector<Alert>&) {
+    if (e.market >= ours_.size()) return;
+    ours_[e.market].bid = e.best_bid;
+    ours_[e.market].ask = e.best_ask;
+}
+
+void VenueDetector::forget(std::uint32_t venue) {
+    if (venue >= options_.venues.size()) return;
+    for (MarketId m = 0; m < catalog_.markets.size(); ++m) pair(venue, m) = Pair{};
+}
+
+std::optional<std::int64_t> VenueDetector::deviation_bps(std::uint32_t venue,
+                                                         MarketId market) const {
+    if (venue >= options_.venues.size() || market >= catalog_.markets.size()) return std::nullopt;
+    return pairs_[venue * catalog_.markets.size() + market].deviation_bps;
+}
+
+void VenueDetector::on_reference(const ReferencePrice& r, std::vector<Alert>& alerts) {
+    if (r.venue >= options_.venues.size() || r.market >= ours_.size()) return;
+    const Ours& ours = ours_[r.market];
+    Pair& p = pair(r.venue, r.market);
+    const std::string& venue = options_.venues[r.venue];
+    const auto mid = [](Price bid, Price ask) {
+        return bid != 0 && ask != 0 ? (bid + ask) / 2 : 0;
+    };
+    const Price mine = ours.last != 0 ? ours.last : mid(ours.bid, ours.ask);
+    const Price theirs = r.last != 0 ? r.last : mid(r.bid, r.ask);
+
+    if (mine != 0 && theirs != 0) {
+        const auto bps =
+            static_cast<std::int64_t>(static_cast<Int128>(mine - theirs) * 10'000 / theirs);
+        p.deviation_bps = bps;
+        if (static_cast<std::uint64_t>(std::abs(bps)) <= options_.deviation_bps) {
+            p.deviating_since = 0;
+            p.deviation_alerted = false;
+        } else {
+            if (p.deviating_since == 0) p.deviating_since = r.time;
+            if (!p.deviation_alerted && r.time - p.deviating_since >= options_.deviation_for) {
+                p.deviation_alerted = true;
+                Alert a = alert_for(AlertKind::PriceDeviation, Severity::Warning,
+                                    venue + ":" + std::to_string(r.market) + ":" +
+                                        std::to_string(p.deviating_since),
+                                    r.market, r.time, 0);
+                a.summary = "our price " + price_text(catalog_, r.market, mine) + " is " +
+                            format_decimal(bps, 2) + " % from " + venue + "'s " +
+                            price_text(catalog_, r.market, theirs) + " since " +
+                            std::to_string((r.time - p.deviating_since) / kSecond) + " s";
+                alerts.push_back(std::move(a));
+            }
+        }
+    }
+
+    // Buying here and selling there (or the reverse) gains more than both venues' fees.
+    const std::uint64_t fees_ppm =
+        std::uint64_t{catalog_.markets[r.market].taker_fee_ppm} + options_.venue_fee_ppm[r.venue];
+    const auto beyond_fees = [&](Price low, Price high) {
+        // high * (1 - fees) > low * (1 + fees), exactly.
+        return low != 0 && high != 0 &&
+               static_cast<Int128>(high) * (kPpm - static_cast<Int128>(fees_ppm)) >
+                   static_cast<Int128>(low) * (kPpm + static_cast<Int128>(fees_ppm));
+    };
+    const bool buy_here = beyond_fees(ours.ask, r.bid);
+    const bool sell_here = beyond_fees(r.ask, ours.bid);
+    const int direction = buy_here ? 1 : sell_here ? -1 : 0;
+    if (direction != p.arbitrage && (p.arbitrage = direction) != 0) {
+        Alert a = alert_for(AlertKind::Arbitrage, Severity::Warning,
+                            venue + ":" + std::to_string(r.market) + ":" + std::to_string(r.time),
+                            r.market, r.time, 0);
+        a.summary =
+            buy_here
+                ? "our best ask " + price_text(catalog_, r.market, ours.ask) + " is under " +
+                      venue + "'s bid " + price_text(catalog_, r.market, r.bid) + " beyond the fees"
+                : "our best bid " + price_text(catalog_, r.market, ours.bid) + " is over " + venue +
+                      "'s ask " + price_text(catalog_, r.market, r.ask) + " beyond the fees";
+        alerts.push_back(std::move(a));
+    }
 }
 
 }  // namespace xtrader::surveillance

@@ -327,5 +327,65 @@ TEST_F(Spoofing, OrdersOlderThanTheWindowRollOff) {
     EXPECT_TRUE(alerts.empty());
 }
 
+// ---- other venues --------------------------------------------------------------------------
+
+class Venues : public Detectors {
+  protected:
+    VenueOptions options = [] {
+        VenueOptions o;
+        o.venues = {"upbit", "binance"};
+        o.venue_fee_ppm = {500, 1000};
+        return o;
+    }();
+    std::vector<Alert> alerts;
+
+    ReferencePrice reference(std::uint32_t venue, Timestamp time, Price last, Price bid = 0,
+                             Price ask = 0) {
+        return {time, venue, 0, last, bid, ask};
+    }
+};
+
+TEST_F(Venues, APriceAwayFromAVenueForTheWholeSpellIsADeviationOncePerEpisode) {
+    VenueDetector d(catalog, options);
+    d.on_execution(trade(1, 2, kBtc, kT0, 51'000'000), alerts);  // 2 % over 50,000,000
+    d.on_reference(reference(0, kT0, kPrice), alerts);
+    EXPECT_EQ(d.deviation_bps(0, 0), 200);
+    EXPECT_FALSE(d.deviation_bps(1, 0)) << "binance has said nothing";
+    d.on_reference(reference(0, kT0 + 10 * kSecond - 1, kPrice), alerts);
+    EXPECT_TRUE(alerts.empty()) << "one nanosecond short of ten seconds";
+    d.on_reference(reference(0, kT0 + 10 * kSecond, kPrice), alerts);
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0].kind, AlertKind::PriceDeviation);
+    EXPECT_EQ(alerts[0].id, "price_deviation:upbit:0:" + std::to_string(kT0));
+    EXPECT_NE(alerts[0].summary.find("2.00 %"), std::string::npos) << alerts[0].summary;
+    d.on_reference(reference(0, kT0 + 20 * kSecond, kPrice), alerts);
+    EXPECT_EQ(alerts.size(), 1u) << "the same episode";
+    // Back within 1 %, then away again: a new episode, alerted after its own ten seconds.
+    d.on_reference(reference(0, kT0 + 21 * kSecond, 50'600'000), alerts);
+    d.on_reference(reference(0, kT0 + 22 * kSecond, kPrice), alerts);
+    d.on_reference(reference(0, kT0 + 32 * kSecond, kPrice), alerts);
+    ASSERT_EQ(alerts.size(), 2u);
+    EXPECT_EQ(alerts[1].id, "price_deviation:upbit:0:" + std::to_string(kT0 + 22 * kSecond));
+}
+
+TEST_F(Venues, ABookCrossingAVenueBeyondTheFeesIsArbitrage) {
+    VenueDetector d(catalog, options);
+    d.on_touch({1, kT0, 0, 49'900'000, 50'000'000, 10, 10}, alerts);
+    // Binance's bid 50,075,000: 0.15 % over our ask, the fees (0.05 % + 0.1 %) on both legs
+    // take 0.3 %.
+    d.on_reference(reference(1, kT0, 0, 50'075'000, 50'080'000), alerts);
+    EXPECT_TRUE(alerts.empty());
+    d.on_reference(reference(1, kT0 + kSecond, 0, 50'200'000, 50'210'000), alerts);
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0].kind, AlertKind::Arbitrage);
+    EXPECT_NE(alerts[0].summary.find("binance"), std::string::npos);
+    d.on_reference(reference(1, kT0 + 2 * kSecond, 0, 50'200'000, 50'210'000), alerts);
+    EXPECT_EQ(alerts.size(), 1u) << "the same episode";
+    // Our bid over their ask: the other direction.
+    d.on_reference(reference(1, kT0 + 3 * kSecond, 0, 49'500'000, 49'600'000), alerts);
+    ASSERT_EQ(alerts.size(), 2u);
+    EXPECT_NE(alerts[1].summary.find("our best bid"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace xtrader::surveillance

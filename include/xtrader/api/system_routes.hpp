@@ -10,6 +10,7 @@
 
 #include "xtrader/api/rest_call.hpp"
 #include "xtrader/bus/journal_follower.hpp"
+#include "xtrader/consumers/exchange_sync.hpp"
 #include "xtrader/consumers/execution_persister.hpp"
 #include "xtrader/consumers/topic_consumer.hpp"
 
@@ -23,6 +24,7 @@ struct Pipelines {
     std::vector<const JournalFollower*> followers;
     const ExecutionPersister* persister = nullptr;
     std::vector<std::function<ConsumerFigures()>> consumers;
+    const ExchangeSync* exchange_sync = nullptr;  // its venues, or null: runs elsewhere
 };
 
 class SystemRoutes {

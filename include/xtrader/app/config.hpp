@@ -15,6 +15,7 @@
 #include "xtrader/bus/kafka_publisher.hpp"
 #include "xtrader/bus/rabbitmq_publisher.hpp"
 #include "xtrader/config/config_file.hpp"
+#include "xtrader/consumers/exchange_sync.hpp"
 #include "xtrader/consumers/execution_persister.hpp"
 #include "xtrader/consumers/surveillance_monitor.hpp"
 #include "xtrader/consumers/topic_consumer.hpp"
@@ -123,6 +124,8 @@ struct Config {
     PipelineConfig pipelines;
     // [surveillance]: the detectors' thresholds; per market from [surveillance.markets.SYMBOL].
     SurveillanceOptions surveillance;
+    // [[venues]] and their settings in [surveillance]: the exchange-sync group.
+    ExchangeSyncOptions exchange_sync;
 };
 
 // Returns nullopt after printing --help.

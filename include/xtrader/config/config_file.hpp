@@ -29,11 +29,20 @@ class ConfigError : public std::runtime_error {
 struct AccountEntry {
     AccountId id = 0;
     std::string name;
-    std::string api_key;                         // plain (a demo account) or empty
-    std::string api_key_sha256;                  // hex, or empty
-    std::string scope;                           // "trading", "read_only" or empty
+    std::string api_key;         // plain (a demo account) or empty
+    std::string api_key_sha256;  // hex, or empty
+    std::string scope;           // "trading", "read_only" or empty
     std::string owner;  // who is behind the account: trades between one owner's are wash trades
     std::map<std::string, std::string> deposit;  // asset -> amount, credited on a fresh start
+};
+
+// One [[venues]] entry, as written: another exchange whose public ticker exchange-sync reads.
+struct VenueEntry {
+    std::string name;
+    std::string kind;  // "upbit", "binance" or "generic"
+    std::string url;
+    std::string fee;                             // a fraction, "0.0005"; empty: none
+    std::map<std::string, std::string> symbols;  // our symbol -> the venue's
 };
 
 class ConfigFile {
@@ -52,6 +61,8 @@ class ConfigFile {
     MarketCatalog markets() const;
     // [[accounts]]: ids and keys distinct, id 0 (the fee account) refused.
     std::vector<AccountEntry> accounts() const;
+    // [[venues]]: names distinct.
+    std::vector<VenueEntry> venues() const;
 
   private:
     struct Tree;

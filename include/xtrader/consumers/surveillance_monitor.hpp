@@ -41,8 +41,9 @@ namespace xtrader {
 
 // The consumer groups of surveillance, each with its detectors.
 enum class SurveillanceGroup : std::uint8_t {
-    Regulatory,  // large-trade reports (market-data)
-    Analytics,   // whales, wash trades and rings, spoofing (market-data, order-events)
+    Regulatory,    // large-trade reports (market-data)
+    Analytics,     // whales, wash trades and rings, spoofing (market-data, order-events)
+    ExchangeSync,  // other venues' prices against ours (market-data; exchange_sync.hpp)
 };
 std::string_view to_string(SurveillanceGroup group) noexcept;
 std::optional<SurveillanceGroup> parse_surveillance_group(std::string_view text) noexcept;

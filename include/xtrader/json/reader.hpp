@@ -63,5 +63,7 @@ enum class JsonNesting : std::uint8_t {
 // nested deeper than allowed, a repeated key.
 std::optional<JsonValue> parse_json_object(std::string_view text, std::string& error,
                                            JsonNesting nesting = JsonNesting::Flat);
+// Another service's answer: a top-level object or array, nested up to 16 levels.
+std::optional<JsonValue> parse_json_document(std::string_view text, std::string& error);
 
 }  // namespace xtrader

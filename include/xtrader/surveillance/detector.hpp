@@ -1,7 +1,8 @@
 // Market surveillance: what the detectors read, what they raise, and the one interface they
 // share. Detectors are pure: events in, alerts out; no I/O, no clock (time comes from the
-// events: the time of the command that made each), no threads, no JSON. The consumers that feed
-// them (the Kafka groups regulatory and analytics, or the journal follower of embedded mode)
+// events: the time of the command that made each, or of the poll that read another venue), no
+// threads, no JSON. The consumers that feed them (the Kafka groups regulatory, analytics and
+// exchange-sync, or the journal follower of embedded mode)
 // and the places alerts go (a topic, PostgreSQL, the admin API) are elsewhere.
 //
 // An alert's id derives from the events that triggered it (their exec ids, order ids), so the
@@ -71,6 +72,17 @@ struct TouchEvent {
     Quantity ask_average = 0;
 };
 
+// Another venue's prices for one of our markets, as its public ticker showed them at `time` (0:
+// not given; Upbit's ticker has the last price, Binance's book ticker the best bid and ask).
+struct ReferencePrice {
+    Timestamp time = 0;
+    std::uint32_t venue = 0;  // index into the configured venues
+    MarketId market = 0;
+    Price last = 0;
+    Price bid = 0;
+    Price ask = 0;
+};
+
 enum class AlertKind : std::uint8_t {
     LargeTrade,  // regulatory: one execution at or above the market's notional threshold
     Whale,       // analytics: an account's rolling 24 h share of a market's notional
@@ -78,6 +90,8 @@ enum class AlertKind : std::uint8_t {
     WashTrade,   // analytics: both sides of an execution belong to one owner
     WashRing,    // analytics: two accounts trading back and forth, their positions unchanged
     Spoofing,    // analytics: large orders near the touch cancelled fast, trades on the other side
+    PriceDeviation,  // exchange-sync: our price away from another venue's for a while
+    Arbitrage,       // exchange-sync: our book crosses another venue's by more than the fees
 };
 std::string_view to_string(AlertKind kind) noexcept;
 std::optional<AlertKind> parse_alert_kind(std::string_view text) noexcept;
@@ -109,6 +123,7 @@ class Detector {
     virtual void on_execution(const ExecutionEvent& /*event*/, std::vector<Alert>& /*alerts*/) {}
     virtual void on_order(const OrderEvent& /*event*/, std::vector<Alert>& /*alerts*/) {}
     virtual void on_touch(const TouchEvent& /*event*/, std::vector<Alert>& /*alerts*/) {}
+    virtual void on_reference(const ReferencePrice& /*price*/, std::vector<Alert>& /*alerts*/) {}
 };
 
 }  // namespace xtrader::surveillance

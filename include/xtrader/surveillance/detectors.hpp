@@ -6,7 +6,9 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -190,6 +192,52 @@ class SpoofingDetector final : public Detector {
     SpoofingOptions options_;
     std::vector<Market> markets_;
     std::map<std::pair<MarketId, AccountId>, Trader> traders_;
+};
+
+struct VenueOptions {
+    // Each venue's name (for the alerts) and taker fee in parts per million.
+    std::vector<std::string> venues;
+    std::vector<std::uint32_t> venue_fee_ppm;
+    // A deviation: our last price (else our mid) more than `deviation_bps` from the venue's last
+    // (else its mid), at every reference price for at least `deviation_for`.
+    std::uint32_t deviation_bps = 100;
+    Timestamp deviation_for = 10 * kSecond;
+};
+
+// exchange-sync: our prices against other venues'. A deviation or an arbitrage opportunity is
+// one alert per episode: it is raised again only after the prices came back in line (or the
+// arbitrage turned round, or the venue stopped answering for a while).
+class VenueDetector final : public Detector {
+  public:
+    VenueDetector(const MarketCatalog& catalog, VenueOptions options);
+    void on_execution(const ExecutionEvent& event, std::vector<Alert>& alerts) override;
+    void on_touch(const TouchEvent& event, std::vector<Alert>& alerts) override;
+    void on_reference(const ReferencePrice& price, std::vector<Alert>& alerts) override;
+
+    // A venue that did not answer: what it showed is forgotten, and an episode it was in ends
+    // (raised again once it answers and the prices still differ).
+    void forget(std::uint32_t venue);
+
+    // Our price's deviation from the venue's at its last reference, in basis points (signed:
+    // positive when ours is higher); nullopt before both are known.
+    std::optional<std::int64_t> deviation_bps(std::uint32_t venue, MarketId market) const;
+
+  private:
+    struct Ours {
+        Price last = 0, bid = 0, ask = 0;
+    };
+    struct Pair {  // one venue and one market
+        std::optional<std::int64_t> deviation_bps;
+        Timestamp deviating_since = 0;  // 0: in line
+        bool deviation_alerted = false;
+        int arbitrage = 0;  // the episode: 1 buy here and sell there, -1 the reverse, 0 none
+    };
+    Pair& pair(std::uint32_t venue, MarketId market);
+
+    const MarketCatalog& catalog_;
+    VenueOptions options_;
+    std::vector<Ours> ours_;   // by market
+    std::vector<Pair> pairs_;  // by venue, then market
 };
 
 }  // namespace xtrader::surveillance
