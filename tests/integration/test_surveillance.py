@@ -2,11 +2,13 @@
 accounts, evidence) in embedded mode (the journal, SQLite) and in full mode (the Kafka groups
 regulatory and analytics, PostgreSQL, the topic surveillance-alerts); a normal market raises
 none; a surveillance member SIGKILLed in the middle of a wash ring loses and doubles nothing."""
+import http.server
 import json
 import os
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
 import uuid
 from decimal import Decimal
@@ -268,3 +270,107 @@ def test_the_daily_report_counts_each_accounts_trades_fees_and_orders(daemon):
         assert (status, body["error"]["code"]) == (400, "invalid_date"), bad
     assert daemon.client().get(f"/v1/admin/reports/daily?date={today}")[0] == 401
     assert daemon.client(ALICE).get("/v1/admin/alerts")[0] == 401
+
+
+class Venue(http.server.BaseHTTPRequestHandler):
+    """A venue of the test's own, serving Upbit's and Binance's ticker formats; `mode` says
+    how it answers: ok, 500, timeout (slower than xtraderd waits) or malformed."""
+    mode = "ok"
+    price = Decimal("51000000")  # 2 % over our 50,000,000
+
+    def do_GET(self):  # noqa: N802 (the handler's name)
+        if Venue.mode == "timeout":
+            time.sleep(1.5)
+        if Venue.mode == "500":
+            self.send_response(500)
+            self.end_headers()
+            return
+        if Venue.mode == "malformed":
+            body = b'{"market": "KRW-BTC", "trade_price": '
+        elif self.path.startswith("/v1/ticker?markets=KRW-BTC"):
+            body = json.dumps([{"market": "KRW-BTC", "trade_price": float(Venue.price)}]).encode()
+        elif self.path == "/api/v3/ticker/bookTicker?symbol=BTCKRW":
+            body = json.dumps({"symbol": "BTCKRW", "bidPrice": str(Venue.price - 10000),
+                               "askPrice": str(Venue.price + 10000)}).encode()
+        else:
+            body = b"[]"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def venue():
+    Venue.mode = "ok"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Venue)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+
+
+def venue_figures(daemon, name):
+    sync = pipeline_state(daemon, "exchange-sync")
+    return next(v for v in sync["venues"] if v["name"] == name)
+
+
+def test_prices_away_from_other_venues_raise_deviation_and_arbitrage_alerts(data_dir, venue):
+    config = os.path.join(data_dir, "venues.toml")
+    with open(config, "w") as f:
+        f.write(f"""include = "{os.path.abspath(CONFIG)}"
+[surveillance]
+deviation_bps = 100
+deviation_s = 1
+venue_poll_ms = 200
+venue_timeout_ms = 500
+[[venues]]
+name = "upbit"
+kind = "upbit"
+url = "http://127.0.0.1:{venue}"
+symbols = {{ "BTC-KRW" = "KRW-BTC" }}
+[[venues]]
+name = "binance"
+kind = "binance"
+url = "http://127.0.0.1:{venue}"
+fee = "0.001"
+symbols = {{ "BTC-KRW" = "BTCKRW" }}
+""")
+    d = Daemon(data_dir, "--config", config).start()
+    try:
+        alice, bob = d.client(ALICE), d.client(BOB)
+        cross(alice, bob, 0)  # our last price: 50,000,000
+        assert alice.order(side="Sell", price="50000000", quantity="0.01")[0] == 200  # our ask
+        deviations = lambda: [a for a in alerts(d, "&kind=price_deviation")]  # noqa: E731
+        wait_until(lambda: {tuple(a["id"].split(":")[1:2]) for a in deviations()} == {("upbit",), ("binance",)},
+                   30, "a deviation alert for each venue")
+        assert "-1.96 %" in deviations()[0]["summary"]
+        wait_until(lambda: alerts(d, "&kind=arbitrage"), 30, "the arbitrage alert")
+        assert "binance" in alerts(d, "&kind=arbitrage")[0]["summary"]
+        metrics = d.client().get("/metrics")[1].decode()
+        assert 'xtrader_venue_deviation_bps{venue="upbit",symbol="BTC-KRW"} -196' in metrics
+        assert pipeline_state(d, "exchange-sync")["state"] == "healthy"
+
+        # A venue that fails is counted and logged; the exchange goes on.
+        for mode, error in (("500", "status 500"), ("timeout", "read"), ("malformed", "JSON")):
+            Venue.mode = mode
+            before = venue_figures(d, "upbit")["errors"]
+            wait_until(lambda: venue_figures(d, "upbit")["errors"] >= before + 2, 30, f"errors while {mode}")
+            assert error in venue_figures(d, "upbit")["last_error"], venue_figures(d, "upbit")
+            assert pipeline_state(d, "exchange-sync")["state"] == "degraded"
+            assert d.client().get("/health")[0] == 200
+        # Back: the deviation is a new episode, alerted again.
+        Venue.mode = "ok"
+        count = len([a for a in deviations() if a["id"].startswith("price_deviation:upbit")])
+        wait_until(lambda: len([a for a in deviations() if a["id"].startswith("price_deviation:upbit")]) > count,
+                   30, "the deviation alert once the venue is back")
+        assert venue_figures(d, "upbit")["last_error"] == ""
+    finally:
+        d.stop()
+
+
+def test_with_no_venue_exchange_sync_idles_and_says_so(daemon):
+    assert pipeline_state(daemon, "exchange-sync")["state"] == "idle"
