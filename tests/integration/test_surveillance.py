@@ -198,6 +198,7 @@ def cross(alice, bob, i):
     assert status == 200 and body["status"] == "Filled", body
 
 
+@pytest.mark.fault
 def test_a_member_killed_in_the_middle_of_a_wash_ring_loses_and_doubles_nothing(data_dir, watch):
     d = Daemon(data_dir, *watch.flags("--surveillance", "processes")).start()
     log = os.path.join(data_dir, "analytics.log")
