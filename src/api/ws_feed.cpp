@@ -1,6 +1,7 @@
 #include "xtrader/api/ws_feed.hpp"
 
 #include "xtrader/api/encoders.hpp"
+#include "xtrader/consumers/alert_codec.hpp"
 
 namespace xtrader::api {
 
@@ -116,6 +117,15 @@ void WsFeed::on_order(const OrderRecord& order) {
     json.begin_object().key("type").string("OrderUpdate").key("channel").string("orders");
     write_order_fields(json, m, catalog_.assets[m.quote], order);
     json.end_object();
+    hub_.publish(channel, make_message(std::move(out)));
+}
+
+void WsFeed::on_alert(const surveillance::Alert& alert) {
+    const std::string channel(kAlertsChannel);
+    if (!hub_.has_subscribers(channel)) return;
+    std::string out = R"({"type":"Alert","channel":"alerts","alert":)";
+    encode_alert(catalog_, alert, out);
+    out += '}';
     hub_.publish(channel, make_message(std::move(out)));
 }
 

@@ -17,11 +17,18 @@ std::variant<WsRequest, WsRequestError> parse_ws_request(std::string_view text) 
         return request;
     }
     if (op->text == "auth") {
+        request.op = WsRequest::Op::Auth;
+        if (const JsonValue* token = json->find("admin_token")) {
+            if (!token->is(JsonValue::Kind::String)) {
+                return WsRequestError{"unauthorized", "admin_token must be a string"};
+            }
+            request.admin_token = token->text;
+            return request;
+        }
         const JsonValue* key = json->find("api_key");
         if (key == nullptr || !key->is(JsonValue::Kind::String)) {
             return WsRequestError{"unauthorized", "api_key must be a string"};
         }
-        request.op = WsRequest::Op::Auth;
         request.api_key = key->text;
         return request;
     }

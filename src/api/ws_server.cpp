@@ -249,6 +249,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         switch (request.op) {
             case WsRequest::Op::Ping: return reply(make_message(R"({"type":"Pong"})"));
             case WsRequest::Op::Auth: {
+                if (!request.admin_token.empty()) return authenticate_admin(request.admin_token);
                 const auto result = context_->auth.key(request.api_key, peer_);
                 if (const auto* failure = std::get_if<AuthFailure>(&result)) {
                     if (*failure == AuthFailure::Throttled) {
@@ -276,6 +277,12 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
                 reply(error_message("unauthorized", "authenticate before subscribing to orders"));
                 continue;
             }
+            if (channel == kAlertsChannel && !admin_) {
+                reply(error_message("unauthorized",
+                                    "authenticate with the admin token before subscribing to "
+                                    "alerts"));
+                continue;
+            }
             const std::string key = channel == "orders" ? orders_channel(*account_) : channel;
             if (subscribing) {
                 subscribe(key);
@@ -295,8 +302,22 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         reply(make_message(std::move(out)));
     }
 
+    void authenticate_admin(const std::string& token) {
+        if (const auto failure = context_->auth.admin(token, peer_)) {
+            if (*failure == AuthFailure::Throttled) {
+                context_->metrics.count(EdgeEvent::AuthThrottled);
+                return reply(error_message(
+                    "auth_throttled",
+                    "too many failed authentications from this address; wait a minute"));
+            }
+            return reply(error_message("unauthorized", "wrong admin token"));
+        }
+        admin_ = true;
+        reply(make_message(R"({"type":"Authenticated","admin":true})"));
+    }
+
     bool valid(const std::string& channel) const {
-        if (channel == "orders") return true;
+        if (channel == "orders" || channel == kAlertsChannel) return true;
         const auto colon = channel.find(':');
         if (colon == std::string::npos) return false;
         const auto kind = channel.substr(0, colon);
@@ -392,6 +413,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     bool read_paused_ = false;
     bool accepted_ = false;
     std::optional<AccountId> account_;
+    bool admin_ = false;  // authenticated with the admin token: may read `alerts`
     std::unordered_set<std::string> channels_;  // the hub channels this session is in
 };
 

@@ -212,19 +212,23 @@ struct BrokerPipelines {
 // exchange-sync compares other venues' prices with this process's own market data, here unless
 // the groups run as processes.
 struct Surveillance {
+    // listener: told of every alert once stored (the WebSocket `alerts` channel).
     Surveillance(const Config& config, const std::function<Sequence()>& committed,
-                 Sequence last_sequence, const MarketData& market_data) {
+                 Sequence last_sequence, const MarketData& market_data,
+                 const AlertListener& listener) {
         const auto& pipes = config.pipelines;
         if (!pipes.kafka.producer.brokers.empty() && !pipes.postgres.empty()) {
             alerts.emplace(config.catalog, pipes.postgres);  // the admin API's reads
             if (pipes.surveillance_run != SurveillanceRun::Thread) return;
             for (const auto group : {SurveillanceGroup::Regulatory, SurveillanceGroup::Analytics}) {
                 members.push_back(std::make_unique<SurveillanceMember>(
-                    config.catalog, config.surveillance, surveillance_member(config, group)));
+                    config.catalog, config.surveillance, surveillance_member(config, group),
+                    listener));
             }
             sync.emplace(config.catalog, config.exchange_sync, market_data, *alerts,
                          std::make_unique<KafkaTopicSink>(pipes.kafka.producer,
-                                                          pipes.kafka.surveillance_alerts.name));
+                                                          pipes.kafka.surveillance_alerts.name),
+                         listener);
             return;
         }
         const auto file = config.sequencer.data_dir / "alerts.sqlite";
@@ -236,9 +240,10 @@ struct Surveillance {
         static constexpr SurveillanceGroup kEveryGroup[] = {SurveillanceGroup::Regulatory,
                                                             SurveillanceGroup::Analytics};
         monitor.emplace(config.catalog, config.surveillance, kEveryGroup);
-        follower.emplace(config.catalog, *monitor, *local_alerts);
+        follower.emplace(config.catalog, *monitor, *local_alerts, listener);
         feed.emplace("surveillance", journal_dir(config.sequencer.data_dir), committed, *follower);
-        sync.emplace(config.catalog, config.exchange_sync, market_data, *local_alerts, nullptr);
+        sync.emplace(config.catalog, config.exchange_sync, market_data, *local_alerts, nullptr,
+                     listener);
     }
 
     AlertStore& store() { return alerts ? static_cast<AlertStore&>(*alerts) : *local_alerts; }
@@ -340,7 +345,9 @@ class Exchange {
     // With RabbitMQ, the mdp-group member announces tickers and candles to the gateways.
     std::optional<api::MarketStatisticsPublisher> statistics_ = statistics_publisher();
     std::optional<TopicConsumer> mdp_ = mdp_member();
-    Surveillance surveillance_{config_, committed(), report_.last_sequence, market_data_};
+    // Its alerts reach the WebSocket through feed_, built later but before start().
+    Surveillance surveillance_{config_, committed(), report_.last_sequence, market_data_,
+                               [this](const surveillance::Alert& a) { feed_.on_alert(a); }};
 
     unsigned threads_ = io_threads(config_);
     net::io_context io_{static_cast<int>(threads_)};

@@ -78,14 +78,15 @@ SurveillanceSink::SurveillanceSink(const MarketCatalog& catalog, SurveillanceMon
                                    AlertStore& store, std::string market_data_topic,
                                    std::string order_events_topic,
                                    std::unique_ptr<KeyedSink> alerts_topic,
-                                   std::chrono::milliseconds warm_up)
+                                   std::chrono::milliseconds warm_up, AlertListener listener)
     : catalog_(catalog),
       monitor_(monitor),
       store_(store),
       market_data_topic_(std::move(market_data_topic)),
       order_events_topic_(std::move(order_events_topic)),
       alerts_topic_(std::move(alerts_topic)),
-      warm_up_(warm_up) {}
+      warm_up_(warm_up),
+      listener_(std::move(listener)) {}
 
 void SurveillanceSink::on_assigned(std::vector<KafkaAssignment>& partitions) {
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -135,12 +136,15 @@ void SurveillanceSink::flush() {
         alerts_topic_->flush();
     }
     alerts_ += pending_.size();
+    if (listener_) {
+        for (const auto& alert : pending_) listener_(alert);
+    }
     pending_.clear();
 }
 
 SurveillanceMember::SurveillanceMember(const MarketCatalog& catalog,
                                        const SurveillanceOptions& options,
-                                       SurveillanceMemberOptions member)
+                                       SurveillanceMemberOptions member, AlertListener listener)
     : groups_{member.group},
       monitor_(catalog, options, groups_),
       store_(catalog, member.postgres),
@@ -148,7 +152,7 @@ SurveillanceMember::SurveillanceMember(const MarketCatalog& catalog,
             std::make_unique<KafkaTopicSink>(
                 KafkaProducerOptions{.brokers = member.consumer.consumer.brokers},
                 member.alerts_topic),
-            member.warm_up),
+            member.warm_up, std::move(listener)),
       consumer_(std::move(member.consumer), sink_) {}
 
 // ---- embedded mode -----------------------------------------------------------------------------

@@ -375,3 +375,30 @@ symbols = {{ "BTC-KRW" = "BTCKRW" }}
 
 def test_with_no_venue_exchange_sync_idles_and_says_so(daemon):
     assert pipeline_state(daemon, "exchange-sync")["state"] == "idle"
+
+
+def test_the_alerts_channel_streams_alerts_to_admin_connections_only(daemon):
+    from wsclient import WsClient
+    watcher = WsClient(daemon.ws_port)
+    watcher.send({"op": "subscribe", "channels": ["alerts"]})
+    assert watcher.recv()["code"] == "unauthorized"
+    watcher.send({"op": "auth", "api_key": ALICE})
+    assert watcher.recv()["type"] == "Authenticated"
+    watcher.send({"op": "subscribe", "channels": ["alerts"]})
+    assert watcher.recv()["code"] == "unauthorized", "a trading key is not the admin token"
+    watcher.send({"op": "auth", "admin_token": "wrong"})
+    assert watcher.recv()["code"] == "unauthorized"
+    watcher.send({"op": "auth", "admin_token": ADMIN})
+    assert watcher.recv() == {"type": "Authenticated", "admin": True}
+    watcher.send({"op": "subscribe", "channels": ["alerts"]})
+    assert watcher.recv() == {"type": "Subscribed", "channels": ["alerts"]}
+    # 1.5 BTC at 50,000,000 KRW: 75,000,000 KRW, a large trade.
+    alice, bob = daemon.client(ALICE), daemon.client(BOB)
+    assert alice.order(side="Sell", price="50000000", quantity="1.5")[0] == 200
+    status, fill, _ = bob.order(side="Buy", price="50000000", quantity="1.5", time_in_force="IOC")
+    assert status == 200 and fill["status"] == "Filled"
+    message = watcher.recv_until(lambda m: m.get("type") == "Alert" and m["alert"]["kind"] == "large_trade")
+    assert message["channel"] == "alerts"
+    assert message["alert"]["accounts"] == [1, 2] and "1.5000 BTC" in message["alert"]["summary"]
+    assert message["alert"]["id"] in {a["id"] for a in alerts(daemon)}
+    watcher.close()

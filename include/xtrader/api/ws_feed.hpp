@@ -1,7 +1,8 @@
 // The WebSocket channels' messages, encoded once per event for every subscriber: what the
 // market-data publisher reports (executions, book deltas, statistics, candles) and every change
-// of an order (the account's "orders" channel). Only channels with subscribers are encoded.
-// Called on the market-data writer thread and the sequencer's completion thread.
+// of an order (the account's "orders" channel), surveillance alerts ("alerts"). Only channels
+// with subscribers are encoded. Called on the market-data writer thread, the sequencer's
+// completion thread and the surveillance threads.
 #pragma once
 
 #include <array>
@@ -12,6 +13,7 @@
 #include "xtrader/consumers/market_data.hpp"
 #include "xtrader/consumers/notification_consumer.hpp"
 #include "xtrader/store/records.hpp"
+#include "xtrader/surveillance/detector.hpp"
 
 namespace xtrader::api {
 
@@ -31,6 +33,9 @@ class WsFeed final : public GatewayListener {
     // A fresh OrderBookSnapshot to the market's book subscribers.
     void on_book_resync(MarketId market) override;
     void on_relay(const std::string& channel, std::string message) override;
+    // A surveillance alert, once stored, to the `alerts` channel (admin connections only). Any
+    // thread.
+    void on_alert(const surveillance::Alert& alert);
 
   private:
     // Each market's channel names, made once rather than for every event.
@@ -48,6 +53,8 @@ class WsFeed final : public GatewayListener {
 
 // The hub channel of an account's own order updates.
 std::string orders_channel(AccountId account);
+// Surveillance alerts, for connections authenticated with the admin token.
+inline constexpr std::string_view kAlertsChannel = "alerts";
 
 // The OrderBookSnapshot message of a book subscription (its first message, and after a resync).
 std::string book_snapshot_message(const MarketSpec& market, std::string_view channel,

@@ -14,7 +14,8 @@ namespace xtrader::api {
 struct WsRequest {
     enum class Op { Subscribe, Unsubscribe, Auth, Ping };
     Op op = Op::Ping;
-    std::string api_key;                // Auth
+    std::string api_key;                // Auth: an account's key
+    std::string admin_token;            // Auth: or the admin token (the `alerts` channel)
     std::vector<std::string> channels;  // Subscribe / Unsubscribe; "" for an item not a string
 };
 

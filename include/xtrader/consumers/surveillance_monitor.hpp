@@ -84,9 +84,11 @@ using AlertListener = std::function<void(const surveillance::Alert&)>;
 class SurveillanceSink final : public TopicSink {
   public:
     // alerts_topic: where stored alerts are produced, keyed by symbol (null: nowhere).
+    // listener: told of each alert once stored and produced.
     SurveillanceSink(const MarketCatalog& catalog, SurveillanceMonitor& monitor, AlertStore& store,
                      std::string market_data_topic, std::string order_events_topic,
-                     std::unique_ptr<KeyedSink> alerts_topic, std::chrono::milliseconds warm_up);
+                     std::unique_ptr<KeyedSink> alerts_topic, std::chrono::milliseconds warm_up,
+                     AlertListener listener = nullptr);
 
     bool take(const KafkaRecord& record, std::string& error) override;
     void on_assigned(std::vector<KafkaAssignment>& partitions) override;
@@ -104,6 +106,7 @@ class SurveillanceSink final : public TopicSink {
     std::string order_events_topic_;
     std::unique_ptr<KeyedSink> alerts_topic_;
     std::chrono::milliseconds warm_up_;
+    AlertListener listener_;
     // By topic (market data, order events) and partition: the first offset not seen before.
     std::vector<std::int64_t> live_from_[2];
     std::vector<surveillance::Alert> pending_;
@@ -128,7 +131,7 @@ struct SurveillanceMemberOptions {
 class SurveillanceMember {
   public:
     SurveillanceMember(const MarketCatalog& catalog, const SurveillanceOptions& options,
-                       SurveillanceMemberOptions member);
+                       SurveillanceMemberOptions member, AlertListener listener = nullptr);
     void start() { consumer_.start(); }
     void stop() { consumer_.stop(); }
     ConsumerFigures figures() const { return consumer_.figures(); }
