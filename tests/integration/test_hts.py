@@ -1,7 +1,8 @@
 """The trading screen end to end (ctest label `e2e`): xtraderd serving web/dist, xtrader-sim moving
 the market, and web/e2e/hts.mjs driving Debian's chromium through every step of the issue: the
 page loads clean, book / tape / chart fill, sign-in, a resting order Pending then cancelled, a
-crossing order whose fill and balances are checked to the unit, a 402 in words. Screenshots of
+crossing order whose fill and balances are checked to the unit, a 402 in words, the Surveillance
+view signed in with the admin token showing the simulated whale's alerts live. Screenshots of
 each step land in the build directory (XTRADER_SCREENSHOTS). Last, the exchange is restarted under
 the page, which must show the outage, reconnect and resubscribe on its own."""
 import os
@@ -11,7 +12,7 @@ import tempfile
 
 import pytest
 
-from conftest import CONFIG, Daemon
+from conftest import ADMIN, CONFIG, Daemon
 
 pytestmark = pytest.mark.e2e
 
@@ -39,11 +40,14 @@ def test_the_trading_screen_in_a_real_browser(data_dir):
         for id_, name, key in ((1, "alice", "demo-alice-3f9c2a"), (2, "bob", "demo-bob-7d41e8"),
                                (4, "market-maker", "demo-mm-91ac57")):
             f.write(f'[[accounts]]\nid = {id_}\nname = "{name}"\napi_key = "{key}"\n')
+    # Its whale (the market-maker) bids hundreds of times the usual order every 30 s: the
+    # Surveillance view's live alerts.
     sim = subprocess.Popen([SIM, "--config", sim_config, "--host", "127.0.0.1", "--http-port", str(daemon.port),
-                            "--rate", "20"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+                            "--rate", "20", "--scenario", "whale", "--scenario-after", "10"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     shots = os.environ.get("XTRADER_SCREENSHOTS") or tempfile.mkdtemp(prefix="xtrader-hts-")
     browser = subprocess.Popen(["node", os.path.join(WEB, "e2e", "hts.mjs"),
-                                f"http://127.0.0.1:{daemon.port}/?ws={daemon.ws_port}", shots],
+                                f"http://127.0.0.1:{daemon.port}/?ws={daemon.ws_port}", shots, ADMIN],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         output = []

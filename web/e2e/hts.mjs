@@ -1,15 +1,16 @@
 // The trading screen in a real browser (Debian's chromium driven by playwright-core), against a
 // running xtraderd with xtrader-sim moving the market. Usage:
-//   node e2e/hts.mjs http://127.0.0.1:PORT/?ws=WS_PORT SCREENSHOT_DIR
+//   node e2e/hts.mjs http://127.0.0.1:PORT/?ws=WS_PORT SCREENSHOT_DIR ADMIN_TOKEN
+// (xtrader-sim running `--scenario whale`, whose orders the Surveillance view must show live)
 // Exits 1 with the failed step on the first wrong thing; every step leaves a screenshot.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
-const [url, shots] = process.argv.slice(2);
-if (!url || !shots) {
-  console.error("usage: node e2e/hts.mjs URL SCREENSHOT_DIR");
+const [url, shots, adminToken] = process.argv.slice(2);
+if (!url || !shots || !adminToken) {
+  console.error("usage: node e2e/hts.mjs URL SCREENSHOT_DIR ADMIN_TOKEN");
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
@@ -160,6 +161,32 @@ try {
     await byTest("quantity").fill("900");
     await byTest("submit").click();
     await byTest("order-result").filter({ hasText: "Insufficient balance" }).waitFor({ timeout: 10000 });
+  });
+
+  await step("surveillance-shows-alerts-live", async () => {
+    await byTest("view-surveillance").click();
+    await byTest("admin-token").fill(adminToken);
+    await byTest("admin-sign-in").click();
+    await byTest("surveillance").waitFor();
+    // The whale of the simulator's scenario orders every 30 s: a new alert must arrive by the
+    // socket while the view is open.
+    const rows = byTest("alert-row");
+    const before = await rows.count();
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="alert-row"][data-kind="whale_order"]').length > n,
+      await page.locator('[data-testid="alert-row"][data-kind="whale_order"]').count(),
+      { timeout: 45_000 },
+    );
+    expect((await rows.count()) > before, "a new alert row");
+    await byTest("alert-kind").selectOption("whale_order");
+    const shown = await rows.all();
+    for (const row of shown) expect((await row.getAttribute("data-kind")) === "whale_order", "the filter");
+    await shown[0].click();
+    const evidence = await byTest("evidence").innerText();
+    expect(evidence.includes("whale order") && /orders: \d+/.test(evidence), `the evidence: ${evidence}`);
+    await page.screenshot({ path: join(shots, "surveillance-view.png") });
+    await byTest("view-surveillance").click();
+    await byTest("ticker").waitFor();
   });
 
   await step("no-console-errors", async () => {

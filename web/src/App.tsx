@@ -3,6 +3,7 @@ import { AccountPanel } from "./components/AccountPanel";
 import { OrderBook } from "./components/OrderBook";
 import { OrderEntry } from "./components/OrderEntry";
 import { PriceChart } from "./components/PriceChart";
+import { SurveillancePanel } from "./components/SurveillancePanel";
 import { TradeTape } from "./components/TradeTape";
 import {
   call,
@@ -13,6 +14,7 @@ import {
   type PublicTrade,
   type Statistics,
 } from "./lib/api";
+import { mergeAlerts, type Alert } from "./lib/alerts";
 import { applyDelta, bookFromSnapshot, type Book, type LevelChange } from "./lib/book";
 import { upsertCandle, type Candle, type Interval } from "./lib/candles";
 import { executionsOfAnswer, mergeExecutions } from "./lib/executions";
@@ -38,6 +40,11 @@ export function App() {
   const [openOrders, setOpenOrders] = useState<Order[]>([]);
   const [executions, setExecutions] = useState<OwnExecution[]>([]);
   const [price, setPrice] = useState("");
+  // The Surveillance view, for the operator: the admin token lives as long as the tab.
+  const [view, setView] = useState<"trade" | "surveillance">("trade");
+  const [adminToken, setAdminToken] = useState<string | null>(() => sessionStorage.getItem("xtrader.adminToken"));
+  const [alerts, setAlerts] = useState<Alert[]>([]);
+  const [alertsError, setAlertsError] = useState<string | null>(null);
   const socket = useRef<MarketSocket | null>(null);
   const apiKeyRef = useRef(apiKey);
   apiKeyRef.current = apiKey;
@@ -133,6 +140,9 @@ export function App() {
         case "OrderUpdate":
           refreshAccount();
           break;
+        case "Alert":
+          setAlerts((known) => mergeAlerts(known, [m.alert as Alert]));
+          break;
       }
     },
     [loadBook, refreshAccount],
@@ -209,6 +219,32 @@ export function App() {
     void loadAccount();
   }, [apiKey, loadAccount]);
 
+  // ---- The operator ----
+  useEffect(() => {
+    if (adminToken) sessionStorage.setItem("xtrader.adminToken", adminToken);
+    else sessionStorage.removeItem("xtrader.adminToken");
+    setAlerts([]);
+    if (!adminToken) {
+      socket.current?.authenticateAdmin(null);
+      return;
+    }
+    // Subscribed first, read second: an alert stored in between comes both ways, once shown.
+    socket.current?.authenticateAdmin(adminToken);
+    void call<{ alerts: Alert[] }>("GET", "/v1/admin/alerts?limit=200", undefined, undefined, adminToken).then(
+      (a) => {
+        if (a.status === 401) {
+          setAlertsError("the admin token was refused");
+          setAdminToken(null);
+        } else if (a.status === 200) {
+          setAlertsError(null);
+          setAlerts((known) => mergeAlerts(known, a.body.alerts));
+        } else {
+          setAlertsError(a.error ?? `the exchange answered ${a.status}`);
+        }
+      },
+    );
+  }, [adminToken]);
+
   if (!market) {
     return <div className="loading">Connecting to the exchange…</div>;
   }
@@ -229,11 +265,21 @@ export function App() {
         <Figure label="24h high" value={formatDecimal(stats?.high_price_24h, market.price_decimals)} />
         <Figure label="24h low" value={formatDecimal(stats?.low_price_24h, market.price_decimals)} />
         <Figure label={`24h volume (${market.base})`} value={formatDecimal(stats?.volume_24h, market.quantity_decimals)} />
+        <button
+          className={view === "surveillance" ? "active" : ""}
+          onClick={() => setView(view === "trade" ? "surveillance" : "trade")}
+          data-testid="view-surveillance"
+        >
+          Surveillance{alerts.length ? ` (${alerts.length})` : ""}
+        </button>
         <span className={`connection ${connection}`} data-testid="connection" data-drops={drops} title="WebSocket">
           ● {connection === "open" ? "live" : connection === "connecting" ? "connecting" : "reconnecting"}
         </span>
       </header>
-      <main className="grid">
+      {view === "surveillance" && (
+        <SurveillancePanel adminToken={adminToken} onSignIn={setAdminToken} alerts={alerts} error={alertsError} />
+      )}
+      <main className="grid" hidden={view === "surveillance"}>
         <PriceChart candles={candles} interval={interval} onInterval={setInterval_} priceDecimals={market.price_decimals} />
         <OrderBook book={book} market={market} onPrice={(p) => setPrice(toRequestText(p, market.price_decimals))} />
         <TradeTape trades={trades} market={market} />

@@ -83,9 +83,11 @@ export async function call<T>(
   path: string,
   apiKey?: string,
   body?: unknown,
+  adminToken?: string,
 ): Promise<Answer<T>> {
   const headers: Record<string, string> = {};
   if (apiKey) headers["X-API-Key"] = apiKey;
+  if (adminToken) headers["X-Admin-Token"] = adminToken;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response: Response;
   try {

@@ -1,5 +1,6 @@
 // One WebSocket to xtraderd for the whole screen: subscriptions are remembered and sent again after
-// every reconnect (exponential backoff from 0.5 s to 10 s), and the API key re-authenticated.
+// every reconnect (exponential backoff from 0.5 s to 10 s), and the API key and the admin token
+// (the Surveillance view's `alerts` channel) re-authenticated.
 
 export type ConnectionState = "connecting" | "open" | "closed";
 
@@ -9,6 +10,7 @@ export class MarketSocket {
   private ws: WebSocket | null = null;
   private channels = new Set<string>();
   private apiKey: string | null = null;
+  private adminToken: string | null = null;
   private backoff = 500;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
@@ -58,6 +60,16 @@ export class MarketSocket {
     }
   }
 
+  authenticateAdmin(token: string | null): void {
+    this.adminToken = token;
+    if (token) {
+      this.send({ op: "auth", admin_token: token });
+      this.subscribe(["alerts"]);
+    } else {
+      this.unsubscribe(["alerts"]);
+    }
+  }
+
   private send(message: unknown): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
   }
@@ -70,6 +82,7 @@ export class MarketSocket {
       this.backoff = 500;
       this.onState("open");
       if (this.apiKey) ws.send(JSON.stringify({ op: "auth", api_key: this.apiKey }));
+      if (this.adminToken) ws.send(JSON.stringify({ op: "auth", admin_token: this.adminToken }));
       if (this.channels.size) ws.send(JSON.stringify({ op: "subscribe", channels: [...this.channels] }));
     };
     ws.onmessage = (event) => {
