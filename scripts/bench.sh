@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# scripts/bench.sh engine | rest | ws | persistence | kafka | rabbitmq: builds and runs a
-# benchmark; the last
-# lines are one JSON object per scenario. See docs/PERFORMANCE.md for recorded figures.
+# scripts/bench.sh engine | rest | ws | persistence | kafka | rabbitmq | surveillance: builds and
+# runs a benchmark; the last lines are one JSON object per scenario. See docs/PERFORMANCE.md for recorded figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-engine}
@@ -134,6 +133,37 @@ print(json.dumps({"bench": "kafka", "scenario": "sequencer_beside_publisher", "r
                   "baseline_p99_ns": round(median(alone, "p99_ns"))},
                  separators=(",", ":")))
 PY
+        ;;
+    surveillance)
+        # 1. A backlog of XTRADER_BENCH_RECORDS (200000) records (an Execution and a BookDelta
+        #    each on market-data, an order change each on order-events) read from the start by
+        #    one member of each group, against Kafka's own ConsumerPerformance reading the same
+        #    market-data topic in this run (fetch messages/s, rebalance excluded).
+        # 2. An analytics member's lag, execution committed -> read, at XTRADER_BENCH_RATE (5000)
+        #    executions/s.
+        scripts/services.sh up kafka >/dev/null
+        records=${XTRADER_BENCH_RECORDS:-200000}
+        brokers=127.0.0.1:17092
+        tag=$(date +%s)
+        echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+        groups=$(build/bench/bench/pipeline_bench surveillance-backlog config/xtrader.toml $brokers \
+            "bench-surveillance-$tag" "$data/surveillance" "$records")
+        baseline=$(scripts/services.sh kafka-tool org.apache.kafka.tools.ConsumerPerformance \
+            --bootstrap-server $brokers --topic "bench-surveillance-$tag" --messages $((2 * records)) \
+            --group "bench-baseline-$tag" --hide-header --timeout 60000 | tail -1)
+        per_s=$(cut -d, -f10 <<<"$baseline" | xargs)
+        while read -r line; do
+            python3 - "$line" "$per_s" <<'PY'
+import json, sys
+ours, baseline = json.loads(sys.argv[1]), float(sys.argv[2])
+ours["baseline_per_s"] = round(baseline)
+ours["ratio"] = round(ours["events_per_s"] / baseline, 3)
+print(json.dumps(ours, separators=(",", ":")))
+PY
+        done <<<"$groups"
+        build/bench/bench/pipeline_bench surveillance-lag config/xtrader.toml $brokers \
+            "bench-surveillance-lag-$tag" "$data/surveillance-lag" "${XTRADER_BENCH_RATE:-5000}" \
+            "${XTRADER_BENCH_SECONDS:-20}"
         ;;
     rabbitmq)
         # 1. The RabbitMQ publisher draining a pre-filled journal (confirms, a window of 4096),
