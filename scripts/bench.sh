@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/bench.sh engine | rest | ws | persistence | kafka | rabbitmq | surveillance: builds and
-# runs a benchmark; the last lines are one JSON object per scenario. See docs/PERFORMANCE.md for recorded figures.
+# runs a benchmark; the last lines are one JSON object per scenario. See docs/PERFORMANCE.md
+# for recorded figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-engine}
