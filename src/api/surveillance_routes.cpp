@@ -16,7 +16,8 @@ namespace xtrader::api {
 namespace {
 
 // YYYY-MM-DD, a valid date, as the UTC day's first nanosecond.
-std::optional<Timestamp> parse_date(std::string_view text) {
+// The day's first millisecond since the epoch: any calendar day from 0001-01-01 to 9999-12-31.
+std::optional<std::int64_t> parse_date(std::string_view text) {
     unsigned y = 0, m = 0, d = 0;
     if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
     const auto digits = [&](std::size_t at, std::size_t n, unsigned& out) {
@@ -26,9 +27,9 @@ std::optional<Timestamp> parse_date(std::string_view text) {
     if (!digits(0, 4, y) || !digits(5, 2, m) || !digits(8, 2, d)) return std::nullopt;
     const std::chrono::year_month_day date{std::chrono::year(static_cast<int>(y)),
                                            std::chrono::month(m), std::chrono::day(d)};
-    if (!date.ok() || y < 1970) return std::nullopt;
+    if (!date.ok() || y == 0) return std::nullopt;
     const auto days = std::chrono::sys_days(date).time_since_epoch().count();
-    return static_cast<Timestamp>(days) * 86'400 * 1'000'000'000;
+    return static_cast<std::int64_t>(days) * 86'400'000;
 }
 
 // The notional in quote units, held at the largest amount rather than wrapped.
@@ -99,9 +100,15 @@ void SurveillanceRoutes::daily_report(const RestCallPtr& call) {
     const bool csv = accept.find("text/csv") != std::string_view::npos;
     boost::asio::post(store_reads_, [call, csv, from = *from, date = *date_text,
                                      catalog = &catalog_, trades = &trades_] {
+        // A day before the epoch or past the last one a Timestamp holds (2262) saw no trading.
+        constexpr std::int64_t kDayMillis = 86'400'000;
+        const bool tradable = from >= 0 && from < INT64_MAX / kNanosPerMilli - kDayMillis;
         std::vector<DailyActivity> rows;
         try {
-            rows = trades->activity(from, from + 86'400LL * 1'000'000'000);
+            if (tradable) {
+                rows = trades->activity(from * kNanosPerMilli,
+                                        (from + kDayMillis) * kNanosPerMilli);
+            }
         } catch (const std::exception& e) {
             spdlog::warn("GET /v1/admin/reports/daily: {}", e.what());
             return call->fail(503, "report_unavailable",
@@ -125,7 +132,7 @@ void SurveillanceRoutes::daily_report(const RestCallPtr& call) {
         }
         JsonWriter json(body);
         json.begin_object().key("date").string(date);
-        json.key("from").number(to_millis(from));
+        json.key("from").number(from);
         json.key("rows").begin_array();
         for (const auto& r : rows) {
             const auto& m = catalog->markets[r.market];

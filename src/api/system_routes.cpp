@@ -92,8 +92,8 @@ void SystemRoutes::pipelines(const RestCallPtr& call) {
         json.begin_object();
         json.key("name").string("exchange-sync");
         json.key("kind").string("venue-poller");
-        // Idle: no venue configured, nothing to compare with.
-        json.key("state").string(sync->idle() ? "idle" : failing ? "degraded" : "healthy");
+        // Off: no venue configured, nothing to compare with.
+        json.key("state").string(sync->idle() ? "off" : failing ? "degraded" : "healthy");
         json.key("venues").begin_array();
         for (const auto& v : venues) {
             json.begin_object();

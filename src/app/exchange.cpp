@@ -219,7 +219,16 @@ struct Surveillance {
         const auto& pipes = config.pipelines;
         if (!pipes.kafka.producer.brokers.empty() && !pipes.postgres.empty()) {
             alerts.emplace(config.catalog, pipes.postgres);  // the admin API's reads
-            if (pipes.surveillance_run != SurveillanceRun::Thread) return;
+            if (pipes.surveillance_run != SurveillanceRun::Thread) {
+                // The processes' alerts reach the WebSocket from their topic.
+                relay_sink.emplace(config.catalog, listener);
+                TopicConsumerOptions relay_options;
+                relay_options.consumer.brokers = pipes.kafka.producer.brokers;
+                relay_options.consumer.group = pipes.surveillance_group_prefix + "alerts-relay";
+                relay_options.topics = {pipes.kafka.surveillance_alerts.name};
+                relay.emplace(std::move(relay_options), *relay_sink);
+                return;
+            }
             for (const auto group : {SurveillanceGroup::Regulatory, SurveillanceGroup::Analytics}) {
                 members.push_back(std::make_unique<SurveillanceMember>(
                     config.catalog, config.surveillance, surveillance_member(config, group),
@@ -248,6 +257,7 @@ struct Surveillance {
 
     AlertStore& store() { return alerts ? static_cast<AlertStore&>(*alerts) : *local_alerts; }
     void start() {
+        if (relay) relay->start();
         if (feed) feed->start();
         for (auto& member : members) member->start();
         if (sync) sync->start();
@@ -256,6 +266,7 @@ struct Surveillance {
         if (sync) sync->stop();
         if (feed) feed->stop();
         for (auto& member : members) member->stop();
+        if (relay) relay->stop();
     }
 
     std::optional<PostgresStore> alerts;
@@ -265,6 +276,8 @@ struct Surveillance {
     std::optional<SurveillanceFollower> follower;
     std::optional<JournalFollower> feed;
     std::optional<ExchangeSync> sync;
+    std::optional<AlertRelaySink> relay_sink;
+    std::optional<TopicConsumer> relay;
 };
 
 class Exchange {
@@ -441,6 +454,8 @@ api::Pipelines Exchange::pipelines() {
         p.consumers.push_back([c = member.get()] { return c->figures(); });
     }
     if (surveillance_.sync) p.exchange_sync = &*surveillance_.sync;
+    if (surveillance_.relay)
+        p.consumers.push_back([c = &*surveillance_.relay] { return c->figures(); });
     return p;
 }
 

@@ -155,6 +155,21 @@ SurveillanceMember::SurveillanceMember(const MarketCatalog& catalog,
             member.warm_up, std::move(listener)),
       consumer_(std::move(member.consumer), sink_) {}
 
+// ---- the exchange's relay -----------------------------------------------------------------------
+
+bool AlertRelaySink::take(const KafkaRecord& record, std::string& error) {
+    const auto alert = decode_alert(catalog_, record.payload, error);
+    if (!alert) return false;
+    listener_(*alert);
+    return true;
+}
+
+void AlertRelaySink::on_assigned(std::vector<KafkaAssignment>& partitions) {
+    for (auto& p : partitions) {
+        if (p.committed < 0) p.start = KafkaAssignment::kEnd;
+    }
+}
+
 // ---- embedded mode -----------------------------------------------------------------------------
 
 SurveillanceFollower::SurveillanceFollower(const MarketCatalog&, SurveillanceMonitor& monitor,

@@ -1,6 +1,7 @@
 """docs/openapi.yaml and the daemon agree: every documented operation is called for real and its
 answer checked against the documented schema; every route the daemon serves is documented."""
 import os
+import time
 from decimal import Decimal
 
 import yaml
@@ -70,6 +71,9 @@ def examples(order_id, open_order_id):
         "createAccount": (None, "/v1/admin/accounts", {"name": "erin"}, {"X-Admin-Token": ADMIN}),
         "issueKey": (None, "/v1/admin/accounts/3/keys", {"scope": "read_only"}, {"X-Admin-Token": ADMIN}),
         "revokeKey": (None, "/v1/admin/keys/{key_id}", None, {"X-Admin-Token": ADMIN}),
+        "listAlerts": (None, "/v1/admin/alerts?symbol=BTC-KRW&limit=10", None, {"X-Admin-Token": ADMIN}),
+        "dailyReport": (None, "/v1/admin/reports/daily?date=" + time.strftime("%Y-%m-%d", time.gmtime()), None,
+                        {"X-Admin-Token": ADMIN}),
         "listMarkets": (None, "/api/v1/markets", None, {}),
         "getOrderBook": (None, "/api/v1/orderbook/BTC-KRW?depth=5", None, {}),
         "listPublicTrades": (None, "/api/v1/executions/BTC-KRW?limit=5", None, {}),

@@ -145,6 +145,23 @@ class SurveillanceMember {
     TopicConsumer consumer_;
 };
 
+// The exchange's view of alerts raised by --role surveillance processes: the topic
+// surveillance-alerts to a listener (the WebSocket `alerts` channel). A group that has not
+// committed yet starts at the topic's end: the channel is live, the API has the history.
+class AlertRelaySink final : public TopicSink {
+  public:
+    AlertRelaySink(const MarketCatalog& catalog, AlertListener listener)
+        : catalog_(catalog), listener_(std::move(listener)) {}
+
+    bool take(const KafkaRecord& record, std::string& error) override;
+    std::uint64_t duplicates() const override { return 0; }
+    void on_assigned(std::vector<KafkaAssignment>& partitions) override;
+
+  private:
+    const MarketCatalog& catalog_;
+    AlertListener listener_;
+};
+
 // Embedded mode: the journal's records to the monitor, the alerts to SQLite.
 class SurveillanceFollower final : public RecordConsumer {
   public:
