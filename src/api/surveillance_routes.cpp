@@ -15,8 +15,8 @@ namespace xtrader::api {
 
 namespace {
 
-// YYYY-MM-DD, a valid date, as the UTC day's first nanosecond.
-// The day's first millisecond since the epoch: any calendar day from 0001-01-01 to 9999-12-31.
+// YYYY-MM-DD as the UTC day's first millisecond since the epoch: any calendar day from
+// 0001-01-01 to 9999-12-31.
 std::optional<std::int64_t> parse_date(std::string_view text) {
     unsigned y = 0, m = 0, d = 0;
     if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
@@ -106,8 +106,8 @@ void SurveillanceRoutes::daily_report(const RestCallPtr& call) {
         std::vector<DailyActivity> rows;
         try {
             if (tradable) {
-                rows = trades->activity(from * kNanosPerMilli,
-                                        (from + kDayMillis) * kNanosPerMilli);
+                rows =
+                    trades->activity(from * kNanosPerMilli, (from + kDayMillis) * kNanosPerMilli);
             }
         } catch (const std::exception& e) {
             spdlog::warn("GET /v1/admin/reports/daily: {}", e.what());

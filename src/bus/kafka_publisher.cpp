@@ -15,10 +15,10 @@ KafkaPublisher::KafkaPublisher(const MarketCatalog& catalog, KafkaPublisherOptio
 bool KafkaPublisher::create_topics(std::chrono::milliseconds timeout) {
     if (topics_ready_) return true;
     if (!producer_.reachable(timeout)) return false;
-    producer_.create_topics({options_.market_data, options_.market_data_dead_letters,
-                             options_.order_events, options_.order_events_dead_letters,
-                             options_.surveillance_alerts},
-                            timeout);
+    producer_.create_topics(
+        {options_.market_data, options_.market_data_dead_letters, options_.order_events,
+         options_.order_events_dead_letters, options_.surveillance_alerts},
+        timeout);
     topics_ready_ = true;
     return true;
 }

@@ -92,4 +92,18 @@ inline void migrate(sqlite3* db, std::span<const char* const> migrations) {
     }
 }
 
+// The single-row table `position (id = 1, sequence)` a store keeps beside what it applied: the
+// journal sequence it has taken in, written in the same transaction as the rows.
+inline Sequence read_position(sqlite3* db) {
+    Statement s(db, "SELECT sequence FROM position WHERE id = 1");
+    s.step();
+    return static_cast<Sequence>(s.integer(0));
+}
+
+inline void write_position(sqlite3* db, Sequence position) {
+    Statement(db, "UPDATE position SET sequence = ? WHERE id = 1")
+        .bind(1, static_cast<std::int64_t>(position))
+        .run();
+}
+
 }  // namespace xtrader::store_detail

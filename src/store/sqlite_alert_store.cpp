@@ -62,9 +62,7 @@ SqliteAlertStore::~SqliteAlertStore() {
 
 Sequence SqliteAlertStore::position() {
     std::lock_guard lock(write_mutex_);
-    Statement s(writer_, "SELECT sequence FROM position WHERE id = 1");
-    s.step();
-    return static_cast<Sequence>(s.integer(0));
+    return store_detail::read_position(writer_);
 }
 
 std::size_t SqliteAlertStore::insert(std::span<const Alert> alerts) {
@@ -108,9 +106,7 @@ std::size_t SqliteAlertStore::add(std::span<const Alert> alerts, Sequence positi
     exec(writer_, "BEGIN IMMEDIATE");
     try {
         const std::size_t added = insert(alerts);
-        Statement(writer_, "UPDATE position SET sequence = ? WHERE id = 1")
-            .bind(1, static_cast<std::int64_t>(position))
-            .run();
+        store_detail::write_position(writer_, position);
         exec(writer_, "COMMIT");
         return added;
     } catch (...) {

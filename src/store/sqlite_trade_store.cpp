@@ -139,9 +139,7 @@ SqliteTradeStore::~SqliteTradeStore() {
 
 Sequence SqliteTradeStore::position() {
     std::lock_guard lock(write_mutex_);
-    Statement s(writer_, "SELECT sequence FROM position WHERE id = 1");
-    s.step();
-    return static_cast<Sequence>(s.integer(0));
+    return store_detail::read_position(writer_);
 }
 
 void SqliteTradeStore::write(const TradeBatch& batch) {
@@ -183,8 +181,7 @@ void SqliteTradeStore::write(const TradeBatch& batch) {
             Statement prune(writer_, "DELETE FROM order_events WHERE sequence <= ?");
             prune.bind(1, static_cast<std::int64_t>(batch.published_order_events)).run();
         }
-        Statement position(writer_, "UPDATE position SET sequence = ? WHERE id = 1");
-        position.bind(1, static_cast<std::int64_t>(batch.position)).run();
+        store_detail::write_position(writer_, batch.position);
         exec(writer_, "COMMIT");
     } catch (...) {
         sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);

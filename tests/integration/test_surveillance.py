@@ -384,7 +384,7 @@ symbols = {{ "BTC-KRW" = "BTCKRW" }}
         d.stop()
 
 
-def test_with_no_venue_exchange_sync_idles_and_says_so(daemon):
+def test_with_no_venue_exchange_sync_is_off_and_says_so(daemon):
     assert pipeline_state(daemon, "exchange-sync")["state"] == "off"
 
 

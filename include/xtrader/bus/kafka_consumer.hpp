@@ -55,8 +55,8 @@ struct KafkaAssignment {
     std::int32_t partition_count = 0;  // the topic's; 0 when the cluster did not say
     std::int64_t low = 0;              // the earliest offset the topic still holds
     std::int64_t committed = -1;       // the group's committed offset; < 0: none (or not known)
-    std::int64_t start =
-        kCommitted;  // set by the listener: kCommitted, kBeginning, kEnd or an offset
+    // Set by the listener: kCommitted, kBeginning, kEnd or an offset.
+    std::int64_t start = kCommitted;
     // Set by the listener (with start left at kCommitted): start at the first message at or
     // after this time (ms since the epoch) when it comes before the committed offset, so that a
     // consumer whose state is a window of recent messages reads that window again.
