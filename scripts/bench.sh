@@ -12,14 +12,14 @@ workloads=${XTRADER_WORKLOADS:-bench/workloads}
 data=build/bench/data
 mkdir -p "$data"
 
-# A publisher's JSON line ($1) with the broker's own tool's rate ($2, messages/s, measured in
-# the same run) and the ratio of the two added.
+# A JSON line ($1) with the broker's own tool's rate ($2, messages/s, measured in the same run)
+# and the ratio to it of the line's field $3 (messages_per_s) added.
 with_baseline() {
-    python3 - "$1" "$2" <<'PY'
+    python3 - "$1" "$2" "${3:-messages_per_s}" <<'PY'
 import json, sys
 ours, baseline = json.loads(sys.argv[1]), float(sys.argv[2])
 ours["baseline_per_s"] = round(baseline)
-ours["ratio"] = round(ours["messages_per_s"] / baseline, 3)
+ours["ratio"] = round(ours[sys.argv[3]] / baseline, 3)
 print(json.dumps(ours, separators=(",", ":")))
 PY
 }
@@ -153,15 +153,7 @@ PY
             --bootstrap-server $brokers --topic "bench-surveillance-$tag" --messages $((2 * records)) \
             --group "bench-baseline-$tag" --hide-header --timeout 60000 | tail -1)
         per_s=$(cut -d, -f10 <<<"$baseline" | xargs)
-        while read -r line; do
-            python3 - "$line" "$per_s" <<'PY'
-import json, sys
-ours, baseline = json.loads(sys.argv[1]), float(sys.argv[2])
-ours["baseline_per_s"] = round(baseline)
-ours["ratio"] = round(ours["events_per_s"] / baseline, 3)
-print(json.dumps(ours, separators=(",", ":")))
-PY
-        done <<<"$groups"
+        while read -r line; do with_baseline "$line" "$per_s" events_per_s; done <<<"$groups"
         build/bench/bench/pipeline_bench surveillance-lag config/xtrader.toml $brokers \
             "bench-surveillance-lag-$tag" "$data/surveillance-lag" "${XTRADER_BENCH_RATE:-5000}" \
             "${XTRADER_BENCH_SECONDS:-20}"
