@@ -47,6 +47,9 @@
 #include "xtrader/sequencer/recovery.hpp"
 #include "xtrader/sequencer/sequencer.hpp"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 using namespace xtrader;
 
 namespace {
@@ -475,6 +478,8 @@ int run_backlog(char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Stdout carries the JSON lines only; the consumers' logs go beside them.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("bench"));
     const std::string scenario = argc > 1 ? argv[1] : "";
     const bool publisher =
         (scenario == "kafka-publisher" || scenario == "rabbitmq-publisher") && argc == 7;
