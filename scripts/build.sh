@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# scripts/build.sh [release|bench|debug|asan|fuzz]: configures and builds into build/<kind>/.
+# scripts/build.sh [release|bench|debug|asan|fuzz|image]: configures and builds into build/<kind>/.
 # release = RelWithDebInfo (optimised, with symbols); asan = Debug with ASan + UBSan; fuzz = the
-# libFuzzer targets only, built by clang with ASan + UBSan.
+# libFuzzer targets only, built by clang with ASan + UBSan; image = Release, only the daemon and
+# the simulator (the container image's build stage, deploy/docker/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:-release}
@@ -17,7 +18,9 @@ case "$kind" in
                  -DXTRADER_BUILD_TESTS=OFF -DXTRADER_BUILD_BENCH=OFF -DXTRADER_WERROR=OFF
                  -DCMAKE_CXX_COMPILER=clang++)
           targets=(--target fuzz_targets) ;;
-    *) echo "usage: $0 [release|bench|debug|asan|fuzz]" >&2; exit 2 ;;
+    image) flags=(-DCMAKE_BUILD_TYPE=Release -DXTRADER_BUILD_TESTS=OFF -DXTRADER_BUILD_BENCH=OFF)
+           targets=(--target xtraderd xtrader-sim) ;;
+    *) echo "usage: $0 [release|bench|debug|asan|fuzz|image]" >&2; exit 2 ;;
 esac
 cmake -S . -B "build/$kind" -G Ninja "${flags[@]}" -DXTRADER_PYTHON="${XTRADER_PYTHON:-python3}" \
     >/dev/null

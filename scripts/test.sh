@@ -2,8 +2,9 @@
 # The test command (README): installs what is missing, starts the brokers (scripts/services.sh),
 # builds the daemon and the trading screen, and runs every test -- unit (GoogleTest, vitest),
 # integration (real daemons on free ports, real brokers), fault (daemons, consumers or brokers
-# killed or stopped mid-load) and e2e (the screen in Debian's chromium) on the optimised build,
-# then all of them again under AddressSanitizer + UBSan, and every libFuzzer target for
+# killed or stopped mid-load), e2e (the screen in Debian's chromium) and compose (docker-compose.yml
+# started on a real container engine, scripts/compose-test.sh) on the optimised build, then all
+# but compose again under AddressSanitizer + UBSan, and every libFuzzer target for
 # XTRADER_FUZZ_SECONDS (30) from its committed corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -8,6 +8,122 @@
 
 namespace xtrader::api {
 
+namespace {
+
+void gauge_line(std::string& text, std::string_view name, std::string_view pipeline,
+                std::uint64_t value) {
+    text += fmt::format("{}{{pipeline=\"{}\"}} {}\n", name, pipeline, value);
+}
+
+std::optional<StatusReply> json_reply(unsigned status, std::string body) {
+    return StatusReply{status, "application/json", std::move(body)};
+}
+
+}  // namespace
+
+void write_persister(JsonWriter& json, const ExecutionPersister& p) {
+    json.begin_object();
+    json.key("name").string("persister");
+    json.key("kind").string("redis-consumer-group");
+    json.key("state").string(p.healthy() ? "healthy" : "degraded");
+    json.key("consumers").number(std::uint64_t{p.consumers()});
+    json.key("stored").number(p.stored());
+    json.key("acknowledged").number(p.acknowledged());
+    json.key("dead_lettered").number(p.dead_lettered());
+    json.key("failures").number(p.failures());
+    json.end_object();
+}
+
+void write_consumer(JsonWriter& json, const ConsumerFigures& c) {
+    json.begin_object();
+    json.key("name").string(c.group);
+    json.key("kind").string("kafka-consumer-group");
+    json.key("state").string(c.connected ? "healthy" : "degraded");
+    std::int64_t lag = 0;
+    for (const auto& p : c.partitions) lag += p.lag();
+    json.key("lag").number(lag);
+    json.key("applied").number(c.applied);
+    json.key("duplicates_dropped").number(c.duplicates);
+    json.key("dead_lettered").number(c.dead_letters);
+    json.key("failures").number(c.failures);
+    json.key("partitions").begin_array();
+    for (const auto& p : c.partitions) {
+        json.begin_object();
+        json.key("topic").string(p.topic);
+        json.key("partition").number(std::int64_t{p.partition});
+        json.key("position").number(p.position);
+        json.key("end").number(p.end);
+        json.key("lag").number(p.lag());
+        json.end_object();
+    }
+    json.end_array();
+    json.end_object();
+}
+
+void append_persister_metrics(std::string& text, const ExecutionPersister& p) {
+    text += "# TYPE xtrader_persister_stored_total counter\n";
+    gauge_line(text, "xtrader_persister_stored_total", "persister", p.stored());
+    text += "# TYPE xtrader_persister_dead_lettered_total counter\n";
+    gauge_line(text, "xtrader_persister_dead_lettered_total", "persister", p.dead_lettered());
+    text += "# TYPE xtrader_persister_failures_total counter\n";
+    gauge_line(text, "xtrader_persister_failures_total", "persister", p.failures());
+}
+
+void append_consumer_metrics(std::string& text, const std::vector<ConsumerFigures>& members) {
+    if (members.empty()) return;
+    // Each family once, with every member's sample under it.
+    const auto counter = [&](std::string_view name, std::uint64_t ConsumerFigures::*value) {
+        text += fmt::format("# TYPE {} counter\n", name);
+        for (const auto& c : members) {
+            text += fmt::format("{}{{group=\"{}\"}} {}\n", name, c.group, c.*value);
+        }
+    };
+    counter("xtrader_consumer_applied_total", &ConsumerFigures::applied);
+    counter("xtrader_consumer_duplicates_total", &ConsumerFigures::duplicates);
+    counter("xtrader_consumer_dead_lettered_total", &ConsumerFigures::dead_letters);
+    counter("xtrader_consumer_failures_total", &ConsumerFigures::failures);
+    text += "# TYPE xtrader_consumer_lag gauge\n";
+    for (const auto& c : members) {
+        for (const auto& p : c.partitions) {
+            text += fmt::format(
+                "xtrader_consumer_lag{{group=\"{}\",topic=\"{}\",partition=\"{}\"}} {}\n", c.group,
+                p.topic, p.partition, p.lag());
+        }
+    }
+}
+
+StatusPages member_status_pages(std::string role, const ExecutionPersister* persister,
+                                std::function<ConsumerFigures()> consumer) {
+    return [role = std::move(role), persister,
+            consumer = std::move(consumer)](std::string_view target) -> std::optional<StatusReply> {
+        if (target == "/health") return json_reply(200, R"({"status":"ok"})");
+        const std::optional<ConsumerFigures> figures =
+            consumer ? std::optional(consumer()) : std::nullopt;
+        if (target == "/ready") {
+            const bool connected = persister ? persister->healthy() : figures->connected;
+            if (connected) return json_reply(200, R"({"status":"ready"})");
+            return json_reply(503,
+                              R"({"code":"not_ready","message":"its broker does not answer"})");
+        }
+        if (target == "/metrics") {
+            std::string text;
+            if (persister) append_persister_metrics(text, *persister);
+            if (figures) append_consumer_metrics(text, {*figures});
+            return StatusReply{200, "text/plain; version=0.0.4", std::move(text)};
+        }
+        if (target == "/api/v1/system/pipelines") {
+            std::string body;
+            JsonWriter json(body);
+            json.begin_object().key("mode").string(role).key("pipelines").begin_array();
+            if (persister) write_persister(json, *persister);
+            if (figures) write_consumer(json, *figures);
+            json.end_array().end_object();
+            return json_reply(200, std::move(body));
+        }
+        return std::nullopt;
+    };
+}
+
 SystemRoutes::SystemRoutes(const Sequencer& sequencer, Pipelines pipelines,
                            const RequestMetrics& metrics)
     : sequencer_(sequencer), pipelines_(std::move(pipelines)), metrics_(metrics) {}
@@ -46,44 +162,8 @@ void SystemRoutes::pipelines(const RestCallPtr& call) {
         json.key("unacknowledged").number(follower->unacknowledged());
         json.end_object();
     }
-    if (const auto* p = pipelines_.persister) {
-        json.begin_object();
-        json.key("name").string("persister");
-        json.key("kind").string("redis-consumer-group");
-        json.key("state").string(p->healthy() ? "healthy" : "degraded");
-        json.key("consumers").number(std::uint64_t{p->consumers()});
-        json.key("stored").number(p->stored());
-        json.key("acknowledged").number(p->acknowledged());
-        json.key("dead_lettered").number(p->dead_lettered());
-        json.key("failures").number(p->failures());
-        json.end_object();
-    }
-    for (const auto& figures_of : pipelines_.consumers) {
-        const ConsumerFigures c = figures_of();
-        json.begin_object();
-        json.key("name").string(c.group);
-        json.key("kind").string("kafka-consumer-group");
-        json.key("state").string(c.connected ? "healthy" : "degraded");
-        std::int64_t lag = 0;
-        for (const auto& p : c.partitions) lag += p.lag();
-        json.key("lag").number(lag);
-        json.key("applied").number(c.applied);
-        json.key("duplicates_dropped").number(c.duplicates);
-        json.key("dead_lettered").number(c.dead_letters);
-        json.key("failures").number(c.failures);
-        json.key("partitions").begin_array();
-        for (const auto& p : c.partitions) {
-            json.begin_object();
-            json.key("topic").string(p.topic);
-            json.key("partition").number(std::int64_t{p.partition});
-            json.key("position").number(p.position);
-            json.key("end").number(p.end);
-            json.key("lag").number(p.lag());
-            json.end_object();
-        }
-        json.end_array();
-        json.end_object();
-    }
+    if (const auto* p = pipelines_.persister) write_persister(json, *p);
+    for (const auto& figures_of : pipelines_.consumers) write_consumer(json, figures_of());
     if (const auto* sync = pipelines_.exchange_sync) {
         const auto venues = sync->figures();
         const bool failing = std::any_of(venues.begin(), venues.end(), [](const VenueFigures& v) {
@@ -173,33 +253,10 @@ void SystemRoutes::metrics(const RestCallPtr& call) {
     for (const auto* f : pipelines_.followers) {
         gauge("xtrader_pipeline_records_total", f->name(), f->taken());
     }
-    if (const auto* p = pipelines_.persister) {
-        text += "# TYPE xtrader_persister_stored_total counter\n";
-        gauge("xtrader_persister_stored_total", "persister", p->stored());
-        text += "# TYPE xtrader_persister_dead_lettered_total counter\n";
-        gauge("xtrader_persister_dead_lettered_total", "persister", p->dead_lettered());
-        text += "# TYPE xtrader_persister_failures_total counter\n";
-        gauge("xtrader_persister_failures_total", "persister", p->failures());
-    }
-    for (const auto& figures_of : pipelines_.consumers) {
-        const ConsumerFigures c = figures_of();
-        const auto counter = [&](std::string_view name, std::uint64_t value) {
-            text += "# TYPE ";
-            text += name;
-            text += " counter\n";
-            text += fmt::format("{}{{group=\"{}\"}} {}\n", name, c.group, value);
-        };
-        counter("xtrader_consumer_applied_total", c.applied);
-        counter("xtrader_consumer_duplicates_total", c.duplicates);
-        counter("xtrader_consumer_dead_lettered_total", c.dead_letters);
-        counter("xtrader_consumer_failures_total", c.failures);
-        text += "# TYPE xtrader_consumer_lag gauge\n";
-        for (const auto& p : c.partitions) {
-            text += fmt::format(
-                "xtrader_consumer_lag{{group=\"{}\",topic=\"{}\",partition=\"{}\"}} {}\n", c.group,
-                p.topic, p.partition, p.lag());
-        }
-    }
+    if (const auto* p = pipelines_.persister) append_persister_metrics(text, *p);
+    std::vector<ConsumerFigures> members;
+    for (const auto& figures_of : pipelines_.consumers) members.push_back(figures_of());
+    append_consumer_metrics(text, members);
     if (const auto* sync = pipelines_.exchange_sync) {
         const auto venues = sync->figures();
         text += "# TYPE xtrader_venue_polls_total counter\n";

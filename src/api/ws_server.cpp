@@ -50,7 +50,7 @@ void fail(beast::error_code ec, const char* what) {
 struct WsContext {
     WsContext(std::shared_ptr<WsHub> hub_, const MarketCatalog& catalog_,
               const MarketData& market_data_, RequestMetrics& metrics_, Authenticator& auth_,
-              WsOptions options_, WsStatusPages status_pages_)
+              WsOptions options_, StatusPages status_pages_)
         : hub(std::move(hub_)),
           catalog(catalog_),
           market_data(market_data_),
@@ -65,7 +65,7 @@ struct WsContext {
     RequestMetrics& metrics;
     Authenticator& auth;
     WsOptions options;
-    WsStatusPages status_pages;
+    StatusPages status_pages;
     // Upgraded connections: the clients, without the probes of the status pages.
     mutable std::atomic<std::size_t> clients{0};
 };
@@ -166,21 +166,8 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     // One answer, then the connection closes: status pages are for probes, not for traffic.
     void answer_status(const http::request<http::empty_body>& request) {
         if (!context_->status_pages || request.method() != http::verb::get) return;
-        auto reply = context_->status_pages(request.target());
-        auto response = std::make_shared<http::response<http::string_body>>();
-        response->version(request.version());
-        response->set(http::field::server, "xtraderd");
-        response->keep_alive(false);
-        if (reply) {
-            response->result(reply->status);
-            response->set(http::field::content_type, reply->content_type);
-            response->body() = std::move(reply->body);
-        } else {
-            response->result(http::status::not_found);
-            response->set(http::field::content_type, "application/json");
-            response->body() = R"({"code":"not_found","message":"no such page"})";
-        }
-        response->prepare_payload();
+        auto response = std::make_shared<http::response<http::string_body>>(
+            status_response(request, context_->status_pages));
         beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(10));
         http::async_write(beast::get_lowest_layer(ws_), *response,
                           [self = shared_from_this(), response](beast::error_code, std::size_t) {
@@ -421,7 +408,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
 
 WsServer::WsServer(net::io_context& io, const tcp::endpoint& endpoint, std::shared_ptr<WsHub> hub,
                    const MarketCatalog& catalog, const MarketData& market_data, Authenticator& auth,
-                   RequestMetrics& metrics, WsOptions options, WsStatusPages status_pages)
+                   RequestMetrics& metrics, WsOptions options, StatusPages status_pages)
     : context_(std::make_shared<const WsContext>(std::move(hub), catalog, market_data, metrics,
                                                  auth, options, std::move(status_pages))) {
     listener_ = std::make_shared<Listener>(

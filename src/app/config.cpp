@@ -44,6 +44,17 @@ Timestamp seconds(const std::string& text, const std::string& name) {
     return static_cast<Timestamp>(s) * 1'000'000'000;
 }
 
+}  // namespace
+
+bool is_gateway_name(std::string_view name) noexcept {
+    return !name.empty() && name.size() <= 64 &&
+           name.find_first_not_of(
+               "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+               "0123456789-_") == std::string_view::npos;
+}
+
+namespace {
+
 const std::vector<Setting>& settings() {
     static const std::vector<Setting> all = {
         {"server.host", "XTRADER_HOST", "--host", "address to listen on",
@@ -55,6 +66,11 @@ const std::vector<Setting>& settings() {
         {"server.ws_port", "XTRADER_WS_PORT", "--ws-port", "WebSocket port (0: any free port)",
          [](Config& c, const std::string& v) {
              c.ws_port = parse_number<unsigned short>(v, "ws_port");
+         }},
+        {"server.status_port", "XTRADER_STATUS_PORT", "--status-port",
+         "status pages of a persister, mdp or surveillance process (0: none)",
+         [](Config& c, const std::string& v) {
+             c.status_port = parse_number<unsigned short>(v, "status_port");
          }},
         {"server.ws_send_queue", "XTRADER_WS_SEND_QUEUE", "--ws-send-queue",
          "messages queued for one WebSocket client before it is closed (1008)",
@@ -218,9 +234,7 @@ const std::vector<Setting>& settings() {
         {"rabbitmq.gateway_name", "XTRADER_GATEWAY_NAME", "--gateway-name",
          "role ws-gateway: this gateway's name, its queue ws-gateway.NAME",
          [](Config& c, const std::string& v) {
-             if (v.empty() || v.size() > 64 ||
-                 v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                     "0123456789-_") != std::string::npos) {
+             if (!is_gateway_name(v)) {
                  throw ConfigError("gateway_name: 1 to 64 letters, digits, - or _");
              }
              c.pipelines.gateway_name = v;

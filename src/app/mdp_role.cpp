@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "xtrader/api/market_statistics_publisher.hpp"
+#include "xtrader/api/system_routes.hpp"
 #include "xtrader/app/roles.hpp"
 #include "xtrader/consumers/market_data_sink.hpp"
 
@@ -33,7 +34,8 @@ int run_mdp(const Config& config) {
     member.start();
     spdlog::info("mdp: a member of {} on {}, its cache {}:* in Redis {}", p.mdp_group,
                  p.kafka.market_data.name, p.market_data_cache, p.redis);
-    wait_for_stop_signal();
+    serve_status_until_stopped(
+        config, api::member_status_pages("mdp", nullptr, [&member] { return member.figures(); }));
     member.stop();
     if (statistics) statistics->stop();
     const auto figures = member.figures();

@@ -1,9 +1,11 @@
 #include "xtrader/app/roles.hpp"
 
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -42,10 +44,24 @@ SurveillanceMemberOptions surveillance_member(const Config& config, Surveillance
     return member;
 }
 
-void wait_for_stop_signal() {
+void serve_status_until_stopped(const Config& config, api::StatusPages pages) {
     boost::asio::io_context io;
+    api::RequestMetrics metrics;  // the listener's edge counters; not served
+    std::optional<api::StatusServer> status;
+    if (config.status_port != 0) {
+        status.emplace(io,
+                       boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address(config.host),
+                                                      config.status_port),
+                       std::move(pages), metrics);
+        status->start();
+        spdlog::info("status pages on http://{}:{}/ready and /metrics", config.host,
+                     status->port());
+    }
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([](const boost::system::error_code&, int) {});
+    signals.async_wait([&](const boost::system::error_code&, int) {
+        if (status) status->stop();
+        io.stop();
+    });
     io.run();  // returns once the signal's handler has run
 }
 

@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 
+#include "xtrader/api/system_routes.hpp"
 #include "xtrader/app/roles.hpp"
 #include "xtrader/consumers/market_data_sink.hpp"
 
@@ -22,7 +23,9 @@ void run_exchange_sync(const Config& config) {
     sync.start();
     spdlog::info("surveillance: a member of exchange-sync, {} venues",
                  config.exchange_sync.venues.size());
-    wait_for_stop_signal();
+    serve_status_until_stopped(config, api::member_status_pages("surveillance", nullptr, [&member] {
+                                   return member.figures();
+                               }));
     sync.stop();
     member.stop();
 }
@@ -43,7 +46,9 @@ int run_surveillance(const Config& config) {
                               surveillance_member(config, group));
     member.start();
     spdlog::info("surveillance: a member of {}", to_string(group));
-    wait_for_stop_signal();
+    serve_status_until_stopped(config, api::member_status_pages("surveillance", nullptr, [&member] {
+                                   return member.figures();
+                               }));
     member.stop();
     const auto figures = member.figures();
     spdlog::info("surveillance: stopped; {} messages applied, {} alerts", figures.applied,

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/host_name.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <iostream>
 #include <thread>
@@ -66,7 +67,14 @@ int run_ws_gateway(const Config& config) {
     if (!p.rabbitmq || p.redis.empty()) {
         throw ConfigError("--role ws-gateway needs --rabbitmq and --redis (the market-data cache)");
     }
-    if (p.gateway_name.empty()) throw ConfigError("--role ws-gateway needs --gateway-name");
+
+    // Without --gateway-name, the host's name: each replica of a container service its own queue.
+    const std::string gateway =
+        p.gateway_name.empty() ? boost::asio::ip::host_name() : p.gateway_name;
+    if (!is_gateway_name(gateway)) {
+        throw ConfigError("--role ws-gateway needs --gateway-name: the host name " + gateway +
+                          " is not one (1 to 64 letters, digits, - or _)");
+    }
 
     raise_descriptor_limit();
     // The same clients' keys as the exchange: the configured accounts and the keys issued at run
@@ -85,31 +93,31 @@ int run_ws_gateway(const Config& config) {
     NotificationConsumerOptions options;
     options.endpoint = *p.rabbitmq;
     options.exchange = p.rabbitmq_publisher.exchange;
-    options.gateway = p.gateway_name;
+    options.gateway = gateway;
     options.probe_interval = std::min(p.probe_interval, std::chrono::milliseconds(1000));
     NotificationConsumer consumer(config.catalog, std::move(options), mirror, cache, feed);
 
     const unsigned threads = io_threads(config);
     net::io_context io{static_cast<int>(threads)};
     std::optional<api::WsServer> server;
-    const auto pages = [&](std::string_view target) -> std::optional<api::WsStatusReply> {
+    const auto pages = [&](std::string_view target) -> std::optional<api::StatusReply> {
         const auto figures = consumer.figures();
         const std::size_t connections = server ? server->clients() : 0;
-        if (target == "/health") {
+        if (target == "/health" || target == "/ready") {
             // Healthy for the load balancer while the queue is consumed: a gateway that lost
             // RabbitMQ gets no new clients.
             if (figures.connected)
-                return api::WsStatusReply{200, "application/json", R"({"status":"ok"})"};
-            return api::WsStatusReply{503, "application/json",
-                                      R"({"code":"not_ready","message":"not consuming RabbitMQ"})"};
+                return api::StatusReply{200, "application/json", R"({"status":"ok"})"};
+            return api::StatusReply{503, "application/json",
+                                    R"({"code":"not_ready","message":"not consuming RabbitMQ"})"};
         }
         if (target == "/api/v1/system/pipelines") {
-            return api::WsStatusReply{200, "application/json",
-                                      pipelines_page(figures, connections, p.gateway_name)};
+            return api::StatusReply{200, "application/json",
+                                    pipelines_page(figures, connections, gateway)};
         }
         if (target == "/metrics") {
-            return api::WsStatusReply{200, "text/plain; version=0.0.4",
-                                      metrics_page(figures, connections, p.gateway_name)};
+            return api::StatusReply{200, "text/plain; version=0.0.4",
+                                    metrics_page(figures, connections, gateway)};
         }
         return std::nullopt;
     };
@@ -118,7 +126,7 @@ int run_ws_gateway(const Config& config) {
 
     consumer.start();
     server->start();
-    std::cout << "xtraderd ws-gateway " << p.gateway_name
+    std::cout << "xtraderd ws-gateway " << gateway
               << ": WebSocket on ws://localhost:" << server->port() << "/ws, queue "
               << consumer.queue() << std::endl;
 

@@ -5,6 +5,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -18,6 +19,12 @@ ALICE = "demo-alice-3f9c2a"
 BOB = "demo-bob-7d41e8"
 CAROL = "demo-carol-b2e6f0"
 ADMIN = "xtrader-admin"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class Client:

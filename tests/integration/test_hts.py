@@ -6,25 +6,18 @@ view signed in with the admin token showing the simulated whale's alerts live. S
 each step land in the build directory (XTRADER_SCREENSHOTS). Last, the exchange is restarted under
 the page, which must show the outage, reconnect and resubscribe on its own."""
 import os
-import socket
 import subprocess
 import tempfile
 
 import pytest
 
-from conftest import ADMIN, CONFIG, Daemon
+from conftest import ADMIN, CONFIG, Daemon, free_port
 
 pytestmark = pytest.mark.e2e
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WEB = os.path.join(ROOT, "web")
 SIM = os.environ.get("XTRADER_SIM_BIN", "build/release/src/sim/xtrader-sim")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_the_trading_screen_in_a_real_browser(data_dir):

@@ -1,8 +1,11 @@
 """The persistence pipeline against the real brokers of scripts/services.sh: journal -> Redis
 stream -> consumer group execution_processors -> PostgreSQL. Every execution lands exactly
 once, whatever is killed or stopped on the way."""
+import http.client
+import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import threading
@@ -10,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import ALICE, BIN, BOB, CONFIG, Daemon
+from conftest import ALICE, BIN, BOB, CONFIG, Daemon, free_port
 from load import crossing_pairs, fund
 from services import GROUP, pipeline, psql, redis, scaled, services, wait_until  # noqa: F401 (fixture)
 
@@ -127,6 +130,52 @@ def test_unstorable_entries_go_to_the_dead_letter_stream(data_dir, pipeline):
         assert pipeline_state(daemon, "persister")["dead_lettered"] == 2
     finally:
         daemon.stop()
+
+
+def test_a_persister_process_serves_its_status_pages(data_dir, pipeline):
+    port = free_port()
+    daemon = Daemon(data_dir, *pipeline.flags(consumers=0)).start()
+    log = open(os.path.join(data_dir, "p.log"), "w+")
+    worker = subprocess.Popen(pipeline.persister_command(BIN, CONFIG, "p1") +
+                              ["--status-port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        def page(target, method="GET"):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request(method, target)
+            res = conn.getresponse()
+            return res.status, res.read().decode()
+
+        wait_until(lambda: _answers(page), 30, "the status port")
+        assert page("/health") == (200, '{"status":"ok"}')
+        assert page("/ready") == (200, '{"status":"ready"}')
+        fund(daemon.port, 10)
+        assert crossing_pairs(daemon.port, 10, ALICE, BOB)[0] == 10
+        assert_exactly(pipeline, 10)
+        status, metrics = page("/metrics")
+        assert status == 200 and 'xtrader_persister_stored_total{pipeline="persister"} 10' in metrics
+        status, body = page("/api/v1/system/pipelines")
+        figures = json.loads(body)
+        assert figures["mode"] == "persister"
+        assert figures["pipelines"][0]["state"] == "healthy"
+        assert figures["pipelines"][0]["stored"] == 10
+        assert page("/v1/order")[0] == 404
+        # Probes only: anything but GET, or a request line and headers beyond 8 KiB, is dropped.
+        with pytest.raises((http.client.HTTPException, ConnectionError)):
+            page("/health", method="POST")
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nX: " + b"a" * 9000 + b"\r\n\r\n")
+            assert sock.recv(100) == b""
+    finally:
+        worker.terminate()
+        assert worker.wait(30) == 0
+        daemon.stop()
+
+
+def _answers(page):
+    try:
+        return page("/health")[0] == 200
+    except OSError:
+        return False
 
 
 @pytest.mark.fault

@@ -9,10 +9,12 @@
 #include <vector>
 
 #include "xtrader/api/rest_call.hpp"
+#include "xtrader/api/status_server.hpp"
 #include "xtrader/bus/journal_follower.hpp"
 #include "xtrader/consumers/exchange_sync.hpp"
 #include "xtrader/consumers/execution_persister.hpp"
 #include "xtrader/consumers/topic_consumer.hpp"
+#include "xtrader/json/writer.hpp"
 
 namespace xtrader::api {
 
@@ -26,6 +28,19 @@ struct Pipelines {
     std::vector<std::function<ConsumerFigures()>> consumers;
     const ExchangeSync* exchange_sync = nullptr;  // its venues, or null: runs elsewhere
 };
+
+// One pipeline's entry in /api/v1/system/pipelines, and its lines in /metrics: the same for the
+// exchange and for a role process.
+void write_persister(JsonWriter& json, const ExecutionPersister& persister);
+void write_consumer(JsonWriter& json, const ConsumerFigures& figures);
+void append_persister_metrics(std::string& text, const ExecutionPersister& persister);
+void append_consumer_metrics(std::string& text, const std::vector<ConsumerFigures>& members);
+
+// The status pages of a role process (its status port): /health (alive), /ready (200 while its
+// broker answers, else 503), /metrics and /api/v1/system/pipelines, of its persister or of its
+// consumer group member (one of the two, outliving the pages).
+StatusPages member_status_pages(std::string role, const ExecutionPersister* persister,
+                                std::function<ConsumerFigures()> consumer);
 
 class SystemRoutes {
   public:

@@ -20,6 +20,7 @@
 #include "xtrader/api/authenticator.hpp"
 #include "xtrader/api/listener.hpp"
 #include "xtrader/api/metrics.hpp"
+#include "xtrader/api/status_server.hpp"
 #include "xtrader/api/ws_hub.hpp"
 #include "xtrader/consumers/market_data.hpp"
 
@@ -39,24 +40,15 @@ struct WsOptions {
     std::size_t socket_send_buffer = 0;
 };
 
-// What a plain HTTP GET (no upgrade) on the WebSocket port answers: a gateway's /health for its
-// load balancer, /metrics and its pipeline figures. nullopt: 404. Called on an io thread.
-struct WsStatusReply {
-    unsigned status = 200;
-    std::string content_type = "application/json";
-    std::string body;
-};
-using WsStatusPages = std::function<std::optional<WsStatusReply>(std::string_view target)>;
-
 class WsServer {
   public:
     // The hub is shared with the sessions, which unregister from it when they end (possibly
-    // after the server, when the io_context destroys them). Without status pages a request
-    // that is not an upgrade is dropped.
+    // after the server, when the io_context destroys them). A plain GET (no upgrade) is answered
+    // from the status pages (a gateway's /health, /metrics); without them it is dropped.
     WsServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
              std::shared_ptr<WsHub> hub, const MarketCatalog& catalog,
              const MarketData& market_data, Authenticator& auth, RequestMetrics& metrics,
-             WsOptions options, WsStatusPages status_pages = {});
+             WsOptions options, StatusPages status_pages = {});
     ~WsServer();
 
     void start();

@@ -109,7 +109,8 @@ struct Config {
     std::string host = "127.0.0.1";
     unsigned short http_port = 7000;
     unsigned short ws_port = 7001;
-    unsigned io_threads = 0;  // 0: hardware concurrency
+    unsigned short status_port = 0;  // persister, mdp, surveillance roles: /ready, /metrics
+    unsigned io_threads = 0;         // 0: hardware concurrency
     api::HttpOptions http;
     api::WsOptions ws;
     SequencerOptions sequencer;
@@ -132,5 +133,8 @@ struct Config {
 std::optional<Config> load_config(int argc, char** argv);
 
 std::string usage();
+
+// A WebSocket gateway's name (its queue is ws-gateway.NAME): 1 to 64 letters, digits, - or _.
+bool is_gateway_name(std::string_view name) noexcept;
 
 }  // namespace xtrader::app

@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "xtrader/api/status_server.hpp"
 #include "xtrader/app/config.hpp"
 
 namespace xtrader::app {
@@ -38,8 +39,8 @@ unsigned io_threads(const Config& config);
 // Runs `io` on `threads` threads, the caller's among them, until it stops.
 void run_io(boost::asio::io_context& io, unsigned threads);
 
-// Blocks the calling thread until SIGINT or SIGTERM: the roles whose work runs on threads of
-// their own.
-void wait_for_stop_signal();
+// Blocks the calling thread until SIGINT or SIGTERM, the roles whose work runs on threads of
+// their own; serves their status pages on server.status_port meanwhile (none when it is 0).
+void serve_status_until_stopped(const Config& config, api::StatusPages pages);
 
 }  // namespace xtrader::app
