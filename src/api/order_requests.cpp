@@ -9,6 +9,17 @@
 
 namespace xtrader::api {
 
+namespace {
+
+std::variant<ClientOrderId, ApiError> client_order_id_of(const JsonValue& value) {
+    if (value.kind != JsonValue::Kind::String) {
+        return ApiError{400, "invalid_client_order_id", "client_order_id must be a string"};
+    }
+    return decode_client_order_id(value.text);
+}
+
+}  // namespace
+
 std::variant<PlaceOrder, ApiError> decode_place_order(std::string_view body,
                                                       const MarketCatalog& catalog,
                                                       AccountId account) {
@@ -45,11 +56,16 @@ std::variant<PlaceOrder, ApiError> decode_place_order(std::string_view body,
         return ApiError{400, "invalid_side", "side must be \"Buy\" or \"Sell\""};
     }
     order.side = side->text == "Buy" ? Side::Buy : Side::Sell;
+    // The seed's body {symbol, side, price, quantity}: with a price and no type, a limit order.
     const auto* kind = text("order_type");
-    if (kind == nullptr || (kind->text != "Limit" && kind->text != "Market")) {
+    if (kind == nullptr && text("price") == nullptr) {
+        return ApiError{400, "invalid_order_type",
+                        "order_type is required when no price is given (\"Limit\" or \"Market\")"};
+    }
+    if (kind != nullptr && kind->text != "Limit" && kind->text != "Market") {
         return ApiError{400, "invalid_order_type", "order_type must be \"Limit\" or \"Market\""};
     }
-    order.type = kind->text == "Limit" ? OrderType::Limit : OrderType::Market;
+    order.type = kind == nullptr || kind->text == "Limit" ? OrderType::Limit : OrderType::Market;
     if (const auto* tif = text("time_in_force")) {
         if (tif->text == "GTC") {
             order.tif = TimeInForce::GTC;
@@ -68,13 +84,9 @@ std::variant<PlaceOrder, ApiError> decode_place_order(std::string_view body,
         order.post_only = post_only->text == "true";
     }
     if (const auto* client = text("client_order_id")) {
-        const auto id = client->kind == JsonValue::Kind::String ? ClientOrderId::parse(client->text)
-                                                                : std::nullopt;
-        if (!id) {
-            return ApiError{400, "invalid_client_order_id",
-                            "client_order_id must be 1 to 36 characters of A-Z a-z 0-9 . _ : -"};
-        }
-        order.client_order_id = *id;
+        auto id = client_order_id_of(*client);
+        if (auto* e = std::get_if<ApiError>(&id)) return std::move(*e);
+        order.client_order_id = std::get<ClientOrderId>(id);
     }
 
     const auto* quantity = text("quantity");
@@ -144,21 +156,40 @@ std::variant<OrderId, ApiError> decode_order_id(std::string_view text) {
     return id;
 }
 
-std::variant<OrderId, ApiError> decode_cancel_body(std::string_view body) {
+std::variant<ClientOrderId, ApiError> decode_client_order_id(std::string_view text) {
+    if (const auto id = ClientOrderId::parse(text)) return *id;
+    return ApiError{400, "invalid_client_order_id",
+                    "client_order_id must be 1 to 36 characters of A-Z a-z 0-9 . _ : -"};
+}
+
+std::variant<OrderRef, ApiError> decode_cancel_body(std::string_view body) {
     std::string error;
     const auto request = parse_json_object(body, error);
     if (!request) return ApiError{400, "malformed_json", error};
     for (const auto& [name, value] : request->members) {
-        if (name != "order_id") {
+        if (name != "order_id" && name != "client_order_id") {
             return ApiError{400, "unknown_field", "unknown field \"" + name + "\""};
         }
     }
     const auto* id = request->find("order_id");
-    if (id == nullptr ||
-        (id->kind != JsonValue::Kind::String && id->kind != JsonValue::Kind::Number)) {
-        return ApiError{400, "invalid_order_id", "order_id is required"};
+    const auto* client = request->find("client_order_id");
+    if ((id == nullptr) == (client == nullptr)) {
+        return ApiError{400, "invalid_order_id", "give either order_id or client_order_id"};
     }
-    return decode_order_id(id->text);
+    OrderRef ref;
+    if (client != nullptr) {
+        auto decoded = client_order_id_of(*client);
+        if (auto* e = std::get_if<ApiError>(&decoded)) return std::move(*e);
+        ref.client_order_id = std::get<ClientOrderId>(decoded);
+        return ref;
+    }
+    if (id->kind != JsonValue::Kind::String && id->kind != JsonValue::Kind::Number) {
+        return ApiError{400, "invalid_order_id", "order_id must be a string or a number"};
+    }
+    auto decoded = decode_order_id(id->text);
+    if (auto* e = std::get_if<ApiError>(&decoded)) return std::move(*e);
+    ref.id = std::get<OrderId>(decoded);
+    return ref;
 }
 
 }  // namespace xtrader::api

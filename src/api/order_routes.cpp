@@ -109,10 +109,30 @@ void OrderRoutes::submit(const RestCallPtr& call) {
 void OrderRoutes::cancel(const RestCallPtr& call, std::string_view id_text) {
     if (!access_.authenticate(*call, KeyScope::Trading)) return;
     if (id_text.empty() && !require_json(*call)) return;  // POST /v1/order/cancel {"order_id"}
-    const auto decoded =
-        id_text.empty() ? decode_cancel_body(call->request().body()) : decode_order_id(id_text);
-    if (const auto* error = std::get_if<ApiError>(&decoded)) return call->fail(*error);
-    const auto id = std::get<OrderId>(decoded);
+    OrderRef ref;
+    if (id_text.empty()) {
+        auto decoded = decode_cancel_body(call->request().body());
+        if (const auto* error = std::get_if<ApiError>(&decoded)) return call->fail(*error);
+        ref = std::get<OrderRef>(decoded);
+    } else {
+        const auto decoded = decode_order_id(id_text);
+        if (const auto* error = std::get_if<ApiError>(&decoded)) return call->fail(*error);
+        ref.id = std::get<OrderId>(decoded);
+    }
+    if (ref.id != 0) return cancel_order(call, ref.id);
+    // By client_order_id: the view holds every open order, so one it lacks is finished (in the
+    // history) or unknown.
+    const AccountId account = call->principal.account;
+    if (const auto order = orders_.find_by_client_id(account, ref.client_order_id)) {
+        return cancel_order(call, order->id);
+    }
+    read_by_client_id(call, ref.client_order_id, [call](const std::optional<OrderRecord>& order) {
+        if (!order) return call->fail(404, "order_not_found", "no such order");
+        call->fail(409, "order_closed", "the order is already filled or cancelled");
+    });
+}
+
+void OrderRoutes::cancel_order(const RestCallPtr& call, OrderId id) {
     const AccountId account = call->principal.account;
     submitted(*call, sequencer_.submit(CancelOrder{account, id}, [call, id, account,
                                                                   view = &orders_,
@@ -175,6 +195,43 @@ void OrderRoutes::get(const RestCallPtr& call, std::string_view id_text) {
         }
         answer(order);
     });
+}
+
+void OrderRoutes::get_by_client_id(const RestCallPtr& call) {
+    if (!access_.authenticate(*call)) return;
+    const auto* text = call->target().param("client_order_id");
+    if (text == nullptr) {
+        return call->fail(400, "invalid_client_order_id",
+                          "client_order_id is required: GET /v1/order?client_order_id=...");
+    }
+    const auto decoded = decode_client_order_id(*text);
+    if (const auto* error = std::get_if<ApiError>(&decoded)) return call->fail(*error);
+    const auto& client_order_id = std::get<ClientOrderId>(decoded);
+    const auto answer = [call, catalog = &catalog_](const std::optional<OrderRecord>& order) {
+        if (!order) return call->fail(404, "order_not_found", "no such order");
+        call->reply(200, order_body(*catalog, *order));
+    };
+    // Ids are per account: another account's order is not found, never forbidden.
+    if (const auto order = orders_.find_by_client_id(call->principal.account, client_order_id)) {
+        return answer(order);
+    }
+    read_by_client_id(call, client_order_id, answer);
+}
+
+void OrderRoutes::read_by_client_id(const RestCallPtr& call, const ClientOrderId& client_order_id,
+                                    std::function<void(const std::optional<OrderRecord>&)> answer) {
+    boost::asio::post(
+        store_reads_, [call, client_order_id, answer = std::move(answer), store = &store_] {
+            std::optional<OrderRecord> order;
+            try {
+                order = store->order_by_client_id(call->principal.account, client_order_id);
+            } catch (const std::exception& e) {
+                spdlog::warn("order by client_order_id: {}", e.what());
+                return call->fail(503, "store_unavailable",
+                                  "the order store is unavailable for the moment; retry", "1");
+            }
+            answer(order);
+        });
 }
 
 void OrderRoutes::list(const RestCallPtr& call) {

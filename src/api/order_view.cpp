@@ -13,6 +13,12 @@ void OrderView::update(const OrderRecord& record) {
         return it != orders_.end() && it->second.open();
     }();
     orders_[record.id] = record;
+    if (!record.client_order_id.empty()) {
+        // Ids grow: the newest order with a client id (ids are reusable once closed) wins.
+        auto& mine = by_client_id_[record.account];
+        auto [it, added] = mine.try_emplace(std::string(record.client_order_id.view()), record.id);
+        if (!added && it->second < record.id) it->second = record.id;
+    }
     if (record.open()) {
         open_by_account_[record.account].insert(record.id);
         return;
@@ -25,8 +31,14 @@ void OrderView::update(const OrderRecord& record) {
         finished_.pop_front();
         const auto it = orders_.find(oldest);
         if (it == orders_.end()) continue;
-        auto& mine = finished_by_account_[it->second.account];
+        const OrderRecord& dropped = it->second;
+        auto& mine = finished_by_account_[dropped.account];
         if (!mine.empty() && mine.front() == oldest) mine.pop_front();
+        if (!dropped.client_order_id.empty()) {
+            auto& ids = by_client_id_[dropped.account];
+            const auto entry = ids.find(dropped.client_order_id.view());
+            if (entry != ids.end() && entry->second == oldest) ids.erase(entry);
+        }
         orders_.erase(it);
     }
 }
@@ -55,6 +67,16 @@ std::optional<OrderRecord> OrderView::find(OrderId id) const {
     const auto it = orders_.find(id);
     if (it == orders_.end()) return std::nullopt;
     return it->second;
+}
+
+std::optional<OrderRecord> OrderView::find_by_client_id(
+    AccountId account, const ClientOrderId& client_order_id) const {
+    std::shared_lock lock(mutex_);
+    const auto ids = by_client_id_.find(account);
+    if (ids == by_client_id_.end()) return std::nullopt;
+    const auto entry = ids->second.find(client_order_id.view());
+    if (entry == ids->second.end()) return std::nullopt;
+    return orders_.at(entry->second);
 }
 
 std::vector<OrderRecord> OrderView::open_orders(AccountId account,

@@ -36,8 +36,9 @@ void RestApi::dispatch(const RestCallPtr& call, http::verb method) {
     auto& r = routes_;
 
     if (path == "/v1/order") {
-        call->allow = "POST";
+        call->allow = "GET, HEAD, POST";
         if (is(http::verb::post, Route::SubmitOrder)) return r.orders.submit(call);
+        if (is(http::verb::get, Route::GetOrder)) return r.orders.get_by_client_id(call);
     } else if (path == "/v1/order/cancel") {
         call->allow = "POST";
         if (is(http::verb::post, Route::CancelOrder)) return r.orders.cancel(call, {});

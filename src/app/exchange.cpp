@@ -83,6 +83,20 @@ class ReplicatedOrderHistory final : public OrderHistory {
         return local_.order(id);
     }
 
+    std::optional<OrderRecord> order_by_client_id(AccountId account,
+                                                  const ClientOrderId& client_order_id) override {
+        try {
+            if (auto order = replica_.order_by_client_id(account, client_order_id);
+                order && !order->open()) {
+                return order;
+            }
+        } catch (const StoreError& e) {
+            spdlog::debug("order {} of account {} from postgresql: {}", client_order_id.view(),
+                          account, e.what());
+        }
+        return local_.order_by_client_id(account, client_order_id);
+    }
+
     std::vector<OrderRecord> closed_orders(AccountId account, std::optional<MarketId> market,
                                            std::size_t limit) override {
         try {

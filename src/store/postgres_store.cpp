@@ -327,6 +327,20 @@ std::optional<OrderRecord> PostgresStore::order(OrderId id) {
     });
 }
 
+std::optional<OrderRecord> PostgresStore::order_by_client_id(AccountId account,
+                                                             const ClientOrderId& client_order_id) {
+    std::lock_guard lock(mutex_);
+    return guarded(&session_, "read order", [&]() -> std::optional<OrderRecord> {
+        pqxx::read_transaction tx(session().connection);
+        const auto rows = tx.exec(std::string("SELECT ") + kOrderColumns +
+                                  " FROM orders WHERE account_id = " + std::to_string(account) +
+                                  " AND client_order_id = " + literal(client_order_id.view()) +
+                                  " ORDER BY order_id DESC LIMIT 1");
+        if (rows.empty()) return std::nullopt;
+        return order_of(catalog_, rows[0]);
+    });
+}
+
 std::vector<OrderRecord> PostgresStore::closed_orders(AccountId account,
                                                       std::optional<MarketId> market,
                                                       std::size_t limit) {

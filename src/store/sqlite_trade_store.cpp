@@ -54,6 +54,10 @@ constexpr const char* kMigrations[] = {
     R"sql(
     CREATE INDEX orders_by_account ON orders (account, updated);
     )sql",
+    // GET /v1/order?client_order_id= beyond the API's view.
+    R"sql(
+    CREATE INDEX orders_by_client_id ON orders (account, client_order_id) WHERE client_order_id != '';
+    )sql",
 };
 
 constexpr const char* kOrderColumns =
@@ -292,6 +296,18 @@ std::optional<OrderRecord> SqliteTradeStore::order(OrderId id) {
     auto found = select_orders("WHERE order_id = ?1", static_cast<std::int64_t>(id));
     if (found.empty()) return std::nullopt;
     return found.front();
+}
+
+std::optional<OrderRecord> SqliteTradeStore::order_by_client_id(
+    AccountId account, const ClientOrderId& client_order_id) {
+    const std::string sql = std::string("SELECT ") + kOrderColumns +
+                            " FROM orders WHERE account = ?1 AND client_order_id = ?2 AND "
+                            "client_order_id != '' ORDER BY order_id DESC LIMIT 1";
+    std::lock_guard lock(read_mutex_);
+    Statement s(reader_, sql.c_str());
+    s.bind(1, static_cast<std::int64_t>(account)).bind(2, client_order_id.view());
+    if (!s.step()) return std::nullopt;
+    return read_order(s);
 }
 
 std::vector<OrderRecord> SqliteTradeStore::closed_orders(AccountId account,

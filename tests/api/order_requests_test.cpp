@@ -74,6 +74,20 @@ TEST(DecodePlaceOrder, DecodesAWellFormedOrderExactly) {
               "ok");
 }
 
+TEST(DecodePlaceOrder, TakesTheSeedsBodyWithoutAnOrderTypeAsALimitOrder) {
+    const auto decoded = decode_place_order(
+        R"({"symbol":"BTC-KRW","side":"Buy","price":"50000000","quantity":"0.0100"})", catalog(),
+        7);
+    ASSERT_TRUE(std::holds_alternative<PlaceOrder>(decoded));
+    EXPECT_EQ(std::get<PlaceOrder>(decoded).type, OrderType::Limit);
+    EXPECT_EQ(std::get<PlaceOrder>(decoded).price, 50'000'000);
+    EXPECT_EQ(code(limit_with("order_type", "null")), "ok");  // null: left out
+    // Without a price the type cannot be guessed: a market order must say so.
+    EXPECT_EQ(code(R"({"symbol":"BTC-KRW","side":"Buy","quantity":1})"), "invalid_order_type");
+    EXPECT_EQ(code(R"({"symbol":"BTC-KRW","side":"Buy","price":null,"quantity":1})"),
+              "invalid_order_type");
+}
+
 TEST(DecodePlaceOrder, RefusesWhatIsNotAFlatJsonObject) {
     for (const char* body : {"", "{", "[]", "null", "\"x\"", R"({"symbol":"BTC-KRW"} x)",
                              R"({"symbol":{"a":1}})", R"({"symbol":["BTC-KRW"]})",
@@ -163,13 +177,24 @@ TEST(DecodeCancel, TakesAnOrderIdFromThePathOrTheBody) {
     for (const char* bad : {"", "0", "-1", "1.0", "abc", "13 ", "18446744073709551616"}) {
         EXPECT_EQ(id(decode_order_id(bad)), "invalid_order_id") << bad;
     }
-    EXPECT_EQ(id(decode_cancel_body(R"({"order_id":"13"})")), "13");
-    EXPECT_EQ(id(decode_cancel_body(R"({"order_id":13})")), "13");
-    EXPECT_EQ(id(decode_cancel_body(R"({})")), "invalid_order_id");
-    EXPECT_EQ(id(decode_cancel_body(R"({"order_id":true})")), "invalid_order_id");
-    EXPECT_EQ(id(decode_cancel_body(R"({"order_id":"0"})")), "invalid_order_id");
-    EXPECT_EQ(id(decode_cancel_body(R"({"order":13})")), "unknown_field");
-    EXPECT_EQ(id(decode_cancel_body("order_id=13")), "malformed_json");
+    const auto body = [](std::string_view text) -> std::string {
+        const auto v = decode_cancel_body(text);
+        if (const auto* e = std::get_if<ApiError>(&v)) return e->code;
+        const auto& ref = std::get<OrderRef>(v);
+        return ref.id != 0 ? std::to_string(ref.id)
+                           : "client " + std::string(ref.client_order_id.view());
+    };
+    EXPECT_EQ(body(R"({"order_id":"13"})"), "13");
+    EXPECT_EQ(body(R"({"order_id":13})"), "13");
+    EXPECT_EQ(body(R"({"client_order_id":"bot-1:a"})"), "client bot-1:a");
+    EXPECT_EQ(body(R"({})"), "invalid_order_id");
+    EXPECT_EQ(body(R"({"order_id":13,"client_order_id":"a"})"), "invalid_order_id");  // one only
+    EXPECT_EQ(body(R"({"order_id":true})"), "invalid_order_id");
+    EXPECT_EQ(body(R"({"order_id":"0"})"), "invalid_order_id");
+    EXPECT_EQ(body(R"({"client_order_id":7})"), "invalid_client_order_id");
+    EXPECT_EQ(body(R"({"client_order_id":"has space"})"), "invalid_client_order_id");
+    EXPECT_EQ(body(R"({"order":13})"), "unknown_field");
+    EXPECT_EQ(body("order_id=13"), "malformed_json");
 }
 
 TEST(RequestTarget, SplitsThePathFromItsDecodedQuery) {

@@ -56,5 +56,37 @@ TEST(OrderView, AgreesWithTheEngineAndAnswersBeforeTheReply) {
     EXPECT_EQ(open, engine.open_order_count());
 }
 
+TEST(OrderView, FindsAnAccountsOrderByItsClientIdUntilRetentionDropsIt) {
+    OrderView view(/*finished_retention=*/2);
+    const auto record = [](OrderId id, AccountId account, std::string_view client,
+                           OrderStatus status) {
+        OrderRecord o;
+        o.id = id;
+        o.account = account;
+        o.status = status;
+        o.client_order_id = *ClientOrderId::parse(client);
+        return o;
+    };
+    const auto id_of = [&](AccountId account, std::string_view client) -> OrderId {
+        const auto found = view.find_by_client_id(account, *ClientOrderId::parse(client));
+        return found ? found->id : 0;
+    };
+    view.load({record(1, 7, "a", OrderStatus::Cancelled), record(2, 8, "a", OrderStatus::Pending)});
+    EXPECT_EQ(id_of(7, "a"), 1u);
+    EXPECT_EQ(id_of(8, "a"), 2u);  // ids are per account
+    EXPECT_EQ(id_of(7, "b"), 0u);
+    EXPECT_EQ(id_of(9, "a"), 0u);
+    // Used again once its order is finished: the newer order answers.
+    view.load({record(3, 7, "a", OrderStatus::Pending)});
+    EXPECT_EQ(id_of(7, "a"), 3u);
+    // Order 1 leaves the view with the third finished order; the newer "a" stays.
+    view.load({record(4, 9, "x", OrderStatus::Filled), record(5, 9, "y", OrderStatus::Filled)});
+    EXPECT_FALSE(view.find(1));
+    EXPECT_EQ(id_of(7, "a"), 3u);
+    view.load({record(6, 9, "z", OrderStatus::Filled)});
+    EXPECT_EQ(id_of(9, "x"), 0u);  // dropped with its order
+    EXPECT_EQ(id_of(9, "z"), 6u);
+}
+
 }  // namespace
 }  // namespace xtrader::api

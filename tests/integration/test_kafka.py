@@ -336,6 +336,10 @@ def test_100k_orders_in_full_mode_reach_every_consumer_exactly(data_dir, topic, 
         psql(f"UPDATE orders SET reason = 'from_postgresql' WHERE order_id = {first}", pipeline.db)
         status, body, _ = daemon.client(ALICE).get(f"/v1/order/{first}")
         assert status == 200 and body["reason"] == "from_postgresql"
+        # By client_order_id too (an id only PostgreSQL's row carries).
+        psql(f"UPDATE orders SET client_order_id = 'pg-only' WHERE order_id = {first}", pipeline.db)
+        status, body, _ = daemon.client(ALICE).get("/v1/order?client_order_id=pg-only")
+        assert status == 200 and body["order_id"] == str(first), body
         # GET /v1/orders beyond the view's 100: the older ones from PostgreSQL too.
         alice = local[first][0]
         closed = sorted((oid for oid, row in local.items()

@@ -61,6 +61,7 @@ def examples(order_id, open_order_id):
                                               "price": "30000000", "quantity": "0.01"}, {}),
         "cancelOrderByBody": (ALICE, "/v1/order/cancel", {"order_id": open_order_id}, {}),
         "getOrder": (BOB, "/v1/order/" + order_id, None, {}),
+        "getOrderByClientId": (ALICE, "/v1/order?client_order_id=openapi-resting", None, {}),
         "cancelOrder": (ALICE, "/v1/order/" + order_id, None, {}),
         "listOrders": (ALICE, "/v1/orders?status=all", None, {}),
         "listExecutions": (BOB, "/v1/execution?symbol=BTC-KRW&limit=10", None, {}),
@@ -99,7 +100,8 @@ def test_every_documented_operation_answers_as_documented(daemon):
     # Something to look at: a trade between bob and alice, and an open order of alice's.
     _, sell, _ = bob.order(side="Sell", price="40000000", quantity="0.02")
     alice.order(side="Buy", price="40000000", quantity="0.02")
-    _, resting, _ = alice.order(side="Buy", price="20000000", quantity="0.01")
+    _, resting, _ = alice.order(side="Buy", price="20000000", quantity="0.01",
+                                client_order_id="openapi-resting")
     _, other, _ = bob.order(side="Buy", price="20000000", quantity="0.01")
 
     calls = examples(sell["order_id"], resting["order_id"])

@@ -288,6 +288,61 @@ def test_client_order_id_is_idempotent_and_409_when_reused_differently(daemon):
                                       client_order_id="idem-1")[0] == 200
 
 
+def test_orders_are_read_and_cancelled_by_client_order_id(daemon):
+    alice, bob = daemon.client(ALICE), daemon.client(BOB)
+    first = alice.order(side="Buy", price="20000000", quantity="0.1", client_order_id="cl-1")[1]
+    status, body, _ = alice.get("/v1/order?client_order_id=cl-1")
+    assert status == 200 and body["order_id"] == first["order_id"] and body["status"] == "Pending"
+    # Client ids are the account's own: another account neither finds nor cancels by them.
+    assert bob.get("/v1/order?client_order_id=cl-1")[0] == 404
+    assert bob.post("/v1/order/cancel", {"client_order_id": "cl-1"})[0] == 404
+    status, body, _ = alice.post("/v1/order/cancel", {"client_order_id": "cl-1"})
+    assert status == 200 and body["order_id"] == first["order_id"] and body["status"] == "Cancelled"
+    status, body, _ = alice.post("/v1/order/cancel", {"client_order_id": "cl-1"})
+    assert status == 409 and body["error"]["code"] == "order_closed"
+    assert alice.get("/v1/order?client_order_id=cl-1")[1]["status"] == "Cancelled"
+    # Refusals.
+    assert alice.get("/v1/order?client_order_id=never-used")[0] == 404
+    assert alice.post("/v1/order/cancel", {"client_order_id": "never-used"})[0] == 404
+    for target in ("/v1/order", "/v1/order?client_order_id=", "/v1/order?client_order_id=a%20b"):
+        status, body, _ = alice.get(target)
+        assert status == 400 and body["error"]["code"] == "invalid_client_order_id", target
+    status, body, _ = alice.post("/v1/order/cancel", {"order_id": first["order_id"],
+                                                      "client_order_id": "cl-1"})
+    assert status == 400 and body["error"]["code"] == "invalid_order_id"
+    assert alice.balances()["KRW"][1] == 0
+
+
+def test_the_seeds_order_body_without_an_order_type_is_a_limit_order(daemon):
+    alice = daemon.client(ALICE)
+    status, body, _ = alice.post("/v1/order", {"symbol": "BTC-KRW", "side": "Buy",
+                                               "price": "20000000", "quantity": "0.1"})
+    assert status == 200 and body["order_type"] == "Limit" and body["status"] == "Pending"
+    status, body, _ = alice.post("/v1/order", {"symbol": "BTC-KRW", "side": "Buy", "quantity": "0.1"})
+    assert status == 400 and body["error"]["code"] == "invalid_order_type"
+
+
+def test_client_order_ids_reach_past_the_view_into_the_trade_store(data_dir):
+    daemon = Daemon(data_dir, "--finished-orders-kept", "2").start()
+    try:
+        bob = daemon.client(BOB)
+        old = bob.order(side="Buy", price="21000000", quantity="0.1", client_order_id="old-1")[1]
+        assert bob.post("/v1/order/cancel", {"client_order_id": "old-1"})[0] == 200
+        for _ in range(3):  # push it out of the view
+            order_id = bob.order(side="Buy", price="21000000", quantity="0.1")[1]["order_id"]
+            assert bob.request("DELETE", f"/v1/order/{order_id}")[0] == 200
+
+        def from_store():
+            status, body, _ = bob.get("/v1/order?client_order_id=old-1")
+            return status == 200 and body["order_id"] == old["order_id"] and body["status"] == "Cancelled"
+        wait_until(from_store, 10, "the old order read from the trade store")
+        status, body, _ = bob.post("/v1/order/cancel", {"client_order_id": "old-1"})
+        assert status == 409 and body["error"]["code"] == "order_closed"
+        assert bob.get("/v1/order?client_order_id=old-2")[0] == 404
+    finally:
+        daemon.stop()
+
+
 def test_order_lists_filter_by_status_open_by_default(daemon):
     bob = daemon.client(BOB)
     resting = bob.order(side="Buy", price="21000000", quantity="0.1")[1]["order_id"]

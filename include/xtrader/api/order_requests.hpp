@@ -27,7 +27,16 @@ std::variant<PlaceOrder, ApiError> decode_place_order(std::string_view body,
 
 // An order id from a path segment ("13").
 std::variant<OrderId, ApiError> decode_order_id(std::string_view text);
-// POST /v1/order/cancel's JSON body: {"order_id": "13"} (a string or a number).
-std::variant<OrderId, ApiError> decode_cancel_body(std::string_view body);
+// A client_order_id from a query parameter.
+std::variant<ClientOrderId, ApiError> decode_client_order_id(std::string_view text);
+
+// The order a cancel names: its id, or the account's client_order_id (exactly one is set).
+struct OrderRef {
+    OrderId id = 0;
+    ClientOrderId client_order_id;
+};
+// POST /v1/order/cancel's JSON body: {"order_id": "13"} (a string or a number) or
+// {"client_order_id": "bot-1"}.
+std::variant<OrderRef, ApiError> decode_cancel_body(std::string_view body);
 
 }  // namespace xtrader::api

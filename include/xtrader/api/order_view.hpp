@@ -10,8 +10,10 @@
 
 #include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <shared_mutex>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -38,6 +40,9 @@ class OrderView final : public CommitObserver {
     void load(const std::vector<OrderRecord>& orders);
 
     std::optional<OrderRecord> find(OrderId id) const;
+    // The account's most recent order with that client_order_id, if the view still has it.
+    std::optional<OrderRecord> find_by_client_id(AccountId account,
+                                                 const ClientOrderId& client_order_id) const;
     // Open orders of the account (all markets when market is nullopt), newest first.
     std::vector<OrderRecord> open_orders(AccountId account, std::optional<MarketId> market) const;
     // Finished orders still retained, newest first, at most `limit`.
@@ -54,6 +59,9 @@ class OrderView final : public CommitObserver {
     std::unordered_map<AccountId, std::unordered_set<OrderId>> open_by_account_;
     std::unordered_map<AccountId, std::deque<OrderId>> finished_by_account_;
     std::deque<OrderId> finished_;  // all accounts, oldest first, for retention
+    // Per account, client_order_id -> its most recent order. Ordered, not hashed: ids are the
+    // client's choice, and a crafted set cannot degrade a tree.
+    std::unordered_map<AccountId, std::map<std::string, OrderId, std::less<>>> by_client_id_;
     std::size_t finished_retention_;
     std::function<void(const OrderRecord&)> listener_;
 };

@@ -46,6 +46,8 @@ class PostgresStore final : public ExecutionHistory, public OrderHistory, public
     std::size_t upsert_orders(std::span<const OrderChange> changes);
     // The order's row, nullopt when there is none; created and updated in whole milliseconds.
     std::optional<OrderRecord> order(OrderId id) override;
+    std::optional<OrderRecord> order_by_client_id(AccountId account,
+                                                  const ClientOrderId& client_order_id) override;
     std::vector<OrderRecord> closed_orders(AccountId account, std::optional<MarketId> market,
                                            std::size_t limit) override;
 

@@ -26,6 +26,8 @@ class SqliteTradeStore final : public TradeStore {
     std::vector<ExecutionRecord> executions(const ExecutionQuery& query) override;
     std::vector<ExecutionRecord> trades_since(Timestamp from) override;
     std::optional<OrderRecord> order(OrderId id) override;
+    std::optional<OrderRecord> order_by_client_id(AccountId account,
+                                                  const ClientOrderId& client_order_id) override;
     std::vector<OrderRecord> closed_orders(AccountId account, std::optional<MarketId> market,
                                            std::size_t limit) override;
     std::vector<OrderRecord> open_orders() override;

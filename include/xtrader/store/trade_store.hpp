@@ -70,6 +70,10 @@ class OrderHistory {
   public:
     virtual ~OrderHistory() = default;
     virtual std::optional<OrderRecord> order(OrderId id) = 0;
+    // The account's most recent order with that client_order_id (an id may be used again once
+    // its order is finished), nullopt when there is none.
+    virtual std::optional<OrderRecord> order_by_client_id(AccountId account,
+                                                          const ClientOrderId& client_order_id) = 0;
     // Up to `limit` of the account's finished orders (in one market, or all), the last finished
     // first (by update time in milliseconds, then id).
     virtual std::vector<OrderRecord> closed_orders(AccountId account,
