@@ -33,6 +33,10 @@ class FlakyStore final : public TradeStore {
         return real_.trades_since(from);
     }
     std::optional<OrderRecord> order(OrderId id) override { return real_.order(id); }
+    std::optional<OrderRecord> order_by_client_id(AccountId account,
+                                                  const ClientOrderId& id) override {
+        return real_.order_by_client_id(account, id);
+    }
     std::vector<OrderRecord> closed_orders(AccountId account, std::optional<MarketId> market,
                                            std::size_t limit) override {
         return real_.closed_orders(account, market, limit);
