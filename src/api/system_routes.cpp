@@ -214,14 +214,8 @@ void SystemRoutes::ready(const RestCallPtr& call) {
 void SystemRoutes::metrics(const RestCallPtr& call) {
     std::string text = metrics_.render(sequencer_);
     const Sequence committed = sequencer_.committed_sequence();
-    const auto gauge = [&text](std::string_view name, std::string_view pipeline, auto value) {
-        text += name;
-        text += "{pipeline=\"";
-        text += pipeline;
-        text += "\"} ";
-        text += std::to_string(value);
-        text += '\n';
-    };
+    const auto gauge = [&text](std::string_view name, std::string_view pipeline,
+                               std::uint64_t value) { gauge_line(text, name, pipeline, value); };
     text +=
         "# HELP xtrader_pipeline_state 0 healthy, 1 degraded, 2 recovering, 3 off.\n"
         "# TYPE xtrader_pipeline_state gauge\n";
