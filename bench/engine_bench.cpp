@@ -97,7 +97,7 @@ std::vector<Command> load_commands(const std::string& path) {
             commands.push_back({0, 0, CancelOrder{owner[id], engine_id[id]}});
         } else if (kind == "M") {
             std::getline(fields, price, ',');
-            commands.push_back({0, 0, MoveOrder{owner[id], engine_id[id], std::stoll(price)}});
+            commands.push_back({0, 0, AmendOrder{owner[id], engine_id[id], std::stoll(price)}});
         } else {
             throw std::runtime_error("unknown workload line: " + line);
         }
@@ -228,7 +228,8 @@ Result run_sequencer(const std::vector<Command>& commands, const std::filesystem
     if (!kafka_brokers.empty()) {
         KafkaPublisherOptions options;
         options.producer.brokers = kafka_brokers;
-        const auto tag = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+        const auto tag =
+            std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
         options.market_data.name = "bench-sequencer-" + tag;
         options.market_data_dead_letters.name = options.market_data.name + ".dlq";
         options.order_events.name = "bench-sequencer-orders-" + tag;
@@ -238,9 +239,9 @@ Result run_sequencer(const std::vector<Command>& commands, const std::filesystem
         if (!publisher->create_topics(std::chrono::seconds(30))) {
             throw std::runtime_error("the Kafka cluster does not answer");
         }
-        follower.emplace("kafka", journal_dir(dir),
-                         [&sequencer] { return sequencer.committed_sequence(); }, *publisher,
-                         FollowerOptions{.max_batch = 8192});
+        follower.emplace(
+            "kafka", journal_dir(dir), [&sequencer] { return sequencer.committed_sequence(); },
+            *publisher, FollowerOptions{.max_batch = 8192});
         sequencer.register_cursor(follower->cursor());
     }
     sequencer.start();
@@ -296,7 +297,8 @@ Result run_sequencer(const std::vector<Command>& commands, const std::filesystem
                  static_cast<unsigned long long>(full));
     if (follower) {
         const auto end = sequencer.committed_sequence();
-        while (follower->cursor().load() < end) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        while (follower->cursor().load() < end)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
         std::fprintf(stderr, "kafka publisher: %llu records published, %llu failures\n",
                      static_cast<unsigned long long>(follower->taken()),
                      static_cast<unsigned long long>(follower->failures()));
@@ -310,11 +312,10 @@ Result run_sequencer(const std::vector<Command>& commands, const std::filesystem
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(
-            stderr,
-            "usage: %s WORKLOAD.csv DATA_DIR "
-            "[engine|journal|sequencer|sequencer@RATE|sequencer+kafka=BROKERS]...\n",
-            argv[0]);
+        std::fprintf(stderr,
+                     "usage: %s WORKLOAD.csv DATA_DIR "
+                     "[engine|journal|sequencer|sequencer@RATE|sequencer+kafka=BROKERS]...\n",
+                     argv[0]);
         return 2;
     }
     try {

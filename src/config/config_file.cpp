@@ -140,6 +140,9 @@ MarketCatalog ConfigFile::markets() const {
         m.max_price = amount("max_price", m.price_scale);
         m.maker_fee_ppm = static_cast<std::uint32_t>(amount("maker_fee", 6));
         m.taker_fee_ppm = static_cast<std::uint32_t>(amount("taker_fee", 6));
+        if (const auto band = optional_text(t, "price_band"); !band.empty()) {
+            m.price_band_ppm = static_cast<std::uint32_t>(decimal(band, 6, where + ".price_band"));
+        }
         catalog.markets.push_back(m);
     });
     if (auto error = catalog.validate(); !error.empty()) throw ConfigError(error);

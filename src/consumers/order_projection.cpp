@@ -74,7 +74,7 @@ void project(Sequence sequence, Timestamp timestamp, const CommandBody& command,
     if (const auto* place = std::get_if<PlaceOrder>(&command)) {
         if (auto placed = placed_order(sequence, timestamp, *place, events)) changed(*placed);
     }
-    const auto* move = std::get_if<MoveOrder>(&command);
+    const auto* amend = std::get_if<AmendOrder>(&command);
     const auto update = [&](OrderId id, const auto& change) {
         if (id == sequence) return;  // a new order's own events are in placed_order
         const OrderRecord* current = find(id);
@@ -90,8 +90,8 @@ void project(Sequence sequence, Timestamp timestamp, const CommandBody& command,
             update(trade->maker_order_id, [&](OrderRecord& o) {
                 fill(o, trade->price, trade->quantity, trade->maker_remaining);
             });
-            // A moved order matches as a taker.
-            if (move != nullptr && trade->taker_order_id == move->order_id) {
+            // An amended order matches as a taker.
+            if (amend != nullptr && trade->taker_order_id == amend->order_id) {
                 update(trade->taker_order_id, [&](OrderRecord& o) {
                     fill(o, trade->price, trade->quantity, trade->taker_remaining);
                 });
@@ -103,6 +103,8 @@ void project(Sequence sequence, Timestamp timestamp, const CommandBody& command,
             });
         } else if (const auto* moved = std::get_if<OrderMoved>(&event)) {
             update(moved->order_id, [&](OrderRecord& o) { o.price = moved->new_price; });
+        } else if (const auto* resized = std::get_if<OrderResized>(&event)) {
+            update(resized->order_id, [&](OrderRecord& o) { o.quantity = resized->new_quantity; });
         }
     }
 }

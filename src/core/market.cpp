@@ -36,7 +36,13 @@ std::string_view to_string(Side side) noexcept {
 }
 
 std::string_view to_string(OrderType type) noexcept {
-    return type == OrderType::Limit ? "Limit" : "Market";
+    switch (type) {
+        case OrderType::Limit: return "Limit";
+        case OrderType::Market: return "Market";
+        case OrderType::StopLimit: return "StopLimit";
+        case OrderType::StopMarket: return "StopMarket";
+    }
+    return "Limit";
 }
 
 std::string_view to_string(TimeInForce tif) noexcept {
@@ -56,7 +62,8 @@ std::optional<Side> parse_side(std::string_view text) noexcept {
 }
 
 std::optional<OrderType> parse_order_type(std::string_view text) noexcept {
-    for (const auto type : {OrderType::Limit, OrderType::Market}) {
+    for (const auto type :
+         {OrderType::Limit, OrderType::Market, OrderType::StopLimit, OrderType::StopMarket}) {
         if (to_string(type) == text) return type;
     }
     return std::nullopt;
@@ -114,6 +121,7 @@ std::string MarketCatalog::validate() {
             // covered by the hold.
             return where + "fees must satisfy maker <= taker <= 100%";
         }
+        if (m.price_band_ppm > 1'000'000) return where + "the price band must not exceed 100%";
         m.base_multiplier = pow10(base.scale - m.qty_scale);
         m.quote_multiplier = pow10(quote.scale - m.price_scale - m.qty_scale);
         const Int128 max_notional =

@@ -29,7 +29,9 @@ class EventDelivery {
 
 // 2: client ids are kept with their text (ClientIdIndex), not as a 64-bit key.
 // 3: each book's version follows the books (a version 2 snapshot loads with versions 0).
-constexpr std::uint32_t kSnapshotVersion = 3;
+// 4: book orders carry their stop price; each market's last trade price, halt and waiting stop
+//    orders follow the book versions (older: 0, not halted, none).
+constexpr std::uint32_t kSnapshotVersion = 4;
 
 }  // namespace
 
@@ -57,6 +59,9 @@ std::string_view to_string(RejectReason reason) noexcept {
         case RejectReason::BalanceOverflow: return "balance_overflow";
         case RejectReason::DuplicateOrderId: return "duplicate_order_id";
         case RejectReason::DuplicateClientOrderId: return "duplicate_client_order_id";
+        case RejectReason::MarketHalted: return "market_halted";
+        case RejectReason::PriceOutOfBand: return "price_out_of_band";
+        case RejectReason::InvalidStopPrice: return "invalid_stop_price";
     }
     return "unknown";
 }
@@ -76,12 +81,16 @@ MatchingEngine::MatchingEngine(MarketCatalog catalog, EngineOptions options)
       options_(options),
       books_(catalog_.markets.size()),
       book_versions_(catalog_.markets.size(), 0),
+      stop_books_(catalog_.markets.size()),
+      last_prices_(catalog_.markets.size(), 0),
+      halted_(catalog_.markets.size(), 0),
       ledger_(catalog_.assets.size(), options.max_accounts),
       closed_(2 * options.closed_order_memory),
       client_ids_(options.client_id_seed) {
     // Sized once: growing them later would stall one command for milliseconds.
     closed_fifo_.reserve(options_.closed_order_memory);
     events_.reserve(256);
+    books_changed_.reserve(catalog_.markets.size());
 }
 
 MatchingEngine::~MatchingEngine() = default;
@@ -98,15 +107,21 @@ RejectReason MatchingEngine::apply(const Command& command, EventHandler& handler
             using T = std::decay_t<decltype(body)>;
             if constexpr (std::is_same_v<T, PlaceOrder>) return place(command, body);
             if constexpr (std::is_same_v<T, CancelOrder>) return cancel(body);
-            if constexpr (std::is_same_v<T, MoveOrder>) return move(body);
+            if constexpr (std::is_same_v<T, AmendOrder>) return amend(body);
             if constexpr (std::is_same_v<T, Deposit>) return deposit(body);
             if constexpr (std::is_same_v<T, Withdraw>) return withdraw(body);
+            if constexpr (std::is_same_v<T, CancelAllOrders>) return cancel_all(body);
+            if constexpr (std::is_same_v<T, SetMarketHalted>) return set_halted(body);
         },
         command.body);
-    if (book_changed_) {
-        const MarketId market = *std::exchange(book_changed_, std::nullopt);
+    if (const auto market = std::exchange(traded_market_, std::nullopt)) {
+        run_triggers(*market);
+        traded_market_.reset();
+    }
+    for (const MarketId market : books_changed_) {
         events_.emplace_back(BookVersion{market, ++book_versions_[market]});
     }
+    books_changed_.clear();
     return result;
 }
 
@@ -124,6 +139,23 @@ RejectReason MatchingEngine::check_price(const MarketSpec& m, Price price) const
     return RejectReason::None;
 }
 
+RejectReason MatchingEngine::check_quantity(const MarketSpec& m, Quantity quantity) const noexcept {
+    if (quantity <= 0) return RejectReason::InvalidQuantity;
+    if (quantity % m.lot_size != 0) return RejectReason::LotSize;
+    if (quantity < m.min_quantity) return RejectReason::QuantityBelowMinimum;
+    if (quantity > m.max_quantity) return RejectReason::QuantityAboveMaximum;
+    return RejectReason::None;
+}
+
+RejectReason MatchingEngine::check_band(MarketId market, Price price) const noexcept {
+    const std::uint32_t band = catalog_.markets[market].price_band_ppm;
+    const Price last = last_prices_[market];
+    if (band == 0 || last == 0) return RejectReason::None;
+    const Int128 distance = price > last ? price - last : last - price;
+    return distance * 1'000'000 > static_cast<Int128>(last) * band ? RejectReason::PriceOutOfBand
+                                                                   : RejectReason::None;
+}
+
 // The seed's order: symbol, quantity, price, then (in place()) the balance.
 RejectReason MatchingEngine::check_order(const PlaceOrder& p) const noexcept {
     if (p.market >= catalog_.markets.size()) return RejectReason::UnknownMarket;
@@ -131,18 +163,22 @@ RejectReason MatchingEngine::check_order(const PlaceOrder& p) const noexcept {
         return RejectReason::InvalidAccount;
     }
     const auto& m = catalog_.markets[p.market];
-    if (p.quantity <= 0) return RejectReason::InvalidQuantity;
-    if (p.quantity % m.lot_size != 0) return RejectReason::LotSize;
-    if (p.quantity < m.min_quantity) return RejectReason::QuantityBelowMinimum;
-    if (p.quantity > m.max_quantity) return RejectReason::QuantityAboveMaximum;
-    if (p.type == OrderType::Market) {
-        if (p.price != 0) return RejectReason::InvalidPrice;
-        if (p.post_only) return RejectReason::InvalidOrderType;
-        return RejectReason::None;
+    if (auto reason = check_quantity(m, p.quantity); reason != RejectReason::None) return reason;
+    if (has_limit_price(p.type)) {
+        if (auto reason = check_price(m, p.price); reason != RejectReason::None) return reason;
+    } else if (p.price != 0) {
+        return RejectReason::InvalidPrice;
     }
-    if (auto reason = check_price(m, p.price); reason != RejectReason::None) return reason;
-    if (p.post_only && p.tif != TimeInForce::GTC) return RejectReason::InvalidOrderType;
-    return RejectReason::None;
+    // Post-only is a GTC limit order's option.
+    if (p.post_only && (p.type != OrderType::Limit || p.tif != TimeInForce::GTC)) {
+        return RejectReason::InvalidOrderType;
+    }
+    if (is_stop(p.type) ? check_price(m, p.stop_price) != RejectReason::None : p.stop_price != 0) {
+        return RejectReason::InvalidStopPrice;
+    }
+    if (halted_[p.market] != 0) return RejectReason::MarketHalted;
+    // A stop-limit's price is near its stop, not the last trade: it has no band.
+    return p.type == OrderType::Limit ? check_band(p.market, p.price) : RejectReason::None;
 }
 
 Amount MatchingEngine::buy_hold(const MarketSpec& m, Price price,
@@ -175,12 +211,12 @@ Quantity MatchingEngine::affordable(const Order& taker, Price price) const noexc
 // trade prevention cancels those instead of filling), and for a market buy enough funds.
 bool MatchingEngine::fill_or_kill_possible(const Order& taker) const noexcept {
     const auto& m = catalog_.markets[taker.market];
-    const bool market_buy = taker.type == OrderType::Market && taker.side == Side::Buy;
+    const bool market_buy = !has_limit_price(taker.type) && taker.side == Side::Buy;
     const Int128 funds = ledger_.balance(taker.account, m.quote).available;
     Int128 cost = 0;
     Quantity needed = taker.remaining();
     books_[taker.market].for_each_level(opposite(taker.side), [&](const PriceLevel& level) {
-        if (taker.type == OrderType::Limit && !crosses(taker.side, taker.price, level.price)) {
+        if (has_limit_price(taker.type) && !crosses(taker.side, taker.price, level.price)) {
             return false;
         }
         for (const Order* o = level.head; o != nullptr && needed > 0; o = o->next) {
@@ -234,14 +270,15 @@ RejectReason MatchingEngine::place(const Command& command, const PlaceOrder& p) 
     }
 
     // Hold what the order can spend. A market buy holds nothing: it pays level by level from
-    // what is available, and stops when that runs out.
+    // what is available, and stops when that runs out. A stop-market buy holds its cost at the
+    // stop price while it waits, and gives it back to pay as a market buy once triggered.
     AssetId held_asset = m.base;
     Amount hold = 0;
     if (p.side == Side::Sell) {
         hold = p.quantity * m.base_multiplier;
-    } else if (p.type == OrderType::Limit) {
+    } else if (p.type != OrderType::Market) {
         held_asset = m.quote;
-        hold = buy_hold(m, p.price, p.quantity);
+        hold = buy_hold(m, p.type == OrderType::StopMarket ? p.stop_price : p.price, p.quantity);
     } else {
         const Amount one_lot = buy_hold(m, best->price, m.lot_size);
         if (ledger_.balance(p.account, m.quote).available < one_lot) {
@@ -258,31 +295,69 @@ RejectReason MatchingEngine::place(const Command& command, const PlaceOrder& p) 
     order->market = p.market;
     order->side = p.side;
     order->type = p.type;
-    order->tif =
-        p.type == OrderType::Market && p.tif == TimeInForce::GTC ? TimeInForce::IOC : p.tif;
+    order->tif = !has_limit_price(p.type) && p.tif == TimeInForce::GTC ? TimeInForce::IOC : p.tif;
     order->post_only = p.post_only;
     order->price = p.price;
+    order->stop_price = p.stop_price;
+    order->waiting = is_stop(p.type);
     order->quantity = p.quantity;
     order->held = hold;
     order->client_key = has_client_id ? client_ids_.hash(p.account, p.client_order_id) : 0;
     if (has_client_id) client_ids_.insert(p.account, p.client_order_id, id);
     events_.emplace_back(OrderAccepted{id, p.account, p.market, p.side, p.type, order->tif,
                                        p.post_only, p.price, p.quantity});
+    if (!order->waiting) {
+        execute(order, false);
+        return RejectReason::None;
+    }
+    open(order);
+    // A stop the last trade has already reached triggers at once. (No other waiting order can
+    // be reached: triggers run after every trade.)
+    const Price last = last_prices_[p.market];
+    if (last != 0 && stop_reached(p.side, p.stop_price, last)) {
+        activate(order);
+    } else {
+        stop_books_[p.market].insert(order);
+    }
+    return RejectReason::None;
+}
 
+void MatchingEngine::execute(Order* order, bool opened) {
     Stop stop = Stop::NotCrossing;
     if (order->tif != TimeInForce::FOK || fill_or_kill_possible(*order)) stop = match(order);
     if (order->remaining() == 0) {
+        if (opened) close(order);
         finish(order);
     } else if (order->tif == TimeInForce::GTC) {
-        index_.insert(id, order);
+        if (!opened) open(order);
         rest(order);
     } else {
         events_.emplace_back(OrderCancelled{
-            id, p.account, p.market, order->remaining(),
+            order->id, order->account, order->market, order->remaining(),
             stop == Stop::OutOfFunds ? CancelReason::InsufficientBalance : CancelReason::Unfilled});
+        if (opened) close(order);
         finish(order);
     }
-    return RejectReason::None;
+}
+
+void MatchingEngine::activate(Order* order) {
+    order->waiting = false;
+    events_.emplace_back(StopTriggered{order->id, order->account, order->market, order->stop_price,
+                                       last_prices_[order->market]});
+    if (order->type == OrderType::StopMarket && order->side == Side::Buy) {
+        const auto& m = catalog_.markets[order->market];
+        ledger_.release(order->account, m.quote, order->held);
+        order->held = 0;
+    }
+    execute(order, true);
+}
+
+void MatchingEngine::run_triggers(MarketId market) {
+    StopBook& stops = stop_books_[market];
+    while (Order* order = stops.next(last_prices_[market])) {
+        stops.erase(order);
+        activate(order);
+    }
 }
 
 RejectReason MatchingEngine::cancel(const CancelOrder& c) {
@@ -290,58 +365,112 @@ RejectReason MatchingEngine::cancel(const CancelOrder& c) {
     if (auto reason = find_own_order(c.account, c.order_id, order); reason != RejectReason::None) {
         return reject(c.order_id, c.account, reason);
     }
-    PriceLevel* level = order->level;
-    books_[order->market].unlink(order);
-    events_.emplace_back(OrderCancelled{order->id, order->account, order->market,
-                                        order->remaining(), CancelReason::Requested});
-    level_changed(order->market, *level);
-    books_[order->market].drop_if_empty(level);
-    index_.erase(order->id);
-    finish(order);
+    cancel_resting(order, CancelReason::Requested);
     return RejectReason::None;
 }
 
-RejectReason MatchingEngine::move(const MoveOrder& mv) {
-    Order* order = nullptr;
-    if (auto reason = find_own_order(mv.account, mv.order_id, order);
-        reason != RejectReason::None) {
-        return reject(mv.order_id, mv.account, reason);
+RejectReason MatchingEngine::cancel_all(const CancelAllOrders& c) {
+    if (c.market != kAllMarkets && c.market >= catalog_.markets.size()) {
+        return reject(0, c.account, RejectReason::UnknownMarket);
     }
-    const auto& m = catalog_.markets[order->market];
-    if (auto reason = check_price(m, mv.new_price); reason != RejectReason::None) {
+    if (!ledger_.valid_account(c.account)) {
+        return reject(0, c.account, RejectReason::InvalidAccount);
+    }
+    const auto* orders = by_account_.find(std::uint64_t{c.account} + 1);
+    for (Order* order = orders != nullptr ? orders->head : nullptr; order != nullptr;) {
+        Order* next = order->account_next;
+        if (c.market == kAllMarkets || order->market == c.market) {
+            cancel_resting(order, CancelReason::Requested);
+        }
+        order = next;
+    }
+    return RejectReason::None;
+}
+
+RejectReason MatchingEngine::set_halted(const SetMarketHalted& h) {
+    if (h.market >= catalog_.markets.size()) return reject(0, 0, RejectReason::UnknownMarket);
+    const std::uint8_t halted = h.halted ? 1 : 0;
+    if (halted_[h.market] != halted) {
+        halted_[h.market] = halted;
+        events_.emplace_back(MarketHaltChanged{h.market, h.halted});
+    }
+    return RejectReason::None;
+}
+
+RejectReason MatchingEngine::amend(const AmendOrder& a) {
+    Order* order = nullptr;
+    if (auto reason = find_own_order(a.account, a.order_id, order); reason != RejectReason::None) {
+        return reject(a.order_id, a.account, reason);
+    }
+    const auto refuse = [&](RejectReason reason) {
         return reject(order->id, order->account, reason);
+    };
+    const auto& m = catalog_.markets[order->market];
+    if (order->waiting) return refuse(RejectReason::InvalidOrderType);
+    if (a.new_price == 0 && a.new_quantity == 0) return refuse(RejectReason::InvalidQuantity);
+    if (halted_[order->market] != 0) return refuse(RejectReason::MarketHalted);
+    const Price price = a.new_price != 0 ? a.new_price : order->price;
+    const Quantity quantity = a.new_quantity != 0 ? a.new_quantity : order->quantity;
+    if (a.new_quantity != 0) {
+        if (auto reason = check_quantity(m, quantity); reason != RejectReason::None) {
+            return refuse(reason);
+        }
+        if (quantity <= order->filled) return refuse(RejectReason::InvalidQuantity);
     }
     OrderBook& book = books_[order->market];
-    if (order->post_only) {
+    if (price != order->price) {
+        if (auto reason = check_price(m, price); reason != RejectReason::None)
+            return refuse(reason);
+        if (auto reason = check_band(order->market, price); reason != RejectReason::None) {
+            return refuse(reason);
+        }
         const PriceLevel* best = book.best(opposite(order->side));
-        if (best != nullptr && crosses(order->side, mv.new_price, best->price)) {
-            return reject(order->id, order->account, RejectReason::PostOnlyWouldCross);
+        if (order->post_only && best != nullptr && crosses(order->side, price, best->price)) {
+            return refuse(RejectReason::PostOnlyWouldCross);
         }
     }
-    if (order->side == Side::Buy) {
-        // The hold follows the price: top it up (or refuse the move) or give back the excess.
-        const Amount needed = buy_hold(m, mv.new_price, order->remaining());
-        if (needed > order->held) {
-            if (!ledger_.hold(order->account, m.quote, needed - order->held)) {
-                return reject(order->id, order->account, RejectReason::InsufficientBalance);
-            }
-        } else {
-            ledger_.release(order->account, m.quote, order->held - needed);
+    // The hold follows the new price and quantity exactly: top it up (or refuse the amendment)
+    // or give back the excess.
+    const Quantity remaining = quantity - order->filled;
+    const AssetId held_asset = order->side == Side::Buy ? m.quote : m.base;
+    const Amount needed =
+        order->side == Side::Buy ? buy_hold(m, price, remaining) : remaining * m.base_multiplier;
+    if (needed > order->held) {
+        if (!ledger_.hold(order->account, held_asset, needed - order->held)) {
+            return refuse(RejectReason::InsufficientBalance);
         }
-        order->held = needed;
+    } else {
+        ledger_.release(order->account, held_asset, order->held - needed);
     }
+    order->held = needed;
 
+    const Quantity old_quantity = order->quantity;
+    if (quantity != old_quantity) {
+        events_.emplace_back(OrderResized{order->id, order->account, order->market, old_quantity,
+                                          quantity, remaining});
+    }
+    if (price == order->price && quantity <= old_quantity) {
+        // A smaller order keeps its place in the queue.
+        if (quantity == old_quantity) return RejectReason::None;
+        OrderBook::reduce(order->level, old_quantity - quantity);
+        order->quantity = quantity;
+        level_changed(order->market, *order->level);
+        return RejectReason::None;
+    }
     PriceLevel* level = order->level;
     book.unlink(order);
-    events_.emplace_back(OrderMoved{order->id, order->account, order->market, order->price,
-                                    mv.new_price, order->remaining()});
+    order->quantity = quantity;
+    if (price != order->price) {
+        events_.emplace_back(
+            OrderMoved{order->id, order->account, order->market, order->price, price, remaining});
+    }
     level_changed(order->market, *level);
     book.drop_if_empty(level);
-    order->price = mv.new_price;
+    order->price = price;
 
     match(order);
     if (order->remaining() == 0) {
-        index_.erase(order->id);
+        close(order);
         finish(order);
     } else {
         rest(order);
@@ -382,11 +511,11 @@ RejectReason MatchingEngine::withdraw(const Withdraw& w) {
 // BookLevelChanged per level touched, after the level is done with.
 MatchingEngine::Stop MatchingEngine::match(Order* taker) {
     OrderBook& book = books_[taker->market];
-    const bool market_buy = taker->type == OrderType::Market && taker->side == Side::Buy;
+    const bool market_buy = !has_limit_price(taker->type) && taker->side == Side::Buy;
     while (taker->remaining() > 0) {
         PriceLevel* level = book.best(opposite(taker->side));
         if (level == nullptr) return Stop::BookEmpty;
-        if (taker->type == OrderType::Limit && !crosses(taker->side, taker->price, level->price)) {
+        if (has_limit_price(taker->type) && !crosses(taker->side, taker->price, level->price)) {
             return Stop::NotCrossing;
         }
         Stop stop = Stop::Filled;
@@ -396,7 +525,7 @@ MatchingEngine::Stop MatchingEngine::match(Order* taker) {
                 book.unlink(maker);
                 events_.emplace_back(OrderCancelled{maker->id, maker->account, maker->market,
                                                     maker->remaining(), CancelReason::SelfTrade});
-                index_.erase(maker->id);
+                close(maker);
                 finish(maker);
             } else {
                 Quantity quantity = std::min(taker->remaining(), maker->remaining());
@@ -411,7 +540,7 @@ MatchingEngine::Stop MatchingEngine::match(Order* taker) {
                 if (stop == Stop::OutOfFunds) break;
                 if (maker->remaining() == 0) {
                     book.unlink(maker);
-                    index_.erase(maker->id);
+                    close(maker);
                     finish(maker);
                 }
             }
@@ -440,7 +569,7 @@ void MatchingEngine::trade(Order* taker, Order* maker, Quantity quantity) {
     const Amount buyer_fee = buyer == taker ? taker_fee : maker_fee;
     const Amount seller_fee = seller == taker ? taker_fee : maker_fee;
 
-    if (buyer->type == OrderType::Market) {
+    if (!has_limit_price(buyer->type)) {
         ledger_.spend_available(buyer->account, m.quote, cost + buyer_fee);
     } else {
         ledger_.spend_held(buyer->account, m.quote, cost + buyer_fee);
@@ -455,6 +584,8 @@ void MatchingEngine::trade(Order* taker, Order* maker, Quantity quantity) {
     taker->filled += quantity;
     maker->filled += quantity;
     OrderBook::reduce(maker->level, quantity);
+    last_prices_[taker->market] = price;
+    traded_market_ = taker->market;
     events_.emplace_back(Trade{next_exec_id_++, taker->market, price, quantity, taker->id,
                                maker->id, taker->account, maker->account, taker->side, taker_fee,
                                maker_fee, taker->remaining(), maker->remaining()});
@@ -463,6 +594,47 @@ void MatchingEngine::trade(Order* taker, Order* maker, Quantity quantity) {
 void MatchingEngine::rest(Order* order) {
     books_[order->market].append(order);
     level_changed(order->market, *order->level);
+}
+
+void MatchingEngine::cancel_resting(Order* order, CancelReason reason) {
+    events_.emplace_back(
+        OrderCancelled{order->id, order->account, order->market, order->remaining(), reason});
+    if (order->waiting) {
+        stop_books_[order->market].erase(order);
+    } else {
+        PriceLevel* level = order->level;
+        OrderBook& book = books_[order->market];
+        book.unlink(order);
+        level_changed(order->market, *level);
+        book.drop_if_empty(level);
+    }
+    close(order);
+    finish(order);
+}
+
+void MatchingEngine::open(Order* order) {
+    index_.insert(order->id, order);
+    const std::uint64_t key = std::uint64_t{order->account} + 1;
+    AccountOrders* orders = by_account_.find(key);
+    if (orders == nullptr) {
+        by_account_.insert(key, AccountOrders{});
+        orders = by_account_.find(key);
+    }
+    order->account_prev = orders->tail;
+    order->account_next = nullptr;
+    (orders->tail != nullptr ? orders->tail->account_next : orders->head) = order;
+    orders->tail = order;
+}
+
+void MatchingEngine::close(Order* order) noexcept {
+    index_.erase(order->id);
+    const std::uint64_t key = std::uint64_t{order->account} + 1;
+    AccountOrders* orders = by_account_.find(key);
+    (order->account_prev != nullptr ? order->account_prev->account_next : orders->head) =
+        order->account_next;
+    (order->account_next != nullptr ? order->account_next->account_prev : orders->tail) =
+        order->account_prev;
+    if (orders->head == nullptr) by_account_.erase(key);
 }
 
 void MatchingEngine::finish(Order* order) {
@@ -495,7 +667,9 @@ void MatchingEngine::remember_closed(const Order& order) {
 void MatchingEngine::level_changed(MarketId market, const PriceLevel& level) {
     events_.emplace_back(
         BookLevelChanged{market, level.side, level.price, level.volume, level.order_count});
-    book_changed_ = market;
+    if (std::find(books_changed_.begin(), books_changed_.end(), market) == books_changed_.end()) {
+        books_changed_.push_back(market);
+    }
 }
 
 // ---- snapshots -----------------------------------------------------------------------------
@@ -520,12 +694,30 @@ void MatchingEngine::save(ByteWriter& out) const {
                     out.put(o->quantity);
                     out.put(o->filled);
                     out.put(o->held);
+                    out.put(o->stop_price);
                 }
                 return true;
             });
         }
     }
     for (const auto version : book_versions_) out.put(version);
+    for (MarketId market = 0; market < books_.size(); ++market) {
+        out.put(last_prices_[market]);
+        out.put(halted_[market]);
+        out.put(static_cast<std::uint64_t>(stop_books_[market].size()));
+        // In the book's own order: a function of its orders alone.
+        stop_books_[market].for_each([&](const Order* o) {
+            out.put(o->id);
+            out.put(o->account);
+            out.put(static_cast<std::uint8_t>(o->side));
+            out.put(static_cast<std::uint8_t>(o->type));
+            out.put(static_cast<std::uint8_t>(o->tif));
+            out.put(o->price);
+            out.put(o->stop_price);
+            out.put(o->quantity);
+            out.put(o->held);
+        });
+    }
     // Remembered closed orders, oldest first.
     out.put(static_cast<std::uint64_t>(closed_fifo_.size()));
     for (std::size_t i = 0; i < closed_fifo_.size(); ++i) {
@@ -555,8 +747,12 @@ void MatchingEngine::save(ByteWriter& out) const {
 bool MatchingEngine::load(ByteReader& in) {
     const auto clear = [this] {
         for (auto& book : books_) book = OrderBook{};
+        for (auto& stops : stop_books_) stops = StopBook{};
         std::fill(book_versions_.begin(), book_versions_.end(), 0);
+        std::fill(last_prices_.begin(), last_prices_.end(), 0);
+        std::fill(halted_.begin(), halted_.end(), 0);
         index_.clear();
+        by_account_.clear();
         closed_.clear();
         client_ids_.clear();
         closed_fifo_.clear();
@@ -576,12 +772,14 @@ bool MatchingEngine::load(ByteReader& in) {
             for (Order* o : orders) order_pool_.release(o);
         }
     }
+    for (const auto& stops : stop_books_) stops.for_each([&](Order* o) { order_pool_.release(o); });
     clear();
 
     const auto version = in.get<std::uint32_t>();
-    if (version != kSnapshotVersion && version != 2) return clear();
+    if (version < 2 || version > kSnapshotVersion) return clear();
     next_exec_id_ = in.get<ExecId>();
     if (!ledger_.load(in)) return clear();
+    std::vector<Order*> loaded;  // load only: no allocation when trading
     if (in.get<std::uint32_t>() != books_.size()) return clear();
     for (MarketId market = 0; market < books_.size(); ++market) {
         for (Side side : {Side::Buy, Side::Sell}) {
@@ -603,12 +801,14 @@ bool MatchingEngine::load(ByteReader& in) {
                     o->quantity = in.get<Quantity>();
                     o->filled = in.get<Quantity>();
                     o->held = in.get<Amount>();
-                    if (in.failed() || o->id == 0 || o->remaining() <= 0) {
+                    o->stop_price = version >= 4 ? in.get<Price>() : 0;
+                    if (in.failed() || o->id == 0 || o->remaining() <= 0 ||
+                        o->type > OrderType::StopMarket || o->tif > TimeInForce::FOK) {
                         order_pool_.release(o);
                         return clear();
                     }
                     books_[market].append(o);
-                    index_.insert(o->id, o);
+                    loaded.push_back(o);
                 }
             }
         }
@@ -616,6 +816,39 @@ bool MatchingEngine::load(ByteReader& in) {
     if (version >= 3) {
         for (auto& v : book_versions_) v = in.get<std::uint64_t>();
     }
+    for (MarketId market = 0; market < books_.size() && version >= 4; ++market) {
+        last_prices_[market] = in.get<Price>();
+        halted_[market] = in.get<std::uint8_t>();
+        if (last_prices_[market] < 0 || halted_[market] > 1) return clear();
+        const auto stops = in.get<std::uint64_t>();
+        for (std::uint64_t i = 0; i < stops && !in.failed(); ++i) {
+            Order* o = order_pool_.acquire();
+            o->id = in.get<OrderId>();
+            o->account = in.get<AccountId>();
+            o->market = market;
+            o->side = static_cast<Side>(in.get<std::uint8_t>());
+            o->type = static_cast<OrderType>(in.get<std::uint8_t>());
+            o->tif = static_cast<TimeInForce>(in.get<std::uint8_t>());
+            o->post_only = false;
+            o->price = in.get<Price>();
+            o->stop_price = in.get<Price>();
+            o->quantity = in.get<Quantity>();
+            o->filled = 0;
+            o->held = in.get<Amount>();
+            o->waiting = true;
+            if (in.failed() || o->id == 0 || o->quantity <= 0 || o->side > Side::Sell ||
+                !is_stop(o->type) || o->tif > TimeInForce::FOK) {
+                order_pool_.release(o);
+                return clear();
+            }
+            stop_books_[market].insert(o);
+            loaded.push_back(o);
+        }
+    }
+    // Each account's list is oldest first, as trading builds it.
+    std::sort(loaded.begin(), loaded.end(),
+              [](const Order* a, const Order* b) { return a->id < b->id; });
+    for (Order* o : loaded) open(o);
     const auto closed = in.get<std::uint64_t>();
     for (std::uint64_t i = 0; i < closed && !in.failed(); ++i) {
         Order order;

@@ -72,4 +72,40 @@ std::vector<DepthLevel> OrderBook::depth(Side side, std::size_t max_levels) cons
     return out;
 }
 
+namespace {
+
+// Whether a triggers after b (sits nearer the front).
+bool triggers_after(const Order* a, const Order* b) noexcept {
+    if (a->stop_price != b->stop_price) {
+        return a->side == Side::Buy ? a->stop_price > b->stop_price : a->stop_price < b->stop_price;
+    }
+    return a->id > b->id;
+}
+
+}  // namespace
+
+void StopBook::insert(Order* order) {
+    auto& orders = order->side == Side::Buy ? buys_ : sells_;
+    orders.insert(std::upper_bound(orders.begin(), orders.end(), order, triggers_after), order);
+}
+
+void StopBook::erase(const Order* order) noexcept {
+    auto& orders = order->side == Side::Buy ? buys_ : sells_;
+    const auto it = std::lower_bound(orders.begin(), orders.end(), order, triggers_after);
+    if (it != orders.end() && *it == order) orders.erase(it);
+}
+
+Order* StopBook::next(Price last) const noexcept {
+    const auto reached = [last](const std::vector<Order*>& orders) {
+        return !orders.empty() && stop_reached(orders.back()->side, orders.back()->stop_price, last)
+                   ? orders.back()
+                   : nullptr;
+    };
+    Order* buy = reached(buys_);
+    Order* sell = reached(sells_);
+    if (buy == nullptr) return sell;
+    if (sell == nullptr) return buy;
+    return buy->id < sell->id ? buy : sell;
+}
+
 }  // namespace xtrader

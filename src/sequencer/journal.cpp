@@ -225,7 +225,7 @@ bool JournalWriter::commit() {
 bool decode_record_payload(std::span<const std::byte> payload, JournalRecord& record) {
     ByteReader in(payload);
     record.timestamp = in.get<Timestamp>();
-    if (!decode(in, record.command)) return false;
+    if (!decode(in, record.command, record.version)) return false;
     const auto count = in.get<std::uint32_t>();
     if (in.failed() || count > payload.size()) return false;
     record.events.resize(count);

@@ -130,13 +130,13 @@ RecoveryReport recover(MatchingEngine& engine, const std::filesystem::path& data
             previous = sequence;
             if (sequence == expected) {
                 JournalRecord record;
+                std::memcpy(&record.version, bytes.data() + offset + 18, 2);
                 if (!decode_record_payload(std::span(bytes).subspan(offset + kRecordHeaderBytes,
                                                                     size - kRecordHeaderBytes),
                                            record)) {
                     throw JournalError("journal record " + std::to_string(sequence) + " in " +
                                        where(path, offset) + " does not decode");
                 }
-                std::memcpy(&record.version, bytes.data() + offset + 18, 2);
                 replayed.events.clear();
                 engine.apply(Command{sequence, record.timestamp, record.command}, replayed);
                 if (record.version < 2) {  // written before books had versions

@@ -30,6 +30,7 @@ class CommandGenerator {
         const auto& orders = reference.orders();
         // Keep the books at a few hundred orders: past that, cancel more.
         if (roll < 35 && orders.size() > 400) return cancel_or_move(reference, true);
+        if (roll < 3) return stop_order(reference);
         if (roll < 35) return limit(TimeInForce::GTC, pick(0, 9) == 0);
         if (roll < 42) return limit(TimeInForce::IOC, false);
         if (roll < 47) return limit(TimeInForce::FOK, false);
@@ -39,7 +40,17 @@ class CommandGenerator {
             p.price = pick(0, 99) == 0 ? p.price : 0;  // now and then a price where none belongs
             return p;
         }
-        if (roll < 90) return cancel_or_move(reference, roll < 72);
+        if (roll < 88) return cancel_or_move(reference, roll < 72);
+        // Now and then a cancel-all, or a market halted for a while (resumes are likelier).
+        if (roll == 88 && pick(0, 9) == 0) {
+            const auto market = pick(0, 3);
+            return CancelAllOrders{account(),
+                                   market == 3 ? kAllMarkets : static_cast<MarketId>(market)};
+        }
+        if (roll == 89 && pick(0, 19) == 0) {
+            return SetMarketHalted{static_cast<MarketId>(pick(0, 2)), pick(0, 3) == 0};
+        }
+        if (roll < 90) return limit(TimeInForce::GTC, false);
         const AssetId asset = static_cast<AssetId>(pick(0, 4));  // 4 does not exist
         const Amount amount = pick(0, 20) == 0 ? pick(-5, 0) : pick(1, 2'000'000) * scale(asset);
         if (roll < 96) return Deposit{account(), asset, amount};
@@ -75,6 +86,7 @@ class CommandGenerator {
         if (pick(0, 99) == 0) p.price += tick / 2 + (m == 0 ? 0 : 1);  // off the tick (or 0 move)
         if (pick(0, 199) == 0) p.price = 0;
         p.quantity = pick(0, 199) == 0 ? 0 : pick(1, 40);
+        if (pick(0, 499) == 0) p.stop_price = p.price;  // a stop price where none belongs
         // Some orders carry a client id from a small pool, so that ids are often still taken.
         if (pick(0, 9) == 0) {
             p.client_order_id = *ClientOrderId::parse("c-" + std::to_string(pick(1, 50)));
@@ -82,8 +94,32 @@ class CommandGenerator {
         return p;
     }
 
+    // A stop order: buys stop above the mid, sells below, now and then already reached. Waiting
+    // orders are kept to a few hundred: past that, one is cancelled instead.
+    CommandBody stop_order(const ReferenceExchange& reference) {
+        const auto& stops = reference.stops();
+        if (stops.size() > 300) {
+            const auto& o = stops[static_cast<std::size_t>(pick(0, stops.size() - 1))];
+            return CancelOrder{o.account, o.id};
+        }
+        PlaceOrder p = limit(pick(0, 9) == 0 ? TimeInForce::FOK : TimeInForce::GTC, false);
+        const MarketId m = p.market == 2 ? 0 : p.market;
+        const Price tick = m == 0 ? 1 : 1000;
+        const Price offset = pick(-3, 20) * tick;
+        p.stop_price = p.side == Side::Buy ? mid_[m] + offset : mid_[m] - offset;
+        if (pick(0, 99) == 0) p.stop_price = pick(0, 1) == 0 ? 0 : p.stop_price + tick / 2 + 1;
+        p.type = pick(0, 1) == 0 ? OrderType::StopLimit : OrderType::StopMarket;
+        if (p.type == OrderType::StopLimit) {
+            p.price = p.stop_price + (p.side == Side::Buy ? 1 : -1) * pick(-1, 5) * tick;
+        } else if (pick(0, 99) != 0) {
+            p.price = 0;  // now and then a price where none belongs
+        }
+        return p;
+    }
+
     CommandBody cancel_or_move(const ReferenceExchange& reference, bool cancel) {
-        const auto& orders = reference.orders();
+        const auto& orders =
+            pick(0, 9) == 0 && !reference.stops().empty() ? reference.stops() : reference.orders();
         OrderId id;
         AccountId owner;
         const auto roll = pick(0, 9);
@@ -108,7 +144,10 @@ class CommandGenerator {
         const Price offset = pick(-6, 30) * (m == 0 ? 1 : 1000);
         Price price = side == Side::Buy ? mid_[m] - offset : mid_[m] + offset;
         if (pick(0, 99) == 0) price = -price;
-        return MoveOrder{owner, id, price};
+        // A new price, a new quantity (smaller, larger, sometimes invalid) or both.
+        const auto what = pick(0, 2);
+        const Quantity quantity = pick(0, 99) == 0 ? pick(-1, 0) : pick(1, 40);
+        return AmendOrder{owner, id, what == 1 ? 0 : price, what == 0 ? 0 : quantity};
     }
 
     std::mt19937_64 rng_;
@@ -123,7 +162,18 @@ void expect_same_state(const MatchingEngine& engine, const ReferenceExchange& re
                 << "account " << account << " asset " << asset;
         }
     }
-    ASSERT_EQ(engine.open_order_count(), reference.orders().size());
+    ASSERT_EQ(engine.open_order_count(), reference.orders().size() + reference.stops().size());
+    for (const auto& r : reference.stops()) {
+        const Order* o = engine.find_order(r.id);
+        ASSERT_NE(o, nullptr) << "stop order " << r.id;
+        EXPECT_TRUE(o->waiting);
+        EXPECT_EQ(o->stop_price, r.stop_price);
+        EXPECT_EQ(o->held, r.held);
+    }
+    for (MarketId market = 0; market < catalog.markets.size(); ++market) {
+        EXPECT_EQ(engine.halted(market), reference.halted(market));
+        EXPECT_EQ(engine.last_price(market), reference.last_price(market));
+    }
     for (const auto& r : reference.orders()) {
         const Order* o = engine.find_order(r.id);
         ASSERT_NE(o, nullptr) << "order " << r.id;
@@ -166,14 +216,21 @@ TEST(EngineDifferential, MillionRandomCommandsMatchTheReferenceModel) {
         commands = std::strtoull(env, nullptr, 10);
     }
     const EngineOptions options{.max_accounts = kMaxAccounts, .closed_order_memory = kClosedMemory};
-    MatchingEngine engine(test_catalog(), options);
-    ReferenceExchange reference(test_catalog(), kMaxAccounts, kClosedMemory);
+    // A band on the second market so narrow that orders through the mid now and then break it.
+    MarketCatalog catalog = test_catalog();
+    catalog.markets[1].price_band_ppm = 500;
+    MatchingEngine engine(catalog, options);
+    ReferenceExchange reference(catalog, kMaxAccounts, kClosedMemory);
     CommandGenerator generator(20261124);
     EventLog log;
     std::vector<Event> expected;
     std::size_t trades = 0;
     std::size_t rejects = 0;
     std::size_t resting = 0;
+    std::size_t resizes = 0;
+    std::size_t halts = 0;
+    std::size_t triggers = 0;
+    std::size_t cancel_alls = 0;  // that cancelled something
 
     // Fund everybody first, generously but not equally, so that balance failures happen too.
     Sequence sequence = 0;
@@ -198,7 +255,13 @@ TEST(EngineDifferential, MillionRandomCommandsMatchTheReferenceModel) {
         const RejectReason want = reference.apply(c, expected);
         ASSERT_EQ(got, want) << "command " << sequence;
         ASSERT_EQ(log.events, expected) << "events of command " << sequence;
-        for (const auto& e : expected) trades += std::holds_alternative<Trade>(e);
+        for (const auto& e : expected) {
+            trades += std::holds_alternative<Trade>(e);
+            resizes += std::holds_alternative<OrderResized>(e);
+            halts += std::holds_alternative<MarketHaltChanged>(e);
+            triggers += std::holds_alternative<StopTriggered>(e);
+        }
+        cancel_alls += std::holds_alternative<CancelAllOrders>(c.body) && expected.size() > 1;
         rejects += want != RejectReason::None;
         resting += engine.open_order_count();
         if (sequence % 50'000 == 0) {
@@ -213,8 +276,14 @@ TEST(EngineDifferential, MillionRandomCommandsMatchTheReferenceModel) {
     EXPECT_GT(trades, commands / 10);
     EXPECT_LT(rejects, commands / 2);
     EXPECT_GT(resting / commands, 100u);  // deep enough books for priority and sweeps to matter
-    std::printf("%zu commands, %zu trades, %zu rejected, %zu orders resting on average\n", commands,
-                trades, rejects, resting / commands);
+    EXPECT_GT(resizes, commands / 100);
+    EXPECT_GT(halts, 20u);
+    EXPECT_GT(triggers, commands / 200);
+    EXPECT_GT(cancel_alls, 100u);
+    std::printf(
+        "%zu commands, %zu trades, %zu rejected, %zu orders resting on average, %zu resized, "
+        "%zu halts or resumes, %zu cancel-alls, %zu stops triggered\n",
+        commands, trades, rejects, resting / commands, resizes, halts, cancel_alls, triggers);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "xtrader/core/market.hpp"
@@ -33,6 +34,7 @@ class ReferenceExchange {
         Amount held;
         std::uint64_t priority;  // lower is older at its price
         ClientOrderId client;
+        Price stop_price = 0;
         Quantity remaining() const { return quantity - filled; }
     };
     struct ClosedEntry {
@@ -50,14 +52,21 @@ class ReferenceExchange {
     RejectReason apply(const Command& c, std::vector<Event>& out) {
         out_ = &out;
         const std::size_t first = out.size();
+        const ExecId exec_before = next_exec_;
         const RejectReason result = apply_body(c);
-        // A command that changed a book's levels counts once in that book's version.
+        if (next_exec_ != exec_before) run_triggers(last_trade_market_);
+        // A command counts once in the version of each book whose levels it changed, in the
+        // order the books first changed.
+        std::vector<MarketId> changed;
         for (std::size_t i = first; i < out.size(); ++i) {
             if (const auto* level = std::get_if<BookLevelChanged>(&out[i])) {
-                auto& version = book_versions_[level->market];
-                out.push_back(BookVersion{level->market, ++version});
-                break;
+                if (std::find(changed.begin(), changed.end(), level->market) == changed.end()) {
+                    changed.push_back(level->market);
+                }
             }
+        }
+        for (const MarketId market : changed) {
+            out.push_back(BookVersion{market, ++book_versions_[market]});
         }
         return result;
     }
@@ -66,7 +75,13 @@ class ReferenceExchange {
         const auto it = balances_.find({account, asset});
         return it == balances_.end() ? Balance{} : it->second;
     }
-    const std::vector<RefOrder>& orders() const { return orders_; }
+    const std::vector<RefOrder>& orders() const { return orders_; }  // on the books
+    const std::vector<RefOrder>& stops() const { return stops_; }    // waiting stop orders
+    bool halted(MarketId market) const { return halted_.count(market) != 0; }
+    Price last_price(MarketId market) const {
+        const auto it = last_price_.find(market);
+        return it == last_price_.end() ? 0 : it->second;
+    }
     std::vector<AccountId> accounts() const {
         std::vector<AccountId> out;
         for (const auto& [key, b] : balances_) out.push_back(key.first);
@@ -78,7 +93,9 @@ class ReferenceExchange {
     RejectReason apply_body(const Command& c) {
         if (const auto* p = std::get_if<PlaceOrder>(&c.body)) return place(c.sequence, *p);
         if (const auto* x = std::get_if<CancelOrder>(&c.body)) return cancel(*x);
-        if (const auto* m = std::get_if<MoveOrder>(&c.body)) return move(*m);
+        if (const auto* m = std::get_if<AmendOrder>(&c.body)) return amend(*m);
+        if (const auto* a = std::get_if<CancelAllOrders>(&c.body)) return cancel_all(*a);
+        if (const auto* h = std::get_if<SetMarketHalted>(&c.body)) return set_halted(*h);
         if (const auto* d = std::get_if<Deposit>(&c.body)) return deposit(*d);
         return withdraw(std::get<Withdraw>(c.body));
     }
@@ -116,6 +133,12 @@ class ReferenceExchange {
         }
         return nullptr;
     }
+    RefOrder* find_stop(OrderId id) {
+        for (auto& o : stops_) {
+            if (o.id == id) return &o;
+        }
+        return nullptr;
+    }
     void erase(OrderId id) {
         orders_.erase(std::find_if(orders_.begin(), orders_.end(),
                                    [&](const RefOrder& o) { return o.id == id; }));
@@ -130,6 +153,9 @@ class ReferenceExchange {
     std::optional<OrderId> find_client(AccountId account, const ClientOrderId& client) const {
         if (client.empty()) return std::nullopt;
         for (const auto& o : orders_) {
+            if (o.account == account && o.client == client) return o.id;
+        }
+        for (const auto& o : stops_) {
             if (o.account == account && o.client == client) return o.id;
         }
         for (const auto& c : closed_) {
@@ -165,22 +191,60 @@ class ReferenceExchange {
         return RejectReason::None;
     }
 
+    RejectReason check_quantity(const MarketSpec& m, Quantity q) const {
+        if (q <= 0) return RejectReason::InvalidQuantity;
+        if (q % m.lot_size != 0) return RejectReason::LotSize;
+        if (q < m.min_quantity) return RejectReason::QuantityBelowMinimum;
+        if (q > m.max_quantity) return RejectReason::QuantityAboveMaximum;
+        return RejectReason::None;
+    }
+
+    RejectReason check_band(MarketId market, Price price) const {
+        const auto it = last_price_.find(market);
+        if (catalog_.markets[market].price_band_ppm == 0 || it == last_price_.end()) {
+            return RejectReason::None;
+        }
+        // Exact in integers: |price - last| / last > band.
+        const Int128 distance = price > it->second ? price - it->second : it->second - price;
+        return distance * 1'000'000 >
+                       static_cast<Int128>(it->second) * catalog_.markets[market].price_band_ppm
+                   ? RejectReason::PriceOutOfBand
+                   : RejectReason::None;
+    }
+
     RejectReason check(const PlaceOrder& p) const {
         if (p.market >= catalog_.markets.size()) return RejectReason::UnknownMarket;
         if (p.account == 0 || p.account >= max_accounts_) return RejectReason::InvalidAccount;
         const auto& m = catalog_.markets[p.market];
-        if (p.quantity <= 0) return RejectReason::InvalidQuantity;
-        if (p.quantity % m.lot_size != 0) return RejectReason::LotSize;
-        if (p.quantity < m.min_quantity) return RejectReason::QuantityBelowMinimum;
-        if (p.quantity > m.max_quantity) return RejectReason::QuantityAboveMaximum;
+        if (auto r = check_quantity(m, p.quantity); r != RejectReason::None) return r;
         if (p.type == OrderType::Market) {
             if (p.price != 0) return RejectReason::InvalidPrice;
             if (p.post_only) return RejectReason::InvalidOrderType;
-            return RejectReason::None;
+            if (p.stop_price != 0) return RejectReason::InvalidStopPrice;
+            return halted(p.market) ? RejectReason::MarketHalted : RejectReason::None;
         }
         if (auto r = check_price(m, p.price); r != RejectReason::None) return r;
         if (p.post_only && p.tif != TimeInForce::GTC) return RejectReason::InvalidOrderType;
-        return RejectReason::None;
+        if (p.stop_price != 0) return RejectReason::InvalidStopPrice;
+        if (halted(p.market)) return RejectReason::MarketHalted;
+        return check_band(p.market, p.price);
+    }
+
+    RejectReason check_stop_order(const PlaceOrder& p) const {
+        if (p.market >= catalog_.markets.size()) return RejectReason::UnknownMarket;
+        if (p.account == 0 || p.account >= max_accounts_) return RejectReason::InvalidAccount;
+        const auto& m = catalog_.markets[p.market];
+        if (auto r = check_quantity(m, p.quantity); r != RejectReason::None) return r;
+        if (p.type == OrderType::StopLimit) {
+            if (auto r = check_price(m, p.price); r != RejectReason::None) return r;
+        } else if (p.price != 0) {
+            return RejectReason::InvalidPrice;
+        }
+        if (p.post_only) return RejectReason::InvalidOrderType;
+        if (check_price(m, p.stop_price) != RejectReason::None) {
+            return RejectReason::InvalidStopPrice;
+        }
+        return halted(p.market) ? RejectReason::MarketHalted : RejectReason::None;
     }
 
     // Opposite orders in the order the taker meets them.
@@ -199,12 +263,12 @@ class ReferenceExchange {
 
     bool fok_possible(const RefOrder& t) {
         const auto& m = catalog_.markets[t.market];
-        const bool market_buy = t.type == OrderType::Market && t.side == Side::Buy;
+        const bool market_buy = !has_limit_price(t.type) && t.side == Side::Buy;
         Quantity needed = t.remaining();
         Int128 cost = 0;
         for (const auto& o : opposite_in_priority(t)) {
             if (needed == 0) break;
-            if (t.type == OrderType::Limit && !reaches(t.side, t.price, o.price)) break;
+            if (has_limit_price(t.type) && !reaches(t.side, t.price, o.price)) break;
             if (o.account == t.account) continue;
             const Quantity q = std::min(needed, o.remaining());
             needed -= q;
@@ -235,11 +299,11 @@ class ReferenceExchange {
     Stop match(RefOrder& t) {
         const auto& m = catalog_.markets[t.market];
         const Side opp = t.side == Side::Buy ? Side::Sell : Side::Buy;
-        const bool market_buy = t.type == OrderType::Market && t.side == Side::Buy;
+        const bool market_buy = !has_limit_price(t.type) && t.side == Side::Buy;
         while (t.remaining() > 0) {
             const auto best = best_price(t.market, opp);
             if (!best) return Stop::BookEmpty;
-            if (t.type == OrderType::Limit && !reaches(t.side, t.price, *best)) {
+            if (has_limit_price(t.type) && !reaches(t.side, t.price, *best)) {
                 return Stop::NotCrossing;
             }
             std::vector<std::pair<std::uint64_t, OrderId>> level;
@@ -273,7 +337,7 @@ class ReferenceExchange {
                 RefOrder& seller = t.side == Side::Buy ? maker : t;
                 const Amount bf = t.side == Side::Buy ? tf : mf;
                 const Amount sf = t.side == Side::Buy ? mf : tf;
-                if (buyer.type == OrderType::Market) {
+                if (!has_limit_price(buyer.type)) {
                     bal(buyer.account, m.quote).available -= n + bf;
                 } else {
                     bal(buyer.account, m.quote).held -= n + bf;
@@ -286,6 +350,8 @@ class ReferenceExchange {
                 bal(0, m.quote).available += tf + mf;
                 t.filled += q;
                 maker.filled += q;
+                last_price_[t.market] = *best;
+                last_trade_market_ = t.market;
                 emit(Trade{next_exec_++, t.market, *best, q, t.id, maker.id, t.account,
                            maker.account, t.side, tf, mf, t.remaining(), maker.remaining()});
                 if (maker.remaining() == 0) {
@@ -310,7 +376,9 @@ class ReferenceExchange {
 
     RejectReason place(Sequence seq, const PlaceOrder& p) {
         const OrderId id = seq;
-        if (auto r = check(p); r != RejectReason::None) return reject(id, p.account, r);
+        if (auto r = is_stop(p.type) ? check_stop_order(p) : check(p); r != RejectReason::None) {
+            return reject(id, p.account, r);
+        }
         if (const auto first = find_client(p.account, p.client_order_id)) {
             return reject(*first, p.account, RejectReason::DuplicateClientOrderId);
         }
@@ -330,9 +398,10 @@ class ReferenceExchange {
         AssetId asset = m.base;
         if (p.side == Side::Sell) {
             hold = p.quantity * m.base_multiplier;
-        } else if (p.type == OrderType::Limit) {
+        } else if (p.type != OrderType::Market) {
             asset = m.quote;
-            hold = cost_with_taker_fee(m, p.price, p.quantity);
+            hold = cost_with_taker_fee(m, p.type == OrderType::StopMarket ? p.stop_price : p.price,
+                                       p.quantity);
         } else if (balance(p.account, m.quote).available <
                    cost_with_taker_fee(m, *best, m.lot_size)) {
             return reject(id, p.account, RejectReason::InsufficientBalance);
@@ -345,29 +414,82 @@ class ReferenceExchange {
             bal(p.account, asset).held += hold;
         }
         const TimeInForce tif =
-            p.type == OrderType::Market && p.tif == TimeInForce::GTC ? TimeInForce::IOC : p.tif;
+            !has_limit_price(p.type) && p.tif == TimeInForce::GTC ? TimeInForce::IOC : p.tif;
         emit(OrderAccepted{id, p.account, p.market, p.side, p.type, tif, p.post_only, p.price,
                            p.quantity});
-        RefOrder t{id,   p.account,   p.market,         p.side,     p.type,
-                   tif,  p.post_only, p.price,          p.quantity, 0,
-                   hold, 0,           p.client_order_id};
-        Stop stop = Stop::NotCrossing;
-        if (tif != TimeInForce::FOK || fok_possible(t)) stop = match(t);
-        if (t.remaining() == 0) {
-            finish(t);
-        } else if (tif == TimeInForce::GTC) {
-            rest(t);
+        RefOrder t{id,   p.account,   p.market,          p.side,      p.type,
+                   tif,  p.post_only, p.price,           p.quantity,  0,
+                   hold, 0,           p.client_order_id, p.stop_price};
+        if (!is_stop(p.type)) {
+            execute(t);
+        } else if (last_price(p.market) != 0 && reached(t, last_price(p.market))) {
+            activate(t);
         } else {
-            emit(OrderCancelled{id, p.account, p.market, t.remaining(),
-                                stop == Stop::OutOfFunds ? CancelReason::InsufficientBalance
-                                                         : CancelReason::Unfilled});
-            finish(t);
+            stops_.push_back(t);
         }
         return RejectReason::None;
     }
 
+    void execute(RefOrder t) {
+        Stop stop = Stop::NotCrossing;
+        if (t.tif != TimeInForce::FOK || fok_possible(t)) stop = match(t);
+        if (t.remaining() == 0) {
+            finish(t);
+        } else if (t.tif == TimeInForce::GTC) {
+            rest(t);
+        } else {
+            emit(OrderCancelled{t.id, t.account, t.market, t.remaining(),
+                                stop == Stop::OutOfFunds ? CancelReason::InsufficientBalance
+                                                         : CancelReason::Unfilled});
+            finish(t);
+        }
+    }
+
+    static bool reached(const RefOrder& o, Price last) {
+        return o.side == Side::Buy ? last >= o.stop_price : last <= o.stop_price;
+    }
+
+    void activate(RefOrder t) {
+        emit(StopTriggered{t.id, t.account, t.market, t.stop_price, last_price(t.market)});
+        if (t.type == OrderType::StopMarket && t.side == Side::Buy) {
+            const AssetId quote = catalog_.markets[t.market].quote;
+            bal(t.account, quote).held -= t.held;
+            bal(t.account, quote).available += t.held;
+            t.held = 0;
+        }
+        execute(t);
+    }
+
+    // Triggers, one at a time, the waiting order the last price reaches: per side the stop it
+    // crossed first, the older at equal stops; between a buy and a sell, the older.
+    void run_triggers(MarketId market) {
+        for (;;) {
+            const Price last = last_price(market);
+            const RefOrder* next = nullptr;
+            for (const auto& o : stops_) {
+                if (o.market != market || !reached(o, last)) continue;
+                if (next == nullptr) {
+                    next = &o;
+                    continue;
+                }
+                const bool earlier =
+                    o.side == next->side
+                        ? (o.stop_price != next->stop_price
+                               ? (o.side == Side::Buy ? o.stop_price < next->stop_price
+                                                      : o.stop_price > next->stop_price)
+                               : o.id < next->id)
+                        : o.id < next->id;
+                if (earlier) next = &o;
+            }
+            if (next == nullptr) return;
+            const RefOrder t = *next;
+            stops_.erase(stops_.begin() + (next - stops_.data()));
+            activate(t);
+        }
+    }
+
     RejectReason find_own(AccountId account, OrderId id, RefOrder*& order) {
-        if ((order = find(id)) != nullptr) {
+        if ((order = find(id)) != nullptr || (order = find_stop(id)) != nullptr) {
             return order->account == account ? RejectReason::None : RejectReason::NotOwner;
         }
         if (const auto* closed = find_closed(id)) {
@@ -382,6 +504,12 @@ class ReferenceExchange {
             return reject(c.order_id, c.account, r);
         }
         const RefOrder o = *found;
+        if (find_stop(o.id) != nullptr) {
+            stops_.erase(stops_.begin() + (found - stops_.data()));
+            emit(OrderCancelled{o.id, o.account, o.market, o.remaining(), CancelReason::Requested});
+            finish(o);
+            return RejectReason::None;
+        }
         erase(o.id);
         emit(OrderCancelled{o.id, o.account, o.market, o.remaining(), CancelReason::Requested});
         emit_level(o.market, o.side, o.price);
@@ -389,42 +517,105 @@ class ReferenceExchange {
         return RejectReason::None;
     }
 
-    RejectReason move(const MoveOrder& mv) {
+    RejectReason amend(const AmendOrder& a) {
         RefOrder* found = nullptr;
-        if (auto r = find_own(mv.account, mv.order_id, found); r != RejectReason::None) {
-            return reject(mv.order_id, mv.account, r);
+        if (auto r = find_own(a.account, a.order_id, found); r != RejectReason::None) {
+            return reject(a.order_id, a.account, r);
         }
         RefOrder o = *found;
         const auto& m = catalog_.markets[o.market];
-        if (auto r = check_price(m, mv.new_price); r != RejectReason::None) {
-            return reject(o.id, o.account, r);
+        if (find_stop(o.id) != nullptr) {
+            return reject(o.id, o.account, RejectReason::InvalidOrderType);
+        }
+        if (a.new_price == 0 && a.new_quantity == 0) {
+            return reject(o.id, o.account, RejectReason::InvalidQuantity);
+        }
+        if (halted(o.market)) return reject(o.id, o.account, RejectReason::MarketHalted);
+        const Price price = a.new_price != 0 ? a.new_price : o.price;
+        const Quantity quantity = a.new_quantity != 0 ? a.new_quantity : o.quantity;
+        if (a.new_quantity != 0) {
+            if (auto r = check_quantity(m, quantity); r != RejectReason::None) {
+                return reject(o.id, o.account, r);
+            }
+            if (quantity <= o.filled) return reject(o.id, o.account, RejectReason::InvalidQuantity);
         }
         const Side opp = o.side == Side::Buy ? Side::Sell : Side::Buy;
-        if (o.post_only) {
+        if (price != o.price) {
+            if (auto r = check_price(m, price); r != RejectReason::None) {
+                return reject(o.id, o.account, r);
+            }
+            if (auto r = check_band(o.market, price); r != RejectReason::None) {
+                return reject(o.id, o.account, r);
+            }
             const auto best = best_price(o.market, opp);
-            if (best && reaches(o.side, mv.new_price, *best)) {
+            if (o.post_only && best && reaches(o.side, price, *best)) {
                 return reject(o.id, o.account, RejectReason::PostOnlyWouldCross);
             }
         }
-        if (o.side == Side::Buy) {
-            const Amount needed = cost_with_taker_fee(m, mv.new_price, o.remaining());
-            Balance& b = bal(o.account, m.quote);
-            if (needed > o.held && b.available < needed - o.held) {
-                return reject(o.id, o.account, RejectReason::InsufficientBalance);
-            }
-            b.available -= needed - o.held;
-            b.held += needed - o.held;
-            o.held = needed;
+        const Quantity remaining = quantity - o.filled;
+        const AssetId asset = o.side == Side::Buy ? m.quote : m.base;
+        const Amount needed = o.side == Side::Buy ? cost_with_taker_fee(m, price, remaining)
+                                                  : remaining * m.base_multiplier;
+        Balance& b = bal(o.account, asset);
+        if (needed > o.held && b.available < needed - o.held) {
+            return reject(o.id, o.account, RejectReason::InsufficientBalance);
+        }
+        b.available -= needed - o.held;
+        b.held += needed - o.held;
+        o.held = needed;
+        if (quantity != o.quantity) {
+            emit(OrderResized{o.id, o.account, o.market, o.quantity, quantity, remaining});
+        }
+        if (price == o.price && quantity <= o.quantity) {
+            const bool smaller = quantity < o.quantity;
+            o.quantity = quantity;
+            *found = o;  // keeps its priority
+            if (smaller) emit_level(o.market, o.side, o.price);
+            return RejectReason::None;
         }
         erase(o.id);
-        emit(OrderMoved{o.id, o.account, o.market, o.price, mv.new_price, o.remaining()});
+        o.quantity = quantity;
+        if (price != o.price) {
+            emit(OrderMoved{o.id, o.account, o.market, o.price, price, remaining});
+        }
         emit_level(o.market, o.side, o.price);
-        o.price = mv.new_price;
+        o.price = price;
         match(o);
         if (o.remaining() == 0) {
             finish(o);
         } else {
             rest(o);
+        }
+        return RejectReason::None;
+    }
+
+    RejectReason cancel_all(const CancelAllOrders& c) {
+        if (c.market != kAllMarkets && c.market >= catalog_.markets.size()) {
+            return reject(0, c.account, RejectReason::UnknownMarket);
+        }
+        if (c.account >= max_accounts_) return reject(0, c.account, RejectReason::InvalidAccount);
+        std::vector<OrderId> ids;
+        for (const auto* orders : {&orders_, &stops_}) {
+            for (const auto& o : *orders) {
+                if (o.account == c.account && (c.market == kAllMarkets || o.market == c.market)) {
+                    ids.push_back(o.id);
+                }
+            }
+        }
+        std::sort(ids.begin(), ids.end());
+        for (const OrderId id : ids) cancel(CancelOrder{c.account, id});
+        return RejectReason::None;
+    }
+
+    RejectReason set_halted(const SetMarketHalted& h) {
+        if (h.market >= catalog_.markets.size()) return reject(0, 0, RejectReason::UnknownMarket);
+        if (halted(h.market) != h.halted) {
+            if (h.halted) {
+                halted_.insert(h.market);
+            } else {
+                halted_.erase(h.market);
+            }
+            emit(MarketHaltChanged{h.market, h.halted});
         }
         return RejectReason::None;
     }
@@ -462,8 +653,12 @@ class ReferenceExchange {
     std::size_t closed_memory_;
     std::vector<Amount> totals_;
     std::map<MarketId, std::uint64_t> book_versions_;
+    std::map<MarketId, Price> last_price_;
+    std::set<MarketId> halted_;
     std::map<std::pair<AccountId, AssetId>, Balance> balances_;
     std::vector<RefOrder> orders_;
+    std::vector<RefOrder> stops_;
+    MarketId last_trade_market_ = 0;
     std::deque<ClosedEntry> closed_;
     ExecId next_exec_ = 1;
     std::uint64_t next_priority_ = 1;

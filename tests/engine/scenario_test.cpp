@@ -351,11 +351,11 @@ TEST_F(EngineScenario, MoveLosesPriorityAndMatchesAtTheNewPrice) {
     const OrderId bid = limit(1, Side::Buy, 99, 4);
     log_.take();
     // a moves away and back: it is now behind b.
-    EXPECT_EQ(apply(MoveOrder{2, a, 102}), RejectReason::None);
-    EXPECT_EQ(apply(MoveOrder{2, a, 101}), RejectReason::None);
+    EXPECT_EQ(apply(AmendOrder{2, a, 102}), RejectReason::None);
+    EXPECT_EQ(apply(AmendOrder{2, a, 101}), RejectReason::None);
     log_.take();
     // The bid moves up to 101 and takes 4 from b, the older one now.
-    EXPECT_EQ(apply(MoveOrder{1, bid, 101}), RejectReason::None);
+    EXPECT_EQ(apply(AmendOrder{1, bid, 101}), RejectReason::None);
     const std::vector<Event> expected = {
         OrderMoved{bid, 1, kTstUsd, 99, 101, 4},
         level(Side::Buy, 99, 0, 0),
@@ -364,20 +364,21 @@ TEST_F(EngineScenario, MoveLosesPriorityAndMatchesAtTheNewPrice) {
     };
     EXPECT_EQ(log_.take(), expected);
     EXPECT_EQ(balance(1, kUsd), (Balance{1'000'000 - 404, 0}));
-    EXPECT_EQ(apply(MoveOrder{1, bid, 100}), RejectReason::OrderClosed);
-    EXPECT_EQ(apply(MoveOrder{3, a, 100}), RejectReason::NotOwner);
-    EXPECT_EQ(apply(MoveOrder{2, a, 0}), RejectReason::InvalidPrice);
+    EXPECT_EQ(apply(AmendOrder{1, bid, 100}), RejectReason::OrderClosed);
+    EXPECT_EQ(apply(AmendOrder{3, a, 100}), RejectReason::NotOwner);
+    EXPECT_EQ(apply(AmendOrder{2, a, -5}), RejectReason::InvalidPrice);
+    EXPECT_EQ(apply(AmendOrder{2, a, 0}), RejectReason::InvalidQuantity);  // nothing to change
 }
 
 TEST_F(EngineScenario, MovingABuyUpNeedsTheExtraHold) {
     deposit(9, kUsd, 1100);
     const OrderId id = limit(9, Side::Buy, 100, 10);  // holds 1001
     EXPECT_EQ(balance(9, kUsd), (Balance{99, 1001}));
-    EXPECT_EQ(apply(MoveOrder{9, id, 120}), RejectReason::InsufficientBalance);  // needs 1201
+    EXPECT_EQ(apply(AmendOrder{9, id, 120}), RejectReason::InsufficientBalance);  // needs 1201
     EXPECT_EQ(engine_.find_order(id)->price, 100);
-    EXPECT_EQ(apply(MoveOrder{9, id, 109}), RejectReason::None);  // 1090 + 1
+    EXPECT_EQ(apply(AmendOrder{9, id, 109}), RejectReason::None);  // 1090 + 1
     EXPECT_EQ(balance(9, kUsd), (Balance{9, 1091}));
-    EXPECT_EQ(apply(MoveOrder{9, id, 50}), RejectReason::None);  // 500 + 0
+    EXPECT_EQ(apply(AmendOrder{9, id, 50}), RejectReason::None);  // 500 + 0
     EXPECT_EQ(balance(9, kUsd), (Balance{600, 500}));
 }
 
@@ -537,6 +538,205 @@ TEST_F(EngineScenario, SnapshotRoundTripKeepsStateAndFutureEvents) {
     EXPECT_EQ(copy_log.events, log_.events);
     EXPECT_EQ(copy.apply(Command{101, 0, CancelOrder{1, filled}}, copy_log),
               RejectReason::NotOwner);
+    EXPECT_EQ(copy.state_hash(), engine_.state_hash());
+}
+
+TEST_F(EngineScenario, AmendingDownKeepsPriorityAndUpLosesIt) {
+    const OrderId a = limit(2, Side::Sell, 101, 5);
+    const OrderId b = limit(3, Side::Sell, 101, 5);
+    log_.take();
+    // a shrinks to 3: still first in the queue, 2 TST given back.
+    EXPECT_EQ(apply(AmendOrder{2, a, 0, 3}), RejectReason::None);
+    EXPECT_EQ(log_.take(), (std::vector<Event>{OrderResized{a, 2, kTstUsd, 5, 3, 3},
+                                               level(Side::Sell, 101, 8, 2)}));
+    EXPECT_EQ(balance(2, kTst), (Balance{10'000 - 3, 3}));
+    limit(1, Side::Buy, 101, 2, TimeInForce::IOC);
+    EXPECT_EQ(engine_.find_order(a)->filled, 2);
+    // b grows to 6: now behind a.
+    EXPECT_EQ(apply(AmendOrder{3, b, 0, 6}), RejectReason::None);
+    EXPECT_EQ(balance(3, kTst), (Balance{10'000 - 6, 6}));
+    log_.take();
+    limit(1, Side::Buy, 101, 2, TimeInForce::IOC);
+    const auto events = log_.take();
+    ASSERT_TRUE(std::holds_alternative<Trade>(events[1]));
+    EXPECT_EQ(std::get<Trade>(events[1]).maker_order_id, a);  // a's last 1, then b
+    EXPECT_EQ(std::get<Trade>(events[1]).quantity, 1);
+    // Down to what has filled is no amendment; a buy's hold follows price and quantity.
+    EXPECT_EQ(apply(AmendOrder{3, b, 0, 1}), RejectReason::InvalidQuantity);
+    EXPECT_EQ(apply(AmendOrder{3, b, 0, 2}), RejectReason::None);
+    const OrderId bid = limit(4, Side::Buy, 90, 10);  // holds 900 + 0.9 -> 900
+    EXPECT_EQ(apply(AmendOrder{4, bid, 95, 20}), RejectReason::None);
+    EXPECT_EQ(balance(4, kUsd), (Balance{1'000'000 - 1901, 1901}));
+    EXPECT_EQ(apply(AmendOrder{4, bid, 0, 1'000'001}), RejectReason::QuantityAboveMaximum);
+    EXPECT_EQ(apply(AmendOrder{4, bid, 0, 20'000}), RejectReason::InsufficientBalance);
+    EXPECT_EQ(engine_.find_order(bid)->quantity, 20);
+    apply(CancelOrder{4, bid});
+    EXPECT_EQ(apply(AmendOrder{4, bid, 96}), RejectReason::OrderClosed);
+}
+
+TEST_F(EngineScenario, CancelAllCancelsTheAccountsOrdersOldestFirst) {
+    deposit(1, kKrw, 1'000'000'000'000);
+    const OrderId a = limit(1, Side::Buy, 95, 5);
+    const OrderId b = limit(1, Side::Buy, 90'000'000, 1, TimeInForce::GTC, false, kBtcKrw);
+    const OrderId c = limit(1, Side::Sell, 110, 4);
+    const OrderId other = limit(2, Side::Sell, 111, 4);
+    log_.take();
+    EXPECT_EQ(apply(CancelAllOrders{1, kTstUsd}), RejectReason::None);
+    EXPECT_EQ(log_.take(), (std::vector<Event>{
+                               OrderCancelled{a, 1, kTstUsd, 5, CancelReason::Requested},
+                               level(Side::Buy, 95, 0, 0),
+                               OrderCancelled{c, 1, kTstUsd, 4, CancelReason::Requested},
+                               level(Side::Sell, 110, 0, 0),
+                           }));
+    EXPECT_EQ(apply(CancelAllOrders{1}), RejectReason::None);  // every market: b is left
+    const auto events = log_.take();
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0], Event(OrderCancelled{b, 1, kBtcKrw, 1, CancelReason::Requested}));
+    EXPECT_EQ(balance(1, kUsd), (Balance{1'000'000, 0}));
+    EXPECT_EQ(balance(1, kKrw), (Balance{1'000'000'000'000, 0}));
+    EXPECT_NE(engine_.find_order(other), nullptr);
+    EXPECT_EQ(apply(CancelAllOrders{1}), RejectReason::None);  // nothing left: no events
+    EXPECT_TRUE(log_.take().empty());
+    EXPECT_EQ(apply(CancelAllOrders{1, 7}), RejectReason::UnknownMarket);
+}
+
+TEST_F(EngineScenario, AHaltedMarketRefusesOrdersAndAmendmentsButTakesCancels) {
+    const OrderId resting = limit(1, Side::Buy, 95, 5);
+    log_.take();
+    EXPECT_EQ(apply(SetMarketHalted{kTstUsd, true}), RejectReason::None);
+    EXPECT_EQ(log_.take(), one_event(MarketHaltChanged{kTstUsd, true}));
+    EXPECT_TRUE(engine_.halted(kTstUsd));
+    EXPECT_EQ(apply(SetMarketHalted{kTstUsd, true}), RejectReason::None);  // already: no event
+    EXPECT_TRUE(log_.take().empty());
+    limit(2, Side::Sell, 95, 5);
+    EXPECT_EQ(last_, RejectReason::MarketHalted);
+    market(2, Side::Sell, 5);
+    EXPECT_EQ(last_, RejectReason::MarketHalted);
+    EXPECT_EQ(apply(AmendOrder{1, resting, 96}), RejectReason::MarketHalted);
+    deposit(1, kKrw, 1'000'000'000'000);
+    limit(1, Side::Buy, 90'000'000, 1, TimeInForce::GTC, false, kBtcKrw);  // another market
+    EXPECT_EQ(last_, RejectReason::None);
+    EXPECT_EQ(apply(CancelOrder{1, resting}), RejectReason::None);
+    EXPECT_EQ(apply(SetMarketHalted{kTstUsd, false}), RejectReason::None);
+    limit(2, Side::Sell, 95, 5);
+    EXPECT_EQ(last_, RejectReason::None);
+    EXPECT_EQ(apply(SetMarketHalted{9, true}), RejectReason::UnknownMarket);
+}
+
+TEST_F(EngineScenario, LimitPricesOutsideTheBandAroundTheLastTradeAreRefused) {
+    MarketCatalog catalog = test_catalog();
+    catalog.markets[kTstUsd].price_band_ppm = 100'000;  // 10 %
+    MatchingEngine banded(catalog, EngineOptions{.max_accounts = 100});
+    EventLog log;
+    Sequence seq = 0;
+    const auto run = [&](CommandBody body) {
+        return banded.apply(Command{++seq, 0, std::move(body)}, log);
+    };
+    const auto order = [&](AccountId account, Side side, Price price) {
+        return run(PlaceOrder{account, kTstUsd, side, OrderType::Limit, TimeInForce::GTC, false,
+                              price, 1});
+    };
+    run(Deposit{1, kUsd, 1'000'000});
+    run(Deposit{2, kTst, 1'000});
+    EXPECT_EQ(order(1, Side::Buy, 500), RejectReason::None);  // no trade yet: no band
+    EXPECT_EQ(order(2, Side::Sell, 100), RejectReason::None);
+    EXPECT_EQ(banded.last_price(kTstUsd), 500);
+    EXPECT_EQ(order(1, Side::Buy, 551), RejectReason::PriceOutOfBand);
+    EXPECT_EQ(order(2, Side::Sell, 449), RejectReason::PriceOutOfBand);
+    EXPECT_EQ(order(1, Side::Buy, 450), RejectReason::None);  // 10 % exactly is in
+    const OrderId resting = seq;
+    EXPECT_EQ(run(AmendOrder{1, resting, 449}), RejectReason::PriceOutOfBand);
+    EXPECT_EQ(
+        run(PlaceOrder{2, kTstUsd, Side::Sell, OrderType::Market, TimeInForce::IOC, false, 0, 1}),
+        RejectReason::None);  // no price, no band
+}
+
+TEST_F(EngineScenario, StopOrdersWaitOffTheBookAndTriggerInOrder) {
+    limit(2, Side::Sell, 100, 1);
+    limit(1, Side::Buy, 100, 1);  // last price 100
+    limit(2, Side::Sell, 103, 10);
+    const auto stop = [&](AccountId account, Side side, OrderType type, Price stop_price,
+                          Price price, Quantity quantity) {
+        last_ = apply(PlaceOrder{account, kTstUsd, side, type, TimeInForce::GTC, false, price,
+                                 quantity, ClientOrderId{}, stop_price});
+        return sequence_;
+    };
+    const OrderId late = stop(3, Side::Buy, OrderType::StopLimit, 102, 103, 2);
+    log_.take();
+    const OrderId early = stop(4, Side::Buy, OrderType::StopMarket, 101, 0, 3);
+    EXPECT_EQ(last_, RejectReason::None);
+    EXPECT_EQ(log_.take(),
+              one_event(OrderAccepted{early, 4, kTstUsd, Side::Buy, OrderType::StopMarket,
+                                      TimeInForce::IOC, false, 0, 3}));
+    EXPECT_EQ(balance(3, kUsd), (Balance{1'000'000 - 206, 206}));  // 2 x 103 + fee 0
+    EXPECT_EQ(balance(4, kUsd), (Balance{1'000'000 - 303, 303}));  // 3 x 101 at the stop
+    EXPECT_TRUE(engine_.find_order(early)->waiting);
+    EXPECT_EQ(engine_.book(kTstUsd).best(Side::Buy), nullptr);
+
+    // A trade at 103 reaches both: the stop crossed first (101) triggers first.
+    const OrderId taker = limit(5, Side::Buy, 103, 1);
+    const auto events = log_.take();
+    std::vector<Event> triggers;
+    for (const auto& e : events) {
+        if (std::holds_alternative<StopTriggered>(e)) triggers.push_back(e);
+    }
+    EXPECT_EQ(triggers, (std::vector<Event>{StopTriggered{early, 4, kTstUsd, 101, 103},
+                                            StopTriggered{late, 3, kTstUsd, 102, 103}}));
+    EXPECT_EQ(engine_.find_order(taker), nullptr);
+    EXPECT_EQ(engine_.find_order(early), nullptr);  // a market buy of 3 at 103: filled
+    EXPECT_EQ(balance(4, kTst), (Balance{10'000 + 3, 0}));
+    EXPECT_EQ(balance(4, kUsd).held, 0);
+    EXPECT_EQ(engine_.find_order(late), nullptr);  // 2 at 103: filled
+    EXPECT_EQ(balance(3, kTst), (Balance{10'000 + 2, 0}));
+
+    // A stop already reached triggers at once; a waiting one cancels and gives its hold back.
+    const OrderId now = stop(3, Side::Sell, OrderType::StopMarket, 104, 0, 1);
+    EXPECT_EQ(log_.take()[1], Event(StopTriggered{now, 3, kTstUsd, 104, 103}));
+    const OrderId waiting = stop(3, Side::Sell, OrderType::StopLimit, 90, 89, 5);
+    EXPECT_EQ(balance(3, kTst).held, 5);
+    EXPECT_EQ(apply(AmendOrder{3, waiting, 88}), RejectReason::InvalidOrderType);
+    EXPECT_EQ(apply(CancelOrder{3, waiting}), RejectReason::None);
+    EXPECT_EQ(balance(3, kTst).held, 0);
+    // Wrong stop prices and prices.
+    stop(3, Side::Buy, OrderType::StopLimit, 0, 105, 1);
+    EXPECT_EQ(last_, RejectReason::InvalidStopPrice);
+    stop(3, Side::Buy, OrderType::StopMarket, 105, 105, 1);
+    EXPECT_EQ(last_, RejectReason::InvalidPrice);
+    stop(3, Side::Buy, OrderType::Limit, 105, 105, 1);
+    EXPECT_EQ(last_, RejectReason::InvalidStopPrice);
+}
+
+TEST_F(EngineScenario, SnapshotsKeepStopsHaltsAndLastPrices) {
+    limit(2, Side::Sell, 100, 1);
+    limit(1, Side::Buy, 100, 1);
+    apply(PlaceOrder{3, kTstUsd, Side::Sell, OrderType::StopLimit, TimeInForce::GTC, false, 94, 2,
+                     ClientOrderId{}, 95});
+    const OrderId stop = sequence_;
+    apply(SetMarketHalted{kTstUsd, true});
+    std::vector<std::byte> bytes;
+    ByteWriter out(bytes);
+    engine_.save(out);
+    MatchingEngine copy(test_catalog(), EngineOptions{.max_accounts = 100});
+    ByteReader in(bytes);
+    ASSERT_TRUE(copy.load(in));
+    EXPECT_TRUE(in.at_end());
+    EXPECT_EQ(copy.state_hash(), engine_.state_hash());
+    EXPECT_TRUE(copy.halted(kTstUsd));
+    EXPECT_EQ(copy.last_price(kTstUsd), 100);
+    ASSERT_NE(copy.find_order(stop), nullptr);
+    EXPECT_TRUE(copy.find_order(stop)->waiting);
+    expect_invariants(copy);
+    // Both go on the same way: the stop is cancelled by a cancel-all.
+    EventLog copy_log;
+    for (const CommandBody& body :
+         {CommandBody{SetMarketHalted{kTstUsd, false}}, CommandBody{CancelAllOrders{3}}}) {
+        const Command next{++sequence_, 0, body};
+        log_.take();
+        engine_.apply(next, log_);
+        copy.apply(next, copy_log);
+        EXPECT_EQ(std::exchange(copy_log.events, {}), log_.events);
+    }
+    EXPECT_EQ(copy.find_order(stop), nullptr);
     EXPECT_EQ(copy.state_hash(), engine_.state_hash());
 }
 

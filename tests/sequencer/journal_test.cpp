@@ -26,6 +26,9 @@ std::vector<Event> every_event_kind() {
         FundsDeposited{4, 2, 1'000'000},
         FundsWithdrawn{4, 2, -1},
         BookVersion{1, 12},
+        OrderResized{5, 2, 0, 10, 4, 1},
+        MarketHaltChanged{1, true},
+        StopTriggered{11, 2, 0, 105, 106},
     };
 }
 
@@ -34,9 +37,48 @@ std::vector<CommandBody> every_command_kind() {
             PlaceOrder{2, 0, Side::Sell, OrderType::Market, TimeInForce::IOC, false, 0, 7,
                        *ClientOrderId::parse("2f1c9a7e-4b7d-4e0a-9c1e-5d2b8f3a6c10")},
             CancelOrder{2, 77},
-            MoveOrder{3, 78, 120},
+            AmendOrder{3, 78, 120, 40},
             Deposit{4, 1, 99},
-            Withdraw{5, 0, 1}};
+            Withdraw{5, 0, 1},
+            CancelAllOrders{6, kAllMarkets},
+            SetMarketHalted{1, false},
+            PlaceOrder{7, 0, Side::Buy, OrderType::StopLimit, TimeInForce::GTC, false, 110, 2,
+                       ClientOrderId{}, 105}};
+}
+
+// A record of payload version 2 (before amendments of quantity and stop orders) decodes with
+// the new fields at their defaults.
+TEST(RecordCodec, ReadsVersion2Layouts) {
+    std::vector<std::byte> bytes;
+    ByteWriter out(bytes);
+    out.put(std::uint8_t{2});  // AmendOrder, then MoveOrder
+    out.put(AccountId{3});
+    out.put(OrderId{78});
+    out.put(Price{120});
+    ByteReader in(bytes);
+    CommandBody decoded;
+    ASSERT_TRUE(decode(in, decoded, 2));
+    EXPECT_TRUE(in.at_end());
+    EXPECT_EQ(decoded, CommandBody(AmendOrder{3, 78, 120, 0}));
+
+    const PlaceOrder place{1,
+                           1,
+                           Side::Buy,
+                           OrderType::Limit,
+                           TimeInForce::GTC,
+                           false,
+                           100,
+                           5,
+                           *ClientOrderId::parse("abc")};
+    bytes.clear();
+    encode(out, place);
+    bytes.resize(bytes.size() - sizeof(Price));  // version 2 ended at the client id
+    ByteReader old(bytes);
+    ASSERT_TRUE(decode(old, decoded, 2));
+    EXPECT_TRUE(old.at_end());
+    EXPECT_EQ(decoded, CommandBody(place));
+    ByteReader current(bytes);
+    EXPECT_FALSE(decode(current, decoded));  // as version 3 it is short
 }
 
 TEST(Crc32c, MatchesTheStandardCheckValue) {
@@ -90,7 +132,7 @@ TEST(RecordCodec, RefusesFieldsOutOfRange) {
     std::vector<std::byte> good;
     ByteWriter out(good);
     encode(out, place);
-    // tag, account (4), market (2), side, type, tif, post_only ... client id at the end.
+    // tag, account (4), market (4), side, type, tif, post_only ... client id, stop price.
     const std::size_t side = 1 + 4 + sizeof(MarketId);
     const auto corrupt = [&](std::size_t at, std::uint8_t value) {
         auto bytes = good;
@@ -100,12 +142,13 @@ TEST(RecordCodec, RefusesFieldsOutOfRange) {
         return decode(in, decoded);
     };
     ASSERT_TRUE(corrupt(side, 0));
-    EXPECT_FALSE(corrupt(side, 2));               // no such Side
-    EXPECT_FALSE(corrupt(side + 1, 7));           // no such OrderType
-    EXPECT_FALSE(corrupt(side + 2, 3));           // no such TimeInForce
-    EXPECT_FALSE(corrupt(side + 3, 131));         // not a bool
-    EXPECT_FALSE(corrupt(good.size() - 1, 200));  // a client id longer than 36
-    EXPECT_FALSE(corrupt(good.size() - 2, 'x'));  // a byte after the id's end
+    EXPECT_FALSE(corrupt(side, 2));                          // no such Side
+    EXPECT_FALSE(corrupt(side + 1, 4));                      // no such OrderType
+    EXPECT_FALSE(corrupt(side + 2, 3));                      // no such TimeInForce
+    EXPECT_FALSE(corrupt(side + 3, 131));                    // not a bool
+    const std::size_t id_end = good.size() - sizeof(Price);  // the stop price follows it
+    EXPECT_FALSE(corrupt(id_end - 1, 200));                  // a client id longer than 36
+    EXPECT_FALSE(corrupt(id_end - 2, 'x'));                  // a byte after the id's end
 }
 
 TEST(Journal, ReaderReturnsWhatTheWriterCommittedAcrossSegments) {

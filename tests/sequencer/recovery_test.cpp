@@ -198,7 +198,7 @@ TEST(Recovery, ACorruptRecordInAnOlderSegmentIsNeverTreatedAsATornTail) {
 }
 
 // Rewrites a segment as a build before book versions wrote it: payload version 1, no BookVersion
-// events.
+// events, amendments as that build's MoveOrder (a new price only), orders without a stop price.
 void write_as_version_1(const std::filesystem::path& segment) {
     std::ifstream in(segment, std::ios::binary);
     const std::vector<char> chars{std::istreambuf_iterator<char>(in), {}};
@@ -222,7 +222,20 @@ void write_as_version_1(const std::filesystem::path& segment) {
         w.put(kRecordTypeCommand);
         w.put(std::uint16_t{1});
         w.put(record.timestamp);
-        encode(w, record.command);
+        // Version 1 and 2 lacked the last field of these two (the flow leaves them 0).
+        if (const auto* amend = std::get_if<AmendOrder>(&record.command)) {
+            ASSERT_EQ(amend->new_quantity, 0);
+            w.put(static_cast<std::uint8_t>(record.command.index()));
+            w.put(amend->account);
+            w.put(amend->order_id);
+            w.put(amend->new_price);
+        } else if (const auto* place = std::get_if<PlaceOrder>(&record.command)) {
+            ASSERT_EQ(place->stop_price, 0);
+            encode(w, record.command);
+            out.resize(out.size() - sizeof(Price));
+        } else {
+            encode(w, record.command);
+        }
         std::erase_if(record.events,
                       [](const Event& e) { return std::holds_alternative<BookVersion>(e); });
         w.put(static_cast<std::uint32_t>(record.events.size()));

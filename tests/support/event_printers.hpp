@@ -50,6 +50,14 @@ inline void PrintTo(const Event& event, std::ostream* os) {
                 fields(*os, "FundsDeposited", e.account, e.asset, e.amount);
             } else if constexpr (std::is_same_v<T, BookVersion>) {
                 fields(*os, "BookVersion", e.market, e.version);
+            } else if constexpr (std::is_same_v<T, OrderResized>) {
+                fields(*os, "OrderResized", e.order_id, e.account, e.market, e.old_quantity,
+                       e.new_quantity, e.remaining);
+            } else if constexpr (std::is_same_v<T, MarketHaltChanged>) {
+                fields(*os, "MarketHaltChanged", e.market, e.halted);
+            } else if constexpr (std::is_same_v<T, StopTriggered>) {
+                fields(*os, "StopTriggered", e.order_id, e.account, e.market, e.stop_price,
+                       e.price);
             } else {
                 fields(*os, "FundsWithdrawn", e.account, e.asset, e.amount);
             }

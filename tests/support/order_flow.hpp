@@ -32,7 +32,7 @@ class OrderFlow {
             const auto& [id, owner] =
                 placed_[static_cast<std::size_t>(pick(0, placed_.size() - 1))];
             if (roll < 12) return CancelOrder{owner, id};
-            return MoveOrder{owner, id, 1000 + pick(-15, 15)};
+            return AmendOrder{owner, id, 1000 + pick(-15, 15)};
         }
         const Side side = pick(0, 1) == 0 ? Side::Buy : Side::Sell;
         const Price offset = pick(-3, 20);

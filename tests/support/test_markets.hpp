@@ -124,6 +124,13 @@ inline void expect_invariants(const MatchingEngine& engine) {
                 return true;
             });
         }
+        engine.stop_book(market).for_each([&](const Order* o) {
+            EXPECT_TRUE(o->waiting);
+            EXPECT_EQ(o->filled, 0);
+            EXPECT_EQ(engine.find_order(o->id), o);
+            held[{o->account, o->side == Side::Buy ? m.quote : m.base}] += o->held;
+            ++resting;
+        });
     }
     EXPECT_EQ(resting, engine.open_order_count());
     for (AccountId account = 0; account < ledger.account_count(); ++account) {

@@ -29,6 +29,9 @@ struct MarketSpec {
     Price max_price = 0;
     std::uint32_t maker_fee_ppm = 0;
     std::uint32_t taker_fee_ppm = 0;
+    // Limit orders priced further than this from the market's last trade are refused
+    // (PriceOutOfBand); 0 = no band. Before the first trade every price is in band.
+    std::uint32_t price_band_ppm = 0;
 
     // Derived by validate(): base amount = quantity * base_multiplier; quote amount (notional) =
     // price * quantity * quote_multiplier. Both conversions are exact by construction.

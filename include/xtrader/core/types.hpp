@@ -33,11 +33,24 @@ constexpr std::int64_t to_millis(Timestamp nanos) noexcept {
     return nanos / kNanosPerMilli;
 }
 
+// "Every market" where a command may name one market or all.
+inline constexpr MarketId kAllMarkets = ~MarketId{0};
+
 // Account 0 receives every fee; it cannot trade.
 inline constexpr AccountId kFeeAccount = 0;
 
 enum class Side : std::uint8_t { Buy = 0, Sell = 1 };
-enum class OrderType : std::uint8_t { Limit = 0, Market = 1 };
+// A stop order waits, off the book, until a trade at or through its stop price (at or above it
+// for a buy, at or below for a sell); then it is a limit or a market order.
+enum class OrderType : std::uint8_t { Limit = 0, Market = 1, StopLimit = 2, StopMarket = 3 };
+
+constexpr bool is_stop(OrderType type) noexcept {
+    return type == OrderType::StopLimit || type == OrderType::StopMarket;
+}
+// Whether the order has a limit price (once triggered, for a stop order).
+constexpr bool has_limit_price(OrderType type) noexcept {
+    return type == OrderType::Limit || type == OrderType::StopLimit;
+}
 enum class TimeInForce : std::uint8_t { GTC = 0, IOC = 1, FOK = 2 };
 
 constexpr Side opposite(Side side) noexcept {

@@ -35,6 +35,10 @@ enum class RejectReason : std::uint8_t {
     BalanceOverflow,         // a deposit that would take an asset's total beyond int64
     DuplicateOrderId,        // a PlaceOrder whose sequence number already names an order
     DuplicateClientOrderId,  // the account's client_order_id is taken; order_id names its order
+    MarketHalted,            // a new order or an amendment in a halted market
+    PriceOutOfBand,          // a limit price further from the last trade than the market's band
+    InvalidStopPrice,        // a stop order's stop price <= 0, off the tick or above the maximum,
+                             // or a stop price on another order
 };
 
 enum class CancelReason : std::uint8_t {
@@ -96,6 +100,35 @@ struct OrderMoved {
     bool operator==(const OrderMoved&) const = default;
 };
 
+// An amendment's new quantity (the order's total); follows OrderMoved's place: before it when
+// both change.
+struct OrderResized {
+    OrderId order_id;
+    AccountId account;
+    MarketId market;
+    Quantity old_quantity;
+    Quantity new_quantity;
+    Quantity remaining;
+    bool operator==(const OrderResized&) const = default;
+};
+
+// A stop order met its stop price: it is now a limit or market order taking from the book.
+// Before its trades; `price` is the last trade price that triggered it.
+struct StopTriggered {
+    OrderId order_id;
+    AccountId account;
+    MarketId market;
+    Price stop_price;
+    Price price;
+    bool operator==(const StopTriggered&) const = default;
+};
+
+struct MarketHaltChanged {
+    MarketId market;
+    bool halted;
+    bool operator==(const MarketHaltChanged&) const = default;
+};
+
 struct CommandRejected {
     // The id a new order would have had, the target of a cancel / move, or for
     // DuplicateClientOrderId the order that already has the client id.
@@ -116,8 +149,9 @@ struct BookLevelChanged {
 };
 
 // The version of a market's book after a command changed it: a per-market count of the commands
-// that changed its levels, from 1, kept in snapshots. One per command that changed the book,
-// after its BookLevelChanged events; a reader that sees version v after v - 2 has missed one.
+// that changed its levels, from 1, kept in snapshots. One per command and book it changed, after
+// all of the command's BookLevelChanged events, in the order the books first changed; a reader that
+// sees version v after v - 2 has missed one.
 struct BookVersion {
     MarketId market;
     std::uint64_t version;
@@ -138,8 +172,10 @@ struct FundsWithdrawn {
     bool operator==(const FundsWithdrawn&) const = default;
 };
 
+// The journal stores the alternative's index: new events are added at the end.
 using Event = std::variant<OrderAccepted, Trade, OrderCancelled, OrderMoved, CommandRejected,
-                           BookLevelChanged, FundsDeposited, FundsWithdrawn, BookVersion>;
+                           BookLevelChanged, FundsDeposited, FundsWithdrawn, BookVersion,
+                           OrderResized, MarketHaltChanged, StopTriggered>;
 
 // Receives the events of each command once the command has been applied. Called on the thread
 // that called MatchingEngine::apply; must not call back into the engine.

@@ -52,10 +52,14 @@ class MatchingEngine {
     const MarketCatalog& catalog() const noexcept { return catalog_; }
     const Ledger& ledger() const noexcept { return ledger_; }
     const OrderBook& book(MarketId market) const noexcept { return books_[market]; }
+    const StopBook& stop_book(MarketId market) const noexcept { return stop_books_[market]; }
     // The market's BookVersion: how many commands have changed its book.
     std::uint64_t book_version(MarketId market) const noexcept { return book_versions_[market]; }
     const Order* find_order(OrderId id) const noexcept;
     std::size_t open_order_count() const noexcept { return index_.size(); }
+    bool halted(MarketId market) const noexcept { return halted_[market] != 0; }
+    // The price of the market's last trade; 0 before its first.
+    Price last_price(MarketId market) const noexcept { return last_prices_[market]; }
 
     // The full state in a canonical byte form (snapshots), and back. load() requires an engine
     // built with the same catalog; on failure the engine is left empty.
@@ -73,20 +77,34 @@ class MatchingEngine {
 
     RejectReason place(const Command& command, const PlaceOrder& p);
     RejectReason cancel(const CancelOrder& c);
-    RejectReason move(const MoveOrder& m);
+    RejectReason amend(const AmendOrder& a);
+    RejectReason cancel_all(const CancelAllOrders& c);
+    RejectReason set_halted(const SetMarketHalted& h);
     RejectReason deposit(const Deposit& d);
     RejectReason withdraw(const Withdraw& w);
 
     RejectReason check_order(const PlaceOrder& p) const noexcept;
     RejectReason check_price(const MarketSpec& m, Price price) const noexcept;
+    RejectReason check_quantity(const MarketSpec& m, Quantity quantity) const noexcept;
+    RejectReason check_band(MarketId market, Price price) const noexcept;
     RejectReason find_own_order(AccountId account, OrderId id, Order*& order) const noexcept;
     bool fill_or_kill_possible(const Order& taker) const noexcept;
     Quantity affordable(const Order& taker, Price price) const noexcept;
     Amount buy_hold(const MarketSpec& m, Price price, Quantity quantity) const noexcept;
 
+    // A new order, or a stop order just triggered (`open`: already in the index), takes from
+    // the book; then it rests, finishes, or has its remainder cancelled.
+    void execute(Order* order, bool open);
+    void activate(Order* order);         // triggers a waiting stop order
+    void run_triggers(MarketId market);  // triggers stop orders until the last price meets none
     Stop match(Order* taker);
     void trade(Order* taker, Order* maker, Quantity quantity);
     void rest(Order* order);
+    void cancel_resting(Order* order, CancelReason reason);
+    // An order enters the index and the end of its account's list when it rests, and leaves
+    // both when it finishes. Order ids grow with the sequence, so each list is oldest first.
+    void open(Order* order);
+    void close(Order* order) noexcept;
     void finish(Order* order);  // releases the rest of its hold, remembers it closed, frees it
     void level_changed(MarketId market, const PriceLevel& level);
     RejectReason reject(OrderId id, AccountId account, RejectReason reason);
@@ -96,11 +114,21 @@ class MatchingEngine {
     EngineOptions options_;
     std::vector<OrderBook> books_;
     std::vector<std::uint64_t> book_versions_;
-    // The market whose book the command being applied changed (a command is of one market).
-    std::optional<MarketId> book_changed_;
+    std::vector<StopBook> stop_books_;
+    std::vector<Price> last_prices_;
+    // The market where the command being applied traded: its stop orders may trigger.
+    std::optional<MarketId> traded_market_;
+    std::vector<std::uint8_t> halted_;
+    // The markets whose books the command being applied changed, in the order they first did.
+    std::vector<MarketId> books_changed_;
     Ledger ledger_;
     ObjectPool<Order> order_pool_;
     IdMap<Order*> index_;
+    struct AccountOrders {
+        Order* head = nullptr;  // oldest
+        Order* tail = nullptr;
+    };
+    IdMap<AccountOrders> by_account_;  // keyed by account + 1 (ids must not be 0)
     IdMap<ClosedOrder> closed_;
     struct Closed {
         OrderId id;

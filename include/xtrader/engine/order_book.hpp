@@ -29,14 +29,18 @@ struct Order {
     TimeInForce tif = TimeInForce::GTC;
     bool post_only = false;
     Price price = 0;
+    Price stop_price = 0;
+    bool waiting = false;  // a stop order not yet triggered: in a StopBook, not on the book
     Quantity quantity = 0;
     Quantity filled = 0;
     Amount held = 0;  // what the ledger holds for this order: quote for a buy, base for a sell
     std::uint64_t client_key = 0;  // MatchingEngine's key of its client_order_id; 0 = none
 
-    Order* prev = nullptr;
+    Order* prev = nullptr;  // in its level
     Order* next = nullptr;
     PriceLevel* level = nullptr;
+    Order* account_prev = nullptr;  // among its account's open orders (MatchingEngine)
+    Order* account_next = nullptr;
 
     Quantity remaining() const noexcept { return quantity - filled; }
 };
@@ -81,7 +85,8 @@ class OrderBook {
     // Erases the level when it holds no order.
     void drop_if_empty(PriceLevel* level);
 
-    // Lowers the resting volume after a fill of `quantity` from an order at `level`.
+    // Lowers the resting volume after a fill of `quantity` from an order at `level`, or after an
+    // amendment took that much from an order's quantity.
     static void reduce(PriceLevel* level, Quantity quantity) noexcept { level->volume -= quantity; }
 
     // Levels best first; at most max_levels of them.
@@ -111,6 +116,35 @@ class OrderBook {
     std::vector<PriceLevel*> bids_;  // ascending price: best bid at the back
     std::vector<PriceLevel*> asks_;  // descending price: best ask at the back
     ObjectPool<PriceLevel, 1024> level_pool_;
+};
+
+// Whether a last trade price triggers a stop order of `side` with this stop price.
+constexpr bool stop_reached(Side side, Price stop, Price last) noexcept {
+    return side == Side::Buy ? last >= stop : last <= stop;
+}
+
+// One market's stop orders waiting for their trigger, each side sorted so that the next to trigger
+// is at the back: buys by stop price descending, sells ascending, the older order behind at
+// equal stops. Insert and erase are O(log n + n moved); stop orders are few beside the book.
+// Not thread-safe; owned by the sequencer thread.
+class StopBook {
+  public:
+    void insert(Order* order);
+    void erase(const Order* order) noexcept;
+    // The waiting order that a last trade price triggers next: the stop the price crossed first,
+    // then the older order (the lower id, between a buy and a sell); nullptr when none.
+    Order* next(Price last) const noexcept;
+    std::size_t size() const noexcept { return buys_.size() + sells_.size(); }
+    // Visits every waiting order, in no particular order.
+    template <class F>
+    void for_each(F&& f) const {
+        for (Order* o : buys_) f(o);
+        for (Order* o : sells_) f(o);
+    }
+
+  private:
+    std::vector<Order*> buys_;
+    std::vector<Order*> sells_;
 };
 
 // True when a limit price on `side` reaches a resting price on the opposite side.

@@ -19,6 +19,7 @@
 #include "xtrader/core/types.hpp"
 #include "xtrader/engine/command.hpp"
 #include "xtrader/engine/event.hpp"
+#include "xtrader/sequencer/record_codec.hpp"
 
 namespace xtrader {
 
@@ -128,10 +129,11 @@ struct JournalRecord {
     Timestamp timestamp = 0;
     CommandBody command;
     std::vector<Event> events;
-    std::uint16_t version = 0;  // the payload layout it was written in (kRecordPayloadVersion)
+    std::uint16_t version = kRecordPayloadVersion;  // the payload layout it was written in
 };
 
-// Decodes a record's payload (after the record header); false when it does not parse.
+// Decodes a record's payload (after the record header) in the layout record.version names;
+// false when it does not parse.
 bool decode_record_payload(std::span<const std::byte> payload, JournalRecord& record);
 
 // Reads records in order from a sequence number onwards, following new segments as they appear;

@@ -14,11 +14,13 @@
 namespace xtrader {
 
 // 2: BookVersion events follow a command's book changes (a version 1 record has none).
-inline constexpr std::uint16_t kRecordPayloadVersion = 2;
+// 3: AmendOrder (version 2's MoveOrder) carries new_quantity, PlaceOrder stop_price.
+inline constexpr std::uint16_t kRecordPayloadVersion = 3;
 
 void encode(ByteWriter& out, const CommandBody& command);
 void encode(ByteWriter& out, const Event& event);
-bool decode(ByteReader& in, CommandBody& command);
+// `version`: the payload version the command was written in.
+bool decode(ByteReader& in, CommandBody& command, std::uint16_t version = kRecordPayloadVersion);
 bool decode(ByteReader& in, Event& event);
 
 }  // namespace xtrader
