@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include "xtrader/api/encoders.hpp"
+#include "xtrader/api/order_requests.hpp"
 
 namespace xtrader::api {
 
@@ -69,6 +70,13 @@ void AccountRoutes::executions(const RestCallPtr& call) {
     if (limit) query.limit = static_cast<std::size_t>(*limit);
     if (from) query.from = *from * kNanosPerMilli;
     if (to) query.to = *to * kNanosPerMilli;
+    if (const auto* text = call->target().param("cursor")) {
+        query.after = decode_cursor(*text);
+        if (!query.after) {
+            return call->fail(400, "invalid_cursor",
+                              "cursor must be the `next` of the previous page");
+        }
+    }
     boost::asio::post(store_reads_, [call, query, catalog = &catalog_, history = &history_] {
         std::vector<ExecutionRecord> rows;
         try {
@@ -86,7 +94,13 @@ void AccountRoutes::executions(const RestCallPtr& call) {
             const auto& m = catalog->markets[e.market];
             write_own_execution(json, m, catalog->assets[m.quote], e, ExecutionScope::Standalone);
         }
-        json.end_array().end_object();
+        json.end_array().key("next");
+        if (rows.size() < query.limit) {
+            json.null();
+        } else {
+            json.string(encode_cursor({rows.back().time, rows.back().exec_id}));
+        }
+        json.end_object();
         call->reply(200, std::move(body));
     });
 }

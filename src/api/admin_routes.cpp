@@ -104,6 +104,29 @@ void AdminRoutes::deposit(const RestCallPtr& call) {
     }));
 }
 
+void AdminRoutes::set_halted(const RestCallPtr& call, std::string_view symbol, bool halted) {
+    if (!access_.admin(*call)) return;
+    const std::string name = url_decode(symbol);
+    const MarketSpec* market = catalog_.find(name);
+    if (market == nullptr)
+        return call->fail(404, "unknown_symbol", "unknown symbol \"" + name + "\"");
+    const auto id = static_cast<MarketId>(market - catalog_.markets.data());
+    submitted(*call, sequencer_.submit(SetMarketHalted{id, halted}, [call, market, halted](
+                                                                        const CommandReply& reply) {
+        if (reply.result != RejectReason::None) {
+            return call->fail(400, to_string(reply.result), "the market's state was not changed");
+        }
+        std::string body;
+        JsonWriter json(body);
+        json.begin_object();
+        json.key("symbol").string(market->symbol);
+        json.key("status").string(halted ? "halted" : "trading");
+        json.key("sequence").number(reply.sequence);
+        json.end_object();
+        call->reply(200, std::move(body));
+    }));
+}
+
 void AdminRoutes::list_accounts(const RestCallPtr& call) {
     if (!access_.admin(*call)) return;
     const auto keys = access_.keys().keys();
@@ -133,8 +156,13 @@ void AdminRoutes::create_account(const RestCallPtr& call) {
     const auto scope = scope_of(*call, *request);
     if (!scope) return;
     const auto* name = request->find("name");
+    // Characters, not bytes (as the document's maxLength counts): UTF-8 lead bytes.
+    const auto characters = [](const std::string& text) {
+        return std::count_if(text.begin(), text.end(),
+                             [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+    };
     if (name == nullptr || !name->is(JsonValue::Kind::String) || name->text.empty() ||
-        name->text.size() > 64) {
+        characters(name->text) > 64) {
         return call->fail(400, "invalid_name", "name is required: 1 to 64 characters");
     }
     // Room for its key first: an account is never left without one.

@@ -19,11 +19,12 @@ void write_order_fields(JsonWriter& json, const MarketSpec& m, const AssetSpec& 
     json.key("status").string(to_string(o.status));
     if (!o.reason.empty()) json.key("reason").string(o.reason);
     json.key("price");
-    if (o.type == OrderType::Market) {
-        json.null();
-    } else {
+    if (has_limit_price(o.type)) {
         json.decimal(o.price, m.price_scale);
+    } else {
+        json.null();
     }
+    if (is_stop(o.type)) json.key("stop_price").decimal(o.stop_price, m.price_scale);
     json.key("quantity").decimal(o.quantity, m.qty_scale);
     json.key("filled_quantity").decimal(o.filled, m.qty_scale);
     json.key("remaining_quantity").decimal(o.remaining(), m.qty_scale);

@@ -5,8 +5,9 @@
 
 namespace xtrader::api {
 
-MarketDataRoutes::MarketDataRoutes(const MarketCatalog& catalog, const MarketData& market_data)
-    : catalog_(catalog), market_data_(market_data) {}
+MarketDataRoutes::MarketDataRoutes(const MarketCatalog& catalog, const MarketData& market_data,
+                                   const MarketStatus& status)
+    : catalog_(catalog), market_data_(market_data), status_(status) {}
 
 void MarketDataRoutes::markets(const RestCallPtr& call) {
     std::string body;
@@ -26,6 +27,13 @@ void MarketDataRoutes::markets(const RestCallPtr& call) {
         json.key("max_price").decimal(m.max_price, m.price_scale);
         json.key("maker_fee").decimal(m.maker_fee_ppm, 6);
         json.key("taker_fee").decimal(m.taker_fee_ppm, 6);
+        json.key("price_band");
+        if (m.price_band_ppm == 0) {
+            json.null();
+        } else {
+            json.decimal(m.price_band_ppm, 6);
+        }
+        json.key("status").string(status_.halted(id_of(m)) ? "halted" : "trading");
         json.end_object();
     }
     json.end_array().end_object();

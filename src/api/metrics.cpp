@@ -8,6 +8,8 @@ std::string_view to_string(Route route) noexcept {
     switch (route) {
         case Route::SubmitOrder: return "submit_order";
         case Route::CancelOrder: return "cancel_order";
+        case Route::AmendOrder: return "amend_order";
+        case Route::CancelAll: return "cancel_all";
         case Route::GetOrder: return "get_order";
         case Route::ListOrders: return "list_orders";
         case Route::Executions: return "executions";
@@ -17,6 +19,7 @@ std::string_view to_string(Route route) noexcept {
         case Route::AdminKeys: return "admin_keys";
         case Route::AdminAlerts: return "admin_alerts";
         case Route::AdminReports: return "admin_reports";
+        case Route::AdminMarkets: return "admin_markets";
         case Route::Markets: return "markets";
         case Route::OrderBook: return "orderbook";
         case Route::PublicTrades: return "public_trades";

@@ -96,16 +96,24 @@ std::vector<OrderRecord> OrderView::open_orders(AccountId account,
 
 std::vector<OrderRecord> OrderView::finished_orders(AccountId account,
                                                     std::optional<MarketId> market,
-                                                    std::size_t limit) const {
-    std::vector<OrderRecord> out;
+                                                    std::size_t limit,
+                                                    std::optional<OrderId> before) const {
+    std::vector<const OrderRecord*> matching;
     std::shared_lock lock(mutex_);
     const auto it = finished_by_account_.find(account);
-    if (it == finished_by_account_.end()) return out;
-    for (auto id = it->second.rbegin(); id != it->second.rend() && out.size() < limit; ++id) {
-        const auto found = orders_.find(*id);
-        if (found == orders_.end()) continue;
-        if (!market || found->second.market == *market) out.push_back(found->second);
+    if (it == finished_by_account_.end()) return {};
+    for (const OrderId id : it->second) {
+        const auto found = orders_.find(id);
+        if (found == orders_.end() || (before && id >= *before)) continue;
+        if (!market || found->second.market == *market) matching.push_back(&found->second);
     }
+    const auto newest =
+        matching.begin() + static_cast<std::ptrdiff_t>(std::min(limit, matching.size()));
+    std::partial_sort(matching.begin(), newest, matching.end(),
+                      [](const OrderRecord* a, const OrderRecord* b) { return a->id > b->id; });
+    std::vector<OrderRecord> out;
+    out.reserve(static_cast<std::size_t>(newest - matching.begin()));
+    for (auto i = matching.begin(); i != newest; ++i) out.push_back(**i);
     return out;
 }
 

@@ -43,12 +43,14 @@ void RestApi::dispatch(const RestCallPtr& call, http::verb method) {
         call->allow = "POST";
         if (is(http::verb::post, Route::CancelOrder)) return r.orders.cancel(call, {});
     } else if (const auto id = tail("/v1/order/")) {
-        call->allow = "GET, HEAD, DELETE";
+        call->allow = "GET, HEAD, DELETE, PATCH";
         if (is(http::verb::delete_, Route::CancelOrder)) return r.orders.cancel(call, *id);
+        if (is(http::verb::patch, Route::AmendOrder)) return r.orders.amend(call, *id);
         if (is(http::verb::get, Route::GetOrder)) return r.orders.get(call, *id);
     } else if (path == "/v1/orders") {
-        call->allow = kGet;
+        call->allow = "GET, HEAD, DELETE";
         if (is(http::verb::get, Route::ListOrders)) return r.orders.list(call);
+        if (is(http::verb::delete_, Route::CancelAll)) return r.orders.cancel_all(call);
     } else if (path == "/v1/execution") {
         call->allow = kGet;
         if (is(http::verb::get, Route::Executions)) return r.account.executions(call);
@@ -64,6 +66,18 @@ void RestApi::dispatch(const RestCallPtr& call, http::verb method) {
     } else if (path == "/v1/admin/reports/daily") {
         call->allow = kGet;
         if (is(http::verb::get, Route::AdminReports)) return r.surveillance.daily_report(call);
+    } else if (path.starts_with("/v1/admin/markets/")) {
+        // /v1/admin/markets/{symbol}/halt or /resume
+        const auto rest = path.substr(std::string_view("/v1/admin/markets/").size());
+        const auto slash = rest.find('/');
+        const auto action = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+        if (slash == 0 || (action != "halt" && action != "resume")) {
+            return call->fail(404, "not_found", "use /v1/admin/markets/{symbol}/halt or /resume");
+        }
+        call->allow = "POST";
+        if (is(http::verb::post, Route::AdminMarkets)) {
+            return r.admin.set_halted(call, rest.substr(0, slash), action == "halt");
+        }
     } else if (path == "/v1/admin/accounts") {
         call->allow = "GET, HEAD, POST";
         if (is(http::verb::get, Route::AdminAccounts)) return r.admin.list_accounts(call);

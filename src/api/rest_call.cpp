@@ -63,6 +63,7 @@ HttpRefusal http_refusal(RejectReason reason) noexcept {
         case RejectReason::UnknownOrder: return {404, "order_not_found"};
         case RejectReason::NotOwner: return {403, "forbidden"};
         case RejectReason::OrderClosed: return {409, "order_closed"};
+        case RejectReason::MarketHalted: return {409, "market_halted"};
         default: return {400, to_string(reason)};
     }
 }

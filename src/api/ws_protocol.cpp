@@ -30,6 +30,12 @@ std::variant<WsRequest, WsRequestError> parse_ws_request(std::string_view text) 
             return WsRequestError{"unauthorized", "api_key must be a string"};
         }
         request.api_key = key->text;
+        if (const JsonValue* flag = json->find("cancel_on_disconnect")) {
+            if (!flag->is(JsonValue::Kind::Bool)) {
+                return WsRequestError{"bad_request", "cancel_on_disconnect must be true or false"};
+            }
+            request.cancel_on_disconnect = flag->text == "true";
+        }
         return request;
     }
     if (op->text == "subscribe") {

@@ -50,14 +50,16 @@ void fail(beast::error_code ec, const char* what) {
 struct WsContext {
     WsContext(std::shared_ptr<WsHub> hub_, const MarketCatalog& catalog_,
               const MarketData& market_data_, RequestMetrics& metrics_, Authenticator& auth_,
-              WsOptions options_, StatusPages status_pages_)
+              WsOptions options_, StatusPages status_pages_,
+              std::function<void(AccountId)> cancel_all_)
         : hub(std::move(hub_)),
           catalog(catalog_),
           market_data(market_data_),
           metrics(metrics_),
           auth(auth_),
           options(options_),
-          status_pages(std::move(status_pages_)) {}
+          status_pages(std::move(status_pages_)),
+          cancel_all(std::move(cancel_all_)) {}
 
     std::shared_ptr<WsHub> hub;
     const MarketCatalog& catalog;
@@ -66,6 +68,7 @@ struct WsContext {
     Authenticator& auth;
     WsOptions options;
     StatusPages status_pages;
+    std::function<void(AccountId)> cancel_all;  // cancel-on-disconnect; empty: not offered
     // Upgraded connections: the clients, without the probes of the status pages.
     mutable std::atomic<std::size_t> clients{0};
 };
@@ -89,6 +92,8 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     }
 
     ~WsSession() override {
+        // The connection is gone, however it ended: a market maker's quotes go with it.
+        if (cancel_on_disconnect_ && account_) context_->cancel_all(*account_);
         for (const auto& channel : channels_) context_->hub->unsubscribe(channel, this);
         if (accepted_) context_->clients.fetch_sub(1, std::memory_order_relaxed);
     }
@@ -247,8 +252,17 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
                     }
                     return reply(error_message("unauthorized", "unknown api_key"));
                 }
+                if (request.cancel_on_disconnect && !context_->cancel_all) {
+                    return reply(error_message("unsupported",
+                                               "cancel_on_disconnect needs a connection to the "
+                                               "exchange itself, not to a gateway"));
+                }
                 account_ = std::get<Principal>(result).account;
-                return reply(make_message(R"({"type":"Authenticated"})"));
+                cancel_on_disconnect_ = request.cancel_on_disconnect;
+                return reply(
+                    make_message(cancel_on_disconnect_
+                                     ? R"({"type":"Authenticated","cancel_on_disconnect":true})"
+                                     : R"({"type":"Authenticated"})"));
             }
             case WsRequest::Op::Subscribe:
             case WsRequest::Op::Unsubscribe: break;
@@ -400,6 +414,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     bool read_paused_ = false;
     bool accepted_ = false;
     std::optional<AccountId> account_;
+    bool cancel_on_disconnect_ = false;
     bool admin_ = false;  // authenticated with the admin token: may read `alerts`
     std::unordered_set<std::string> channels_;  // the hub channels this session is in
 };
@@ -408,9 +423,11 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
 
 WsServer::WsServer(net::io_context& io, const tcp::endpoint& endpoint, std::shared_ptr<WsHub> hub,
                    const MarketCatalog& catalog, const MarketData& market_data, Authenticator& auth,
-                   RequestMetrics& metrics, WsOptions options, StatusPages status_pages)
+                   RequestMetrics& metrics, WsOptions options, StatusPages status_pages,
+                   std::function<void(AccountId)> cancel_all)
     : context_(std::make_shared<const WsContext>(std::move(hub), catalog, market_data, metrics,
-                                                 auth, options, std::move(status_pages))) {
+                                                 auth, options, std::move(status_pages),
+                                                 std::move(cancel_all))) {
     listener_ = std::make_shared<Listener>(
         io, endpoint, ListenerOptions{options.max_connections, {}}, metrics,
         [context = context_](tcp::socket&& socket, ConnectionSlot slot) {

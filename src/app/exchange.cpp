@@ -3,6 +3,7 @@
 // stopped by stop(), each in one place.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -98,13 +99,14 @@ class ReplicatedOrderHistory final : public OrderHistory {
     }
 
     std::vector<OrderRecord> closed_orders(AccountId account, std::optional<MarketId> market,
-                                           std::size_t limit) override {
+                                           std::size_t limit,
+                                           std::optional<OrderId> before) override {
         try {
-            return replica_.closed_orders(account, market, limit);
+            return replica_.closed_orders(account, market, limit, before);
         } catch (const StoreError& e) {
             spdlog::debug("orders of account {} from postgresql: {}", account, e.what());
         }
-        return local_.closed_orders(account, market, limit);
+        return local_.closed_orders(account, market, limit, before);
     }
 
   private:
@@ -342,6 +344,8 @@ class Exchange {
     void start();
     void stop();  // idempotent
     void announce() const;
+    // Cancel-on-disconnect: every open order of the account, retried while the queue is full.
+    void cancel_all_of(AccountId account);
 
     const Config& config_;
     SystemClock clock_;
@@ -396,7 +400,8 @@ class Exchange {
     api::AdminRoutes admin_routes_{config_.catalog, sequencer_, access_, config_.rest.max_accounts};
     api::SurveillanceRoutes surveillance_routes_{config_.catalog, surveillance_.store(), store_,
                                                  access_, store_reads_};
-    api::MarketDataRoutes market_data_routes_{config_.catalog, market_data_};
+    api::MarketStatus market_status_{config_.catalog.markets.size()};
+    api::MarketDataRoutes market_data_routes_{config_.catalog, market_data_, market_status_};
     api::SystemRoutes system_routes_{sequencer_, pipelines(), metrics_};
     api::StaticRoutes static_routes_{config_.rest.web_root};
     api::RestApi rest_{{order_routes_, account_routes_, admin_routes_, surveillance_routes_,
@@ -447,7 +452,27 @@ std::optional<TopicConsumer> Exchange::mdp_member() {
 std::optional<api::WsServer> Exchange::websocket_server() {
     if (config_.pipelines.ws_gateways) return std::nullopt;
     return std::optional<api::WsServer>(std::in_place, io_, endpoint(config_.ws_port), hub_,
-                                        config_.catalog, market_data_, auth_, metrics_, config_.ws);
+                                        config_.catalog, market_data_, auth_, metrics_, config_.ws,
+                                        api::StatusPages{},
+                                        [this](AccountId account) { cancel_all_of(account); });
+}
+
+void Exchange::cancel_all_of(AccountId account) {
+    const auto result = sequencer_.submit(
+        CancelAllOrders{account, kAllMarkets}, [account](const CommandReply& reply) {
+            const auto cancelled = std::count_if(
+                reply.events.begin(), reply.events.end(),
+                [](const Event& e) { return std::holds_alternative<OrderCancelled>(e); });
+            spdlog::info("ws: account {} disconnected: {} orders cancelled", account, cancelled);
+        });
+    if (result == SubmitResult::QueueFull) {
+        auto retry = std::make_shared<net::steady_timer>(io_, std::chrono::milliseconds(20));
+        retry->async_wait([this, account, retry](const boost::system::error_code& ec) {
+            if (!ec) cancel_all_of(account);
+        });
+    } else if (result == SubmitResult::Unavailable) {
+        spdlog::warn("ws: account {} disconnected while the exchange stops: orders kept", account);
+    }
 }
 
 api::Pipelines Exchange::pipelines() {
@@ -486,7 +511,9 @@ void Exchange::start() {
     market_data_.set_listener(&feed_);
     orders_.set_listener([this](const OrderRecord& order) { feed_.on_order(order); });
 
+    market_status_.load(engine_);
     sequencer_.add_observer(orders_);
+    sequencer_.add_observer(market_status_);
     sequencer_.add_observer(relay_);
     // Journal segments stay until every follower has read past them.
     sequencer_.register_cursor(store_writer_.cursor());

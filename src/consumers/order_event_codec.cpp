@@ -61,6 +61,7 @@ void encode_order_event(const MarketCatalog& catalog, const OrderChange& message
     json.key("status").string(to_string(o.status));
     json.key("reason").string(o.reason);
     json.key("price").decimal_string(o.price, m.price_scale);
+    if (is_stop(o.type)) json.key("stop_price").decimal_string(o.stop_price, m.price_scale);
     json.key("quantity").decimal_string(o.quantity, m.qty_scale);
     json.key("filled_quantity").decimal_string(o.filled, m.qty_scale);
     json.key("remaining_quantity").decimal_string(o.remaining(), m.qty_scale);
@@ -112,7 +113,8 @@ std::optional<OrderChange> decode_order_event(const MarketCatalog& catalog, std:
         !decimal(object->find("filled_amount"), m->price_scale + m->qty_scale, o.price_volume) ||
         !json_integer(object->find("timestamp"), updated_ms) || updated_ms < 0 ||
         !json_integer(object->find("created_time"), created_ms) || created_ms < 0 ||
-        o.filled > o.quantity) {
+        o.filled > o.quantity ||
+        (is_stop(o.type) && !decimal(object->find("stop_price"), m->price_scale, o.stop_price))) {
         error = "an Order event needs every field of an order, valid for its market";
         return std::nullopt;
     }

@@ -1,5 +1,7 @@
 #include "xtrader/consumers/order_projection.hpp"
 
+#include <algorithm>
+
 namespace xtrader {
 
 namespace {
@@ -23,16 +25,23 @@ std::optional<OrderRecord> placed_order(Sequence sequence, Timestamp timestamp,
     o.tif = place.tif;
     o.post_only = place.post_only;
     o.price = place.price;
+    o.stop_price = place.stop_price;
     o.quantity = place.quantity;
+    if (is_stop(place.type)) o.status = OrderStatus::Untriggered;
     o.client_order_id = place.client_order_id;
     o.created = o.updated = timestamp;
     o.sequence = sequence;
     for (const auto& event : events) {
         if (const auto* accepted = std::get_if<OrderAccepted>(&event)) {
             o.tif = accepted->tif;
+        } else if (const auto* triggered = std::get_if<StopTriggered>(&event)) {
+            if (triggered->order_id == o.id) o.status = OrderStatus::Pending;
         } else if (const auto* trade = std::get_if<Trade>(&event)) {
             if (trade->taker_order_id == o.id) {
                 fill(o, trade->price, trade->quantity, trade->taker_remaining);
+            } else if (trade->maker_order_id == o.id) {
+                // Resting already: a stop order its own trades triggered took from it.
+                fill(o, trade->price, trade->quantity, trade->maker_remaining);
             }
         } else if (const auto* cancelled = std::get_if<OrderCancelled>(&event)) {
             if (cancelled->order_id == o.id) {
@@ -74,7 +83,10 @@ void project(Sequence sequence, Timestamp timestamp, const CommandBody& command,
     if (const auto* place = std::get_if<PlaceOrder>(&command)) {
         if (auto placed = placed_order(sequence, timestamp, *place, events)) changed(*placed);
     }
-    const auto* amend = std::get_if<AmendOrder>(&command);
+    // Orders that take from the book in this command besides a new one: an amended order, and
+    // stop orders as they trigger (a command triggers few).
+    std::vector<OrderId> takers;
+    if (const auto* amend = std::get_if<AmendOrder>(&command)) takers.push_back(amend->order_id);
     const auto update = [&](OrderId id, const auto& change) {
         if (id == sequence) return;  // a new order's own events are in placed_order
         const OrderRecord* current = find(id);
@@ -90,8 +102,7 @@ void project(Sequence sequence, Timestamp timestamp, const CommandBody& command,
             update(trade->maker_order_id, [&](OrderRecord& o) {
                 fill(o, trade->price, trade->quantity, trade->maker_remaining);
             });
-            // An amended order matches as a taker.
-            if (amend != nullptr && trade->taker_order_id == amend->order_id) {
+            if (std::find(takers.begin(), takers.end(), trade->taker_order_id) != takers.end()) {
                 update(trade->taker_order_id, [&](OrderRecord& o) {
                     fill(o, trade->price, trade->quantity, trade->taker_remaining);
                 });
@@ -103,6 +114,9 @@ void project(Sequence sequence, Timestamp timestamp, const CommandBody& command,
             });
         } else if (const auto* moved = std::get_if<OrderMoved>(&event)) {
             update(moved->order_id, [&](OrderRecord& o) { o.price = moved->new_price; });
+        } else if (const auto* triggered = std::get_if<StopTriggered>(&event)) {
+            takers.push_back(triggered->order_id);
+            update(triggered->order_id, [](OrderRecord& o) { o.status = OrderStatus::Pending; });
         } else if (const auto* resized = std::get_if<OrderResized>(&event)) {
             update(resized->order_id, [&](OrderRecord& o) { o.quantity = resized->new_quantity; });
         }

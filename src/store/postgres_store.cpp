@@ -147,6 +147,11 @@ std::vector<ExecutionRecord> PostgresStore::executions(const ExecutionQuery& que
         if (query.from)
             filter += " AND transaction_time >= " + std::to_string(to_millis(*query.from));
         if (query.to) filter += " AND transaction_time < " + std::to_string(to_millis(*query.to));
+        if (query.after) {
+            const auto ms = std::to_string(to_millis(query.after->time));
+            filter += " AND (transaction_time < " + ms + " OR (transaction_time = " + ms +
+                      " AND exec_id < " + std::to_string(query.after->id) + "))";
+        }
         // Each side separately, so that each uses its account index.
         const std::string columns =
             "exec_id, sequence, symbol, price, quantity, taker_side, taker_order_id, "
@@ -234,7 +239,7 @@ std::size_t PostgresStore::upsert_orders(std::span<const OrderChange> changes) {
         std::string sql =
             "INSERT INTO orders (order_id, account_id, client_order_id, symbol, side, order_type, "
             "time_in_force, post_only, status, reason, price, quantity, filled_quantity, "
-            "filled_amount, sequence, change, created_time, updated_time) VALUES ";
+            "filled_amount, sequence, change, created_time, updated_time, stop_price) VALUES ";
         sql.reserve(sql.size() + changes.size() * 220);
         for (const auto& c : changes) {
             const OrderRecord& o = c.order;
@@ -263,12 +268,13 @@ std::size_t PostgresStore::upsert_orders(std::span<const OrderChange> changes) {
             value(std::to_string(o.sequence));
             value(std::to_string(c.change));
             value(std::to_string(to_millis(o.created)));
-            sql += std::to_string(to_millis(o.updated));
+            value(std::to_string(to_millis(o.updated)));
+            sql += is_stop(o.type) ? format_decimal(o.stop_price, m.price_scale) : "NULL";
             sql += ')';
         }
         sql +=
             " ON CONFLICT (order_id) DO UPDATE SET price = excluded.price, "
-            "status = excluded.status, reason = excluded.reason, "
+            "quantity = excluded.quantity, status = excluded.status, reason = excluded.reason, "
             "filled_quantity = excluded.filled_quantity, filled_amount = excluded.filled_amount, "
             "sequence = excluded.sequence, change = excluded.change, "
             "updated_time = excluded.updated_time "
@@ -284,7 +290,7 @@ namespace {
 constexpr const char* kOrderColumns =
     "order_id, account_id, client_order_id, symbol, side, order_type, time_in_force, post_only, "
     "status, reason, price, quantity, filled_quantity, filled_amount, sequence, created_time, "
-    "updated_time";
+    "updated_time, stop_price";
 
 // A row of kOrderColumns; nullopt for a market no longer configured.
 std::optional<OrderRecord> order_of(const MarketCatalog& catalog, const pqxx::row& row) {
@@ -311,6 +317,7 @@ std::optional<OrderRecord> order_of(const MarketCatalog& catalog, const pqxx::ro
     o.sequence = row[14].as<Sequence>();
     o.created = row[15].as<Timestamp>() * kNanosPerMilli;
     o.updated = row[16].as<Timestamp>() * kNanosPerMilli;
+    if (!row[17].is_null()) parse_decimal(row[17].c_str(), m->price_scale, o.stop_price);
     return o;
 }
 
@@ -343,16 +350,17 @@ std::optional<OrderRecord> PostgresStore::order_by_client_id(AccountId account,
 
 std::vector<OrderRecord> PostgresStore::closed_orders(AccountId account,
                                                       std::optional<MarketId> market,
-                                                      std::size_t limit) {
+                                                      std::size_t limit,
+                                                      std::optional<OrderId> before) {
     std::string filter = " WHERE account_id = " + std::to_string(account) +
                          " AND status IN ('Filled', 'Cancelled', 'Rejected')";
     if (market) filter += " AND symbol = " + literal(catalog_.markets[*market].symbol);
+    if (before) filter += " AND order_id < " + std::to_string(*before);
     std::lock_guard lock(mutex_);
     return guarded(&session_, "read orders", [&] {
         pqxx::read_transaction tx(session().connection);
-        const auto rows =
-            tx.exec(std::string("SELECT ") + kOrderColumns + " FROM orders" + filter +
-                    " ORDER BY updated_time DESC, order_id DESC LIMIT " + std::to_string(limit));
+        const auto rows = tx.exec(std::string("SELECT ") + kOrderColumns + " FROM orders" + filter +
+                                  " ORDER BY order_id DESC LIMIT " + std::to_string(limit));
         std::vector<OrderRecord> out;
         out.reserve(rows.size());
         for (const auto& row : rows) {

@@ -81,9 +81,12 @@ inline sqlite3* open(const std::filesystem::path& file) {
 // Applies the migrations the file has not had yet, each in a transaction of its own. Never edit
 // one that has shipped: add the next.
 inline void migrate(sqlite3* db, std::span<const char* const> migrations) {
-    Statement version(db, "PRAGMA user_version");
-    version.step();
-    const auto applied = static_cast<std::size_t>(version.integer(0));
+    // Read in a scope of its own: a statement still active would lock the schema (DROP INDEX).
+    const auto applied = [db] {
+        Statement version(db, "PRAGMA user_version");
+        version.step();
+        return static_cast<std::size_t>(version.integer(0));
+    }();
     for (std::size_t i = applied; i < migrations.size(); ++i) {
         exec(db, "BEGIN");
         exec(db, migrations[i]);

@@ -58,11 +58,28 @@ constexpr const char* kMigrations[] = {
     R"sql(
     CREATE INDEX orders_by_client_id ON orders (account, client_order_id) WHERE client_order_id != '';
     )sql",
+    // Stop orders: their stop price, and Untriggered (5) among the open statuses. Order lists
+    // go newest first by id, so that they page by id.
+    R"sql(
+    DROP INDEX orders_by_account;
+    CREATE INDEX orders_by_account ON orders (account, order_id);
+    ALTER TABLE orders ADD COLUMN stop_price INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE order_events ADD COLUMN stop_price INTEGER NOT NULL DEFAULT 0;
+    DROP INDEX orders_open;
+    CREATE INDEX orders_open ON orders (status) WHERE status IN (0, 1, 5);
+    )sql",
 };
+
+// OrderStatus by value: Pending, PartiallyFilled and Untriggered are open.
+static_assert(static_cast<int>(OrderStatus::PartiallyFilled) == 1 &&
+              static_cast<int>(OrderStatus::Untriggered) == 5);
+constexpr const char* kOpen = "status IN (0, 1, 5)";
+constexpr const char* kClosed = "status IN (2, 3, 4)";
 
 constexpr const char* kOrderColumns =
     "order_id, account, market, side, type, tif, post_only, price, quantity, filled, "
-    "price_volume, status, reason, client_order_id, created, updated, sequence";
+    "price_volume, status, reason, client_order_id, created, updated, sequence, stop_price";
+constexpr const char* kOrderValues = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 std::vector<ExecutionRecord> read_executions(Statement& s) {
     std::vector<ExecutionRecord> out;
@@ -101,7 +118,8 @@ Statement& bind_order(Statement& s, const OrderRecord& o) {
         .bind(14, o.client_order_id.view())
         .bind(15, o.created)
         .bind(16, o.updated)
-        .bind(17, static_cast<std::int64_t>(o.sequence));
+        .bind(17, static_cast<std::int64_t>(o.sequence))
+        .bind(18, o.stop_price);
 }
 
 OrderRecord read_order(const Statement& s) {
@@ -123,6 +141,7 @@ OrderRecord read_order(const Statement& s) {
     o.created = s.integer(14);
     o.updated = s.integer(15);
     o.sequence = static_cast<Sequence>(s.integer(16));
+    o.stop_price = s.integer(17);
     return o;
 }
 
@@ -168,16 +187,18 @@ void SqliteTradeStore::write(const TradeBatch& batch) {
                 .run();
         }
         // An upsert rewrites the row in place (REPLACE would delete and re-insert it).
-        Statement order(writer_,
-                        "INSERT INTO orders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                        "ON CONFLICT (order_id) DO UPDATE SET price = excluded.price, "
-                        "filled = excluded.filled, price_volume = excluded.price_volume, "
-                        "status = excluded.status, reason = excluded.reason, "
-                        "updated = excluded.updated, sequence = excluded.sequence");
+        Statement order(writer_, (std::string("INSERT INTO orders (") + kOrderColumns +
+                                  ") VALUES " + kOrderValues +
+                                  " ON CONFLICT (order_id) DO UPDATE SET price = excluded.price, "
+                                  "quantity = excluded.quantity, filled = excluded.filled, "
+                                  "price_volume = excluded.price_volume, status = excluded.status, "
+                                  "reason = excluded.reason, updated = excluded.updated, "
+                                  "sequence = excluded.sequence")
+                                     .c_str());
         for (const auto& o : batch.orders) bind_order(order, o).run();
         if (!batch.order_events.empty()) {
             Statement event(writer_, (std::string("INSERT INTO order_events (") + kOrderColumns +
-                                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                                      ") VALUES " + kOrderValues)
                                          .c_str());
             for (const auto& o : batch.order_events) bind_order(event, o).run();
         }
@@ -201,6 +222,7 @@ std::vector<ExecutionRecord> SqliteTradeStore::executions(const ExecutionQuery& 
     if (q.order_id) sql += " AND order_id = ?3";
     if (q.from) sql += " AND time >= ?4";
     if (q.to) sql += " AND time < ?5";
+    if (q.after) sql += " AND (time < ?7 OR (time = ?7 AND exec_id < ?8))";
     sql += " ORDER BY time DESC, exec_id DESC LIMIT ?6";
     std::lock_guard lock(read_mutex_);
     Statement s(reader_, sql.c_str());
@@ -210,6 +232,7 @@ std::vector<ExecutionRecord> SqliteTradeStore::executions(const ExecutionQuery& 
     if (q.from) s.bind(4, *q.from);
     if (q.to) s.bind(5, *q.to);
     s.bind(6, static_cast<std::int64_t>(q.limit));
+    if (q.after) s.bind(7, q.after->time).bind(8, static_cast<std::int64_t>(q.after->id));
     return read_executions(s);
 }
 
@@ -223,12 +246,12 @@ std::vector<ExecutionRecord> SqliteTradeStore::trades_since(Timestamp from) {
     return read_executions(s);
 }
 
-std::vector<OrderRecord> SqliteTradeStore::select_orders(const char* where,
-                                                         std::int64_t parameter) {
+std::vector<OrderRecord> SqliteTradeStore::select_orders(const std::string& where,
+                                                         std::optional<std::int64_t> parameter) {
     const std::string sql = std::string("SELECT ") + kOrderColumns + " FROM orders " + where;
     std::lock_guard lock(read_mutex_);
     Statement s(reader_, sql.c_str());
-    s.bind(1, parameter);
+    if (parameter) s.bind(1, *parameter);
     std::vector<OrderRecord> out;
     while (s.step()) out.push_back(read_order(s));
     return out;
@@ -312,28 +335,30 @@ std::optional<OrderRecord> SqliteTradeStore::order_by_client_id(
 
 std::vector<OrderRecord> SqliteTradeStore::closed_orders(AccountId account,
                                                          std::optional<MarketId> market,
-                                                         std::size_t limit) {
-    // -1: any market. Milliseconds, as PostgreSQL keeps them, so both stores list alike.
+                                                         std::size_t limit,
+                                                         std::optional<OrderId> before) {
+    // -1: any market; 0: no bound.
     const std::string sql = std::string("SELECT ") + kOrderColumns +
-                            " FROM orders WHERE account = ?1 AND status > 1 AND (?2 < 0 OR "
-                            "market = ?2) ORDER BY updated / 1000000 DESC, order_id DESC LIMIT ?3";
+                            " FROM orders WHERE account = ?1 AND " + kClosed +
+                            " AND (?2 < 0 OR market = ?2) AND (?4 = 0 OR order_id < ?4) "
+                            "ORDER BY order_id DESC LIMIT ?3";
     std::lock_guard lock(read_mutex_);
     Statement s(reader_, sql.c_str());
     s.bind(1, static_cast<std::int64_t>(account))
         .bind(2, market ? static_cast<std::int64_t>(*market) : -1)
-        .bind(3, static_cast<std::int64_t>(limit));
+        .bind(3, static_cast<std::int64_t>(limit))
+        .bind(4, static_cast<std::int64_t>(before.value_or(0)));
     std::vector<OrderRecord> out;
     while (s.step()) out.push_back(read_order(s));
     return out;
 }
 
 std::vector<OrderRecord> SqliteTradeStore::open_orders() {
-    return select_orders("WHERE status <= ?1",
-                         static_cast<std::int64_t>(OrderStatus::PartiallyFilled));
+    return select_orders(std::string("WHERE ") + kOpen);
 }
 
 std::vector<OrderRecord> SqliteTradeStore::finished_orders(std::size_t limit) {
-    return select_orders("WHERE status > 1 ORDER BY order_id DESC LIMIT ?1",
+    return select_orders(std::string("WHERE ") + kClosed + " ORDER BY order_id DESC LIMIT ?1",
                          static_cast<std::int64_t>(limit));
 }
 

@@ -107,6 +107,7 @@ TEST(DecodePlaceOrder, RefusesEveryBadFieldWithItsCode) {
         {"side", "\"buy\"", "invalid_side"},
         {"side", "", "invalid_side"},
         {"order_type", "\"Stop\"", "invalid_order_type"},
+        {"order_type", "\"stoplimit\"", "invalid_order_type"},
         {"time_in_force", "\"DAY\"", "invalid_time_in_force"},
         {"post_only", "\"true\"", "invalid_post_only"},
         {"client_order_id", "\"has space\"", "invalid_client_order_id"},
@@ -143,6 +144,63 @@ TEST(DecodePlaceOrder, RefusesEveryBadFieldWithItsCode) {
     EXPECT_EQ(code(R"({"symbol":"BTC-KRW","side":"Buy","order_type":"Market","quantity":1,)"
                    R"("post_only":true})"),
               "invalid_post_only");
+}
+
+TEST(DecodePlaceOrder, StopOrdersNeedAStopPriceAndOthersRefuseOne) {
+    const auto decoded = decode_place_order(
+        R"({"symbol":"BTC-KRW","side":"Buy","order_type":"StopLimit","price":"51000000",)"
+        R"("stop_price":50500000,"quantity":"0.0100"})",
+        catalog(), 7);
+    ASSERT_TRUE(std::holds_alternative<PlaceOrder>(decoded));
+    EXPECT_EQ(std::get<PlaceOrder>(decoded).type, OrderType::StopLimit);
+    EXPECT_EQ(std::get<PlaceOrder>(decoded).price, 51'000'000);
+    EXPECT_EQ(std::get<PlaceOrder>(decoded).stop_price, 50'500'000);
+    const std::string stop_market =
+        R"({"symbol":"BTC-KRW","side":"Sell","order_type":"StopMarket","quantity":1)";
+    EXPECT_EQ(code(stop_market + R"(,"stop_price":"49000000"})"), "ok");
+    EXPECT_EQ(code(stop_market + "}"), "invalid_stop_price");
+    EXPECT_EQ(code(stop_market + R"(,"stop_price":"49000500"})"), "invalid_stop_price");  // tick
+    EXPECT_EQ(code(stop_market + R"(,"stop_price":0})"), "invalid_stop_price");
+    EXPECT_EQ(code(stop_market + R"(,"stop_price":true})"), "invalid_stop_price");
+    EXPECT_EQ(code(stop_market + R"(,"stop_price":"49000000","price":"49000000"})"),
+              "invalid_price");
+    EXPECT_EQ(code(stop_market + R"(,"stop_price":"49000000","post_only":true})"),
+              "invalid_post_only");
+    EXPECT_EQ(code(limit_with("stop_price", "\"49000000\"")), "invalid_stop_price");
+    EXPECT_EQ(code(limit_with("order_type", "\"StopLimit\"")), "invalid_stop_price");
+    EXPECT_EQ(code(limit_with("order_type", "7")), "invalid_order_type");
+}
+
+TEST(DecodeAmendOrder, TakesANewPriceOrQuantityOrBoth) {
+    const auto& market = catalog().markets[0];
+    const auto amend = [&](std::string_view body) -> std::string {
+        const auto v = decode_amend_order(body, market);
+        if (const auto* e = std::get_if<ApiError>(&v)) return e->code;
+        const auto& a = std::get<AmendOrder>(v);
+        return std::to_string(a.new_price) + " " + std::to_string(a.new_quantity);
+    };
+    EXPECT_EQ(amend(R"({"price":"51000000"})"), "51000000 0");
+    EXPECT_EQ(amend(R"({"quantity":0.02})"), "0 200");
+    EXPECT_EQ(amend(R"({"price":51000000,"quantity":"0.0200"})"), "51000000 200");
+    EXPECT_EQ(amend(R"({})"), "invalid_amendment");
+    EXPECT_EQ(amend(R"({"price":null})"), "invalid_amendment");
+    EXPECT_EQ(amend(R"({"price":"51000500"})"), "invalid_price");
+    EXPECT_EQ(amend(R"({"quantity":"0.00001"})"), "invalid_quantity");
+    EXPECT_EQ(amend(R"({"quantity":-1})"), "invalid_quantity");
+    EXPECT_EQ(amend(R"({"side":"Sell"})"), "unknown_field");
+    EXPECT_EQ(amend("price=1"), "malformed_json");
+}
+
+TEST(PageCursor, ReadsBackWhatItWroteAndNothingElse) {
+    const ListPosition at{1'700'000'000'123'456'789, 42};
+    const auto back = decode_cursor(encode_cursor(at));
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->time, at.time);
+    EXPECT_EQ(back->id, 42u);
+    for (const char* bad : {"", ".", "1", "1.", ".1", "a.b", "1.2.3", "+1.2", "-1.2", "1.-2",
+                            "9223372036854775808.1", "99999999999999999999.1", "1.2 "}) {
+        EXPECT_FALSE(decode_cursor(bad)) << bad;
+    }
 }
 
 TEST(DecodePlaceOrder, ChecksLotAndMinimumAgainstTheMarket) {

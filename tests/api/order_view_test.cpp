@@ -19,7 +19,7 @@ TEST(OrderView, AgreesWithTheEngineAndAnswersBeforeTheReply) {
     Sequencer sequencer(engine, clock, SequencerOptions{.data_dir = dir.path()}, 0);
     sequencer.add_observer(view);
     sequencer.start();
-    OrderFlow flow(5);
+    OrderFlow flow(5, 10, /*every_kind=*/true);
     std::atomic<std::size_t> answered{0};
     std::atomic<bool> missing{false};
     std::size_t count = 0;
@@ -47,9 +47,12 @@ TEST(OrderView, AgreesWithTheEngineAndAnswersBeforeTheReply) {
         for (const auto& o : view.open_orders(a, std::nullopt)) {
             ++open;
             const Order* live = engine.find_order(o.id);
-            ASSERT_NE(live, nullptr) << o.id;
+            ASSERT_NE(live, nullptr) << o.id << " " << to_string(o.status);
             EXPECT_EQ(o.filled, live->filled);
             EXPECT_EQ(o.price, live->price);
+            EXPECT_EQ(o.quantity, live->quantity);
+            EXPECT_EQ(o.stop_price, live->stop_price);
+            EXPECT_EQ(o.status == OrderStatus::Untriggered, live->waiting) << o.id;
         }
         EXPECT_LE(view.finished_orders(a, std::nullopt, 5000).size(), 1000u);
     }

@@ -38,8 +38,9 @@ class FlakyStore final : public TradeStore {
         return real_.order_by_client_id(account, id);
     }
     std::vector<OrderRecord> closed_orders(AccountId account, std::optional<MarketId> market,
-                                           std::size_t limit) override {
-        return real_.closed_orders(account, market, limit);
+                                           std::size_t limit,
+                                           std::optional<OrderId> before) override {
+        return real_.closed_orders(account, market, limit, before);
     }
     std::vector<OrderRecord> open_orders() override { return real_.open_orders(); }
     std::vector<OrderRecord> finished_orders(std::size_t n) override {

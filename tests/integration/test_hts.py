@@ -1,7 +1,8 @@
 """The trading screen end to end (ctest label `e2e`): xtraderd serving web/dist, xtrader-sim moving
 the market, and web/e2e/hts.mjs driving Debian's chromium through every step of the issue: the
 page loads clean, book / tape / chart fill, sign-in, a resting order Pending then cancelled, a
-crossing order whose fill and balances are checked to the unit, a 402 in words, the Surveillance
+crossing order whose fill and balances are checked to the unit, a 402 in words, a stop order shown
+Untriggered then cancelled, a market halted and resumed by the admin routes shown as such, the Surveillance
 view signed in with the admin token showing the simulated whale's alerts live. Screenshots of
 each step land in the build directory (XTRADER_SCREENSHOTS). Last, the exchange is restarted under
 the page, which must show the outage, reconnect and resubscribe on its own."""

@@ -63,6 +63,10 @@ def examples(order_id, open_order_id):
         "getOrder": (BOB, "/v1/order/" + order_id, None, {}),
         "getOrderByClientId": (ALICE, "/v1/order?client_order_id=openapi-resting", None, {}),
         "cancelOrder": (ALICE, "/v1/order/" + order_id, None, {}),
+        "amendOrder": (ALICE, "/v1/order/{amendable}", {"price": "21000000", "quantity": "0.02"}, {}),
+        "cancelAllOrders": (BOB, "/v1/orders?symbol=ETH-KRW", None, {}),
+        "haltMarket": (None, "/v1/admin/markets/ETH-KRW/halt", None, {"X-Admin-Token": ADMIN}),
+        "resumeMarket": (None, "/v1/admin/markets/ETH-KRW/resume", None, {"X-Admin-Token": ADMIN}),
         "listOrders": (ALICE, "/v1/orders?status=all", None, {}),
         "listExecutions": (BOB, "/v1/execution?symbol=BTC-KRW&limit=10", None, {}),
         "getBalances": (ALICE, "/v1/account/balances", None, {}),
@@ -91,7 +95,7 @@ def examples(order_id, open_order_id):
 def operations():
     for path, item in SPEC["paths"].items():
         for method, op in item.items():
-            if method in ("get", "post", "delete", "put"):
+            if method in ("get", "post", "delete", "put", "patch"):
                 yield path, method, op
 
 
@@ -103,6 +107,8 @@ def test_every_documented_operation_answers_as_documented(daemon):
     _, resting, _ = alice.order(side="Buy", price="20000000", quantity="0.01",
                                 client_order_id="openapi-resting")
     _, other, _ = bob.order(side="Buy", price="20000000", quantity="0.01")
+    _, amendable, _ = alice.order(side="Buy", price="20000000", quantity="0.01")
+    bob.order(symbol="ETH-KRW", side="Sell", price="9000000", quantity="0.1")
 
     calls = examples(sell["order_id"], resting["order_id"])
     documented = {op["operationId"] for _, _, op in operations()}
@@ -111,6 +117,7 @@ def test_every_documented_operation_answers_as_documented(daemon):
         key, target, body, headers = calls[op["operationId"]]
         if op["operationId"] == "cancelOrder":
             key, target = BOB, "/v1/order/" + other["order_id"]
+        target = target.replace("{amendable}", amendable["order_id"])
         if op["operationId"] == "revokeKey":  # a key issued for the purpose
             issued = daemon.client().post("/v1/admin/accounts/3/keys", {}, headers=headers)[1]
             target = target.replace("{key_id}", issued["key_id"])

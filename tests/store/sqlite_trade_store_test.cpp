@@ -66,6 +66,10 @@ TEST(SqliteTradeStore, WritesABatchAndItsPositionTogetherAndReadsThemBack) {
     EXPECT_EQ(store.executions({.account = 8}).size(), 1u);
     EXPECT_EQ(store.executions({.account = 7, .market = 2}).size(), 0u);
     EXPECT_EQ(store.executions({.account = 8, .order_id = 12}).size(), 1u);
+    // Pages: after the first page's last row, the rest.
+    const auto next = store.executions({.account = 7, .limit = 2, .after = ListPosition{200, 2}});
+    ASSERT_EQ(next.size(), 1u);
+    EXPECT_EQ(next[0], execution(1, true, 100));
 
     EXPECT_EQ(store.order(11), order(11, OrderStatus::Cancelled, 300));
     EXPECT_EQ(store.order(99), std::nullopt);
@@ -75,7 +79,7 @@ TEST(SqliteTradeStore, WritesABatchAndItsPositionTogetherAndReadsThemBack) {
     EXPECT_EQ(finished[0].id, 12u);  // the most recently placed first
 }
 
-TEST(SqliteTradeStore, ListsAnAccountsClosedOrdersTheLastFinishedFirst) {
+TEST(SqliteTradeStore, ListsAnAccountsClosedOrdersNewestFirstInPages) {
     TempDir dir;
     SqliteTradeStore store(dir.path() / "trades.sqlite");
     constexpr Timestamp ms = kNanosPerMilli;
@@ -83,22 +87,27 @@ TEST(SqliteTradeStore, ListsAnAccountsClosedOrdersTheLastFinishedFirst) {
     elsewhere.market = 2;
     auto others = order(15, OrderStatus::Filled, 6 * ms);
     others.account = 8;
-    // 16 finished in the same millisecond as 11 (a finer time is not kept by PostgreSQL): by id.
+    // By id, whenever each finished.
     store.write({{},
-                 {order(11, OrderStatus::Cancelled, 4 * ms + 5),
-                  order(12, OrderStatus::Filled, 2 * ms), order(13, OrderStatus::Pending, 3 * ms),
-                  elsewhere, others, order(16, OrderStatus::Filled, 4 * ms + 1)},
+                 {order(11, OrderStatus::Cancelled, 9 * ms), order(12, OrderStatus::Filled, 2 * ms),
+                  order(13, OrderStatus::Pending, 3 * ms), elsewhere, others,
+                  order(16, OrderStatus::Filled, 4 * ms + 1)},
                  9});
     const auto ids = [](const std::vector<OrderRecord>& orders) {
         std::vector<OrderId> out;
         for (const auto& o : orders) out.push_back(o.id);
         return out;
     };
-    EXPECT_EQ(ids(store.closed_orders(7, std::nullopt, 10)),
-              (std::vector<OrderId>{14, 16, 11, 12}));
-    EXPECT_EQ(ids(store.closed_orders(7, MarketId{1}, 10)), (std::vector<OrderId>{16, 11, 12}));
-    EXPECT_EQ(ids(store.closed_orders(7, std::nullopt, 1)), (std::vector<OrderId>{14}));
-    EXPECT_TRUE(store.closed_orders(9, std::nullopt, 10).empty());
+    EXPECT_EQ(ids(store.closed_orders(7, std::nullopt, 10, std::nullopt)),
+              (std::vector<OrderId>{16, 14, 12, 11}));
+    EXPECT_EQ(ids(store.closed_orders(7, MarketId{1}, 10, std::nullopt)),
+              (std::vector<OrderId>{16, 12, 11}));
+    EXPECT_EQ(ids(store.closed_orders(7, std::nullopt, 1, std::nullopt)),
+              (std::vector<OrderId>{16}));
+    EXPECT_TRUE(store.closed_orders(9, std::nullopt, 10, std::nullopt).empty());
+    // The next page: below the last id of the previous one.
+    EXPECT_EQ(ids(store.closed_orders(7, std::nullopt, 2, OrderId{14})),
+              (std::vector<OrderId>{12, 11}));
 }
 
 TEST(SqliteTradeStore, KeepsTheOrderEventsOutboxInOrderUntilItIsPublished) {

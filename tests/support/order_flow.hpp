@@ -1,5 +1,7 @@
 // A seeded stream of realistic commands for the sequencer tests: funding, then limit orders
-// around a mid price with IOCs, market orders, cancels and moves of earlier orders.
+// around a mid price with IOCs, market orders, cancels and price amendments of earlier orders;
+// with `every_kind`, also stop orders, quantity amendments and cancel-alls (commands a journal
+// of payload version 2 could not hold).
 #pragma once
 
 #include <random>
@@ -11,8 +13,8 @@ namespace xtrader::testing {
 
 class OrderFlow {
   public:
-    explicit OrderFlow(std::uint64_t seed, AccountId accounts = 10)
-        : rng_(seed), accounts_(accounts) {}
+    explicit OrderFlow(std::uint64_t seed, AccountId accounts = 10, bool every_kind = false)
+        : rng_(seed), accounts_(accounts), every_kind_(every_kind) {}
 
     // Deposits that let every account trade for a long time.
     std::vector<CommandBody> funding() const {
@@ -32,6 +34,8 @@ class OrderFlow {
             const auto& [id, owner] =
                 placed_[static_cast<std::size_t>(pick(0, placed_.size() - 1))];
             if (roll < 12) return CancelOrder{owner, id};
+            if (every_kind_ && roll < 14) return AmendOrder{owner, id, 0, pick(1, 60)};
+            if (every_kind_ && roll < 15) return CancelAllOrders{owner, kTstUsd};
             return AmendOrder{owner, id, 1000 + pick(-15, 15)};
         }
         const Side side = pick(0, 1) == 0 ? Side::Buy : Side::Sell;
@@ -49,6 +53,12 @@ class OrderFlow {
         if (roll >= 95) {
             p.type = OrderType::Market;
             p.price = 0;
+        } else if (every_kind_ && roll >= 90) {
+            // Buys stop above the mid, sells below: they trigger as the price wanders.
+            p.type = roll >= 93 ? OrderType::StopMarket : OrderType::StopLimit;
+            p.tif = TimeInForce::GTC;
+            p.stop_price = side == Side::Buy ? 1000 + pick(1, 10) : 1000 - pick(1, 10);
+            p.price = p.type == OrderType::StopLimit ? p.stop_price : 0;
         }
         placed_.emplace_back(sequence, account);
         if (placed_.size() > 2000) placed_.erase(placed_.begin(), placed_.begin() + 1000);
@@ -62,6 +72,7 @@ class OrderFlow {
 
     std::mt19937_64 rng_;
     AccountId accounts_;
+    bool every_kind_;
     std::vector<std::pair<OrderId, AccountId>> placed_;
 };
 

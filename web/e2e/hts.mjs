@@ -163,6 +163,45 @@ try {
     await byTest("order-result").filter({ hasText: "Insufficient balance" }).waitFor({ timeout: 10000 });
   });
 
+  await step("stop-order-waits-untriggered", async () => {
+    // A buy stop well above the market: it waits, shown Untriggered with its stop, until cancelled.
+    const stop = Math.ceil(((await best("asks")) * 1.15) / 1000) * 1000;
+    await byTest("side-buy").click();
+    await byTest("order-type").selectOption("StopLimit");
+    await byTest("tif").selectOption("GTC");
+    await byTest("stop-price").fill(String(stop));
+    await byTest("price").fill(String(stop + 10000));
+    await byTest("quantity").fill("0.0010");
+    await byTest("submit").click();
+    await byTest("order-result").filter({ hasText: "Untriggered" }).waitFor({ timeout: 10000 });
+    const id = (await byTest("order-result").innerText()).match(/order (\d+)/)[1];
+    await byTest("tab-orders").click();
+    const row = byTest(`open-order-${id}`);
+    await row.waitFor({ timeout: 10000 });
+    expect((await row.locator('[data-testid="status"]').innerText()) === "Untriggered", "the stop order is not Untriggered");
+    expect((await row.innerText()).includes("stop"), "the row shows no stop price");
+    await row.locator('[data-testid="cancel"]').click();
+    await row.waitFor({ state: "detached", timeout: 10000 });
+    await byTest("order-type").selectOption("Limit");
+  });
+
+  await step("a-halted-market-shows-halted", async () => {
+    const admin = (action) =>
+      page.evaluate(
+        async ([what, token]) =>
+          (await fetch(`/v1/admin/markets/ETH-KRW/${what}`, { method: "POST", headers: { "X-Admin-Token": token } })).status,
+        [action, adminToken],
+      );
+    await byTest("market").selectOption("ETH-KRW");
+    expect((await admin("halt")) === 200, "the halt was refused");
+    await byTest("market-halted").waitFor({ timeout: 15000 });
+    await byTest("halted-note").waitFor();
+    expect((await admin("resume")) === 200, "the resume was refused");
+    await byTest("market-halted").waitFor({ state: "detached", timeout: 15000 });
+    await byTest("market").selectOption("BTC-KRW");
+    await byTest("bids").locator(".book-row").first().waitFor({ timeout: 15000 });
+  });
+
   await step("surveillance-shows-alerts-live", async () => {
     await byTest("view-surveillance").click();
     await byTest("admin-token").fill(adminToken);

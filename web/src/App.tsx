@@ -23,6 +23,7 @@ import { MarketSocket, socketUrl, type ConnectionState, type WsMessage } from ".
 
 const EMPTY_BOOK: Book = { bids: [], asks: [], version: 0 };
 const TAPE = 50;
+const MARKETS_REFRESH_MS = 5000;
 
 export function App() {
   const [markets, setMarkets] = useState<Market[]>([]);
@@ -176,6 +177,13 @@ export function App() {
       const wanted = new URLSearchParams(window.location.search).get("symbol");
       setSymbol(a.body.markets.find((m) => m.symbol === wanted)?.symbol ?? a.body.markets[0]?.symbol ?? "");
     });
+    // A market's status (trading / halted) changes by an operator's hand: looked at again now and then.
+    const refresh = window.setInterval(() => {
+      void call<{ markets: Market[] }>("GET", "/api/v1/markets").then((a) => {
+        if (a.status === 200) setMarkets(a.body.markets);
+      });
+    }, MARKETS_REFRESH_MS);
+    return () => window.clearInterval(refresh);
   }, []);
 
   useEffect(() => {
@@ -258,6 +266,11 @@ export function App() {
             <option key={m.symbol}>{m.symbol}</option>
           ))}
         </select>
+        {market.status === "halted" && (
+          <span className="halted" data-testid="market-halted" title="New orders are refused; cancels are accepted">
+            HALTED
+          </span>
+        )}
         <span className={`last ${change !== null && change < 0 ? "down" : "up"}`} data-testid="last-price">
           {formatDecimal(stats?.last_price, market.price_decimals)}
         </span>

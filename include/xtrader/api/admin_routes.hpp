@@ -22,6 +22,8 @@ class AdminRoutes {
     void create_account(const RestCallPtr& call);
     void issue_key(const RestCallPtr& call, std::string_view account_text);
     void revoke_key(const RestCallPtr& call, std::string_view key_id);
+    // POST /v1/admin/markets/{symbol}/halt or /resume.
+    void set_halted(const RestCallPtr& call, std::string_view symbol, bool halted);
 
   private:
     void answer_new_key(RestCall& call, AccountId account, KeyScope scope, const std::string* name);

@@ -5,6 +5,7 @@
 
 #include <string_view>
 
+#include "xtrader/api/market_status.hpp"
 #include "xtrader/api/rest_call.hpp"
 #include "xtrader/consumers/market_data.hpp"
 
@@ -12,7 +13,8 @@ namespace xtrader::api {
 
 class MarketDataRoutes {
   public:
-    MarketDataRoutes(const MarketCatalog& catalog, const MarketData& market_data);
+    MarketDataRoutes(const MarketCatalog& catalog, const MarketData& market_data,
+                     const MarketStatus& status);
 
     void markets(const RestCallPtr& call);
     void order_book(const RestCallPtr& call, std::string_view symbol);
@@ -29,6 +31,7 @@ class MarketDataRoutes {
 
     const MarketCatalog& catalog_;
     const MarketData& market_data_;
+    const MarketStatus& status_;
 };
 
 }  // namespace xtrader::api

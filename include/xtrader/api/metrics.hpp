@@ -16,6 +16,8 @@ namespace xtrader::api {
 enum class Route : std::uint8_t {
     SubmitOrder,
     CancelOrder,
+    AmendOrder,
+    CancelAll,
     GetOrder,
     ListOrders,
     Executions,
@@ -25,6 +27,7 @@ enum class Route : std::uint8_t {
     AdminKeys,
     AdminAlerts,
     AdminReports,
+    AdminMarkets,
     Markets,
     OrderBook,
     PublicTrades,

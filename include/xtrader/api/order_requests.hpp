@@ -10,6 +10,7 @@
 
 #include "xtrader/core/market.hpp"
 #include "xtrader/engine/command.hpp"
+#include "xtrader/store/trade_store.hpp"
 
 namespace xtrader::api {
 
@@ -25,6 +26,11 @@ std::variant<PlaceOrder, ApiError> decode_place_order(std::string_view body,
                                                       const MarketCatalog& catalog,
                                                       AccountId account);
 
+// PATCH /v1/order/{id}'s JSON body {"price"?, "quantity"?} for an order of `market`: the
+// amendment without its account and order id, which the route fills in.
+std::variant<AmendOrder, ApiError> decode_amend_order(std::string_view body,
+                                                      const MarketSpec& market);
+
 // An order id from a path segment ("13").
 std::variant<OrderId, ApiError> decode_order_id(std::string_view text);
 // A client_order_id from a query parameter.
@@ -38,5 +44,12 @@ struct OrderRef {
 // POST /v1/order/cancel's JSON body: {"order_id": "13"} (a string or a number) or
 // {"client_order_id": "bot-1"}.
 std::variant<OrderRef, ApiError> decode_cancel_body(std::string_view body);
+
+// The cursor of GET /v1/execution: where the previous page stopped, handed to the client as
+// `next` and read back from `cursor=`, "<time_ns>.<exec_id>" of its last execution. Opaque to
+// clients; decoding refuses anything encoding did not make. (Order lists page by the last
+// order's id.)
+std::string encode_cursor(const ListPosition& at);
+std::optional<ListPosition> decode_cursor(std::string_view text);
 
 }  // namespace xtrader::api

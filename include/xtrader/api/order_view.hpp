@@ -45,9 +45,11 @@ class OrderView final : public CommitObserver {
                                                  const ClientOrderId& client_order_id) const;
     // Open orders of the account (all markets when market is nullopt), newest first.
     std::vector<OrderRecord> open_orders(AccountId account, std::optional<MarketId> market) const;
-    // Finished orders still retained, newest first, at most `limit`.
+    // Finished orders still retained, newest first (by id, as OrderHistory::closed_orders), at
+    // most `limit`, those below `before` when given. O(the account's retained finished orders).
     std::vector<OrderRecord> finished_orders(AccountId account, std::optional<MarketId> market,
-                                             std::size_t limit) const;
+                                             std::size_t limit,
+                                             std::optional<OrderId> before = {}) const;
     // Whether the view is full of finished orders: older ones may then be in the store only.
     bool forgets() const;
 

@@ -16,6 +16,7 @@ struct WsRequest {
     Op op = Op::Ping;
     std::string api_key;                // Auth: an account's key
     std::string admin_token;            // Auth: or the admin token (the `alerts` channel)
+    bool cancel_on_disconnect = false;  // Auth with a key: cancel its orders when the link drops
     std::vector<std::string> channels;  // Subscribe / Unsubscribe; "" for an item not a string
 };
 

@@ -4,8 +4,8 @@
 // reader never slows the others. Idle connections are pinged; one silent past the timeout closes.
 //
 // ws://host:7001/ws takes {"op":"subscribe"|"unsubscribe","channels":[...]}, {"op":"auth",
-// "api_key":...} and {"op":"ping"}; ws://host:7001/ws/executions is subscribed to every market's
-// executions on connect.
+// "api_key":..., "cancel_on_disconnect"?:bool} and {"op":"ping"}; ws://host:7001/ws/executions is
+// subscribed to every market's executions on connect.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -45,10 +45,15 @@ class WsServer {
     // The hub is shared with the sessions, which unregister from it when they end (possibly
     // after the server, when the io_context destroys them). A plain GET (no upgrade) is answered
     // from the status pages (a gateway's /health, /metrics); without them it is dropped.
+    //
+    // cancel_all: cancels an account's open orders, for connections authenticated with
+    // cancel_on_disconnect when they end; called on an io thread. Without it (the gateways,
+    // which have no sequencer) the option is refused.
     WsServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
              std::shared_ptr<WsHub> hub, const MarketCatalog& catalog,
              const MarketData& market_data, Authenticator& auth, RequestMetrics& metrics,
-             WsOptions options, StatusPages status_pages = {});
+             WsOptions options, StatusPages status_pages = {},
+             std::function<void(AccountId)> cancel_all = {});
     ~WsServer();
 
     void start();

@@ -49,7 +49,8 @@ class PostgresStore final : public ExecutionHistory, public OrderHistory, public
     std::optional<OrderRecord> order_by_client_id(AccountId account,
                                                   const ClientOrderId& client_order_id) override;
     std::vector<OrderRecord> closed_orders(AccountId account, std::optional<MarketId> market,
-                                           std::size_t limit) override;
+                                           std::size_t limit,
+                                           std::optional<OrderId> before) override;
 
     // The alerts' tables are made on first use (migrate()), by whichever process uses them
     // first: a surveillance member or the exchange's admin API.

@@ -11,7 +11,16 @@
 
 namespace xtrader {
 
-enum class OrderStatus : std::uint8_t { Pending, PartiallyFilled, Filled, Cancelled, Rejected };
+// Stored by value (SQLite): new statuses are added at the end. Untriggered: a stop order waiting
+// for its stop price.
+enum class OrderStatus : std::uint8_t {
+    Pending,
+    PartiallyFilled,
+    Filled,
+    Cancelled,
+    Rejected,
+    Untriggered
+};
 std::string_view to_string(OrderStatus status) noexcept;
 std::optional<OrderStatus> parse_order_status(std::string_view text) noexcept;
 
@@ -24,6 +33,7 @@ struct OrderRecord {
     TimeInForce tif = TimeInForce::GTC;
     bool post_only = false;
     Price price = 0;
+    Price stop_price = 0;  // stop orders only
     Quantity quantity = 0;
     Quantity filled = 0;
     std::int64_t price_volume =
@@ -37,7 +47,8 @@ struct OrderRecord {
 
     Quantity remaining() const noexcept { return open() ? quantity - filled : 0; }
     bool open() const noexcept {
-        return status == OrderStatus::Pending || status == OrderStatus::PartiallyFilled;
+        return status == OrderStatus::Pending || status == OrderStatus::PartiallyFilled ||
+               status == OrderStatus::Untriggered;
     }
     Price average_price() const noexcept { return filled == 0 ? 0 : price_volume / filled; }
     bool operator==(const OrderRecord&) const = default;

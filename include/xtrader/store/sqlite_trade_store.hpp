@@ -6,7 +6,9 @@
 
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
+#include <string>
 
 #include "xtrader/store/trade_store.hpp"
 
@@ -29,7 +31,8 @@ class SqliteTradeStore final : public TradeStore {
     std::optional<OrderRecord> order_by_client_id(AccountId account,
                                                   const ClientOrderId& client_order_id) override;
     std::vector<OrderRecord> closed_orders(AccountId account, std::optional<MarketId> market,
-                                           std::size_t limit) override;
+                                           std::size_t limit,
+                                           std::optional<OrderId> before) override;
     std::vector<OrderRecord> open_orders() override;
     std::vector<OrderRecord> finished_orders(std::size_t limit) override;
     std::vector<OrderRecord> order_events(Sequence after, Sequence upto) override;
@@ -37,7 +40,8 @@ class SqliteTradeStore final : public TradeStore {
     std::vector<DailyActivity> activity(Timestamp from, Timestamp to) override;
 
   private:
-    std::vector<OrderRecord> select_orders(const char* sql, std::int64_t parameter);
+    std::vector<OrderRecord> select_orders(const std::string& where,
+                                           std::optional<std::int64_t> parameter = {});
 
     sqlite3* writer_ = nullptr;
     sqlite3* reader_ = nullptr;

@@ -32,6 +32,14 @@ struct TradeBatch {
     Sequence published_order_events = 0;
 };
 
+// Where a newest-first listing of executions stopped: the next page starts strictly after this
+// row, in the listing's order of (time, id). Time in nanoseconds; a store compares it at the
+// precision it keeps (milliseconds in PostgreSQL).
+struct ListPosition {
+    Timestamp time = 0;
+    std::uint64_t id = 0;
+};
+
 struct ExecutionQuery {
     AccountId account = 0;
     std::optional<MarketId> market;
@@ -39,6 +47,7 @@ struct ExecutionQuery {
     std::optional<Timestamp> from;  // inclusive
     std::optional<Timestamp> to;    // exclusive
     std::size_t limit = 100;
+    std::optional<ListPosition> after;  // the previous page's last execution
 };
 
 // One account's activity in one market over a period: the daily report's row.
@@ -74,11 +83,12 @@ class OrderHistory {
     // its order is finished), nullopt when there is none.
     virtual std::optional<OrderRecord> order_by_client_id(AccountId account,
                                                           const ClientOrderId& client_order_id) = 0;
-    // Up to `limit` of the account's finished orders (in one market, or all), the last finished
-    // first (by update time in milliseconds, then id).
+    // Up to `limit` of the account's finished orders (in one market, or all), newest first (by
+    // id), those below `before` when given.
     virtual std::vector<OrderRecord> closed_orders(AccountId account,
                                                    std::optional<MarketId> market,
-                                                   std::size_t limit) = 0;
+                                                   std::size_t limit,
+                                                   std::optional<OrderId> before) = 0;
 };
 
 class TradeStore : public ExecutionHistory, public OrderHistory {

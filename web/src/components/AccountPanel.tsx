@@ -88,7 +88,12 @@ export function AccountPanel({ apiKey, onSignIn, markets, balances, openOrders, 
                   <td>{o.order_id}</td>
                   <td>{o.symbol}</td>
                   <td className={o.side === "Buy" ? "up" : "down"}>{o.side}</td>
-                  <td>{formatDecimal(o.price, m?.price_decimals ?? 0)}</td>
+                  <td>
+                    {o.order_type === "StopMarket" ? "market" : formatDecimal(o.price, m?.price_decimals ?? 0)}
+                    {o.stop_price !== undefined && (
+                      <span className="muted small"> stop {formatDecimal(o.stop_price, m?.price_decimals ?? 0)}</span>
+                    )}
+                  </td>
                   <td>{formatDecimal(o.quantity, m?.quantity_decimals ?? 4)}</td>
                   <td>{formatDecimal(o.filled_quantity, m?.quantity_decimals ?? 4)}</td>
                   <td data-testid="status">{o.status}</td>

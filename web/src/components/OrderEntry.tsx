@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { call, explainRefusal, type Balance, type Market, type Order } from "../lib/api";
+import { call, explainRefusal, type Balance, type Market, type Order, type OrderType } from "../lib/api";
 import { floorToStep, formatDecimal, toRequestText } from "../lib/format";
 
 interface Props {
@@ -16,7 +16,11 @@ type Result = { ok: boolean; text: string };
 
 export function OrderEntry({ market, apiKey, balances, price, onPrice, lastPrice, onAnswer }: Props) {
   const [side, setSide] = useState<"Buy" | "Sell">("Buy");
-  const [type, setType] = useState<"Limit" | "Market">("Limit");
+  const [type, setType] = useState<OrderType>("Limit");
+  const [stopPrice, setStopPrice] = useState("");
+  // Limit and stop-limit orders carry a price; the stop kinds a stop price.
+  const limited = type === "Limit" || type === "StopLimit";
+  const stop = type === "StopLimit" || type === "StopMarket";
   const [tif, setTif] = useState<"GTC" | "IOC" | "FOK">("GTC");
   const [postOnly, setPostOnly] = useState(false);
   const [quantity, setQuantity] = useState("");
@@ -30,7 +34,7 @@ export function OrderEntry({ market, apiKey, balances, price, onPrice, lastPrice
       setQuantity(toRequestText(floorToStep(available(market.base), market.lot_size, market.quantity_decimals), market.quantity_decimals));
       return;
     }
-    const at = type === "Limit" ? Number(price) : lastPrice;
+    const at = limited ? Number(price) : type === "StopMarket" ? Number(stopPrice) : lastPrice;
     if (!at) return;
     // The hold of a limit buy covers the taker fee too.
     const affordable = available(market.quote) / (at * (1 + market.taker_fee));
@@ -41,13 +45,14 @@ export function OrderEntry({ market, apiKey, balances, price, onPrice, lastPrice
     if (!apiKey) return;
     setBusy(true);
     const body: Record<string, unknown> = { symbol: market.symbol, side, order_type: type, quantity };
-    if (type === "Limit") {
+    if (limited) {
       body.price = price;
       body.time_in_force = tif;
-      if (postOnly && tif === "GTC") body.post_only = true;
+      if (postOnly && tif === "GTC" && type === "Limit") body.post_only = true;
     } else {
       body.time_in_force = tif === "GTC" ? "IOC" : tif;
     }
+    if (stop) body.stop_price = stopPrice;
     const answer = await call<Order>("POST", "/v1/order", apiKey, body);
     setBusy(false);
     onAnswer(answer.status === 200 ? answer.body : null);
@@ -77,12 +82,14 @@ export function OrderEntry({ market, apiKey, balances, price, onPrice, lastPrice
         </button>
       </div>
       <div className="row">
-        <select value={type} onChange={(e) => setType(e.target.value as "Limit" | "Market")} data-testid="order-type">
+        <select value={type} onChange={(e) => setType(e.target.value as OrderType)} data-testid="order-type">
           <option>Limit</option>
           <option>Market</option>
+          <option value="StopLimit">Stop limit</option>
+          <option value="StopMarket">Stop market</option>
         </select>
         <select value={tif} onChange={(e) => setTif(e.target.value as "GTC" | "IOC" | "FOK")} data-testid="tif">
-          {type === "Limit" && <option>GTC</option>}
+          {limited && <option>GTC</option>}
           <option>IOC</option>
           <option>FOK</option>
         </select>
@@ -96,7 +103,19 @@ export function OrderEntry({ market, apiKey, balances, price, onPrice, lastPrice
           Post-only
         </label>
       </div>
-      {type === "Limit" && (
+      {stop && (
+        <label>
+          Stop price ({market.quote})
+          <input
+            inputMode="decimal"
+            step={market.tick_size}
+            value={stopPrice}
+            onChange={(e) => setStopPrice(e.target.value)}
+            data-testid="stop-price"
+          />
+        </label>
+      )}
+      {limited && (
         <label>
           Price ({market.quote})
           <input
@@ -130,6 +149,17 @@ export function OrderEntry({ market, apiKey, balances, price, onPrice, lastPrice
           ? `${formatDecimal(available(market.quote), 0)} ${market.quote}`
           : `${formatDecimal(available(market.base), market.quantity_decimals)} ${market.base}`}
       </div>
+      {stop && (
+        <div className="muted small">
+          Waits until a trade {side === "Buy" ? "at or above" : "at or below"} the stop price, then enters as a{" "}
+          {type === "StopLimit" ? "limit" : "market"} order.
+        </div>
+      )}
+      {market.status === "halted" && (
+        <div className="result error" data-testid="halted-note">
+          {market.symbol} is halted: new orders are refused, cancels accepted.
+        </div>
+      )}
       <button
         className={`submit ${side === "Buy" ? "buy" : "sell"}`}
         disabled={!apiKey || busy || !quantity}

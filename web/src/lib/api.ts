@@ -13,6 +13,8 @@ export interface Market {
   max_quantity: number;
   maker_fee: number;
   taker_fee: number;
+  price_band: number | null; // limit prices further than this fraction from the last trade are refused
+  status: "trading" | "halted";
 }
 
 export interface Statistics {
@@ -36,14 +38,17 @@ export interface PublicTrade {
   sequence: number;
 }
 
+export type OrderType = "Limit" | "Market" | "StopLimit" | "StopMarket";
+
 export interface Order {
   order_id: string;
   symbol: string;
   side: "Buy" | "Sell";
-  order_type: "Limit" | "Market";
+  order_type: OrderType;
   time_in_force: string;
   post_only?: boolean;
-  status: "Pending" | "PartiallyFilled" | "Filled" | "Cancelled" | "Rejected";
+  status: "Untriggered" | "Pending" | "PartiallyFilled" | "Filled" | "Cancelled" | "Rejected";
+  stop_price?: number; // stop orders only
   reason?: string;
   price: number | null;
   quantity: number;
