@@ -1,6 +1,8 @@
 // Scenarios with their whole expected event streams, each ending with the invariant checks.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "test_markets.hpp"
 
 namespace xtrader {
@@ -48,6 +50,19 @@ class EngineScenario : public ::testing::Test {
     static Amount maker_fee(Amount notional) { return notional * 500 / 1'000'000; }
     BookLevelChanged level(Side side, Price price, Quantity volume, std::uint32_t count) const {
         return BookLevelChanged{kTstUsd, side, price, volume, count};
+    }
+    // Another engine loaded from a snapshot of this one, checked to hash alike.
+    std::unique_ptr<MatchingEngine> restored() const {
+        std::vector<std::byte> bytes;
+        ByteWriter out(bytes);
+        engine_.save(out);
+        auto copy =
+            std::make_unique<MatchingEngine>(test_catalog(), EngineOptions{.max_accounts = 100});
+        ByteReader in(bytes);
+        EXPECT_TRUE(copy->load(in));
+        EXPECT_TRUE(in.at_end());
+        EXPECT_EQ(copy->state_hash(), engine_.state_hash());
+        return copy;
     }
 
     MatchingEngine engine_;
@@ -490,14 +505,9 @@ TEST_F(EngineScenario, EachCommandThatChangesABookBumpsThatBooksVersionOnce) {
     log_.take();
 
     // Snapshots keep them.
-    std::vector<std::byte> bytes;
-    ByteWriter out(bytes);
-    engine_.save(out);
-    MatchingEngine restored(test_catalog(), EngineOptions{.max_accounts = 100});
-    ByteReader in(bytes);
-    ASSERT_TRUE(restored.load(in));
-    EXPECT_EQ(restored.book_version(kTstUsd), 4u);
-    EXPECT_EQ(restored.book_version(kBtcKrw), 1u);
+    const auto copy = restored();
+    EXPECT_EQ(copy->book_version(kTstUsd), 4u);
+    EXPECT_EQ(copy->book_version(kBtcKrw), 1u);
 }
 
 TEST_F(EngineScenario, DepositsAndWithdrawals) {
@@ -517,15 +527,8 @@ TEST_F(EngineScenario, SnapshotRoundTripKeepsStateAndFutureEvents) {
     limit(2, Side::Buy, 99, 5);
     limit(3, Side::Sell, 105, 7);
     const OrderId filled = limit(4, Side::Sell, 99, 3);
-    std::vector<std::byte> bytes;
-    ByteWriter out(bytes);
-    engine_.save(out);
-
-    MatchingEngine copy(test_catalog(), EngineOptions{.max_accounts = 100});
-    ByteReader in(bytes);
-    ASSERT_TRUE(copy.load(in));
-    EXPECT_TRUE(in.at_end());
-    EXPECT_EQ(copy.state_hash(), engine_.state_hash());
+    const auto restored_engine = restored();
+    MatchingEngine& copy = *restored_engine;
     expect_invariants(copy);
 
     EventLog copy_log;
@@ -713,14 +716,8 @@ TEST_F(EngineScenario, SnapshotsKeepStopsHaltsAndLastPrices) {
                      ClientOrderId{}, 95});
     const OrderId stop = sequence_;
     apply(SetMarketHalted{kTstUsd, true});
-    std::vector<std::byte> bytes;
-    ByteWriter out(bytes);
-    engine_.save(out);
-    MatchingEngine copy(test_catalog(), EngineOptions{.max_accounts = 100});
-    ByteReader in(bytes);
-    ASSERT_TRUE(copy.load(in));
-    EXPECT_TRUE(in.at_end());
-    EXPECT_EQ(copy.state_hash(), engine_.state_hash());
+    const auto restored_engine = restored();
+    MatchingEngine& copy = *restored_engine;
     EXPECT_TRUE(copy.halted(kTstUsd));
     EXPECT_EQ(copy.last_price(kTstUsd), 100);
     ASSERT_NE(copy.find_order(stop), nullptr);
