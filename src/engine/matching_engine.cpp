@@ -429,6 +429,7 @@ RejectReason MatchingEngine::amend(const AmendOrder& a) {
             return refuse(RejectReason::PostOnlyWouldCross);
         }
     }
+    if (price == order->price && quantity == order->quantity) return RejectReason::None;  // as is
     // The hold follows the new price and quantity exactly: top it up (or refuse the amendment)
     // or give back the excess.
     const Quantity remaining = quantity - order->filled;
@@ -449,9 +450,8 @@ RejectReason MatchingEngine::amend(const AmendOrder& a) {
         events_.emplace_back(OrderResized{order->id, order->account, order->market, old_quantity,
                                           quantity, remaining});
     }
-    if (price == order->price && quantity <= old_quantity) {
+    if (price == order->price && quantity < old_quantity) {
         // A smaller order keeps its place in the queue.
-        if (quantity == old_quantity) return RejectReason::None;
         OrderBook::reduce(order->level, old_quantity - quantity);
         order->quantity = quantity;
         level_changed(order->market, *order->level);

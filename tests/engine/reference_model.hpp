@@ -552,6 +552,7 @@ class ReferenceExchange {
                 return reject(o.id, o.account, RejectReason::PostOnlyWouldCross);
             }
         }
+        if (price == o.price && quantity == o.quantity) return RejectReason::None;
         const Quantity remaining = quantity - o.filled;
         const AssetId asset = o.side == Side::Buy ? m.quote : m.base;
         const Amount needed = o.side == Side::Buy ? cost_with_taker_fee(m, price, remaining)
@@ -566,11 +567,10 @@ class ReferenceExchange {
         if (quantity != o.quantity) {
             emit(OrderResized{o.id, o.account, o.market, o.quantity, quantity, remaining});
         }
-        if (price == o.price && quantity <= o.quantity) {
-            const bool smaller = quantity < o.quantity;
+        if (price == o.price && quantity < o.quantity) {
             o.quantity = quantity;
             *found = o;  // keeps its priority
-            if (smaller) emit_level(o.market, o.side, o.price);
+            emit_level(o.market, o.side, o.price);
             return RejectReason::None;
         }
         erase(o.id);

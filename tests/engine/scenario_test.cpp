@@ -570,6 +570,10 @@ TEST_F(EngineScenario, AmendingDownKeepsPriorityAndUpLosesIt) {
     const OrderId bid = limit(4, Side::Buy, 90, 10);  // holds 900 + 0.9 -> 900
     EXPECT_EQ(apply(AmendOrder{4, bid, 95, 20}), RejectReason::None);
     EXPECT_EQ(balance(4, kUsd), (Balance{1'000'000 - 1901, 1901}));
+    log_.take();
+    EXPECT_EQ(apply(AmendOrder{4, bid, 95, 20}), RejectReason::None);  // as it is: nothing
+    EXPECT_TRUE(log_.take().empty());
+    EXPECT_EQ(balance(4, kUsd), (Balance{1'000'000 - 1901, 1901}));
     EXPECT_EQ(apply(AmendOrder{4, bid, 0, 1'000'001}), RejectReason::QuantityAboveMaximum);
     EXPECT_EQ(apply(AmendOrder{4, bid, 0, 20'000}), RejectReason::InsufficientBalance);
     EXPECT_EQ(engine_.find_order(bid)->quantity, 20);
