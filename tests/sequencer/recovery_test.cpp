@@ -232,7 +232,7 @@ void write_as_version_1(const std::filesystem::path& segment) {
         } else if (const auto* place = std::get_if<PlaceOrder>(&record.command)) {
             ASSERT_EQ(place->stop_price, 0);
             encode(w, record.command);
-            out.resize(out.size() - sizeof(Price));
+            out.erase(out.end() - sizeof(Price), out.end());
         } else {
             encode(w, record.command);
         }
