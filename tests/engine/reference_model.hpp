@@ -212,39 +212,27 @@ class ReferenceExchange {
                    : RejectReason::None;
     }
 
+    // Every order kind: symbol, account, quantity, price, stop price, then the market's state.
     RejectReason check(const PlaceOrder& p) const {
         if (p.market >= catalog_.markets.size()) return RejectReason::UnknownMarket;
         if (p.account == 0 || p.account >= max_accounts_) return RejectReason::InvalidAccount;
         const auto& m = catalog_.markets[p.market];
         if (auto r = check_quantity(m, p.quantity); r != RejectReason::None) return r;
-        if (p.type == OrderType::Market) {
-            if (p.price != 0) return RejectReason::InvalidPrice;
-            if (p.post_only) return RejectReason::InvalidOrderType;
-            if (p.stop_price != 0) return RejectReason::InvalidStopPrice;
-            return halted(p.market) ? RejectReason::MarketHalted : RejectReason::None;
-        }
-        if (auto r = check_price(m, p.price); r != RejectReason::None) return r;
-        if (p.post_only && p.tif != TimeInForce::GTC) return RejectReason::InvalidOrderType;
-        if (p.stop_price != 0) return RejectReason::InvalidStopPrice;
-        if (halted(p.market)) return RejectReason::MarketHalted;
-        return check_band(p.market, p.price);
-    }
-
-    RejectReason check_stop_order(const PlaceOrder& p) const {
-        if (p.market >= catalog_.markets.size()) return RejectReason::UnknownMarket;
-        if (p.account == 0 || p.account >= max_accounts_) return RejectReason::InvalidAccount;
-        const auto& m = catalog_.markets[p.market];
-        if (auto r = check_quantity(m, p.quantity); r != RejectReason::None) return r;
-        if (p.type == OrderType::StopLimit) {
+        const bool priced = p.type == OrderType::Limit || p.type == OrderType::StopLimit;
+        const bool stop = p.type == OrderType::StopLimit || p.type == OrderType::StopMarket;
+        if (priced) {
             if (auto r = check_price(m, p.price); r != RejectReason::None) return r;
         } else if (p.price != 0) {
             return RejectReason::InvalidPrice;
         }
-        if (p.post_only) return RejectReason::InvalidOrderType;
-        if (check_price(m, p.stop_price) != RejectReason::None) {
+        if (p.post_only && (p.type != OrderType::Limit || p.tif != TimeInForce::GTC)) {
+            return RejectReason::InvalidOrderType;
+        }
+        if (stop ? check_price(m, p.stop_price) != RejectReason::None : p.stop_price != 0) {
             return RejectReason::InvalidStopPrice;
         }
-        return halted(p.market) ? RejectReason::MarketHalted : RejectReason::None;
+        if (halted(p.market)) return RejectReason::MarketHalted;
+        return p.type == OrderType::Limit ? check_band(p.market, p.price) : RejectReason::None;
     }
 
     // Opposite orders in the order the taker meets them.
@@ -376,9 +364,7 @@ class ReferenceExchange {
 
     RejectReason place(Sequence seq, const PlaceOrder& p) {
         const OrderId id = seq;
-        if (auto r = is_stop(p.type) ? check_stop_order(p) : check(p); r != RejectReason::None) {
-            return reject(id, p.account, r);
-        }
+        if (auto r = check(p); r != RejectReason::None) return reject(id, p.account, r);
         if (const auto first = find_client(p.account, p.client_order_id)) {
             return reject(*first, p.account, RejectReason::DuplicateClientOrderId);
         }

@@ -103,30 +103,8 @@ export function OrderEntry({ market, apiKey, balances, price, onPrice, lastPrice
           Post-only
         </label>
       </div>
-      {stop && (
-        <label>
-          Stop price ({market.quote})
-          <input
-            inputMode="decimal"
-            step={market.tick_size}
-            value={stopPrice}
-            onChange={(e) => setStopPrice(e.target.value)}
-            data-testid="stop-price"
-          />
-        </label>
-      )}
-      {limited && (
-        <label>
-          Price ({market.quote})
-          <input
-            inputMode="decimal"
-            step={market.tick_size}
-            value={price}
-            onChange={(e) => onPrice(e.target.value)}
-            data-testid="price"
-          />
-        </label>
-      )}
+      {stop && <PriceField label="Stop price" market={market} value={stopPrice} onChange={setStopPrice} testId="stop-price" />}
+      {limited && <PriceField label="Price" market={market} value={price} onChange={onPrice} testId="price" />}
       <label>
         Quantity ({market.base})
         <span className="with-button">
@@ -174,5 +152,27 @@ export function OrderEntry({ market, apiKey, balances, price, onPrice, lastPrice
         </div>
       )}
     </section>
+  );
+}
+
+// A price in the market's quote currency, stepped by its tick.
+function PriceField(props: {
+  label: string;
+  market: Market;
+  value: string;
+  onChange: (value: string) => void;
+  testId: string;
+}) {
+  return (
+    <label>
+      {props.label} ({props.market.quote})
+      <input
+        inputMode="decimal"
+        step={props.market.tick_size}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        data-testid={props.testId}
+      />
+    </label>
   );
 }
