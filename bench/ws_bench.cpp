@@ -3,10 +3,12 @@
 //     after (memory per idle connection);
 //  2. submits crossing order pairs over REST at a paced rate (one execution per pair) and
 //     measures, at every k-th client, the time from the taker's submission to its Execution
-//     message; every client must receive every execution.
+//     message; every client must receive every execution, in order (exec ids rising), and the
+//     daemon's CPU time is divided by the messages delivered.
+// BATCH 1 connects to /ws/executions?batch=1: each frame is a JSON array of messages.
 // Prints one JSON line per scenario.
 //
-// usage: ws_bench HOST HTTP_PORT WS_PORT DAEMON_PID CONNECTIONS EXECUTIONS_PER_S SECONDS
+// usage: ws_bench HOST HTTP_PORT WS_PORT DAEMON_PID CONNECTIONS EXECUTIONS_PER_S SECONDS [BATCH]
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -18,11 +20,15 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include <unistd.h>
 
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -32,6 +38,18 @@ using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// The process's user + system CPU time, in seconds.
+double cpu_seconds(int pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+    std::string skip;
+    for (int i = 3; i < 14; ++i) fields >> skip;  // state .. cmajflt
+    double user = 0, system = 0;
+    fields >> user >> system;
+    return (user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 long rss_kib(int pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -54,6 +72,8 @@ struct Shared {
     std::atomic<long> connected{0};
     std::atomic<long> received{0};
     std::atomic<long> disconnected{0};
+    std::atomic<long> out_of_order{0};  // executions older than one the client already had
+    std::string target = "/ws/executions";
     std::mutex mutex;
     std::vector<std::pair<std::string, Clock::time_point>> samples;  // exec_id, arrival
 };
@@ -75,7 +95,7 @@ class Client : public std::enable_shared_from_this<Client> {
             std::fprintf(stderr, "connect: %s\n", ec.message().c_str());
             return;
         }
-        ws_.async_handshake(host_, "/ws/executions",
+        ws_.async_handshake(host_, shared_.target,
                             beast::bind_front_handler(&Client::on_handshake, shared_from_this()));
     }
     void on_handshake(beast::error_code ec) {
@@ -95,21 +115,35 @@ class Client : public std::enable_shared_from_this<Client> {
             return;
         }
         const auto now = Clock::now();
-        const std::string text = beast::buffers_to_string(buffer_.data());
-        buffer_.consume(buffer_.size());
-        if (text.find("\"Execution\"") != std::string::npos) {
-            ++shared_.received;
+        const auto data = buffer_.cdata();
+        const std::string_view text(static_cast<const char*>(data.data()), data.size());
+        // One message, or (batch mode) an array of them: each Execution's exec_id, in order.
+        constexpr std::string_view kKey = "\"exec_id\":\"";
+        long executions = 0;
+        for (auto at = text.find(kKey); at != std::string_view::npos; at = text.find(kKey, at)) {
+            at += kKey.size();
+            long id = 0;
+            const auto digits = at;
+            for (; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at) {
+                id = id * 10 + (text[at] - '0');
+            }
+            if (id <= last_exec_id_) ++shared_.out_of_order;
+            last_exec_id_ = id;
+            ++executions;
             if (sampled_) {
                 std::lock_guard lock(shared_.mutex);
-                shared_.samples.emplace_back(field(text, "exec_id"), now);
+                shared_.samples.emplace_back(std::string(text.substr(digits, at - digits)), now);
             }
         }
+        buffer_.consume(buffer_.size());
+        shared_.received += executions;
         read();
     }
 
     websocket::stream<beast::tcp_stream> ws_;
     Shared& shared_;
     bool sampled_;
+    long last_exec_id_ = 0;
     std::string host_;
     beast::flat_buffer buffer_;
 };
@@ -148,7 +182,8 @@ class Rest {
 int main(int argc, char** argv) {
     if (argc < 8) {
         std::fprintf(stderr,
-                     "usage: %s HOST HTTP_PORT WS_PORT DAEMON_PID CONNECTIONS RATE SECONDS\n",
+                     "usage: %s HOST HTTP_PORT WS_PORT DAEMON_PID CONNECTIONS RATE SECONDS "
+                     "[BATCH]\n",
                      argv[0]);
         return 2;
     }
@@ -157,10 +192,12 @@ int main(int argc, char** argv) {
     const long connections = std::stol(argv[5]);
     const double rate = std::stod(argv[6]);
     const long seconds = std::stol(argv[7]);
+    const bool batch = argc > 8 && std::string(argv[8]) == "1";
     const long sample_every = std::max(1L, connections / 100);
 
     net::io_context io;
     Shared shared;
+    if (batch) shared.target += "?batch=1";
     const long rss_before = rss_kib(pid);
     tcp::resolver resolver(io);
     const auto endpoint = *resolver.resolve(host, ws_port).begin();
@@ -209,6 +246,8 @@ int main(int argc, char** argv) {
     std::mutex submitted_mutex;
     const long executions = static_cast<long>(rate * static_cast<double>(seconds));
     const long received_before = shared.received;
+    const double cpu_before = cpu_seconds(pid);
+    const double own_cpu_before = cpu_seconds(getpid());
     const auto start = Clock::now();
     std::vector<std::thread> submitters;
     for (int s = 0; s < kSubmitters; ++s) {
@@ -249,6 +288,11 @@ int main(int argc, char** argv) {
     while (shared.received < expected && Clock::now() < drain_deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+    // Delivered per second: until the last message arrived, not just while orders were offered.
+    const double delivery_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    const double cpu = cpu_seconds(pid) - cpu_before;
+    const double own_cpu = cpu_seconds(getpid()) - own_cpu_before;
+    const long delivered = shared.received.load() - received_before;
     std::vector<double> latencies;
     {
         std::lock_guard lock(shared.mutex);
@@ -267,13 +311,18 @@ int main(int argc, char** argv) {
                                        q * static_cast<double>(latencies.size() - 1))];
     };
     std::printf(
-        "{\"bench\":\"ws\",\"scenario\":\"delivery\",\"subscribers\":%ld,"
+        "{\"bench\":\"ws\",\"scenario\":\"delivery\",\"batch\":%s,\"subscribers\":%ld,"
         "\"executions_per_s\":%.0f,\"messages_per_s\":%.0f,\"delivered\":%ld,\"expected\":%ld,"
-        "\"disconnected\":%ld,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}\n",
-        shared.connected.load(), static_cast<double>(traded) / offered_seconds,
-        static_cast<double>(traded * shared.connected.load()) / offered_seconds,
-        shared.received.load() - received_before, expected - received_before,
-        shared.disconnected.load(), at(0.5), at(0.99), at(1.0));
+        "\"out_of_order\":%ld,\"disconnected\":%ld,\"daemon_cpu_us_per_message\":%.3f,"
+        "\"client_cpu_us_per_message\":%.3f,"
+        "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}\n",
+        batch ? "true" : "false", shared.connected.load(),
+        static_cast<double>(traded) / offered_seconds,
+        static_cast<double>(delivered) / delivery_seconds, delivered,
+        expected - received_before, shared.out_of_order.load(), shared.disconnected.load(),
+        delivered > 0 ? cpu * 1e6 / static_cast<double>(delivered) : 0.0,
+        delivered > 0 ? own_cpu * 1e6 / static_cast<double>(delivered) : 0.0, at(0.5), at(0.99),
+        at(1.0));
     std::fflush(stdout);
     io.stop();
     for (auto& t : threads) t.join();

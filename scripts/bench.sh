@@ -63,14 +63,17 @@ case "$what" in
         printf '%s\n%s\n' "$health" "$orders"
         ;;
     ws)
-        # Fan-out: a fresh daemon per run; ws_bench holds N clients on /ws/executions, reads the
-        # daemon's memory, then offers crossing orders at a rate and times submission -> message.
+        # Fan-out: a fresh daemon per run; ws_bench holds N clients on /ws/executions (batch mode:
+        # ?batch=1), reads the daemon's memory, then offers crossing orders at a rate and times
+        # submission -> message. Runs: "batch subscribers executions/s", or XTRADER_BENCH_WS_RUNS.
         scripts/build.sh release >/dev/null
         port=${XTRADER_BENCH_PORT:-7300}
         seconds=${XTRADER_BENCH_SECONDS:-5}
         echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" >&2
         results=()
-        for run in "10000 10" "1000 100" "100 1000"; do
+        runs=${XTRADER_BENCH_WS_RUNS:-"0 10000 10,1 10000 100,0 1000 100,1 1000 100"}
+        IFS=, read -ra runs <<<"$runs"
+        for run in "${runs[@]}"; do
             set -- $run
             ws=$data/ws
             rm -rf "$ws" && mkdir -p "$ws"
@@ -80,7 +83,7 @@ case "$what" in
                 >"$ws/xtraderd.log" 2>&1 &
             daemon=$!
             for _ in $(seq 100); do curl -sf "localhost:$port/ready" >/dev/null && break; sleep 0.1; done
-            results+=("$(build/bench/bench/ws_bench 127.0.0.1 "$port" $((port + 1)) "$daemon" "$1" "$2" "$seconds")")
+            results+=("$(build/bench/bench/ws_bench 127.0.0.1 "$port" $((port + 1)) "$daemon" "$2" "$3" "$seconds" "$1")")
             kill "$daemon"; wait "$daemon" 2>/dev/null || true
         done
         printf '%s\n' "${results[@]}"

@@ -38,12 +38,21 @@ std::variant<WsRequest, WsRequestError> parse_ws_request(std::string_view text) 
         }
         return request;
     }
+    if (op->text == "options") {
+        request.op = WsRequest::Op::Options;
+        const JsonValue* batch = json->find("batch");
+        if (batch == nullptr || !batch->is(JsonValue::Kind::Bool)) {
+            return WsRequestError{"bad_request", "options needs \"batch\": true or false"};
+        }
+        request.batch = batch->text == "true";
+        return request;
+    }
     if (op->text == "subscribe") {
         request.op = WsRequest::Op::Subscribe;
     } else if (op->text == "unsubscribe") {
         request.op = WsRequest::Op::Unsubscribe;
     } else {
-        return WsRequestError{"unknown_op", "op must be subscribe, unsubscribe, auth or ping"};
+        return WsRequestError{"unknown_op", "op must be subscribe, unsubscribe, auth, options or ping"};
     }
     const JsonValue* channels = json->find("channels");
     if (channels == nullptr || !channels->is(JsonValue::Kind::Array)) {

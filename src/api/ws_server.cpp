@@ -9,10 +9,15 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <deque>
+#include <mutex>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <span>
 #include <unordered_set>
 
 #include "xtrader/api/encoders.hpp"
+#include "xtrader/api/request_target.hpp"
 #include "xtrader/api/ws_feed.hpp"
 #include "xtrader/api/ws_protocol.hpp"
 
@@ -77,6 +82,8 @@ namespace {
 
 // What one queued message costs beyond its text: the queue's slot and the shared pointer.
 constexpr std::size_t kMessageOverhead = 64;
+// The buffers one send gathers at most (asio's limit, as IOV_MAX allows).
+constexpr std::size_t kMaxGatherPerSend = 64;
 // A client closed 1008 that does not read the close frame either is cut off after this.
 constexpr auto kCloseDeadline = std::chrono::seconds(5);
 
@@ -104,7 +111,9 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     }
 
     // Any thread. Counts the message against the queue's bounds before it is queued, so that a
-    // client that cannot keep up is found out however far behind the strand is.
+    // client that cannot keep up is found out however far behind the strand is. A session that
+    // is already writing (or about to) only gains a message in its inbox: one post per burst,
+    // not per message.
     void deliver(const Message& message) override {
         if (!reserve(*message)) {
             if (!too_slow_.exchange(true)) {
@@ -112,8 +121,9 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
             }
             return;
         }
-        net::post(ws_.get_executor(),
-                  [self = shared_from_this(), message] { self->enqueue(message); });
+        if (push(message)) {
+            net::post(ws_.get_executor(), [self = shared_from_this()] { self->do_write(); });
+        }
     }
 
   private:
@@ -153,9 +163,11 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     void on_read_upgrade(beast::error_code ec, std::size_t) {
         if (ec) return fail(ec, "upgrade");
         const auto& request = upgrade_.get();
-        const auto target = request.target();
         if (!websocket::is_upgrade(request)) return answer_status(request);
-        if (target != "/ws" && target != "/ws/executions") return;  // not ours: drop it
+        const RequestTarget target(request.target());
+        if (target.path() != "/ws" && target.path() != "/ws/executions") return;  // not ours
+        if (const auto* batch = target.param("batch")) batch_ = *batch == "1" || *batch == "true";
+        all_executions_ = target.path() == "/ws/executions";
         beast::get_lowest_layer(ws_).expires_never();
         auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
         timeouts.idle_timeout = context_->options.idle_timeout;
@@ -186,7 +198,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         if (ec) return fail(ec, "accept");
         accepted_ = true;
         context_->clients.fetch_add(1, std::memory_order_relaxed);
-        if (upgrade_.get().target() == "/ws/executions") {
+        if (all_executions_) {
             for (const auto& m : context_->catalog.markets) subscribe("executions:" + m.symbol);
         }
         upgrade_.release();
@@ -226,10 +238,11 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         close_with(websocket::close_code::internal_error, "internal error");
     }
 
-    void reply(Message message) {
+    // On the strand: a message of this session's own, behind what is queued.
+    void reply(const Message& message) {
         if (closing_) return;
         if (!reserve(*message)) return close_slow();
-        enqueue(std::move(message));
+        if (push(message)) do_write();
     }
 
     void handle(const std::string& text) {
@@ -240,6 +253,10 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         auto& request = std::get<WsRequest>(parsed);
         switch (request.op) {
             case WsRequest::Op::Ping: return reply(make_message(R"({"type":"Pong"})"));
+            case WsRequest::Op::Options:
+                batch_ = request.batch;
+                return reply(make_message(batch_ ? R"({"type":"Options","batch":true})"
+                                                 : R"({"type":"Options","batch":false})"));
             case WsRequest::Op::Auth: {
                 if (!request.admin_token.empty()) return authenticate_admin(request.admin_token);
                 const auto result = context_->auth.key(request.api_key, peer_);
@@ -347,25 +364,64 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
                                                  context_->market_data.book(id, kSnapshotDepth))));
     }
 
-    // The message was reserved (deliver or reply); it is released when written or dropped.
-    void enqueue(Message message) {
-        if (closing_) return release(*message);
-        queue_.push_back(std::move(message));
-        if (queue_.size() == 1) do_write();
+    // Queues a reserved message; true when the caller must start the writer (a message came to
+    // an idle session). False, with the reservation given back, once the session is closing.
+    bool push(const Message& message) {
+        std::lock_guard lock(inbox_mutex_);
+        if (inbox_closed_) {
+            release(*message);
+            return false;
+        }
+        inbox_.push_back(message);
+        return !std::exchange(writer_active_, true);
     }
 
+    // On the strand, with the writer active and no write in flight: writes what is ready, or
+    // goes idle.
     void do_write() {
+        if (sent_ == writing_.size()) {
+            writing_.clear();
+            written_ = sent_ = 0;
+            std::unique_lock lock(inbox_mutex_);
+            if (inbox_.empty()) {
+                writer_active_ = false;
+                lock.unlock();
+                cork(false);
+                return;
+            }
+            writing_.swap(inbox_);
+        }
         ws_.text(true);
-        ws_.async_write(net::buffer(*queue_.front()),
+        if (!batch_) {
+            // Frames with more behind them wait in the kernel until the last: one transmit
+            // (and one wake-up of the reader) for the burst instead of one per frame.
+            if (sent_ + 1 < writing_.size()) cork(true);
+            ws_.async_write(net::buffer(*writing_[sent_++]),
+                            beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+            return;
+        }
+        // Every message ready, as one JSON array in one frame, gathered from the shared texts.
+        static constexpr char kOpen = '[', kComma = ',', kClose = ']';
+        gather_.clear();
+        gather_.emplace_back(&kOpen, 1);
+        for (; sent_ < writing_.size(); ++sent_) {
+            if (gather_.size() > 1) gather_.emplace_back(&kComma, 1);
+            gather_.emplace_back(writing_[sent_]->data(), writing_[sent_]->size());
+        }
+        gather_.emplace_back(&kClose, 1);
+        if (gather_.size() > kMaxGatherPerSend) cork(true);  // one frame, several sends
+        ws_.async_write(std::span<const net::const_buffer>(gather_),
                         beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
     }
 
     void on_write(beast::error_code ec, std::size_t) {
-        release(*queue_.front());
-        queue_.pop_front();
-        if (ec) return fail(ec, "write");
+        for (; written_ < sent_; ++written_) release(*writing_[written_]);
+        if (ec) {
+            stop_writing();
+            return fail(ec, "write");
+        }
         if (closing_) return;
-        if (!queue_.empty()) do_write();
+        do_write();
         if (read_paused_ && queued_bytes_.load(std::memory_order_relaxed) <=
                                 context_->options.send_queue_bytes / 4) {
             read_paused_ = false;
@@ -373,11 +429,32 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         }
     }
 
+    // TCP_CORK on or off, when it changes; a failure only costs the coalescing.
+    void cork(bool on) {
+        if (corked_ == on) return;
+        corked_ = on;
+        const int value = on ? 1 : 0;
+        ::setsockopt(beast::get_lowest_layer(ws_).socket().native_handle(), IPPROTO_TCP, TCP_CORK,
+                     &value, sizeof value);
+    }
+
+    // Gives back what is queued and not yet being written, and refuses what would come after;
+    // a write in flight keeps its messages until it completes.
+    void stop_writing() {
+        for (std::size_t i = sent_; i < writing_.size(); ++i) release(*writing_[i]);
+        writing_.resize(sent_);
+        std::lock_guard lock(inbox_mutex_);
+        inbox_closed_ = true;
+        for (const auto& m : inbox_) release(*m);
+        inbox_.clear();
+    }
+
     void close_slow() {
         if (closing_) return;
         context_->metrics.count(EdgeEvent::WsSlowClosed);
         spdlog::warn("ws: closing a client that cannot keep up ({} messages, {} bytes queued)",
-                     queue_.size(), queued_bytes_.load(std::memory_order_relaxed));
+                     queued_.load(std::memory_order_relaxed),
+                     queued_bytes_.load(std::memory_order_relaxed));
         close_with(websocket::close_code::policy_error, "too slow: send queue full");
     }
 
@@ -386,10 +463,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     void close_with(websocket::close_code code, const char* reason) {
         if (closing_) return;
         closing_ = true;
-        while (queue_.size() > 1) {
-            release(*queue_.back());
-            queue_.pop_back();
-        }
+        stop_writing();
         ws_.async_close(
             websocket::close_reason(code, reason),
             [self = shared_from_this()](beast::error_code) { self->close_deadline_.cancel(); });
@@ -406,7 +480,19 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     net::steady_timer close_deadline_;
     beast::flat_buffer buffer_;
     http::request_parser<http::empty_body> upgrade_;
-    std::deque<Message> queue_;
+    // The writer: messages come into the inbox from any thread; the strand takes them all at
+    // once into writing_ and writes them (one frame each, or one array), one write in flight.
+    std::mutex inbox_mutex_;
+    std::vector<Message> inbox_;   // under inbox_mutex_
+    bool writer_active_ = false;   // under inbox_mutex_: a write is in flight or posted
+    bool inbox_closed_ = false;    // under inbox_mutex_: closing, nothing more is queued
+    std::vector<Message> writing_;  // strand only: [written_, sent_) in flight, then waiting
+    std::size_t written_ = 0;
+    std::size_t sent_ = 0;
+    std::vector<net::const_buffer> gather_;  // batch mode: the frame's pieces
+    bool corked_ = false;          // TCP_CORK set: a burst is being written
+    bool batch_ = false;           // every write one JSON array of all that is ready
+    bool all_executions_ = false;  // /ws/executions
     std::atomic<std::size_t> queued_{0};
     std::atomic<std::size_t> queued_bytes_{0};
     std::atomic<bool> too_slow_{false};

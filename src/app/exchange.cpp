@@ -382,6 +382,9 @@ class Exchange {
 
     unsigned threads_ = io_threads(config_);
     net::io_context io_{static_cast<int>(threads_)};
+    // The WebSocket sessions run on threads of their own: a fan-out to thousands of clients
+    // never queues an order's answer behind its writes.
+    net::io_context ws_io_{static_cast<int>(threads_)};
     net::thread_pool store_reads_{kStoreReaders};
     api::ReplyRelay relay_{io_};
     // WebSocket fan-out: market data from its writer thread, order updates from the view.
@@ -451,7 +454,7 @@ std::optional<TopicConsumer> Exchange::mdp_member() {
 
 std::optional<api::WsServer> Exchange::websocket_server() {
     if (config_.pipelines.ws_gateways) return std::nullopt;
-    return std::optional<api::WsServer>(std::in_place, io_, endpoint(config_.ws_port), hub_,
+    return std::optional<api::WsServer>(std::in_place, ws_io_, endpoint(config_.ws_port), hub_,
                                         config_.catalog, market_data_, auth_, metrics_, config_.ws,
                                         api::StatusPages{},
                                         [this](AccountId account) { cancel_all_of(account); });
@@ -595,9 +598,14 @@ void Exchange::run() {
         spdlog::info("signal {}: stopping", signal);
         stop();
         grace.expires_after(std::chrono::milliseconds(300));
-        grace.async_wait([this](const boost::system::error_code&) { io_.stop(); });
+        grace.async_wait([this](const boost::system::error_code&) {
+            io_.stop();
+            ws_io_.stop();
+        });
     });
+    std::thread ws_threads([this] { run_io(ws_io_, threads_); });
     run_io(io_, threads_);
+    ws_threads.join();
     stop();
     store_reads_.join();
     spdlog::info("stopped at sequence {}", sequencer_.committed_sequence());

@@ -37,10 +37,15 @@ TEST(WsRequest, DecodesEveryOpAndRefusesEveryWrongType) {
     const auto sub = parse_ws_request(R"({"op":"subscribe","channels":["a",1,null]})");
     ASSERT_TRUE(std::holds_alternative<WsRequest>(sub));
     EXPECT_EQ(std::get<WsRequest>(sub).channels, (std::vector<std::string>{"a", "", ""}));
+    const auto options = parse_ws_request(R"({"op":"options","batch":true})");
+    ASSERT_TRUE(std::holds_alternative<WsRequest>(options));
+    EXPECT_EQ(std::get<WsRequest>(options).op, WsRequest::Op::Options);
+    EXPECT_TRUE(std::get<WsRequest>(options).batch);
     for (const char* bad :
          {R"({"op":"auth","api_key":123})", R"({"op":"auth","api_key":null})", R"({"op":"auth"})",
           R"({"op":5})", R"({"op":"subscribe"})", R"({"op":"subscribe","channels":"x"})",
-          R"({"op":"nope"})", "[]", "17", "", "{", R"({"op":"ping"} trailing)"}) {
+          R"({"op":"nope"})", "[]", "17", "", "{", R"({"op":"ping"} trailing)",
+          R"({"op":"options"})", R"({"op":"options","batch":1})"}) {
         EXPECT_TRUE(std::holds_alternative<WsRequestError>(parse_ws_request(bad))) << bad;
     }
     std::string many = R"({"op":"subscribe","channels":[)";

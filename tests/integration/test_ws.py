@@ -1,5 +1,6 @@
 """The WebSocket server on a real daemon: channels, the book from snapshot + deltas, every
-execution once and in order, private order updates, slow clients, a thousand clients."""
+execution once and in order, private order updates, slow clients, a thousand clients — each in
+both delivery modes (one message per frame, and batch: a JSON array of messages per frame)."""
 import resource
 import socket
 import time
@@ -14,6 +15,9 @@ from wsclient import Closed, WsClient
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 if soft < 4096 and hard >= 4096:
     resource.setrlimit(resource.RLIMIT_NOFILE, (4096, hard))
+
+
+modes = pytest.mark.parametrize("batch", [False, True], ids=["frames", "batch"])
 
 
 def subscribed(ws, *channels):
@@ -35,8 +39,9 @@ def trade_burst(daemon, count, symbol="BTC-KRW"):
                 bob.request("DELETE", "/v1/order/" + rest["order_id"])
 
 
-def test_ping_subscribe_auth_and_errors(daemon):
-    ws = WsClient(daemon.ws_port)
+@modes
+def test_ping_subscribe_auth_and_errors(batch, daemon):
+    ws = WsClient(daemon.ws_port, batch=batch)
     ws.send({"op": "ping"})
     assert ws.recv() == {"type": "Pong"}
     subscribed(ws, "executions:BTC-KRW", "ticker:ETH-KRW", "candles:BTC-KRW:1m")
@@ -86,8 +91,9 @@ def test_the_book_from_snapshot_and_deltas_equals_the_rest_book(daemon):
     ws.close()
 
 
-def test_every_execution_reaches_a_subscriber_once_and_in_order(daemon):
-    ws = WsClient(daemon.ws_port)
+@modes
+def test_every_execution_reaches_a_subscriber_once_and_in_order(batch, daemon):
+    ws = WsClient(daemon.ws_port, batch=batch)
     subscribed(ws, "executions:BTC-KRW", "ticker:BTC-KRW", "candles:BTC-KRW:1m")
     trade_burst(daemon, 40)
     deadline = time.time() + 10
@@ -114,8 +120,9 @@ def test_every_execution_reaches_a_subscriber_once_and_in_order(daemon):
     ws.close()
 
 
-def test_orders_channel_carries_only_the_accounts_own_orders(daemon):
-    ws = WsClient(daemon.ws_port)
+@modes
+def test_orders_channel_carries_only_the_accounts_own_orders(batch, daemon):
+    ws = WsClient(daemon.ws_port, batch=batch)
     ws.send({"op": "auth", "api_key": ALICE})
     ws.recv()
     subscribed(ws, "orders")
@@ -133,10 +140,11 @@ def test_orders_channel_carries_only_the_accounts_own_orders(daemon):
     ws.close()
 
 
-def test_a_client_that_stops_reading_is_closed_with_1008_and_others_keep_receiving(data_dir):
+@modes
+def test_a_client_that_stops_reading_is_closed_with_1008_and_others_keep_receiving(batch, data_dir):
     d = Daemon(data_dir, "--ws-send-queue", "20", "--ws-send-buffer", "4096").start()
     try:
-        slow = WsClient(d.ws_port, recv_buffer=4096)
+        slow = WsClient(d.ws_port, recv_buffer=4096, batch=batch)
         subscribed(slow, "executions:BTC-KRW", "orderbook:BTC-KRW")
         normal = WsClient(d.ws_port)
         subscribed(normal, "executions:BTC-KRW")
@@ -155,8 +163,9 @@ def test_a_client_that_stops_reading_is_closed_with_1008_and_others_keep_receivi
         d.stop()
 
 
-def test_a_thousand_clients_all_receive_every_execution(daemon):
-    clients = [WsClient(daemon.ws_port, path="/ws/executions", timeout=30) for _ in range(1000)]
+@modes
+def test_a_thousand_clients_all_receive_every_execution(batch, daemon):
+    clients = [WsClient(daemon.ws_port, path="/ws/executions", timeout=30, batch=batch) for _ in range(1000)]
     # /ws/executions subscribes on connect; make sure every subscription is in place.
     for ws in clients:
         ws.send({"op": "ping"})
@@ -222,3 +231,39 @@ def test_subscribing_twice_delivers_once(daemon):
         pass
     assert len(ids) == 2 and len(set(ids)) == 2, ids
     ws.close()
+
+
+def test_a_batch_frame_carries_every_message_ready_in_order(data_dir):
+    """A client that reads slowly gets its backlog in few frames, each an array, nothing lost or
+    reordered; a frames-mode client beside it gets the same messages one per frame."""
+    d = Daemon(data_dir, "--ws-send-buffer", "4096").start()
+    try:
+        batched = WsClient(d.ws_port, recv_buffer=4096, batch=True)
+        subscribed(batched, "executions:BTC-KRW")
+        single = WsClient(d.ws_port)
+        subscribed(single, "executions:BTC-KRW")
+        trade_burst(d, 150)
+        ids = [single.recv_until(lambda m: m["type"] == "Execution")["exec_id"] for _ in range(150)]
+        got = [batched.recv_until(lambda m: m["type"] == "Execution")["exec_id"] for _ in range(150)]
+        assert got == ids and len(set(ids)) == 150
+        assert max(batched.frames) > 1, batched.frames  # the backlog came gathered
+    finally:
+        d.stop()
+
+
+def test_the_options_op_switches_the_delivery_mode(daemon):
+    ws = WsClient(daemon.ws_port)
+    ws.send({"op": "options", "batch": "yes"})
+    assert ws.recv()["code"] == "bad_request"
+    ws.send({"op": "options", "batch": True})
+    assert ws.recv_frame() == [{"type": "Options", "batch": True}]
+    ws.send({"op": "ping"})
+    assert ws.recv_frame() == [{"type": "Pong"}]
+    ws.send({"op": "options", "batch": False})
+    assert ws.recv_frame() == {"type": "Options", "batch": False}
+    ws.close()
+    # ?batch=0 is the default mode; the query does not change the path's meaning.
+    plain = WsClient(daemon.ws_port, path="/ws?batch=0")
+    plain.send({"op": "ping"})
+    assert plain.recv_frame() == {"type": "Pong"}
+    plain.close()

@@ -16,7 +16,15 @@ class Closed(Exception):
 
 
 class WsClient:
-    def __init__(self, port, path="/ws", timeout=10, recv_buffer=None):
+    """batch: connect with ?batch=1; every frame must then be a JSON array, and recv() returns
+    its messages one by one (frames keeps each frame's length)."""
+
+    def __init__(self, port, path="/ws", timeout=10, recv_buffer=None, batch=False):
+        self.batch = batch
+        self.pending = []
+        self.frames = []
+        if batch:
+            path += "&batch=1" if "?" in path else "?batch=1"
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         if recv_buffer:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, recv_buffer)
@@ -60,6 +68,17 @@ class WsClient:
         return data
 
     def recv(self):
+        """The next message, parsed; in batch mode the next item of the current frame."""
+        if not self.batch:
+            return self.recv_frame()
+        while not self.pending:
+            frame = self.recv_frame()
+            assert isinstance(frame, list) and frame, f"a batch frame is a non-empty array: {frame}"
+            self.frames.append(len(frame))
+            self.pending = frame
+        return self.pending.pop(0)
+
+    def recv_frame(self):
         """The next text message (its fragments joined), parsed; answers pings; raises Closed
         on a close frame."""
         message = b""

@@ -12,12 +12,13 @@
 namespace xtrader::api {
 
 struct WsRequest {
-    enum class Op { Subscribe, Unsubscribe, Auth, Ping };
+    enum class Op { Subscribe, Unsubscribe, Auth, Ping, Options };
     Op op = Op::Ping;
     std::string api_key;                // Auth: an account's key
     std::string admin_token;            // Auth: or the admin token (the `alerts` channel)
     bool cancel_on_disconnect = false;  // Auth with a key: cancel its orders when the link drops
     std::vector<std::string> channels;  // Subscribe / Unsubscribe; "" for an item not a string
+    bool batch = false;                 // Options: every write one JSON array of what is ready
 };
 
 struct WsRequestError {
