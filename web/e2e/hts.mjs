@@ -33,6 +33,15 @@ const page = context.pages()[0] ?? (await context.newPage());
 const consoleErrors = [];
 page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
 page.on("pageerror", (e) => consoleErrors.push(String(e)));
+// The screen asks for batched delivery: every frame it receives is a JSON array.
+const sockets = [];
+const framesNotArrays = [];
+page.on("websocket", (ws) => {
+  sockets.push(ws.url());
+  ws.on("framereceived", ({ payload }) => {
+    if (!String(payload).startsWith("[")) framesNotArrays.push(String(payload).slice(0, 80));
+  });
+});
 
 let shot = 0;
 async function step(name, body) {
@@ -228,6 +237,10 @@ try {
     await byTest("ticker").waitFor();
   });
 
+  await step("websocket-frames-are-batches", async () => {
+    expect(sockets.length > 0 && sockets.every((u) => u.endsWith("/ws?batch=1")), `sockets: ${sockets}`);
+    expect(framesNotArrays.length === 0, `frames that are not arrays: ${framesNotArrays.join(" | ")}`);
+  });
   await step("no-console-errors", async () => {
     // Chromium logs every non-2xx fetch; the 402 above was asked for.
     const unexpected = consoleErrors.filter((e) => !e.includes("status of 402"));

@@ -85,11 +85,17 @@ export class MarketSocket {
       if (this.adminToken) ws.send(JSON.stringify({ op: "auth", admin_token: this.adminToken }));
       if (this.channels.size) ws.send(JSON.stringify({ op: "subscribe", channels: [...this.channels] }));
     };
+    // Batched delivery (?batch=1): each frame is an array of every message ready for this
+    // screen, so a busy market costs one frame per write rather than one per message.
     ws.onmessage = (event) => {
+      let frame: unknown;
       try {
-        this.onMessage(JSON.parse(event.data as string) as WsMessage);
+        frame = JSON.parse(event.data as string);
       } catch {
-        // Not JSON: nothing the screen can use.
+        return; // Not JSON: nothing the screen can use.
+      }
+      for (const message of Array.isArray(frame) ? frame : [frame]) {
+        this.onMessage(message as WsMessage);
       }
     };
     ws.onclose = () => {
@@ -107,5 +113,5 @@ export function socketUrl(location: Location): string {
   const params = new URLSearchParams(location.search);
   const port = params.get("ws") ?? "7001";
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  return `${scheme}://${location.hostname}:${port}/ws`;
+  return `${scheme}://${location.hostname}:${port}/ws?batch=1`;
 }
