@@ -9,6 +9,8 @@
 // Prints one JSON line per scenario.
 //
 // usage: ws_bench HOST HTTP_PORT WS_PORT DAEMON_PID CONNECTIONS EXECUTIONS_PER_S SECONDS [BATCH]
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -21,14 +23,12 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
-#include <unistd.h>
 
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -318,8 +318,8 @@ int main(int argc, char** argv) {
         "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}\n",
         batch ? "true" : "false", shared.connected.load(),
         static_cast<double>(traded) / offered_seconds,
-        static_cast<double>(delivered) / delivery_seconds, delivered,
-        expected - received_before, shared.out_of_order.load(), shared.disconnected.load(),
+        static_cast<double>(delivered) / delivery_seconds, delivered, expected - received_before,
+        shared.out_of_order.load(), shared.disconnected.load(),
         delivered > 0 ? cpu * 1e6 / static_cast<double>(delivered) : 0.0,
         delivered > 0 ? own_cpu * 1e6 / static_cast<double>(delivered) : 0.0, at(0.5), at(0.99),
         at(1.0));

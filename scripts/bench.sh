@@ -41,8 +41,10 @@ case "$what" in
         printf '%s\n' "${results[@]}"
         ;;
     rest)
-        # A fresh daemon, rate limit off, the demo accounts funded for the run; wrk on the
-        # same machine drives GET /health (the ceiling) and then the order mix.
+        # Three servers in one run, driven by wrk on the same machine with the same connections:
+        # bench/rest/bare_server (Beast parsing the same order JSON and answering, nothing
+        # behind it: the ceiling), then a fresh daemon (rate limit off, the demo accounts funded)
+        # with GET /health and the order mix. The orders line carries its ratio to both.
         command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
         scripts/build.sh release >/dev/null
         rest=$data/rest
@@ -50,17 +52,49 @@ case "$what" in
         port=${XTRADER_BENCH_PORT:-7300}
         seconds=${XTRADER_BENCH_SECONDS:-15}
         connections=${XTRADER_BENCH_CONNECTIONS:-64}
+        threads=$(nproc)
+        requests() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])["requests"])' "$1"; }
+        wrk_json() { wrk -t2 -c"$connections" -d"${seconds}s" -s "bench/rest/$1.lua" "http://127.0.0.1:$2" | grep -E '^(\{|#)'; }
+        echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t2 -c$connections -d${seconds}s" >&2
+        build/bench/bench/bare_server "$port" "$threads" &
+        bare_pid=$!
+        for _ in $(seq 100); do curl -s -o /dev/null "localhost:$port/" && break; sleep 0.1; done
+        before=$(python3 bench/rest/threads.py $bare_pid)
+        bare=$(wrk_json orders "$port" | sed 's/"scenario":"orders"/"scenario":"bare"/' | grep '^{')
+        bare_cpu=$(python3 bench/rest/threads.py $bare_pid "$before" "$(requests "$bare")")
+        kill $bare_pid; wait $bare_pid 2>/dev/null || true
         build/release/src/app/xtraderd --config config/xtrader.toml --data-dir "$rest" \
             --http-port "$port" --rate-limit 0 --admin-token xtrader-admin --log-level warn \
-            >"$rest/xtraderd.log" 2>&1 &
+            ${XTRADER_BENCH_FSYNC:+--fsync "$XTRADER_BENCH_FSYNC"} >"$rest/xtraderd.log" 2>&1 &
         daemon=$!
         trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null' EXIT
         for _ in $(seq 100); do curl -sf "localhost:$port/ready" >/dev/null && break; sleep 0.1; done
         bench/rest/fund.sh "$port"
-        echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); wrk -t2 -c$connections -d${seconds}s" >&2
-        health=$(wrk -t2 -c"$connections" -d"${seconds}s" -s bench/rest/health.lua "http://127.0.0.1:$port" | grep '^{')
-        orders=$(wrk -t2 -c"$connections" -d"${seconds}s" -s bench/rest/orders.lua "http://127.0.0.1:$port" | grep -E '^(\{|#)')
-        printf '%s\n%s\n' "$health" "$orders"
+        before=$(python3 bench/rest/threads.py $daemon)
+        health=$(wrk_json health "$port")
+        health_cpu=$(python3 bench/rest/threads.py $daemon "$before" "$(requests "$health")")
+        before=$(python3 bench/rest/threads.py $daemon)
+        orders=$(wrk_json orders "$port")
+        # What the order mix's requests cost each stage, counting the followers' work behind it
+        # (they finish after wrk: let them catch up before the second reading).
+        sleep 2
+        orders_cpu=$(python3 bench/rest/threads.py $daemon "$before" "$(requests "$(grep '^{' <<<"$orders")")")
+        grep '^#' <<<"$orders" >&2 || true
+        python3 - "$bare" "$health" "$(grep '^{' <<<"$orders")" "$bare_cpu" "$health_cpu" "$orders_cpu" \
+            "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
+import json, sys
+bare, health, orders, bare_cpu, health_cpu, orders_cpu = (json.loads(a) for a in sys.argv[1:7])
+bare["cpu_us_per_request"] = bare_cpu["total"]
+health["cpu_us_per_request"] = health_cpu["total"]
+orders["cpu_us_per_request"] = orders_cpu["total"]
+orders["ratio_bare"] = round(orders["requests_per_s"] / bare["requests_per_s"], 3)
+orders["ratio_health"] = round(orders["requests_per_s"] / health["requests_per_s"], 3)
+orders["load"] = sys.argv[7]
+for line in (bare, health, orders):
+    print(json.dumps(line, separators=(",", ":")))
+print(json.dumps({"bench": "rest", "scenario": "orders_cpu_by_thread", "us_per_request": orders_cpu},
+                 separators=(",", ":")))
+PY
         ;;
     ws)
         # Fan-out: a fresh daemon per run; ws_bench holds N clients on /ws/executions (batch mode:

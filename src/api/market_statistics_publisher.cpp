@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "xtrader/api/ws_feed.hpp"
+#include "xtrader/core/thread_name.hpp"
 
 namespace xtrader::api {
 
@@ -20,7 +21,10 @@ MarketStatisticsPublisher::~MarketStatisticsPublisher() {
 }
 
 void MarketStatisticsPublisher::start() {
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        name_this_thread("statistics");
+        run();
+    });
 }
 
 void MarketStatisticsPublisher::stop() {

@@ -52,7 +52,8 @@ std::variant<WsRequest, WsRequestError> parse_ws_request(std::string_view text) 
     } else if (op->text == "unsubscribe") {
         request.op = WsRequest::Op::Unsubscribe;
     } else {
-        return WsRequestError{"unknown_op", "op must be subscribe, unsubscribe, auth, options or ping"};
+        return WsRequestError{"unknown_op",
+                              "op must be subscribe, unsubscribe, auth, options or ping"};
     }
     const JsonValue* channels = json->find("channels");
     if (channels == nullptr || !channels->is(JsonValue::Kind::Array)) {

@@ -1,6 +1,9 @@
 #include "xtrader/api/ws_server.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -10,9 +13,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <mutex>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
 #include <span>
 #include <unordered_set>
 
@@ -483,16 +483,16 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     // The writer: messages come into the inbox from any thread; the strand takes them all at
     // once into writing_ and writes them (one frame each, or one array), one write in flight.
     std::mutex inbox_mutex_;
-    std::vector<Message> inbox_;   // under inbox_mutex_
-    bool writer_active_ = false;   // under inbox_mutex_: a write is in flight or posted
-    bool inbox_closed_ = false;    // under inbox_mutex_: closing, nothing more is queued
+    std::vector<Message> inbox_;    // under inbox_mutex_
+    bool writer_active_ = false;    // under inbox_mutex_: a write is in flight or posted
+    bool inbox_closed_ = false;     // under inbox_mutex_: closing, nothing more is queued
     std::vector<Message> writing_;  // strand only: [written_, sent_) in flight, then waiting
     std::size_t written_ = 0;
     std::size_t sent_ = 0;
     std::vector<net::const_buffer> gather_;  // batch mode: the frame's pieces
-    bool corked_ = false;          // TCP_CORK set: a burst is being written
-    bool batch_ = false;           // every write one JSON array of all that is ready
-    bool all_executions_ = false;  // /ws/executions
+    bool corked_ = false;                    // TCP_CORK set: a burst is being written
+    bool batch_ = false;                     // every write one JSON array of all that is ready
+    bool all_executions_ = false;            // /ws/executions
     std::atomic<std::size_t> queued_{0};
     std::atomic<std::size_t> queued_bytes_{0};
     std::atomic<bool> too_slow_{false};

@@ -603,7 +603,7 @@ void Exchange::run() {
             ws_io_.stop();
         });
     });
-    std::thread ws_threads([this] { run_io(ws_io_, threads_); });
+    std::thread ws_threads([this] { run_io(ws_io_, threads_, "ws"); });
     run_io(io_, threads_);
     ws_threads.join();
     stop();

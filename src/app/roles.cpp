@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "xtrader/core/thread_name.hpp"
+
 namespace xtrader::app {
 
 void raise_descriptor_limit() {
@@ -24,9 +26,15 @@ unsigned io_threads(const Config& config) {
                                   : std::max(1u, std::thread::hardware_concurrency());
 }
 
-void run_io(boost::asio::io_context& io, unsigned threads) {
+void run_io(boost::asio::io_context& io, unsigned threads, std::string_view name) {
     std::vector<std::thread> pool;
-    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+    for (unsigned i = 1; i < threads; ++i) {
+        pool.emplace_back([&io, name] {
+            name_this_thread(name);
+            io.run();
+        });
+    }
+    name_this_thread(name);
     io.run();
     for (auto& t : pool) t.join();
 }

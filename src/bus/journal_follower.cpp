@@ -1,13 +1,14 @@
 #include "xtrader/bus/journal_follower.hpp"
 
 #include <spdlog/spdlog.h>
-
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <system_error>
+
+#include "xtrader/core/thread_name.hpp"
 
 namespace xtrader {
 
@@ -74,6 +75,7 @@ void JournalFollower::start() {
     last_figures_ = std::chrono::steady_clock::now();
     update_spool();
     thread_ = std::thread([this] {
+        name_this_thread(name_);
         // Background work: under CPU contention the sequencer's threads go first (Linux nice is
         // per thread; threads this one starts inherit it).
         if (options_.nice != 0 &&

@@ -11,6 +11,7 @@
 #include "xtrader/consumers/alert_codec.hpp"
 #include "xtrader/core/clock.hpp"
 #include "xtrader/core/decimal.hpp"
+#include "xtrader/core/thread_name.hpp"
 #include "xtrader/json/reader.hpp"
 
 namespace xtrader {
@@ -243,7 +244,10 @@ void ExchangeSync::start() {
         spdlog::info("exchange-sync: no venue configured; idle");
         return;
     }
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        name_this_thread("exchange-sync");
+        run();
+    });
 }
 
 void ExchangeSync::stop() {

@@ -6,6 +6,7 @@
 
 #include "xtrader/consumers/market_data_sink.hpp"
 #include "xtrader/consumers/order_event_codec.hpp"
+#include "xtrader/core/thread_name.hpp"
 #include "xtrader/json/reader.hpp"
 
 namespace xtrader {
@@ -54,7 +55,10 @@ void NotificationConsumer::start() {
             spdlog::warn("ws-gateway: the market-data cache: {}", e.what());
         }
     }
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        name_this_thread("notifications");
+        run();
+    });
 }
 
 void NotificationConsumer::stop() {

@@ -3,6 +3,8 @@
 #include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "xtrader/core/thread_name.hpp"
+
 namespace xtrader {
 
 namespace {
@@ -25,7 +27,10 @@ TopicConsumer::~TopicConsumer() {
 
 void TopicConsumer::start() {
     consumer_.subscribe(options_.topics);
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        name_this_thread(options_.consumer.group);
+        run();
+    });
 }
 
 void TopicConsumer::stop() {

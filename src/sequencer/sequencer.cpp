@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "xtrader/core/thread_name.hpp"
 #include "xtrader/sequencer/recovery.hpp"
 #include "xtrader/sequencer/snapshot.hpp"
 
@@ -55,9 +56,18 @@ Sequencer::~Sequencer() {
 }
 
 void Sequencer::start() {
-    thread_ = std::thread([this] { run(); });
-    completion_thread_ = std::thread([this] { complete(); });
-    snapshot_thread_ = std::thread([this] { snapshot_loop(); });
+    thread_ = std::thread([this] {
+        name_this_thread("sequencer");
+        run();
+    });
+    completion_thread_ = std::thread([this] {
+        name_this_thread("seq-complete");
+        complete();
+    });
+    snapshot_thread_ = std::thread([this] {
+        name_this_thread("seq-snapshot");
+        snapshot_loop();
+    });
 }
 
 void Sequencer::stop() {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <string_view>
 
 #include "xtrader/api/status_server.hpp"
 #include "xtrader/app/config.hpp"
@@ -36,8 +37,8 @@ void raise_descriptor_limit();
 
 // The io threads a server role runs: io_threads, or one per hardware thread.
 unsigned io_threads(const Config& config);
-// Runs `io` on `threads` threads, the caller's among them, until it stops.
-void run_io(boost::asio::io_context& io, unsigned threads);
+// Runs `io` on `threads` threads named `name`, the caller's among them, until it stops.
+void run_io(boost::asio::io_context& io, unsigned threads, std::string_view name = "io");
 
 // Blocks the calling thread until SIGINT or SIGTERM, the roles whose work runs on threads of
 // their own; serves their status pages on server.status_port meanwhile (none when it is 0).
