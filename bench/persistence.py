@@ -16,6 +16,7 @@ Usage: bench/persistence.py XTRADERD CONFIG DATA_DIR [EXECUTIONS]
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -48,6 +49,14 @@ def restart_from_the_start(pipeline, **flags):
     return Daemon(data, *pipeline.flags(**flags)).start()
 
 
+def listening(port):
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+# The figures depend on what shares the machine: say so beside them.
+load_start = os.getloadavg()
+beside = [name for name, port in (("kafka", 17092), ("rabbitmq", 17672)) if listening(port)]
 pipelines = []
 try:
     # live
@@ -122,4 +131,7 @@ print(json.dumps({
     "publisher_xadd_per_s": round(publisher_rate),
     "redis_benchmark_xadd_per_s": round(baseline),
     "publisher_to_redis_benchmark": round(publisher_rate / baseline, 2),
+    "load_start": " ".join(f"{x:.2f}" for x in load_start),
+    "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    "brokers_beside": beside,
 }))

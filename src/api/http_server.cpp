@@ -9,8 +9,6 @@
 #include <boost/beast/http.hpp>
 #include <optional>
 
-#include "xtrader/json/writer.hpp"
-
 namespace xtrader::api {
 
 namespace beast = boost::beast;
@@ -28,21 +26,9 @@ void fail(beast::error_code ec, const char* what) {
     spdlog::debug("http {}: {}", what, ec.message());
 }
 
-// An answer made by the session itself, before or instead of the routes.
-HttpResponse session_answer(http::status status, std::string_view code, std::string_view message,
-                            bool keep_alive) {
-    HttpResponse res{status, 11};
-    res.set(http::field::server, "xtraderd");
-    res.set(http::field::content_type, "application/json");
-    std::string body;
-    JsonWriter json(body);
-    json.begin_object().key("error").begin_object();
-    json.key("code").string(code).key("message").string(message);
-    json.end_object().end_object();
-    res.body() = std::move(body);
-    res.keep_alive(keep_alive);
-    res.prepare_payload();
-    return res;
+// An answer made by the session itself, before or instead of the routes; the connection closes.
+HttpAnswer session_answer(unsigned status, std::string_view code, std::string_view message) {
+    return encode_answer(status, 11, false, "application/json", error_body(code, message));
 }
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
@@ -76,20 +62,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
     void on_read(beast::error_code ec, std::size_t) {
         if (ec == http::error::body_limit) {
-            return do_write(session_answer(http::status::payload_too_large, "payload_too_large",
-                                           "the body is too large", false));
+            return do_write(session_answer(413, "payload_too_large", "the body is too large"));
         }
         if (ec == http::error::header_limit) {
             metrics_.count(EdgeEvent::HttpMalformed);
-            return do_write(session_answer(http::status::request_header_fields_too_large,
-                                           "headers_too_large",
-                                           "the request line and headers are too large", false));
+            return do_write(session_answer(431, "headers_too_large",
+                                           "the request line and headers are too large"));
         }
         if (ec.category() == http::make_error_code(http::error::bad_method).category() &&
             ec != http::error::end_of_stream && ec != http::error::partial_message) {
             metrics_.count(EdgeEvent::HttpMalformed);
-            return do_write(session_answer(http::status::bad_request, "malformed_request",
-                                           "not an HTTP/1.1 request: " + ec.message(), false));
+            return do_write(session_answer(400, "malformed_request",
+                                           "not an HTTP/1.1 request: " + ec.message()));
         }
         if (ec) return fail(ec, "read");
         stream_.expires_never();  // the answer may take a sequencer round trip
@@ -99,12 +83,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         try {
             // The answer comes back on any thread; the write happens on this session's strand.
             api_.handle(request_, peer_,
-                        [self = shared_from_this(), answered](HttpResponse&& response) {
+                        [self = shared_from_this(), answered](HttpAnswer&& answer) {
                             if (answered->exchange(true)) return;
-                            self->relay_.relay([self, response = std::move(response)]() mutable {
+                            self->relay_.relay([self, answer = std::move(answer)]() mutable {
                                 net::post(self->stream_.get_executor(),
-                                          [self, response = std::move(response)]() mutable {
-                                              self->do_write(std::move(response));
+                                          [self, answer = std::move(answer)]() mutable {
+                                              self->do_write(std::move(answer));
                                           });
                             });
                         });
@@ -120,16 +104,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         spdlog::error("http: {} {} threw: {}", std::string(request_.method_string()),
                       std::string(request_.target().substr(0, 200)), what);
         if (answered->exchange(true)) return;
-        do_write(session_answer(http::status::internal_server_error, "internal_error",
-                                "the server failed to handle this request", false));
+        do_write(session_answer(500, "internal_error", "the server failed to handle this request"));
     }
 
-    void do_write(HttpResponse&& response) {
-        response_ = std::move(response);
+    void do_write(HttpAnswer&& answer) {
+        answer_ = std::move(answer);
         stream_.expires_after(options_.read_timeout);
-        http::async_write(stream_, response_,
-                          beast::bind_front_handler(&HttpSession::on_write, shared_from_this(),
-                                                    response_.need_eof()));
+        net::async_write(
+            stream_, net::buffer(answer_.wire),
+            beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), answer_.close));
     }
 
     void on_write(bool close, beast::error_code ec, std::size_t) {
@@ -152,7 +135,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     net::ip::address peer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     HttpRequest request_;
-    HttpResponse response_;
+    HttpAnswer answer_;  // the one being written
 };
 
 std::string busy_answer() {

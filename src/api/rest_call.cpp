@@ -27,34 +27,50 @@ RestCall::RestCall(const HttpRequest& request, const boost::asio::ip::address& p
       started_(steady_nanos()),
       version_(request.version()) {}
 
-void RestCall::reply(unsigned status, std::string body, std::string_view type,
-                     std::string_view retry_after, std::string_view cache) {
-    HttpResponse res{static_cast<http::status>(status), version_};
-    res.set(http::field::server, "xtraderd");
-    res.set(http::field::content_type, type);
-    if (!retry_after.empty()) res.set(http::field::retry_after, retry_after);
-    if (!cache.empty()) res.set(http::field::cache_control, cache);
-    if (status == 405) res.set(http::field::allow, allow);
-    res.keep_alive(keep_alive);
-    res.body() = std::move(body);
-    res.prepare_payload();
-    if (head) {
-        const auto length = res.body().size();
-        res.body().clear();
-        res.content_length(length);
-    }
-    metrics_.record(route, status, steady_nanos() - started_);
-    respond_(std::move(res));
+HttpAnswer encode_answer(unsigned status, unsigned version, bool keep_alive, std::string_view type,
+                         std::string_view body, bool head, const AnswerHeaders& headers) {
+    const auto reason = http::obsolete_reason(static_cast<http::status>(status));
+    HttpAnswer answer{{}, !keep_alive};
+    std::string& w = answer.wire;
+    w.reserve(160 + (head ? 0 : body.size()));
+    w.append(version >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ").append(std::to_string(status));
+    w.append(" ").append(reason.data(), reason.size());
+    w.append("\r\nServer: xtraderd\r\nContent-Type: ").append(type);
+    const auto header = [&w](std::string_view name, std::string_view value) {
+        if (!value.empty()) w.append("\r\n").append(name).append(": ").append(value);
+    };
+    header("Retry-After", headers.retry_after);
+    header("Cache-Control", headers.cache_control);
+    header("Allow", headers.allow);
+    // HTTP/1.1 keeps the connection unless told; HTTP/1.0 closes it unless told.
+    if (version >= 11 && !keep_alive) header("Connection", "close");
+    if (version < 11 && keep_alive) header("Connection", "keep-alive");
+    header("Content-Length", std::to_string(body.size()));
+    w.append("\r\n\r\n");
+    if (!head) w.append(body);
+    return answer;
 }
 
-void RestCall::fail(unsigned status, std::string_view code, std::string_view message,
-                    std::string_view retry_after) {
+std::string error_body(std::string_view code, std::string_view message) {
     std::string body;
     JsonWriter json(body);
     json.begin_object().key("error").begin_object();
     json.key("code").string(code).key("message").string(message);
     json.end_object().end_object();
-    reply(status, std::move(body), "application/json", retry_after);
+    return body;
+}
+
+void RestCall::reply(unsigned status, std::string body, std::string_view type,
+                     std::string_view retry_after, std::string_view cache) {
+    auto answer = encode_answer(status, version_, keep_alive, type, body, head,
+                                {retry_after, cache, status == 405 ? allow : std::string_view{}});
+    metrics_.record(route, status, steady_nanos() - started_);
+    respond_(std::move(answer));
+}
+
+void RestCall::fail(unsigned status, std::string_view code, std::string_view message,
+                    std::string_view retry_after) {
+    reply(status, error_body(code, message), "application/json", retry_after);
 }
 
 HttpRefusal http_refusal(RejectReason reason) noexcept {

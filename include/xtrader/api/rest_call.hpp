@@ -25,8 +25,27 @@ namespace xtrader::api {
 
 namespace http = boost::beast::http;
 using HttpRequest = http::request<http::string_body>;
-using HttpResponse = http::response<http::string_body>;
-using Responder = std::function<void(HttpResponse&&)>;
+
+// An answer as it goes on the wire: encoded once, on whichever thread made it, so the io
+// thread only writes bytes.
+struct HttpAnswer {
+    std::string wire;    // status line, headers and body
+    bool close = false;  // the connection ends after it
+};
+using Responder = std::function<void(HttpAnswer&&)>;
+
+// The headers an answer may carry beside Server, Content-Type and Content-Length.
+struct AnswerHeaders {
+    std::string_view retry_after;
+    std::string_view cache_control;
+    std::string_view allow;
+};
+// Encodes an HTTP/1.x answer: `body` follows unless `head` (then only its Content-Length).
+HttpAnswer encode_answer(unsigned status, unsigned version, bool keep_alive, std::string_view type,
+                         std::string_view body, bool head = false,
+                         const AnswerHeaders& headers = {});
+// {"error": {"code", "message"}}
+std::string error_body(std::string_view code, std::string_view message);
 
 class RestCall {
   public:
