@@ -266,7 +266,9 @@ struct Surveillance {
                                                             SurveillanceGroup::Analytics};
         monitor.emplace(config.catalog, config.surveillance, kEveryGroup);
         follower.emplace(config.catalog, *monitor, *local_alerts, listener);
-        feed.emplace("surveillance", journal_dir(config.sequencer.data_dir), committed, *follower);
+        // Each batch is a synced transaction (alerts and position): gather 10 ms of records.
+        feed.emplace("surveillance", journal_dir(config.sequencer.data_dir), committed, *follower,
+                     FollowerOptions{.max_batch = 8192, .idle_poll = std::chrono::milliseconds(10)});
         sync.emplace(config.catalog, config.exchange_sync, market_data, *local_alerts, nullptr,
                      listener);
     }
