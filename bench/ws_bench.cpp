@@ -71,6 +71,7 @@ std::string field(const std::string& json, const std::string& name) {
 struct Shared {
     std::atomic<long> connected{0};
     std::atomic<long> received{0};
+    std::atomic<long> frames{0};  // that carried executions
     std::atomic<long> disconnected{0};
     std::atomic<long> out_of_order{0};  // executions older than one the client already had
     std::string target = "/ws/executions";
@@ -137,6 +138,7 @@ class Client : public std::enable_shared_from_this<Client> {
         }
         buffer_.consume(buffer_.size());
         shared_.received += executions;
+        if (executions > 0) ++shared_.frames;
         read();
     }
 
@@ -246,6 +248,7 @@ int main(int argc, char** argv) {
     std::mutex submitted_mutex;
     const long executions = static_cast<long>(rate * static_cast<double>(seconds));
     const long received_before = shared.received;
+    const long frames_before = shared.frames;
     const double cpu_before = cpu_seconds(pid);
     const double own_cpu_before = cpu_seconds(getpid());
     const auto start = Clock::now();
@@ -314,15 +317,17 @@ int main(int argc, char** argv) {
         "{\"bench\":\"ws\",\"scenario\":\"delivery\",\"batch\":%s,\"subscribers\":%ld,"
         "\"executions_per_s\":%.0f,\"messages_per_s\":%.0f,\"delivered\":%ld,\"expected\":%ld,"
         "\"out_of_order\":%ld,\"disconnected\":%ld,\"daemon_cpu_us_per_message\":%.3f,"
-        "\"client_cpu_us_per_message\":%.3f,"
+        "\"client_cpu_us_per_message\":%.3f,\"messages_per_frame\":%.2f,"
         "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}\n",
         batch ? "true" : "false", shared.connected.load(),
         static_cast<double>(traded) / offered_seconds,
         static_cast<double>(delivered) / delivery_seconds, delivered, expected - received_before,
         shared.out_of_order.load(), shared.disconnected.load(),
         delivered > 0 ? cpu * 1e6 / static_cast<double>(delivered) : 0.0,
-        delivered > 0 ? own_cpu * 1e6 / static_cast<double>(delivered) : 0.0, at(0.5), at(0.99),
-        at(1.0));
+        delivered > 0 ? own_cpu * 1e6 / static_cast<double>(delivered) : 0.0,
+        static_cast<double>(delivered) /
+            static_cast<double>(std::max(1L, shared.frames.load() - frames_before)),
+        at(0.5), at(0.99), at(1.0));
     std::fflush(stdout);
     io.stop();
     for (auto& t : threads) t.join();

@@ -26,8 +26,11 @@ bool WsHub::has_subscribers(const std::string& channel) const {
 }
 
 std::size_t WsHub::publish(const std::string& channel, const Message& message) {
-    // Collect under the lock, deliver (and let the references go) outside it.
-    std::vector<std::shared_ptr<WsSubscriber>> targets;
+    // Collect under the lock, deliver (and let the references go) outside it. The list is kept
+    // per publishing thread: with thousands of subscribers it is too large to allocate (and
+    // fault in) for every message.
+    thread_local std::vector<std::shared_ptr<WsSubscriber>> targets;
+    targets.clear();
     {
         std::lock_guard lock(mutex_);
         const auto it = channels_.find(channel);
@@ -43,7 +46,9 @@ std::size_t WsHub::publish(const std::string& channel, const Message& message) {
         if (list.empty()) channels_.erase(it);
     }
     for (const auto& t : targets) t->deliver(message);
-    return targets.size();
+    const auto delivered = targets.size();
+    targets.clear();  // the sessions' references go now, not at the next publish
+    return delivered;
 }
 
 }  // namespace xtrader::api

@@ -4,8 +4,10 @@
 // reader never slows the others. Idle connections are pinged; one silent past the timeout closes.
 //
 // ws://host:7001/ws takes {"op":"subscribe"|"unsubscribe","channels":[...]}, {"op":"auth",
-// "api_key":..., "cancel_on_disconnect"?:bool} and {"op":"ping"}; ws://host:7001/ws/executions is
-// subscribed to every market's executions on connect.
+// "api_key":..., "cancel_on_disconnect"?:bool}, {"op":"options","batch":bool} and {"op":"ping"};
+// ws://host:7001/ws/executions is subscribed to every market's executions on connect. With
+// ?batch=1 (or the options op) a connection gets each write as one frame: a JSON array of every
+// message queued for it, gathered from the shared texts.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
