@@ -377,13 +377,12 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     // goes idle.
     void do_write() {
         if (sent_ == writing_.size()) {
+            cork(false);  // the burst taken last time is written: let it go out now
             writing_.clear();
             written_ = sent_ = 0;
-            std::unique_lock lock(inbox_mutex_);
+            std::lock_guard lock(inbox_mutex_);
             if (inbox_.empty()) {
                 writer_active_ = false;
-                lock.unlock();
-                cork(false);
                 return;
             }
             writing_.swap(inbox_);

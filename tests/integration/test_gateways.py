@@ -157,10 +157,14 @@ def full(data_dir):
 class Follower:
     """A client's view of one market through the WebSocket, read on a thread of its own:
     executions in order, the book from snapshots and deltas (a snapshot replaces it), its
-    account's order updates."""
+    account's order updates. Every second follower takes batched delivery: the gateways serve
+    both modes."""
+
+    made = 0
 
     def __init__(self, port, key=None):
-        self.ws = WsClient(port, timeout=30)
+        Follower.made += 1
+        self.ws = WsClient(port, timeout=30, batch=Follower.made % 2 == 0)
         self.executions, self.orders = [], []
         self.book, self.version, self.snapshots = None, None, 0
         self.error = None
