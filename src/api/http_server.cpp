@@ -5,6 +5,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <optional>
@@ -138,12 +139,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     HttpAnswer answer_;  // the one being written
 };
 
+// Written by the listener itself to a connection beyond the limit, which it then closes.
 std::string busy_answer() {
-    const std::string body =
-        R"({"error":{"code":"overloaded","message":"too many connections; retry shortly"}})";
-    return "HTTP/1.1 503 Service Unavailable\r\nServer: xtraderd\r\nRetry-After: 1\r\n"
-           "Content-Type: application/json\r\nConnection: close\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\n\r\n" + body;
+    return encode_answer(503, 11, false, "application/json",
+                         error_body("overloaded", "too many connections; retry shortly"), false,
+                         {.retry_after = "1"})
+        .wire;
 }
 
 }  // namespace
