@@ -81,6 +81,8 @@ namespace {
 
 // What one queued message costs beyond its text: the queue's slot and the shared pointer.
 constexpr std::size_t kMessageOverhead = 64;
+// The largest batch frame, but for a single message larger than this.
+constexpr std::size_t kMaxBatchFrame = 64 * 1024;
 // A client closed 1008 that does not read the close frame either is cut off after this.
 constexpr auto kCloseDeadline = std::chrono::seconds(5);
 
@@ -396,13 +398,17 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
                             beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
             return;
         }
-        // Every message ready, as one JSON array in one frame. Copied into one buffer: cheaper
-        // than handing Beast and the kernel a piece per message, and freed after the write.
-        std::size_t bytes = 2;
-        for (std::size_t i = sent_; i < writing_.size(); ++i) bytes += writing_[i]->size() + 1;
+        // The messages ready, as one JSON array in one frame, copied into one buffer (cheaper
+        // than handing Beast and the kernel a piece per message) that is freed after the write.
+        // Past kMaxBatchFrame the rest waits for the next frame: the copy of a client that stops
+        // reading costs at most that much beside its queue.
+        std::size_t end = sent_, bytes = 1;
+        do {
+            bytes += writing_[end]->size() + 1;
+        } while (++end < writing_.size() && bytes + writing_[end]->size() < kMaxBatchFrame);
         frame_.reserve(bytes);
         frame_ += '[';
-        for (; sent_ < writing_.size(); ++sent_) {
+        for (; sent_ < end; ++sent_) {
             if (frame_.size() > 1) frame_ += ',';
             frame_ += *writing_[sent_];
         }

@@ -220,6 +220,12 @@ struct BrokerPipelines {
     std::optional<JournalFollower> order_updates_feed;
 };
 
+// The followers into SQLite (the trade store, the embedded surveillance): each batch is one
+// synced transaction, so they gather 10 ms of records; their reads (history, alerts) trail by
+// that much.
+constexpr FollowerOptions kSqliteFollower{.max_batch = 8192,
+                                          .idle_poll = std::chrono::milliseconds(10)};
+
 // Market surveillance. In full mode (Kafka and PostgreSQL configured) the regulatory and
 // analytics consumer groups, a member of each as a thread here unless they run as processes of
 // their own, with their alerts in PostgreSQL; otherwise every group's detectors on the journal,
@@ -266,9 +272,8 @@ struct Surveillance {
                                                             SurveillanceGroup::Analytics};
         monitor.emplace(config.catalog, config.surveillance, kEveryGroup);
         follower.emplace(config.catalog, *monitor, *local_alerts, listener);
-        // Each batch is a synced transaction (alerts and position): gather 10 ms of records.
         feed.emplace("surveillance", journal_dir(config.sequencer.data_dir), committed, *follower,
-                     FollowerOptions{.max_batch = 8192, .idle_poll = std::chrono::milliseconds(10)});
+                     kSqliteFollower);
         sync.emplace(config.catalog, config.exchange_sync, market_data, *local_alerts, nullptr,
                      listener);
     }
@@ -363,12 +368,8 @@ class Exchange {
     SqliteTradeStore store_{config_.sequencer.data_dir / "trades.sqlite"};
     // With Kafka or RabbitMQ, the recorder also keeps the order-events outbox.
     TradeRecorder recorder_{store_, outbox() ? outbox_published() : nullptr};
-    // Its reads (order and execution history) trail by this pause; each transaction is synced,
-    // so fewer and larger ones cost the machine much less per order.
     JournalFollower store_writer_{"trade-store", journal_dir(config_.sequencer.data_dir),
-                                  committed(), recorder_,
-                                  FollowerOptions{.max_batch = 8192,
-                                                  .idle_poll = std::chrono::milliseconds(10)}};
+                                  committed(), recorder_, kSqliteFollower};
     api::OrderView orders_{config_.rest.finished_orders_kept};
     MarketData market_data_{config_.catalog};
     BrokerPipelines brokers_{config_, committed(), store_, recorded()};
