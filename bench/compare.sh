@@ -2,7 +2,8 @@
 # bench/compare.sh REV [rounds]: the REST order mix, GET /health and the WebSocket fan-out
 # (1,000 subscribers at 100 executions/s) against xtraderd built at REV and at the working tree,
 # alternately (REV, now, now, REV per round), so that both sides of each ratio come from the
-# same run. One JSON line per daemon, prefixed "base" or "now".
+# same run. One JSON line per daemon, prefixed "base" or "now". XTRADER_COMPARE_WS=0 leaves
+# out the WebSocket run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rev=${1:?usage: bench/compare.sh REV [rounds]}
@@ -29,8 +30,17 @@ run() {  # name binary config port
     for _ in $(seq 100); do curl -sf "localhost:$port/ready" >/dev/null && break; sleep 0.1; done
     bench/rest/fund.sh "$port"
     echo "$name $(wrk -t2 -c64 -d"${seconds}s" -s bench/rest/health.lua "http://127.0.0.1:$port" | grep '^{')"
-    echo "$name $(wrk -t2 -c64 -d"${seconds}s" -s bench/rest/orders.lua "http://127.0.0.1:$port" | grep '^{')"
+    local before orders
+    before=$(python3 bench/rest/threads.py "$pid")
+    orders=$(wrk -t2 -c64 -d"${seconds}s" -s bench/rest/orders.lua "http://127.0.0.1:$port" | grep '^{')
+    echo "$name $orders"
+    # CPU per order by thread: steadier than the rate on a shared machine. The followers finish
+    # after wrk: let them catch up first.
+    sleep 2
+    echo "$name {\"bench\":\"rest\",\"scenario\":\"orders_cpu_by_thread\",\"us_per_request\":$(python3 bench/rest/threads.py "$pid" "$before" \
+        "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["requests"])' "$orders")")}"
     kill "$pid"; wait "$pid" 2>/dev/null || true
+    if [[ ${XTRADER_COMPARE_WS:-1} == 0 ]]; then rm -rf "$dir"; return; fi
     "$bin" --config "$config" --data-dir "$dir/ws" --http-port "$port" --ws-port $((port + 1)) \
         --rate-limit 0 --admin-token xtrader-admin --log-level warn >"$dir/log" 2>&1 &
     pid=$!

@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from conftest import ALICE, BOB, Daemon  # noqa: E402
 import conftest  # noqa: E402
 from load import crossing_pairs, fund  # noqa: E402
-from services import Pipeline, psql, redis  # noqa: E402
+from services import REDIS, Pipeline, psql, redis  # noqa: E402
 
 binary, config, data = sys.argv[1:4]
 executions = int(sys.argv[4]) if len(sys.argv) > 4 else 200_000
@@ -39,6 +39,25 @@ def timed_until(predicate, poll=0.02, timeout=600):
             raise SystemExit("timed out")
         time.sleep(poll)
     return time.perf_counter() - start
+
+
+class StreamLength:
+    """XLEN over one kept connection: a redis-cli process per poll would take CPU from what is
+    measured."""
+
+    def __init__(self, stream):
+        host, port = REDIS.split(":")
+        self.sock = socket.create_connection((host, int(port)))
+        self.replies = self.sock.makefile("rb")
+        self.command = f"*2\r\n$4\r\nXLEN\r\n${len(stream)}\r\n{stream}\r\n".encode()
+
+    def __call__(self):
+        self.sock.sendall(self.command)
+        return int(self.replies.readline()[1:])
+
+    def close(self):
+        self.replies.close()
+        self.sock.close()
 
 
 def restart_from_the_start(pipeline, **flags):
@@ -79,8 +98,10 @@ try:
     pipelines.append(pub)
     daemon = restart_from_the_start(pub, consumers=0)
     # From the first entry in the stream to the last (the publisher starts during start-up).
-    timed_until(lambda: int(redis("XLEN", pub.stream) or 0) > 0, poll=0.001)
-    publish_seconds = timed_until(lambda: int(redis("XLEN", pub.stream) or 0) >= executions, poll=0.005)
+    length = StreamLength(pub.stream)
+    timed_until(lambda: length() > 0, poll=0.001)
+    publish_seconds = timed_until(lambda: length() >= executions, poll=0.005)
+    length.close()
     daemon.stop()
 
     # persisters alone (the stream the publisher just filled)
@@ -95,7 +116,9 @@ try:
     both = Pipeline()
     pipelines.append(both)
     daemon = restart_from_the_start(both)
-    timed_until(lambda: int(redis("XLEN", both.stream) or 0) > 0, poll=0.001)
+    length = StreamLength(both.stream)
+    timed_until(lambda: length() > 0, poll=0.001)
+    length.close()
     # Polled through the daemon's own figures: a psql process per poll would cost the pipeline
     # a good part of a core.
     client = daemon.client()

@@ -44,19 +44,20 @@ JournalFollower::~JournalFollower() {
 }
 
 std::size_t JournalFollower::step(Sequence limit) {
-    if (batch_.empty()) {
-        while (batch_.size() < options_.max_batch) {
-            auto record = reader_->next(limit);
-            if (!record) break;
-            batch_.push_back(std::move(*record));
+    if (batch_size_ == 0) {
+        while (batch_size_ < options_.max_batch) {
+            if (batch_size_ == batch_.size()) batch_.emplace_back();
+            if (!reader_->next(limit, batch_[batch_size_])) break;
+            ++batch_size_;
         }
     }
-    const std::size_t count = batch_.size();
+    const std::size_t count = batch_size_;
     if (count == 0) return 0;
-    consumer_.consume(batch_);
-    cursor_.store(batch_.back().sequence, std::memory_order_release);
+    const std::span<const JournalRecord> records(batch_.data(), count);
+    consumer_.consume(records);
+    cursor_.store(records.back().sequence, std::memory_order_release);
     taken_.fetch_add(count, std::memory_order_relaxed);
-    batch_.clear();
+    batch_size_ = 0;
     return count;
 }
 

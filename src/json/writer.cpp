@@ -1,5 +1,6 @@
 #include "xtrader/json/writer.hpp"
 
+#include <charconv>
 #include <cstdio>
 
 #include "xtrader/core/decimal.hpp"
@@ -41,6 +42,16 @@ std::size_t utf8_sequence(std::string_view text) noexcept {
 void append_escaped(std::string& out, std::string_view text) {
     out.push_back('"');
     while (!text.empty()) {
+        // Most text (every key, most values) is plain ASCII: copy such a run whole.
+        std::size_t plain = 0;
+        while (plain < text.size()) {
+            const auto c = static_cast<unsigned char>(text[plain]);
+            if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+            ++plain;
+        }
+        out.append(text.data(), plain);
+        text.remove_prefix(plain);
+        if (text.empty()) break;
         const char c = text.front();
         std::size_t length = 1;
         switch (c) {
@@ -109,12 +120,14 @@ JsonWriter& JsonWriter::string(std::string_view value) {
 }
 JsonWriter& JsonWriter::number(std::int64_t value) {
     separate();
-    out_ += std::to_string(value);
+    char digits[24];
+    out_.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
     return *this;
 }
 JsonWriter& JsonWriter::number(std::uint64_t value) {
     separate();
-    out_ += std::to_string(value);
+    char digits[24];
+    out_.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
     return *this;
 }
 JsonWriter& JsonWriter::decimal(std::int64_t value, int scale) {

@@ -32,19 +32,6 @@ bool sync_directory(const std::filesystem::path& dir) {
     return synced;
 }
 
-// Reads exactly n bytes at offset; false on EOF or error.
-bool read_at(int fd, std::byte* out, std::size_t n, std::uint64_t offset) {
-    while (n > 0) {
-        const ssize_t got = ::pread(fd, out, n, static_cast<off_t>(offset));
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) return false;
-        out += got;
-        n -= static_cast<std::size_t>(got);
-        offset += static_cast<std::uint64_t>(got);
-    }
-    return true;
-}
-
 }  // namespace
 
 std::string_view to_string(FsyncPolicy policy) noexcept {
@@ -256,6 +243,7 @@ bool JournalReader::open_segment_for(Sequence sequence) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = fd;
     offset_ = kSegmentHeaderBytes;
+    chunk_bytes_ = 0;
     refresh_file_size();
     return true;
 }
@@ -265,14 +253,41 @@ void JournalReader::refresh_file_size() {
     file_size_ = ::fstat(fd_, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
 }
 
+const std::byte* JournalReader::bytes_at(std::uint64_t offset, std::size_t n) {
+    if (offset >= chunk_offset_ && offset + n <= chunk_offset_ + chunk_bytes_) {
+        return chunk_.data() + (offset - chunk_offset_);
+    }
+    constexpr std::size_t kChunkBytes = 64 * 1024;
+    chunk_.resize(std::max(kChunkBytes, n));
+    chunk_offset_ = offset;
+    chunk_bytes_ = 0;
+    chunk_limit_ = limit_;
+    while (chunk_bytes_ < chunk_.size()) {
+        const ssize_t got = ::pread(fd_, chunk_.data() + chunk_bytes_, chunk_.size() - chunk_bytes_,
+                                    static_cast<off_t>(offset + chunk_bytes_));
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        chunk_bytes_ += static_cast<std::size_t>(got);
+    }
+    return n <= chunk_bytes_ ? chunk_.data() : nullptr;
+}
+
 std::optional<JournalRecord> JournalReader::next(Sequence limit) {
-    if (next_ > limit) return std::nullopt;
+    JournalRecord record;
+    if (!next(limit, record)) return std::nullopt;
+    return record;
+}
+
+bool JournalReader::next(Sequence limit, JournalRecord& record) {
+    if (next_ > limit) return false;
     if (fd_ < 0 && !open_segment_for(next_)) {
         throw JournalError("no journal segment holds sequence " + std::to_string(next_));
     }
+    limit_ = limit;
+    if (next_ > chunk_limit_) chunk_bytes_ = 0;  // read before this record was committed
     for (;;) {
-        std::byte header[kRecordHeaderBytes];
-        if (!read_at(fd_, header, sizeof header, offset_)) {
+        const std::byte* header = bytes_at(offset_, kRecordHeaderBytes);
+        if (header == nullptr) {
             // The end of this segment: the writer has moved on to one that starts here.
             const Sequence current = segment_first_;
             if (open_segment_for(next_) && segment_first_ != current) continue;
@@ -296,11 +311,10 @@ std::optional<JournalRecord> JournalReader::next(Sequence limit) {
             throw JournalError("journal record length " + std::to_string(length) + " is corrupt" +
                                where());
         }
-        buffer_.resize(length);
-        if (!read_at(fd_, buffer_.data(), length, offset_ + 8)) {
-            throw JournalError("journal record is cut short" + where());
-        }
-        if (crc32c(buffer_) != crc) {
+        const std::byte* body = bytes_at(offset_ + 8, length);
+        if (body == nullptr) throw JournalError("journal record is cut short" + where());
+        const std::span<const std::byte> bytes(body, length);
+        if (crc32c(bytes) != crc) {
             throw JournalError("journal record (sequence " + std::to_string(sequence) +
                                ") fails its checksum" + where());
         }
@@ -310,15 +324,14 @@ std::optional<JournalRecord> JournalReader::next(Sequence limit) {
             throw JournalError("journal gap: expected sequence " + std::to_string(next_) +
                                ", found " + std::to_string(sequence));
         }
-        JournalRecord record;
         record.sequence = sequence;
-        std::memcpy(&record.version, header + 18, 2);
-        if (!decode_record_payload(std::span(buffer_).subspan(kRecordHeaderBytes - 8), record)) {
+        std::memcpy(&record.version, body + 10, 2);
+        if (!decode_record_payload(bytes.subspan(kRecordHeaderBytes - 8), record)) {
             throw JournalError("journal record " + std::to_string(sequence) + " does not decode" +
                                where());
         }
         ++next_;
-        return record;
+        return true;
     }
 }
 

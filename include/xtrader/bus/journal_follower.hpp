@@ -117,7 +117,10 @@ class JournalFollower {
     std::chrono::steady_clock::time_point last_figures_{};
     std::atomic<bool> stopping_{false};
     std::unique_ptr<JournalReader> reader_;  // opened by the first catch_up or start
-    std::vector<JournalRecord> batch_;       // kept across a failed attempt
+    // The records of the batch in hand, the first batch_size_ of them; kept across a failed
+    // attempt. Their storage is reused from batch to batch.
+    std::vector<JournalRecord> batch_;
+    std::size_t batch_size_ = 0;
     std::thread thread_;
 };
 

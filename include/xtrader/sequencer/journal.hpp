@@ -146,9 +146,11 @@ class JournalReader {
     JournalReader(const JournalReader&) = delete;
     JournalReader& operator=(const JournalReader&) = delete;
 
-    // The next record with sequence <= limit, or nullopt when there is none yet. Throws
-    // JournalError, naming the file and offset, when a record at or below the limit is corrupt
-    // (bad length, checksum or encoding) or missing.
+    // Decodes the next record with sequence <= limit into `record`, reusing its storage; false
+    // when there is none yet. Throws JournalError, naming the file and offset, when a record at
+    // or below the limit is corrupt (bad length, checksum or encoding) or missing.
+    bool next(Sequence limit, JournalRecord& record);
+    // The same, into a fresh record.
     std::optional<JournalRecord> next(Sequence limit);
 
     Sequence position() const noexcept { return next_; }  // the sequence it will return next
@@ -156,6 +158,9 @@ class JournalReader {
   private:
     bool open_segment_for(Sequence sequence);
     void refresh_file_size();
+    // The n bytes at offset in the open segment, read ahead in chunks; nullptr when the file
+    // ends before them.
+    const std::byte* bytes_at(std::uint64_t offset, std::size_t n);
 
     std::filesystem::path dir_;
     Sequence next_;
@@ -163,7 +168,14 @@ class JournalReader {
     Sequence segment_first_ = 0;
     std::uint64_t offset_ = 0;
     std::uint64_t file_size_ = 0;  // of the open segment, when last looked at
-    std::vector<std::byte> buffer_;
+    // Read-ahead: one pread serves many records. Bytes past the committed records may still be
+    // cut back by a writer that failed and retries, so a chunk serves only the records that
+    // were committed when it was read (up to chunk_limit_).
+    std::vector<std::byte> chunk_;
+    std::uint64_t chunk_offset_ = 0;  // the segment offset of chunk_[0]
+    std::size_t chunk_bytes_ = 0;     // how much of chunk_ holds file bytes
+    Sequence chunk_limit_ = 0;
+    Sequence limit_ = 0;  // of the current next()
 };
 
 }  // namespace xtrader
