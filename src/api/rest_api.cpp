@@ -7,11 +7,6 @@ namespace xtrader::api {
 void RestApi::handle(const HttpRequest& request, const boost::asio::ip::address& peer,
                      Responder respond) {
     auto call = std::make_shared<RestCall>(request, peer, std::move(respond), metrics_);
-    // RFC 9112 3.2: an HTTP/1.1 request without Host is malformed.
-    if (request.version() >= 11 && request.find(http::field::host) == request.end()) {
-        call->keep_alive = false;
-        return call->fail(400, "missing_host", "an HTTP/1.1 request needs a Host header");
-    }
     // HEAD is GET without the body (RFC 9110): routed as GET, answered with the same headers.
     call->head = request.method() == http::verb::head;
     dispatch(call, call->head ? http::verb::get : request.method());

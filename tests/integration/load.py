@@ -18,7 +18,7 @@ def _request(key, body):
             b"\r\n\r\n" + data)
 
 
-def _read_response(reader):
+def read_response(reader):
     status_line = reader.readline()
     if not status_line:
         raise ConnectionError("the daemon closed the connection")
@@ -66,7 +66,7 @@ def crossing_pairs(port, pairs, alice, bob, connections=4, depth=200, stop=None)
             seen = {}
             filled = 0
             for i in range(2 * batch):
-                status, body = _read_response(reader)
+                status, body = read_response(reader)
                 seen[status] = seen.get(status, 0) + 1
                 if i % 2 == 1 and status == 200 and b'"status":"Filled"' in body:
                     filled += 1

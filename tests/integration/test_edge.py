@@ -10,6 +10,7 @@ import time
 import pytest
 
 from conftest import ALICE, BOB, SANITIZED, Daemon
+from load import PRICE, QUANTITY, fund, read_response
 from wsclient import Closed, WsClient
 
 
@@ -322,6 +323,60 @@ def test_malformed_requests_are_answered_with_an_error_body(daemon, request_byte
     assert answer is not None, "closed without an answer"
     assert answer[0] == status
     assert "error" in json.loads(answer[2])
+    assert_serving(daemon)
+
+
+def buy(client_order_id, extra=b""):
+    body = json.dumps({"symbol": "BTC-KRW", "side": "Buy", "order_type": "Limit", "price": PRICE,
+                       "quantity": QUANTITY, "client_order_id": client_order_id}).encode()
+    return (b"POST /v1/order HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-API-Key: " +
+            BOB.encode() + b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n" + extra +
+            b"\r\n" + body)
+
+
+HEALTH = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def pipelined(port, requests):
+    """Sends every request in one write; returns the answers [(status, body)] that came before
+    the daemon closed the connection (or all of them)."""
+    answers = []
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"".join(requests))
+        reader = s.makefile("rb")
+        while len(answers) < len(requests):
+            try:
+                answers.append(read_response(reader))
+            except ConnectionError:
+                break
+    return answers
+
+
+def placed(d, client_order_id):
+    return d.client(BOB).get("/v1/order?client_order_id=" + client_order_id)[0] == 200
+
+
+def test_pipelined_requests_are_answered_in_order(daemon):
+    fund(daemon.port, 100)
+    # More than the 16 a connection may have in the exchange at once.
+    requests = [buy(f"pipe-{i}") if i % 3 else HEALTH for i in range(60)]
+    answers = pipelined(daemon.port, requests)
+    assert [status for status, _ in answers] == [200] * 60
+    for i, (_, body) in enumerate(answers):
+        if i % 3:
+            assert json.loads(body)["client_order_id"] == f"pipe-{i}"
+        else:
+            assert json.loads(body)["status"] == "ok"
+
+
+@pytest.mark.parametrize("ending", [b"GET /health HTTP/1.1\r\n\r\n", buy("last", b"Connection: close\r\n")])
+def test_nothing_pipelined_after_a_request_that_ends_the_connection_is_handled(daemon, ending):
+    # A request without Host (400, closes) or with Connection: close: what was sent before it is
+    # answered, it is answered, and what follows it is neither handled nor answered.
+    fund(daemon.port, 100)
+    answers = pipelined(daemon.port, [buy("before"), ending, buy("after")])
+    assert [status for status, _ in answers] == [200, 400 if ending.startswith(b"GET") else 200]
+    assert placed(daemon, "before") and not placed(daemon, "after")
     assert_serving(daemon)
 
 

@@ -1,11 +1,14 @@
 // The HTTP/1.1 server on Boost.Beast, in the style of Beast's advanced server example: a
-// listener accepts each connection onto its own strand; a session reads one request at a time
-// with a timeout, a header limit and a body limit, hands it to RestApi, and writes the answer
-// when it comes back (posted onto the session's strand from whichever thread produced it).
+// listener accepts each connection onto its own strand; a session reads requests with a timeout,
+// a header limit and a body limit, hands each to RestApi, and writes the answers in request
+// order as they come back (posted onto the session's strand from whichever thread produced
+// them). A client may pipeline: up to 16 requests of a connection are in the exchange at once,
+// and answers ready together leave in one write.
 //
-// The session is the boundary against hostile input: a request that is not HTTP gets 400, too
-// large headers 431, a too large body 413 (each with the JSON error body, then the connection
-// closes); an exception from a handler is caught here, answered 500, logged and counted, and the
+// The session is the boundary against hostile input: a request that is not HTTP gets 400, an
+// HTTP/1.1 request without Host 400, too large headers 431, a too large body 413 (each with the
+// JSON error body, after the answers still due, then the connection closes; nothing after it is
+// read); an exception from a handler is caught here, answered 500, logged and counted, and the
 // process goes on. Keep-alive otherwise.
 #pragma once
 
