@@ -380,6 +380,16 @@ def test_nothing_pipelined_after_a_request_that_ends_the_connection_is_handled(d
     assert_serving(daemon)
 
 
+def test_a_client_that_pipelines_and_hangs_up_leaves_the_daemon_serving(daemon):
+    # Answers due to a connection that is gone: written into a closed socket, or never.
+    fund(daemon.port, 1000)
+    for _ in range(5):
+        with socket.create_connection(("127.0.0.1", daemon.port)) as s:
+            s.sendall(b"".join(buy(f"gone-{i}") for i in range(200)))
+    time.sleep(0.5)
+    assert_serving(daemon)
+
+
 def test_405_names_the_allowed_methods_and_the_absolute_form_routes(daemon):
     status, headers, _ = raw_http(daemon.port, b"PUT /health HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
                                                 b"Connection: close\r\n\r\n")
