@@ -207,6 +207,48 @@ TEST(Journal, ReaderTailsAWriterThatKeepsAppending) {
     }
 }
 
+TEST(Journal, ReaderReadsRecordsAcrossItsReadAheadChunks) {
+    TempDir dir;
+    JournalWriter writer(dir.path(), 1, FsyncPolicy::None, 64 * 1024 * 1024);
+    // Many records over several 64 KB chunks, and one record larger than a chunk.
+    const std::vector<Event> large(4000, BookLevelChanged{1, Side::Buy, 50'000'000, 7, 1});
+    for (Sequence s = 1; s <= 3000; ++s) {
+        writer.append(s, 0, Deposit{1, 0, static_cast<Amount>(s)},
+                      s == 1500 ? large : every_event_kind());
+    }
+    ASSERT_TRUE(writer.commit());
+    JournalReader reader(dir.path(), 1);
+    JournalRecord record;  // reused, as the followers do
+    for (Sequence s = 1; s <= 3000; ++s) {
+        ASSERT_TRUE(reader.next(3000, record));
+        EXPECT_EQ(record.sequence, s);
+        EXPECT_EQ(std::get<Deposit>(record.command).amount, static_cast<Amount>(s));
+        EXPECT_EQ(record.events.size(), s == 1500 ? large.size() : every_event_kind().size());
+    }
+    EXPECT_FALSE(reader.next(3000, record));
+}
+
+TEST(Journal, ReaderRereadsWhatItReadAheadOfTheCommittedLimit) {
+    TempDir dir;
+    JournalWriter writer(dir.path(), 1, FsyncPolicy::None, 1024 * 1024);
+    for (Sequence s = 1; s <= 10; ++s) writer.append(s, 0, Deposit{1, 0, 1}, {});
+    ASSERT_TRUE(writer.commit());
+    // Bytes past the last committed record, as a failed write leaves them before the writer
+    // cuts them back and writes the record again.
+    {
+        std::ofstream tail(list_segments(dir.path()).back().second,
+                           std::ios::binary | std::ios::app);
+        tail << std::string(200, 'x');
+    }
+    JournalReader reader(dir.path(), 1);
+    for (Sequence s = 1; s <= 10; ++s) ASSERT_EQ(reader.next(10)->sequence, s);
+    writer.append(11, 0, Deposit{1, 0, 11}, {});  // over the stray bytes
+    ASSERT_TRUE(writer.commit());
+    const auto record = reader.next(11);
+    ASSERT_TRUE(record.has_value());
+    EXPECT_EQ(std::get<Deposit>(record->command).amount, 11);
+}
+
 TEST(Journal, RemovesOnlySegmentsWhollyBeforeTheFloor) {
     TempDir dir;
     JournalWriter writer(dir.path(), 1, FsyncPolicy::None, 1024);
