@@ -55,6 +55,8 @@ class RestCall {
     // Valid until the handler that took the call returns, not after.
     const HttpRequest& request() const noexcept { return *request_; }
     const boost::asio::ip::address& peer() const noexcept { return *peer_; }
+    // Its query parameters are the call's own; its path is a view into the request, valid as
+    // long as request() (the session reads the next pipelined request into the same place).
     const RequestTarget& target() const noexcept { return target_; }
 
     void reply(unsigned status, std::string body, std::string_view type = "application/json",
