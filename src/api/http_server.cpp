@@ -76,7 +76,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     void on_read(beast::error_code ec, std::size_t) {
         reading_ = false;
         if (ec == http::error::body_limit) {
-            return answer_and_close(session_answer(413, "payload_too_large", "the body is too large"));
+            return answer_and_close(
+                session_answer(413, "payload_too_large", "the body is too large"));
         }
         if (ec == http::error::header_limit) {
             metrics_.count(EdgeEvent::HttpMalformed);
@@ -135,8 +136,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                       std::string(request_.target().substr(0, 200)), what);
         last_read_ = true;  // the 500 closes the connection
         if (answered->exchange(true)) return;
-        on_answer(id, session_answer(500, "internal_error",
-                                     "the server failed to handle this request"));
+        on_answer(
+            id, session_answer(500, "internal_error", "the server failed to handle this request"));
     }
 
     // An answer the session makes itself, after those still due; the connection then closes.
@@ -196,7 +197,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     // first_waiting_); empty until its answer comes.
     std::deque<std::optional<HttpAnswer>> answers_;
     std::uint64_t first_waiting_ = 0;
-    std::size_t written_ = 0;  // answers at the front in the write in flight
+    std::size_t written_ = 0;                 // answers at the front in the write in flight
     std::vector<net::const_buffer> buffers_;  // theirs
     bool reading_ = false;
     bool last_read_ = false;  // no more requests are read on this connection

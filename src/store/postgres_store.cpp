@@ -134,9 +134,9 @@ std::size_t PostgresStore::insert(std::span<const TradeRecord> trades) {
             }
             copy.complete();
         }
-        const auto result = tx.exec(std::string("INSERT INTO executions (") + kColumns +
-                                    ") SELECT " + kColumns +
-                                    " FROM executions_staging ON CONFLICT (exec_id) DO NOTHING");
+        const auto result =
+            tx.exec(std::string("INSERT INTO executions (") + kColumns + ") SELECT " + kColumns +
+                    " FROM executions_staging ON CONFLICT (exec_id) DO NOTHING");
         tx.commit();
         return static_cast<std::size_t>(result.affected_rows());
     });
