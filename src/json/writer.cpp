@@ -77,6 +77,12 @@ void append_escaped(std::string& out, std::string_view text) {
     out.push_back('"');
 }
 
+template <typename Integer>
+void append_integer(std::string& out, Integer value) {
+    char digits[24];
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+}
+
 }  // namespace
 
 void JsonWriter::separate() {
@@ -120,14 +126,12 @@ JsonWriter& JsonWriter::string(std::string_view value) {
 }
 JsonWriter& JsonWriter::number(std::int64_t value) {
     separate();
-    char digits[24];
-    out_.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+    append_integer(out_, value);
     return *this;
 }
 JsonWriter& JsonWriter::number(std::uint64_t value) {
     separate();
-    char digits[24];
-    out_.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+    append_integer(out_, value);
     return *this;
 }
 JsonWriter& JsonWriter::decimal(std::int64_t value, int scale) {

@@ -253,7 +253,7 @@ void JournalReader::refresh_file_size() {
     file_size_ = ::fstat(fd_, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
 }
 
-const std::byte* JournalReader::bytes_at(std::uint64_t offset, std::size_t n) {
+const std::byte* JournalReader::bytes_at(std::uint64_t offset, std::size_t n, Sequence limit) {
     if (offset >= chunk_offset_ && offset + n <= chunk_offset_ + chunk_bytes_) {
         return chunk_.data() + (offset - chunk_offset_);
     }
@@ -261,7 +261,7 @@ const std::byte* JournalReader::bytes_at(std::uint64_t offset, std::size_t n) {
     chunk_.resize(std::max(kChunkBytes, n));
     chunk_offset_ = offset;
     chunk_bytes_ = 0;
-    chunk_limit_ = limit_;
+    chunk_limit_ = limit;
     while (chunk_bytes_ < chunk_.size()) {
         const ssize_t got = ::pread(fd_, chunk_.data() + chunk_bytes_, chunk_.size() - chunk_bytes_,
                                     static_cast<off_t>(offset + chunk_bytes_));
@@ -283,10 +283,9 @@ bool JournalReader::next(Sequence limit, JournalRecord& record) {
     if (fd_ < 0 && !open_segment_for(next_)) {
         throw JournalError("no journal segment holds sequence " + std::to_string(next_));
     }
-    limit_ = limit;
     if (next_ > chunk_limit_) chunk_bytes_ = 0;  // read before this record was committed
     for (;;) {
-        const std::byte* header = bytes_at(offset_, kRecordHeaderBytes);
+        const std::byte* header = bytes_at(offset_, kRecordHeaderBytes, limit);
         if (header == nullptr) {
             // The end of this segment: the writer has moved on to one that starts here.
             const Sequence current = segment_first_;
@@ -311,7 +310,7 @@ bool JournalReader::next(Sequence limit, JournalRecord& record) {
             throw JournalError("journal record length " + std::to_string(length) + " is corrupt" +
                                where());
         }
-        const std::byte* body = bytes_at(offset_ + 8, length);
+        const std::byte* body = bytes_at(offset_ + 8, length, limit);
         if (body == nullptr) throw JournalError("journal record is cut short" + where());
         const std::span<const std::byte> bytes(body, length);
         if (crc32c(bytes) != crc) {

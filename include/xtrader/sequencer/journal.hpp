@@ -159,8 +159,8 @@ class JournalReader {
     bool open_segment_for(Sequence sequence);
     void refresh_file_size();
     // The n bytes at offset in the open segment, read ahead in chunks; nullptr when the file
-    // ends before them.
-    const std::byte* bytes_at(std::uint64_t offset, std::size_t n);
+    // ends before them. `limit` is the committed sequence the caller reads up to.
+    const std::byte* bytes_at(std::uint64_t offset, std::size_t n, Sequence limit);
 
     std::filesystem::path dir_;
     Sequence next_;
@@ -175,7 +175,6 @@ class JournalReader {
     std::uint64_t chunk_offset_ = 0;  // the segment offset of chunk_[0]
     std::size_t chunk_bytes_ = 0;     // how much of chunk_ holds file bytes
     Sequence chunk_limit_ = 0;
-    Sequence limit_ = 0;  // of the current next()
 };
 
 }  // namespace xtrader
