@@ -32,6 +32,38 @@ std::string literal(std::string_view text) {
     return out;
 }
 
+// An execution's columns but persisted_at (the database's time of the insert).
+const std::vector<std::string> kExecutionColumns = {
+    "exec_id",       "sequence",        "symbol",          "price",
+    "quantity",      "taker_side",      "taker_order_id",  "maker_order_id",
+    "taker_account", "maker_account",   "taker_fee",       "maker_fee",
+    "fee_asset",     "taker_remaining", "maker_remaining", "transaction_time"};
+const std::string kExecutionColumnList = [] {
+    std::string out;
+    for (const auto& c : kExecutionColumns) out += (out.empty() ? "" : ", ") + c;
+    return out;
+}();
+
+// The rows into `table` (executions or a table of its columns) through COPY.
+void copy_executions(pqxx::work& tx, const char* table, const MarketCatalog& catalog,
+                     std::span<const TradeRecord> trades) {
+    pqxx::stream_to copy(tx, table, kExecutionColumns);
+    for (const auto& t : trades) {
+        const MarketSpec& m = catalog.markets[t.market];
+        const AssetSpec& fee_asset = catalog.assets[m.quote];
+        copy << std::make_tuple(t.exec_id, t.sequence, m.symbol,
+                                format_decimal(t.price, m.price_scale),
+                                format_decimal(t.quantity, m.qty_scale),
+                                std::string(t.taker_side == Side::Buy ? "Buy" : "Sell"),
+                                t.taker_order_id, t.maker_order_id, t.taker_account,
+                                t.maker_account, format_decimal(t.taker_fee, fee_asset.scale),
+                                format_decimal(t.maker_fee, fee_asset.scale), fee_asset.name,
+                                format_decimal(t.taker_remaining, m.qty_scale),
+                                format_decimal(t.maker_remaining, m.qty_scale), t.time_ms);
+    }
+    copy.complete();
+}
+
 int version_of(std::string_view name) {
     int version = 0;
     std::from_chars(name.data(), name.data() + name.size(), version);
@@ -101,42 +133,31 @@ std::size_t PostgresStore::insert(std::span<const TradeRecord> trades) {
     std::lock_guard lock(mutex_);
     return guarded(&session_, "insert", [&] {
         Session& session = this->session();
-        // The rows are copied (COPY, no SQL to parse per value) into a table of this connection's
-        // own, emptied at every commit, then moved over in one statement that skips what is
-        // there already: an entry delivered twice stores once. Against a multi-row INSERT of
-        // the same rows this costs PostgreSQL about half the CPU.
-        constexpr const char* kColumns =
-            "exec_id, sequence, symbol, price, quantity, taker_side, taker_order_id, "
-            "maker_order_id, taker_account, maker_account, taker_fee, maker_fee, fee_asset, "
-            "taker_remaining, maker_remaining, transaction_time";
+        // COPY (no SQL to parse per value) straight into the table: a batch is new as a rule.
+        // One holding an execution already stored (an entry delivered again after a consumer
+        // died between commit and XACK) fails the COPY on the primary key, and is then copied
+        // into a table of this connection's own and moved over in one statement that skips
+        // what is there: an entry delivered twice stores once.
+        try {
+            pqxx::work tx(session.connection);
+            copy_executions(tx, "executions", catalog_, trades);
+            tx.commit();
+            return trades.size();
+        } catch (const pqxx::unique_violation&) {
+        }
         if (!session.staging_created) {
             pqxx::nontransaction create(session.connection);
-            create.exec(std::string("CREATE TEMP TABLE IF NOT EXISTS executions_staging ON COMMIT "
-                                    "DELETE ROWS AS SELECT ") +
-                        kColumns + " FROM executions WITH NO DATA");
+            create.exec(
+                "CREATE TEMP TABLE IF NOT EXISTS executions_staging ON COMMIT DELETE ROWS "
+                "AS SELECT " +
+                kExecutionColumnList + " FROM executions WITH NO DATA");
             session.staging_created = true;
         }
         pqxx::work tx(session.connection);
-        {
-            pqxx::stream_to copy(tx, "executions_staging");
-            for (const auto& t : trades) {
-                const MarketSpec& m = catalog_.markets[t.market];
-                const AssetSpec& fee_asset = catalog_.assets[m.quote];
-                copy << std::make_tuple(
-                    t.exec_id, t.sequence, m.symbol, format_decimal(t.price, m.price_scale),
-                    format_decimal(t.quantity, m.qty_scale),
-                    std::string(t.taker_side == Side::Buy ? "Buy" : "Sell"), t.taker_order_id,
-                    t.maker_order_id, t.taker_account, t.maker_account,
-                    format_decimal(t.taker_fee, fee_asset.scale),
-                    format_decimal(t.maker_fee, fee_asset.scale), fee_asset.name,
-                    format_decimal(t.taker_remaining, m.qty_scale),
-                    format_decimal(t.maker_remaining, m.qty_scale), t.time_ms);
-            }
-            copy.complete();
-        }
-        const auto result =
-            tx.exec(std::string("INSERT INTO executions (") + kColumns + ") SELECT " + kColumns +
-                    " FROM executions_staging ON CONFLICT (exec_id) DO NOTHING");
+        copy_executions(tx, "executions_staging", catalog_, trades);
+        const auto result = tx.exec("INSERT INTO executions (" + kExecutionColumnList +
+                                    ") SELECT " + kExecutionColumnList +
+                                    " FROM executions_staging ON CONFLICT (exec_id) DO NOTHING");
         tx.commit();
         return static_cast<std::size_t>(result.affected_rows());
     });

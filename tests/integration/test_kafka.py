@@ -186,8 +186,7 @@ def test_a_topic_the_cluster_refuses_stops_the_daemon_with_the_reason(data_dir, 
 def test_kafka_outage_delays_nothing_and_loses_nothing(data_dir, topic, pipeline):
     daemon = Daemon(data_dir, *topic.flags(), "--postgres", pipeline.dsn).start()
     try:
-        fund(daemon.port, 2_000_000)  # 30 s and more of pairs
-        load = Load(daemon)
+        load = Load(daemon, 2_000_000)  # 30 s and more of pairs
         wait_until(lambda: pipeline_state(daemon, "kafka")["cursor"] > 1000, 60, "events flowing")
         services("down", "kafka")
         down_at = time.monotonic()
@@ -511,9 +510,8 @@ def test_an_mdp_process_killed_mid_stream_hands_its_partition_over(data_dir, top
     try:
         assert all(p["kind"] != "kafka-consumer-group" or p["name"] != topic.group for p in
                    daemon.client().get("/api/v1/system/pipelines")[1]["pipelines"])
-        fund(daemon.port, 200_000)
         member()
-        load = Load(daemon)
+        load = Load(daemon, 200_000)
         wait_until(lambda: cache_view(prefix)[0] > 500, 60, "the first member writing the cache")
         member()  # the group rebalances: the first hands over what it applied, then both share
         wait_until(lambda: partition_owner(group, topic.name) is not None, 60, "an owner")

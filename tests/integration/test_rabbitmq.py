@@ -108,8 +108,7 @@ def test_every_execution_and_book_change_reaches_the_exchange(data_dir, exchange
 def test_rabbitmq_outage_delays_no_order_and_loses_no_event(data_dir, exchange):
     daemon = Daemon(data_dir, *exchange.flags()).start()
     try:
-        fund(daemon.port, 2_000_000)
-        load = Load(daemon)
+        load = Load(daemon, 2_000_000)
         wait_until(lambda: len(executions(exchange.drain())) > 500, 60, "executions flowing")
         services("down", "rabbitmq")
         down_at = time.monotonic()
