@@ -173,6 +173,9 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         timeouts.keep_alive_pings = true;
         ws_.set_option(timeouts);
         ws_.read_message_max(context_->options.message_limit);
+        // A frame goes out whole, in one write: Beast would cut a batch into 4 KB fragments,
+        // each its own send (and read, at the client).
+        ws_.auto_fragment(false);
         ws_.set_option(websocket::stream_base::decorator(
             [](websocket::response_type& res) { res.set(http::field::server, "xtraderd"); }));
         ws_.async_accept(request,
