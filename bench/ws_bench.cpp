@@ -5,25 +5,33 @@
 //     measures, at every k-th client, the time from the taker's submission to its Execution
 //     message; every client must receive every execution, in order (exec ids rising), and the
 //     daemon's CPU time is divided by the messages delivered.
-// BATCH 1 connects to /ws/executions?batch=1: each frame is a JSON array of messages.
+// BATCH 1 connects to /ws/executions?batch=1: each frame is a JSON array of messages. The
+// subscribers are plain sockets read by two epoll threads (see Subscriber); the orders go
+// over REST with Beast.
 // Prints one JSON line per scenario.
 //
 // usage: ws_bench HOST HTTP_PORT WS_PORT DAEMON_PID CONNECTIONS EXECUTIONS_PER_S SECONDS [BATCH]
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -32,7 +40,6 @@
 
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
@@ -74,53 +81,128 @@ struct Shared {
     std::atomic<long> frames{0};  // that carried executions
     std::atomic<long> disconnected{0};
     std::atomic<long> out_of_order{0};  // executions older than one the client already had
-    std::string target = "/ws/executions";
     std::mutex mutex;
     std::vector<std::pair<std::string, Clock::time_point>> samples;  // exec_id, arrival
 };
 
-class Client : public std::enable_shared_from_this<Client> {
+// One subscriber: the client side of RFC 6455 that the benchmark needs, on a plain socket read
+// by one of the reader threads. It reads unmasked server frames (text, continuation, close) and
+// answers pings with a masked pong; it sends nothing else. Lean on purpose: the readers share
+// the machine with the daemon they measure, and a Beast stream per client cost them 8 µs a
+// frame.
+class Subscriber {
   public:
-    Client(net::io_context& io, Shared& shared, bool sampled)
-        : ws_(net::make_strand(io)), shared_(shared), sampled_(sampled) {}
+    static constexpr std::size_t kReadSize = 256 * 1024;
 
-    void start(const tcp::endpoint& endpoint, const std::string& host) {
-        host_ = host;
-        beast::get_lowest_layer(ws_).async_connect(
-            endpoint, beast::bind_front_handler(&Client::on_connect, shared_from_this()));
+    Subscriber(Shared& shared, bool sampled) : shared_(shared), sampled_(sampled) {}
+    ~Subscriber() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+
+    // Blocking connect and upgrade; the socket is non-blocking afterwards.
+    bool connect(const sockaddr_in& address, const std::string& host, const std::string& target) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (fd_ < 0 ||
+            ::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+            return false;
+        }
+        const std::string request = "GET " + target + " HTTP/1.1\r\nHost: " + host +
+                                    "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                    "Sec-WebSocket-Version: 13\r\n\r\n";
+        if (::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) !=
+            static_cast<ssize_t>(request.size())) {
+            return false;
+        }
+        std::string response;
+        char chunk[4096];
+        std::size_t end;
+        while ((end = response.find("\r\n\r\n")) == std::string::npos) {
+            const auto n = ::recv(fd_, chunk, sizeof chunk, 0);
+            if (n <= 0) return false;
+            response.append(chunk, static_cast<std::size_t>(n));
+        }
+        if (!response.starts_with("HTTP/1.1 101")) return false;
+        partial_ = response.substr(end + 4);
+        ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
+        return true;
+    }
+
+    int fd() const { return fd_; }
+
+    // The socket is readable: takes what is there into the reader's scratch buffer, behind
+    // the partial frame kept from the last read, and handles every whole frame.
+    void on_readable(std::vector<char>& scratch) {
+        const auto kept = partial_.size();
+        if (scratch.size() < kept + kReadSize) scratch.resize(kept + kReadSize);
+        std::memcpy(scratch.data(), partial_.data(), kept);
+        const auto n = ::recv(fd_, scratch.data() + kept, kReadSize, 0);
+        if (n <= 0) {
+            if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) end();
+            return;
+        }
+        const std::string_view data(scratch.data(), kept + static_cast<std::size_t>(n));
+        const auto now = Clock::now();
+        std::size_t at = 0;
+        while (fd_ >= 0) {
+            const auto frame = next_frame(data, at);
+            if (!frame) break;
+            handle(frame->opcode, frame->fin, frame->payload, now);
+        }
+        partial_.assign(data.substr(std::min(at, data.size())));
     }
 
   private:
-    void on_connect(beast::error_code ec) {
-        if (ec) {
-            std::fprintf(stderr, "connect: %s\n", ec.message().c_str());
-            return;
+    struct Frame {
+        unsigned opcode;
+        bool fin;
+        std::string_view payload;
+    };
+
+    // The whole frame at `at` (moving `at` past it), or nothing while it is incomplete.
+    static std::optional<Frame> next_frame(std::string_view data, std::size_t& at) {
+        const auto* p = reinterpret_cast<const unsigned char*>(data.data()) + at;
+        const auto available = data.size() - at;
+        if (available < 2) return std::nullopt;
+        std::size_t header = 2;
+        std::uint64_t length = p[1] & 0x7f;
+        if (length == 126) {
+            header = 4;
+            if (available < header) return std::nullopt;
+            length = (std::uint64_t{p[2]} << 8) | p[3];
+        } else if (length == 127) {
+            header = 10;
+            if (available < header) return std::nullopt;
+            length = 0;
+            for (int i = 2; i < 10; ++i) length = (length << 8) | p[i];
         }
-        ws_.async_handshake(host_, shared_.target,
-                            beast::bind_front_handler(&Client::on_handshake, shared_from_this()));
+        if (available < header + length) return std::nullopt;
+        at += header + length;
+        return Frame{p[0] & 0x0fu, (p[0] & 0x80) != 0,
+                     std::string_view(reinterpret_cast<const char*>(p + header), length)};
     }
-    void on_handshake(beast::error_code ec) {
-        if (ec) {
-            std::fprintf(stderr, "handshake: %s\n", ec.message().c_str());
-            return;
+
+    void handle(unsigned opcode, bool fin, std::string_view payload, Clock::time_point now) {
+        switch (opcode) {
+            case 0x1:  // text
+            case 0x0:  // its continuation
+                if (fin && message_.empty()) return executions(payload, now);
+                message_.append(payload);
+                if (fin) {
+                    executions(message_, now);
+                    message_.clear();
+                }
+                return;
+            case 0x9: return pong(payload);
+            case 0x8: return end();
+            default: return;
         }
-        ++shared_.connected;
-        read();
     }
-    void read() {
-        ws_.async_read(buffer_, beast::bind_front_handler(&Client::on_read, shared_from_this()));
-    }
-    void on_read(beast::error_code ec, std::size_t) {
-        if (ec) {
-            ++shared_.disconnected;
-            return;
-        }
-        const auto now = Clock::now();
-        const auto data = buffer_.cdata();
-        const std::string_view text(static_cast<const char*>(data.data()), data.size());
-        // One message, or (batch mode) an array of them: each Execution's exec_id, in order.
+
+    // One message, or (batch mode) an array of them: each Execution's exec_id, in order.
+    void executions(std::string_view text, Clock::time_point now) {
         constexpr std::string_view kKey = "\"exec_id\":\"";
-        long executions = 0;
+        long count = 0;
         for (auto at = text.find(kKey); at != std::string_view::npos; at = text.find(kKey, at)) {
             at += kKey.size();
             long id = 0;
@@ -130,25 +212,63 @@ class Client : public std::enable_shared_from_this<Client> {
             }
             if (id <= last_exec_id_) ++shared_.out_of_order;
             last_exec_id_ = id;
-            ++executions;
+            ++count;
             if (sampled_) {
                 std::lock_guard lock(shared_.mutex);
                 shared_.samples.emplace_back(std::string(text.substr(digits, at - digits)), now);
             }
         }
-        buffer_.consume(buffer_.size());
-        shared_.received += executions;
-        if (executions > 0) ++shared_.frames;
-        read();
+        if (count == 0) return;
+        shared_.received += count;
+        ++shared_.frames;
     }
 
-    websocket::stream<beast::tcp_stream> ws_;
+    // A client's frames are masked; a control frame's payload is at most 125 bytes.
+    void pong(std::string_view payload) {
+        unsigned char frame[2 + 4 + 125];
+        frame[0] = 0x8a;
+        frame[1] = static_cast<unsigned char>(0x80 | payload.size());
+        const std::uint32_t key =
+            static_cast<std::uint32_t>(Clock::now().time_since_epoch().count());
+        std::memcpy(frame + 2, &key, 4);
+        for (std::size_t i = 0; i < payload.size(); ++i) {
+            frame[6 + i] = static_cast<unsigned char>(payload[i]) ^ frame[2 + i % 4];
+        }
+        ::send(fd_, frame, 6 + payload.size(), MSG_NOSIGNAL);
+    }
+
+    void end() {
+        ++shared_.disconnected;
+        ::close(fd_);  // leaves every epoll set
+        fd_ = -1;
+    }
+
     Shared& shared_;
     bool sampled_;
+    int fd_ = -1;
     long last_exec_id_ = 0;
-    std::string host_;
-    beast::flat_buffer buffer_;
+    std::string partial_;  // read, not yet handled: the start of a frame
+    std::string message_;  // the fragments of a message not yet whole
 };
+
+// Reads its share of the subscribers until stopped.
+void read_subscribers(const std::vector<Subscriber*>& subscribers, const std::atomic<bool>& stop) {
+    const int epoll = ::epoll_create1(0);
+    for (auto* s : subscribers) {
+        epoll_event event{};
+        event.events = EPOLLIN;
+        event.data.ptr = s;
+        ::epoll_ctl(epoll, EPOLL_CTL_ADD, s->fd(), &event);
+    }
+    epoll_event events[256];
+    std::vector<char> scratch;
+    while (!stop.load(std::memory_order_relaxed)) {
+        const int n = ::epoll_wait(epoll, events, 256, 50);
+        for (int i = 0; i < n; ++i)
+            static_cast<Subscriber*>(events[i].data.ptr)->on_readable(scratch);
+    }
+    ::close(epoll);
+}
 
 class Rest {
   public:
@@ -197,22 +317,33 @@ int main(int argc, char** argv) {
     const bool batch = argc > 8 && std::string(argv[8]) == "1";
     const long sample_every = std::max(1L, connections / 100);
 
-    net::io_context io;
     Shared shared;
-    if (batch) shared.target += "?batch=1";
+    const std::string target = batch ? "/ws/executions?batch=1" : "/ws/executions";
     const long rss_before = rss_kib(pid);
-    tcp::resolver resolver(io);
-    const auto endpoint = *resolver.resolve(host, ws_port).begin();
-    std::vector<std::shared_ptr<Client>> clients;
-    for (long i = 0; i < connections; ++i) {
-        clients.push_back(std::make_shared<Client>(io, shared, i % sample_every == 0));
-        clients.back()->start(endpoint, host);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(std::stoi(ws_port)));
+    if (::inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) {
+        std::fprintf(stderr, "%s: not an IPv4 address\n", host.c_str());
+        return 2;
     }
+    std::vector<std::unique_ptr<Subscriber>> subscribers;
+    constexpr int kReaders = 2;
+    std::vector<Subscriber*> shares[kReaders];
+    for (long i = 0; i < connections; ++i) {
+        auto s = std::make_unique<Subscriber>(shared, i % sample_every == 0);
+        if (!s->connect(address, host, target)) {
+            std::fprintf(stderr, "connect %ld: %s\n", i, std::strerror(errno));
+            break;
+        }
+        shares[i % kReaders].push_back(s.get());
+        subscribers.push_back(std::move(s));
+    }
+    shared.connected = static_cast<long>(subscribers.size());
+    std::atomic<bool> stop{false};
     std::vector<std::thread> threads;
-    for (int i = 0; i < 2; ++i) threads.emplace_back([&io] { io.run(); });
-    const auto connect_deadline = Clock::now() + std::chrono::seconds(120);
-    while (shared.connected < connections && Clock::now() < connect_deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (const auto& share : shares) {
+        threads.emplace_back([&share, &stop] { read_subscribers(share, stop); });
     }
     std::this_thread::sleep_for(std::chrono::seconds(1));
     const long rss_after = rss_kib(pid);
@@ -329,7 +460,7 @@ int main(int argc, char** argv) {
             static_cast<double>(std::max(1L, shared.frames.load() - frames_before)),
         at(0.5), at(0.99), at(1.0));
     std::fflush(stdout);
-    io.stop();
+    stop = true;
     for (auto& t : threads) t.join();
     return 0;
 }
