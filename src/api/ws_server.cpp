@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -12,8 +13,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <mutex>
-#include <unordered_set>
 
 #include "xtrader/api/encoders.hpp"
 #include "xtrader/api/request_target.hpp"
@@ -100,7 +99,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     ~WsSession() override {
         // The connection is gone, however it ended: a market maker's quotes go with it.
         if (cancel_on_disconnect_ && account_) context_->cancel_all(*account_);
-        for (const auto& channel : channels_) context_->hub->unsubscribe(channel, this);
+        for (const auto& [name, subscription] : channels_) context_->hub->unsubscribe(subscription);
         if (accepted_) context_->clients.fetch_sub(1, std::memory_order_relaxed);
     }
 
@@ -109,46 +108,24 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
                       beast::bind_front_handler(&WsSession::do_read_upgrade, shared_from_this()));
     }
 
-    // Any thread. Counts the message against the queue's bounds before it is queued, so that a
-    // client that cannot keep up is found out however far behind the strand is. A session that
-    // is already writing (or about to) only gains a message in its inbox: one post per burst,
-    // not per message.
-    void deliver(const Message& message) override {
-        if (!reserve(*message)) {
-            if (!too_slow_.exchange(true)) {
-                net::post(ws_.get_executor(), [self = shared_from_this()] { self->close_slow(); });
-            }
-            return;
-        }
-        if (push(message)) {
+    // Any thread: a channel has something new. A session already writing (or about to) takes
+    // it when its write completes; an idle one is started, once.
+    void wake() override {
+        if (!active_.exchange(true, std::memory_order_acq_rel)) {
             net::post(ws_.get_executor(), [self = shared_from_this()] { self->do_write(); });
+        }
+    }
+
+    // Any thread: it fell further behind on a channel than the backlog allows.
+    void too_slow() override {
+        if (!too_slow_.exchange(true)) {
+            net::post(ws_.get_executor(), [self = shared_from_this()] { self->close_slow(); });
         }
     }
 
   private:
     static std::size_t cost(const std::string& message) noexcept {
         return message.size() + kMessageOverhead;
-    }
-
-    // Takes the message's place under both bounds (messages and bytes), or refuses it.
-    bool reserve(const std::string& message) noexcept {
-        const auto& o = context_->options;
-        if (queued_.fetch_add(1, std::memory_order_relaxed) >= o.send_queue_limit) {
-            queued_.fetch_sub(1, std::memory_order_relaxed);
-            return false;
-        }
-        const auto bytes = cost(message);
-        if (queued_bytes_.fetch_add(bytes, std::memory_order_relaxed) + bytes >
-            o.send_queue_bytes) {
-            queued_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
-            queued_.fetch_sub(1, std::memory_order_relaxed);
-            return false;
-        }
-        return true;
-    }
-    void release(const std::string& message) noexcept {
-        queued_.fetch_sub(1, std::memory_order_relaxed);
-        queued_bytes_.fetch_sub(cost(message), std::memory_order_relaxed);
     }
 
     void do_read_upgrade() {
@@ -226,8 +203,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         if (closing_) return;
         // A client that sends faster than it reads is not read until its queue has drained
         // below half the bound: its requests cannot make the server hold more than that.
-        if (queued_bytes_.load(std::memory_order_relaxed) >
-            context_->options.send_queue_bytes / 2) {
+        if (queued_bytes_ > context_->options.send_queue_bytes / 2) {
             read_paused_ = true;
             return;
         }
@@ -240,11 +216,18 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         close_with(websocket::close_code::internal_error, "internal error");
     }
 
-    // On the strand: a message of this session's own, behind what is queued.
+    // On the strand: a message of this session's own (a reply, a snapshot), written before
+    // what its channels have new. Counted against the send queue's bounds until written.
     void reply(const Message& message) {
         if (closing_) return;
-        if (!reserve(*message)) return close_slow();
-        if (push(message)) do_write();
+        const auto& o = context_->options;
+        if (queued_ >= o.send_queue_limit || queued_bytes_ + cost(*message) > o.send_queue_bytes) {
+            return close_slow();
+        }
+        ++queued_;
+        queued_bytes_ += cost(*message);
+        replies_.push_back(message);
+        if (!active_.exchange(true, std::memory_order_acq_rel)) do_write();
     }
 
     void handle(const std::string& text) {
@@ -307,8 +290,9 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
             if (subscribing) {
                 subscribe(key);
                 if (channel.starts_with("orderbook:")) send_snapshot(channel);
-            } else if (channels_.erase(key) != 0) {
-                context_->hub->unsubscribe(key, this);
+            } else if (const auto it = channels_.find(key); it != channels_.end()) {
+                context_->hub->unsubscribe(it->second);
+                channels_.erase(it);
             }
             done.push_back(channel);
         }
@@ -353,8 +337,14 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         return context_->catalog.find(rest) != nullptr;
     }
 
+    // From the channel's next message. The session waits on it at once: if it is idle, it is
+    // woken by that message; if it is writing, the wait is a spare wake-up at most.
     void subscribe(const std::string& channel) {
-        if (channels_.insert(channel).second) context_->hub->subscribe(channel, shared_from_this());
+        if (channels_.contains(channel)) return;
+        const auto& subscription =
+            channels_.emplace(channel, context_->hub->subscribe(channel, weak_from_this()))
+                .first->second;
+        WsHub::ready_or_wait(subscription);
     }
 
     // After the subscription, so that no change falls between; the client applies the deltas
@@ -366,31 +356,36 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
                                                  context_->market_data.book(id, kSnapshotDepth))));
     }
 
-    // Queues a reserved message; true when the caller must start the writer (a message came to
-    // an idle session). False, with the reservation given back, once the session is closing.
-    bool push(const Message& message) {
-        std::lock_guard lock(inbox_mutex_);
-        if (inbox_closed_) {
-            release(*message);
-            return false;
+    // Takes the replies, then what each channel has new, into writing_; false when a channel
+    // dropped messages before this session took them (it is too slow).
+    bool take() {
+        replies_in_writing_ = replies_.size();
+        writing_.swap(replies_);
+        for (const auto& [name, subscription] : channels_) {
+            if (!WsHub::take(subscription, writing_)) return false;
         }
-        inbox_.push_back(message);
-        return !std::exchange(writer_active_, true);
+        return true;
     }
 
-    // On the strand, with the writer active and no write in flight: writes what is ready, or
-    // goes idle.
+    // On the strand, with active_ set and no write in flight: writes what is ready, or goes
+    // idle, waiting on every channel. A message that comes while it goes idle either is seen
+    // by ready_or_wait or wakes it.
     void do_write() {
+        if (closing_) return;
         if (sent_ == writing_.size()) {
             cork(false);  // the burst taken last time is written: let it go out now
             writing_.clear();
             written_ = sent_ = 0;
-            std::lock_guard lock(inbox_mutex_);
-            if (inbox_.empty()) {
-                writer_active_ = false;
-                return;
+            for (;;) {
+                if (!take()) return close_slow();
+                if (!writing_.empty()) break;
+                active_.store(false, std::memory_order_release);
+                bool ready = false;
+                for (const auto& [name, subscription] : channels_) {
+                    ready = WsHub::ready_or_wait(subscription) || ready;
+                }
+                if (!ready || active_.exchange(true, std::memory_order_acq_rel)) return;
             }
-            writing_.swap(inbox_);
         }
         ws_.text(true);
         if (!batch_) {
@@ -420,8 +415,18 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
                         beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
     }
 
+    // The replies among writing_[written_, sent_) are written: their place in the bounds goes.
+    void release_written() {
+        for (; written_ < sent_; ++written_) {
+            if (written_ < replies_in_writing_) {
+                --queued_;
+                queued_bytes_ -= cost(*writing_[written_]);
+            }
+        }
+    }
+
     void on_write(beast::error_code ec, std::size_t) {
-        for (; written_ < sent_; ++written_) release(*writing_[written_]);
+        release_written();
         std::string().swap(frame_);
         if (ec) {
             stop_writing();
@@ -429,8 +434,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         }
         if (closing_) return;
         do_write();
-        if (read_paused_ && queued_bytes_.load(std::memory_order_relaxed) <=
-                                context_->options.send_queue_bytes / 4) {
+        if (read_paused_ && queued_bytes_ <= context_->options.send_queue_bytes / 4) {
             read_paused_ = false;
             do_read();
         }
@@ -445,23 +449,26 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
                      &value, sizeof value);
     }
 
-    // Gives back what is queued and not yet being written, and refuses what would come after;
-    // a write in flight keeps its messages until it completes.
+    // Gives back the replies not yet being written; a write in flight keeps its messages until
+    // it completes. Nothing more is taken once closing.
     void stop_writing() {
-        for (std::size_t i = sent_; i < writing_.size(); ++i) release(*writing_[i]);
+        for (std::size_t i = sent_; i < std::min(writing_.size(), replies_in_writing_); ++i) {
+            --queued_;
+            queued_bytes_ -= cost(*writing_[i]);
+        }
         writing_.resize(sent_);
-        std::lock_guard lock(inbox_mutex_);
-        inbox_closed_ = true;
-        for (const auto& m : inbox_) release(*m);
-        inbox_.clear();
+        for (const auto& m : replies_) {
+            --queued_;
+            queued_bytes_ -= cost(*m);
+        }
+        replies_.clear();
     }
 
     void close_slow() {
         if (closing_) return;
         context_->metrics.count(EdgeEvent::WsSlowClosed);
-        spdlog::warn("ws: closing a client that cannot keep up ({} messages, {} bytes queued)",
-                     queued_.load(std::memory_order_relaxed),
-                     queued_bytes_.load(std::memory_order_relaxed));
+        spdlog::warn("ws: closing a client that cannot keep up ({} replies, {} bytes queued)",
+                     queued_, queued_bytes_);
         close_with(websocket::close_code::policy_error, "too slow: send queue full");
     }
 
@@ -488,21 +495,21 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     net::steady_timer close_deadline_;
     beast::flat_buffer buffer_;
     http::request_parser<http::empty_body> upgrade_;
-    // The writer: messages come into the inbox from any thread; the strand takes them all at
-    // once into writing_ and writes them (one frame each, or one array), one write in flight.
-    std::mutex inbox_mutex_;
-    std::vector<Message> inbox_;    // under inbox_mutex_
-    bool writer_active_ = false;    // under inbox_mutex_: a write is in flight or posted
-    bool inbox_closed_ = false;     // under inbox_mutex_: closing, nothing more is queued
-    std::vector<Message> writing_;  // strand only: [written_, sent_) in flight, then waiting
+    // The writer, on the strand: replies queue in replies_; each write takes them and what the
+    // channels have new into writing_, and writes that (one frame each, or one array), one
+    // write in flight. active_ is set while a write is in flight or posted.
+    std::vector<Message> replies_;
+    std::vector<Message> writing_;        // [written_, sent_) in flight, then waiting
+    std::size_t replies_in_writing_ = 0;  // writing_ begins with that many replies
     std::size_t written_ = 0;
     std::size_t sent_ = 0;
+    std::atomic<bool> active_{false};
     std::string frame_;            // batch mode: the array being written
     bool corked_ = false;          // TCP_CORK set: a burst is being written
     bool batch_ = false;           // every write one JSON array of all that is ready
     bool all_executions_ = false;  // /ws/executions
-    std::atomic<std::size_t> queued_{0};
-    std::atomic<std::size_t> queued_bytes_{0};
+    std::size_t queued_ = 0;       // replies queued or being written, and their cost
+    std::size_t queued_bytes_ = 0;
     std::atomic<bool> too_slow_{false};
     bool closing_ = false;
     bool read_paused_ = false;
@@ -510,7 +517,8 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
     std::optional<AccountId> account_;
     bool cancel_on_disconnect_ = false;
     bool admin_ = false;  // authenticated with the admin token: may read `alerts`
-    std::unordered_set<std::string> channels_;  // the hub channels this session is in
+    // The hub channels this session is in, and its place in each.
+    std::unordered_map<std::string, std::shared_ptr<WsHub::Subscription>> channels_;
 };
 
 }  // namespace

@@ -395,7 +395,7 @@ class Exchange {
     net::thread_pool store_reads_{kStoreReaders};
     api::ReplyRelay relay_{io_};
     // WebSocket fan-out: market data from its writer thread, order updates from the view.
-    std::shared_ptr<api::WsHub> hub_ = std::make_shared<api::WsHub>();
+    std::shared_ptr<api::WsHub> hub_ = std::make_shared<api::WsHub>(config_.ws.backlog());
     api::WsFeed feed_{config_.catalog, market_data_, *hub_};
 
     api::RequestMetrics metrics_;

@@ -86,7 +86,7 @@ int run_ws_gateway(const Config& config) {
 
     MarketData mirror(config.catalog);
     MarketDataCache cache(config.catalog, p.redis_endpoint(), p.market_data_cache);
-    auto hub = std::make_shared<api::WsHub>();
+    auto hub = std::make_shared<api::WsHub>(config.ws.backlog());
     // Tickers and candles come from the MDP, relayed; the mirror serves the book and the trades.
     api::WsFeed feed(config.catalog, mirror, *hub, /*statistics=*/false);
     mirror.set_listener(&feed);

@@ -1,13 +1,15 @@
 // The WebSocket server (port 7001), in the style of Beast's server examples: each connection on
-// its own strand, `shared_from_this` lifetimes, one write in flight and a bounded queue behind it
-// of messages encoded once for everyone. A client whose queue is full is closed with 1008: a slow
-// reader never slows the others. Idle connections are pinged; one silent past the timeout closes.
+// its own strand, `shared_from_this` lifetimes, one write in flight. Behind it wait the
+// connection's own replies and, in each channel's log (WsHub), the messages encoded once for
+// everyone, which the connection takes all at once when its write completes. A client too far
+// behind is closed with 1008: a slow reader never slows the others. Idle connections are
+// pinged; one silent past the timeout closes.
 //
 // ws://host:7001/ws takes {"op":"subscribe"|"unsubscribe","channels":[...]}, {"op":"auth",
 // "api_key":..., "cancel_on_disconnect"?:bool}, {"op":"options","batch":bool} and {"op":"ping"};
 // ws://host:7001/ws/executions is subscribed to every market's executions on connect. With
 // ?batch=1 (or the options op) a connection gets each write as one frame: a JSON array of every
-// message queued for it, gathered from the shared texts.
+// message ready for it, gathered from the shared texts.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -29,9 +31,9 @@
 namespace xtrader::api {
 
 struct WsOptions {
-    // What may wait for one client, replies and snapshots included; beyond either bound it is
-    // closed with 1008. Past half the byte bound the client's own messages are not read until
-    // its queue has drained: a client that never reads holds at most this much.
+    // How far a client may fall behind on a channel, and what its own replies and snapshots
+    // may hold; beyond either bound it is closed with 1008. Past half the byte bound of its
+    // replies the client's own messages are not read until they have drained.
     std::size_t send_queue_limit = 4096;     // messages
     std::size_t send_queue_bytes = 1 << 20;  // bytes
     std::size_t max_connections = 16'384;    // beyond them a connection is closed at once
@@ -40,6 +42,9 @@ struct WsOptions {
     // The kernel's send buffer per connection (SO_SNDBUF), 0 for the OS default: what a client
     // may leave unread in the kernel before its messages wait in the send queue.
     std::size_t socket_send_buffer = 0;
+
+    // The hub's bounds for the channels these sessions read.
+    WsBacklog backlog() const noexcept { return {send_queue_limit, send_queue_bytes}; }
 };
 
 class WsServer {
