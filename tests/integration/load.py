@@ -3,6 +3,7 @@ Python client can drive the daemon at tens of thousands of orders a second."""
 import json
 import socket
 import threading
+import time
 
 from conftest import ADMIN, Client
 
@@ -45,9 +46,10 @@ def fund(port, pairs):
         assert status == 200, body
 
 
-def crossing_pairs(port, pairs, alice, bob, connections=4, depth=200, stop=None):
-    """Sends `pairs` sell-then-buy pairs at one price (or until `stop` is set): exactly one
-    execution per pair that got two 200s. Returns the buys that filled and every status seen."""
+def crossing_pairs(port, pairs, alice, bob, connections=4, depth=200, stop=None, rate=None):
+    """Sends `pairs` sell-then-buy pairs at one price (or until `stop` is set), at most `rate`
+    pairs a second if given: exactly one execution per pair that got two 200s. Returns the buys
+    that filled and every status seen."""
     statuses = {}
     fills = [0]
     lock = threading.Lock()
@@ -60,7 +62,12 @@ def crossing_pairs(port, pairs, alice, bob, connections=4, depth=200, stop=None)
         buy = _request(bob, {"symbol": "BTC-KRW", "side": "Buy", "order_type": "Limit",
                              "price": PRICE, "quantity": QUANTITY})
         left = n
+        start, sent = time.monotonic(), 0
         while left > 0 and not (stop and stop.is_set()):
+            if rate:
+                ahead = sent / (rate / connections) - (time.monotonic() - start)
+                if ahead > 0:
+                    time.sleep(ahead)
             batch = min(depth, left)
             sock.sendall((sell + buy) * batch)
             seen = {}
@@ -75,6 +82,7 @@ def crossing_pairs(port, pairs, alice, bob, connections=4, depth=200, stop=None)
                     statuses[s] = statuses.get(s, 0) + c
                 fills[0] += filled
             left -= batch
+            sent += batch
         sock.close()
 
     share = [pairs // connections + (1 if i < pairs % connections else 0) for i in range(connections)]

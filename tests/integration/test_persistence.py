@@ -37,8 +37,9 @@ def assert_exactly(pipeline, n):
 
 
 class Load:
-    """Crossing pairs in the background until stopped, and at most the `pairs` funded: a fast
-    machine must not run out of balance (402) during the test."""
+    """Crossing pairs in the background until stopped, at most the `pairs` funded (a fast
+    machine must not run out of balance, 402) and 3,000 a second: enough to keep orders coming
+    through an outage, few enough for the broker to take the backlog soon after."""
 
     def __init__(self, daemon, pairs):
         fund(daemon.port, pairs)
@@ -48,7 +49,8 @@ class Load:
         self.thread.start()
 
     def _run(self, port, pairs):
-        self.result = crossing_pairs(port, pairs, ALICE, BOB, connections=2, depth=50, stop=self.stop)
+        self.result = crossing_pairs(port, pairs, ALICE, BOB, connections=2, depth=50, stop=self.stop,
+                                     rate=3000)
 
     def finish(self):
         self.stop.set()

@@ -127,12 +127,22 @@ def test_rabbitmq_outage_delays_no_order_and_loses_no_event(data_dir, exchange):
         wait_until(lambda: pipeline_state(daemon, "rabbitmq")["state"] == "healthy", 60,
                    "healthy again")
         wait_until(lambda: pipeline_state(daemon, "rabbitmq")["lag"] == 0, 60, "replayed")
-        received = exchange.drain()
         # Transient messages still queued when the broker stopped may be gone (the gateways
-        # resync on the version gap); everything from the publisher's cursor on is there.
-        seen = {int(m["exec_id"]) for m in executions(received)}
-        first_replayed = min(int(m["exec_id"]) for m in executions(received)
-                             if m["sequence"] > before)
+        # resync on the version gap); everything from the publisher's cursor on is there. The
+        # queue holds hundreds of thousands of messages by now, and a drain ends at a pause of
+        # the broker's: drain until all have come, or time out.
+        def replayed():
+            received = exchange.drain()
+            seen = {int(m["exec_id"]) for m in executions(received)}
+            after = [int(m["exec_id"]) for m in executions(received) if m["sequence"] > before]
+            return received, seen, min(after, default=None)
+
+        def complete():
+            _, seen, first = replayed()
+            return first is not None and set(range(first, fills + 1)) <= seen
+
+        wait_until(complete, 180, "every execution from the publisher's cursor on")
+        received, seen, first_replayed = replayed()
         assert set(range(first_replayed, fills + 1)) <= seen
         versions = [m["version"] for m in book_changes(received) if m["sequence"] > before]
         assert sorted(set(versions)) == list(range(versions[0], max(versions) + 1))
