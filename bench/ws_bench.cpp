@@ -8,14 +8,22 @@
 // BATCH 1 connects to /ws/executions?batch=1: each frame is a JSON array of messages. The
 // subscribers are plain sockets read by two epoll threads (see Subscriber); the orders go
 // over REST with Beast.
-// Prints one JSON line per scenario.
+// `ws_bench bare ...` measures the floor instead: the same subscribers and readers fed by
+// BareFanout, a server in this process that only writes (see there), at the same rate.
+// Prints one JSON line per scenario. CPU per message: the daemon's (or BareFanout's threads'),
+// and the reader threads' ("client").
 //
 // usage: ws_bench HOST HTTP_PORT WS_PORT DAEMON_PID CONNECTIONS EXECUTIONS_PER_S SECONDS [BATCH]
+//        ws_bench bare CONNECTIONS EXECUTIONS_PER_S SECONDS
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,7 +32,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -40,6 +50,7 @@
 
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
@@ -56,6 +67,13 @@ double cpu_seconds(int pid) {
     double user = 0, system = 0;
     fields >> user >> system;
     return (user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The calling thread's CPU time, in seconds.
+double thread_cpu_seconds() {
+    timespec t{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
 long rss_kib(int pid) {
@@ -81,6 +99,7 @@ struct Shared {
     std::atomic<long> frames{0};  // that carried executions
     std::atomic<long> disconnected{0};
     std::atomic<long> out_of_order{0};  // executions older than one the client already had
+    std::atomic<double> reader_cpu[2] = {0.0, 0.0};  // each reader thread's CPU time, seconds
     std::mutex mutex;
     std::vector<std::pair<std::string, Clock::time_point>> samples;  // exec_id, arrival
 };
@@ -251,8 +270,9 @@ class Subscriber {
     std::string message_;  // the fragments of a message not yet whole
 };
 
-// Reads its share of the subscribers until stopped.
-void read_subscribers(const std::vector<Subscriber*>& subscribers, const std::atomic<bool>& stop) {
+// Reads its share of the subscribers until stopped, keeping `cpu` at its thread's CPU time.
+void read_subscribers(const std::vector<Subscriber*>& subscribers, const std::atomic<bool>& stop,
+                      std::atomic<double>& cpu) {
     const int epoll = ::epoll_create1(0);
     for (auto* s : subscribers) {
         epoll_event event{};
@@ -266,9 +286,169 @@ void read_subscribers(const std::vector<Subscriber*>& subscribers, const std::at
         const int n = ::epoll_wait(epoll, events, 256, 50);
         for (int i = 0; i < n; ++i)
             static_cast<Subscriber*>(events[i].data.ptr)->on_readable(scratch);
+        cpu.store(thread_cpu_seconds(), std::memory_order_relaxed);
     }
     ::close(epoll);
 }
+
+// Message k of a run that starts at `start` at `rate` a second is due at this time.
+Clock::time_point due(Clock::time_point start, double rate, long k) {
+    return start + std::chrono::nanoseconds(static_cast<long>(static_cast<double>(k) * 1e9 / rate));
+}
+
+// The floor of a fan-out on this machine: a server that does nothing but write the same
+// messages to the same readers. Run in a process of its own (as the daemon is), it accepts and
+// upgrades the clients (Beast, blocking), then keeps only their sockets. A writer thread per
+// reader thread owns a share of them; when messages are due, the writer appends them, a frame
+// each of the daemon's Execution size, to every connection's pending bytes and sends them: one
+// send per connection for all that is due (more when a writer fell behind or a socket was
+// full), as the daemon's writes take all that is ready. No parsing, no queues between threads,
+// no allocation per message beyond the pending bytes.
+class BareFanout {
+  public:
+    static constexpr int kWriters = 2;
+
+    BareFanout(long connections, double rate, long messages)
+        : acceptor_(io_, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0)),
+          connections_(connections),
+          rate_(rate),
+          messages_(messages) {
+        acceptor_.listen(4096);
+    }
+    ~BareFanout() {
+        for (auto& share : shares_) {
+            for (auto& c : share) ::close(c.fd);
+        }
+    }
+
+    std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+    // Accepts and upgrades every client.
+    void accept_all() {
+        for (long i = 0; i < connections_; ++i) {
+            websocket::stream<tcp::socket> ws(acceptor_.accept());
+            ws.accept();
+            // A socket of its own: the stream closes the one it has when it goes.
+            const int fd = ::dup(ws.next_layer().native_handle());
+            const int one = 1;
+            ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+            shares_[i % kWriters].push_back(Connection{fd, {}});
+        }
+    }
+    // Writes every message when due, and until every socket took it.
+    void run(Clock::time_point start) {
+        start_ = start;
+        std::vector<std::thread> writers;
+        for (int w = 0; w < kWriters; ++w) writers.emplace_back([this, w] { write(w); });
+        for (auto& t : writers) t.join();
+    }
+
+  private:
+    struct Connection {
+        int fd;
+        std::string pending;
+        std::size_t sent = 0;
+        bool waiting = false;  // registered for EPOLLOUT
+    };
+
+    static std::string frame(long k) {
+        char text[256];
+        const int n = std::snprintf(
+            text, sizeof text,
+            R"({"type":"Execution","channel":"executions:BTC-KRW","symbol":"BTC-KRW",)"
+            R"("exec_id":"%ld","price":"40000000","quantity":"0.0001","side":"Buy",)"
+            R"("transaction_time":1765000000000,"sequence":%ld})",
+            k + 1, k + 1);
+        // Text, fin, a 16-bit length (the message is 126 bytes or more).
+        std::string out{'\x81', '\x7e', static_cast<char>(n >> 8), static_cast<char>(n & 0xff)};
+        return out.append(text, static_cast<std::size_t>(n));
+    }
+
+    // Sends what is pending; waits for writability when the socket is full.
+    static void flush(int epoll, Connection& c) {
+        while (c.sent < c.pending.size()) {
+            const auto n =
+                ::send(c.fd, c.pending.data() + c.sent, c.pending.size() - c.sent, MSG_NOSIGNAL);
+            if (n <= 0) break;
+            c.sent += static_cast<std::size_t>(n);
+        }
+        const bool full = c.sent < c.pending.size();
+        if (!full) {
+            c.pending.clear();
+            c.sent = 0;
+        }
+        if (full != c.waiting) {
+            epoll_event event{};
+            event.events = full ? std::uint32_t{EPOLLOUT} : 0u;
+            event.data.ptr = &c;
+            ::epoll_ctl(epoll, EPOLL_CTL_MOD, c.fd, &event);
+            c.waiting = full;
+        }
+    }
+
+    void write(int w) {
+        auto& share = shares_[w];
+        const int epoll = ::epoll_create1(0);
+        const int timer = ::timerfd_create(CLOCK_MONOTONIC, 0);
+        epoll_event event{};
+        event.events = EPOLLIN;
+        event.data.ptr = nullptr;
+        ::epoll_ctl(epoll, EPOLL_CTL_ADD, timer, &event);
+        for (auto& c : share) {
+            event.events = 0;
+            event.data.ptr = &c;
+            ::epoll_ctl(epoll, EPOLL_CTL_ADD, c.fd, &event);
+        }
+        epoll_event events[256];
+        std::string frames;
+        for (long k = 0; k < messages_;) {
+            // Arm the timer for message k (steady_clock is CLOCK_MONOTONIC).
+            const auto at = due(start_, rate_, k).time_since_epoch().count();
+            itimerspec spec{};
+            spec.it_value.tv_sec = at / 1'000'000'000;
+            spec.it_value.tv_nsec = at % 1'000'000'000;
+            ::timerfd_settime(timer, TFD_TIMER_ABSTIME, &spec, nullptr);
+            const int n = ::epoll_wait(epoll, events, 256, 50);
+            for (int i = 0; i < n; ++i) {
+                if (events[i].data.ptr != nullptr) {
+                    flush(epoll, *static_cast<Connection*>(events[i].data.ptr));
+                    continue;
+                }
+                std::uint64_t expirations;
+                if (::read(timer, &expirations, sizeof expirations) < 0) continue;
+                // Everything due now, as one run of frames: a writer that fell behind sends
+                // what it owes each connection in one send.
+                frames.clear();
+                for (; k < messages_ && due(start_, rate_, k) <= Clock::now(); ++k) {
+                    frames += frame(k);
+                }
+                for (auto& c : share) {
+                    c.pending += frames;
+                    if (!c.waiting) flush(epoll, c);
+                }
+            }
+        }
+        // The rest of the pending bytes, until every socket took them.
+        while (std::any_of(share.begin(), share.end(),
+                           [](const Connection& c) { return c.waiting; })) {
+            const int n = ::epoll_wait(epoll, events, 256, 50);
+            for (int i = 0; i < n; ++i) {
+                if (events[i].data.ptr != nullptr)
+                    flush(epoll, *static_cast<Connection*>(events[i].data.ptr));
+            }
+        }
+        ::close(timer);
+        ::close(epoll);
+    }
+
+    net::io_context io_;
+    tcp::acceptor acceptor_;
+    long connections_;
+    double rate_;
+    long messages_;
+    Clock::time_point start_{};
+    std::vector<Connection> shares_[kWriters];
+};
 
 class Rest {
   public:
@@ -301,64 +481,15 @@ class Rest {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    if (argc < 8) {
-        std::fprintf(stderr,
-                     "usage: %s HOST HTTP_PORT WS_PORT DAEMON_PID CONNECTIONS RATE SECONDS "
-                     "[BATCH]\n",
-                     argv[0]);
-        return 2;
-    }
-    const std::string host = argv[1], http_port = argv[2], ws_port = argv[3];
-    const int pid = std::stoi(argv[4]);
-    const long connections = std::stol(argv[5]);
-    const double rate = std::stod(argv[6]);
-    const long seconds = std::stol(argv[7]);
-    const bool batch = argc > 8 && std::string(argv[8]) == "1";
-    const long sample_every = std::max(1L, connections / 100);
+namespace {
 
-    Shared shared;
-    const std::string target = batch ? "/ws/executions?batch=1" : "/ws/executions";
-    const long rss_before = rss_kib(pid);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(std::stoi(ws_port)));
-    if (::inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) {
-        std::fprintf(stderr, "%s: not an IPv4 address\n", host.c_str());
-        return 2;
-    }
-    std::vector<std::unique_ptr<Subscriber>> subscribers;
-    constexpr int kReaders = 2;
-    std::vector<Subscriber*> shares[kReaders];
-    for (long i = 0; i < connections; ++i) {
-        auto s = std::make_unique<Subscriber>(shared, i % sample_every == 0);
-        if (!s->connect(address, host, target)) {
-            std::fprintf(stderr, "connect %ld: %s\n", i, std::strerror(errno));
-            break;
-        }
-        shares[i % kReaders].push_back(s.get());
-        subscribers.push_back(std::move(s));
-    }
-    shared.connected = static_cast<long>(subscribers.size());
-    std::atomic<bool> stop{false};
-    std::vector<std::thread> threads;
-    for (const auto& share : shares) {
-        threads.emplace_back([&share, &stop] { read_subscribers(share, stop); });
-    }
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-    const long rss_after = rss_kib(pid);
-    std::printf(
-        "{\"bench\":\"ws\",\"scenario\":\"idle_connections\",\"connections\":%ld,"
-        "\"rss_before_kib\":%ld,\"rss_after_kib\":%ld,\"bytes_per_connection\":%.0f}\n",
-        shared.connected.load(), rss_before, rss_after,
-        shared.connected > 0 ? static_cast<double>(rss_after - rss_before) * 1024.0 /
-                                   static_cast<double>(shared.connected.load())
-                             : 0.0);
-    std::fflush(stdout);
-
-    // Crossing pairs: a resting sell, then a buy that takes it (the execution's submission),
-    // from several submitters so that the offered rate is not bounded by one connection's
-    // round trips. Each submitter trades in its own price band, so pairs never cross each other.
+// Offers `executions` crossing pairs to the daemon over REST at `rate`, from several submitters
+// so that the offered rate is not bounded by one connection's round trips; records when each
+// execution's orders were submitted. Each submitter trades in its own price band, so pairs never
+// cross each other.
+void offer_orders(const std::string& host, const std::string& http_port, double rate,
+                  long executions, Clock::time_point start,
+                  std::unordered_map<std::string, Clock::time_point>& submitted) {
     {
         Rest rest(host, http_port);
         for (int account : {1, 2, 3, 4}) {
@@ -375,14 +506,7 @@ int main(int argc, char** argv) {
                                         "demo-alice-3f9c2a", "demo-carol-b2e6f0"};
     const char* buyers[kSubmitters] = {"demo-bob-7d41e8", "demo-mm-91ac57", "demo-bob-7d41e8",
                                        "demo-mm-91ac57"};
-    std::unordered_map<std::string, Clock::time_point> submitted;
     std::mutex submitted_mutex;
-    const long executions = static_cast<long>(rate * static_cast<double>(seconds));
-    const long received_before = shared.received;
-    const long frames_before = shared.frames;
-    const double cpu_before = cpu_seconds(pid);
-    const double own_cpu_before = cpu_seconds(getpid());
-    const auto start = Clock::now();
     std::vector<std::thread> submitters;
     for (int s = 0; s < kSubmitters; ++s) {
         submitters.emplace_back([&, s] {
@@ -415,6 +539,122 @@ int main(int argc, char** argv) {
         });
     }
     for (auto& t : submitters) t.join();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const bool bare = argc > 1 && std::string(argv[1]) == "bare";
+    if (argc < (bare ? 5 : 8)) {
+        std::fprintf(stderr,
+                     "usage: %s HOST HTTP_PORT WS_PORT DAEMON_PID CONNECTIONS RATE SECONDS "
+                     "[BATCH]\n       %s bare CONNECTIONS RATE SECONDS\n",
+                     argv[0], argv[0]);
+        return 2;
+    }
+    char** numbers = bare ? argv + 2 : argv + 5;
+    const long connections = std::stol(numbers[0]);
+    const double rate = std::stod(numbers[1]);
+    const long seconds = std::stol(numbers[2]);
+    const std::string host = bare ? "127.0.0.1" : argv[1];
+    const std::string http_port = bare ? "" : argv[2];
+    int pid = bare ? 0 : std::stoi(argv[4]);
+    const bool batch = !bare && argc > 8 && std::string(argv[8]) == "1";
+    const long sample_every = std::max(1L, connections / 100);
+    const long executions = static_cast<long>(rate * static_cast<double>(seconds));
+
+    std::uint16_t ws_port = bare ? 0 : static_cast<std::uint16_t>(std::stoi(argv[3]));
+    int to_fanout = -1;  // bare: the start time goes down this pipe; its end lets the child go
+    if (bare) {
+        int up[2], down[2];
+        if (::pipe(up) != 0 || ::pipe(down) != 0) return 1;
+        pid = ::fork();
+        if (pid == 0) {
+            ::close(up[0]);
+            ::close(down[1]);
+            BareFanout fanout(connections, rate, executions);
+            const auto port = fanout.port();
+            if (::write(up[1], &port, sizeof port) != sizeof port) ::_exit(1);
+            fanout.accept_all();
+            Clock::rep start = 0;
+            if (::read(down[0], &start, sizeof start) != sizeof start) ::_exit(1);
+            fanout.run(Clock::time_point(Clock::duration(start)));
+            char end;
+            while (::read(down[0], &end, 1) > 0) {
+            }  // the parent reads this process's CPU time before it closes the pipe
+            ::_exit(0);
+        }
+        ::close(up[1]);
+        ::close(down[0]);
+        if (::read(up[0], &ws_port, sizeof ws_port) != sizeof ws_port) return 1;
+        ::close(up[0]);
+        to_fanout = down[1];
+    }
+    Shared shared;
+    const std::string target = batch ? "/ws/executions?batch=1" : "/ws/executions";
+    const long rss_before = rss_kib(pid);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(ws_port);
+    if (::inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) {
+        std::fprintf(stderr, "%s: not an IPv4 address\n", host.c_str());
+        return 2;
+    }
+    std::vector<std::unique_ptr<Subscriber>> subscribers;
+    constexpr int kReaders = 2;
+    std::vector<Subscriber*> shares[kReaders];
+    for (long i = 0; i < connections; ++i) {
+        auto s = std::make_unique<Subscriber>(shared, i % sample_every == 0);
+        if (!s->connect(address, host, target)) {
+            std::fprintf(stderr, "connect %ld: %s\n", i, std::strerror(errno));
+            if (bare) {  // the fan-out waits for every connection
+                ::kill(pid, SIGKILL);
+                return 1;
+            }
+            break;
+        }
+        shares[i % kReaders].push_back(s.get());
+        subscribers.push_back(std::move(s));
+    }
+    shared.connected = static_cast<long>(subscribers.size());
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    for (int r = 0; r < kReaders; ++r) {
+        threads.emplace_back([&, r] { read_subscribers(shares[r], stop, shared.reader_cpu[r]); });
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    if (!bare) {
+        const long rss_after = rss_kib(pid);
+        std::printf(
+            "{\"bench\":\"ws\",\"scenario\":\"idle_connections\",\"connections\":%ld,"
+            "\"rss_before_kib\":%ld,\"rss_after_kib\":%ld,\"bytes_per_connection\":%.0f}\n",
+            shared.connected.load(), rss_before, rss_after,
+            shared.connected > 0 ? static_cast<double>(rss_after - rss_before) * 1024.0 /
+                                       static_cast<double>(shared.connected.load())
+                                 : 0.0);
+        std::fflush(stdout);
+    }
+
+    const auto readers_cpu = [&shared] {
+        return shared.reader_cpu[0].load(std::memory_order_relaxed) +
+               shared.reader_cpu[1].load(std::memory_order_relaxed);
+    };
+    std::unordered_map<std::string, Clock::time_point> submitted;
+    const long received_before = shared.received;
+    const long frames_before = shared.frames;
+    const double cpu_before = cpu_seconds(pid);
+    const double readers_cpu_before = readers_cpu();
+    auto start = Clock::now();
+    if (bare) {
+        start += std::chrono::milliseconds(10);  // the writers are armed before the first is due
+        const Clock::rep at = start.time_since_epoch().count();
+        if (::write(to_fanout, &at, sizeof at) != sizeof at) return 1;
+        for (long k = 0; k < executions; ++k)
+            submitted[std::to_string(k + 1)] = due(start, rate, k);
+        std::this_thread::sleep_until(due(start, rate, executions));
+    } else {
+        offer_orders(host, http_port, rate, executions, start, submitted);
+    }
     const double offered_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     const long traded = static_cast<long>(submitted.size());
     const long expected = received_before + traded * shared.connected.load();
@@ -425,7 +665,12 @@ int main(int argc, char** argv) {
     // Delivered per second: until the last message arrived, not just while orders were offered.
     const double delivery_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     const double cpu = cpu_seconds(pid) - cpu_before;
-    const double own_cpu = cpu_seconds(getpid()) - own_cpu_before;
+    const long disconnected = shared.disconnected.load();
+    if (bare) {
+        ::close(to_fanout);
+        ::waitpid(pid, nullptr, 0);
+    }
+    const double own_cpu = readers_cpu() - readers_cpu_before;
     const long delivered = shared.received.load() - received_before;
     std::vector<double> latencies;
     {
@@ -445,15 +690,15 @@ int main(int argc, char** argv) {
                                        q * static_cast<double>(latencies.size() - 1))];
     };
     std::printf(
-        "{\"bench\":\"ws\",\"scenario\":\"delivery\",\"batch\":%s,\"subscribers\":%ld,"
+        "{\"bench\":\"ws\",\"scenario\":\"%s\",\"batch\":%s,\"subscribers\":%ld,"
         "\"executions_per_s\":%.0f,\"messages_per_s\":%.0f,\"delivered\":%ld,\"expected\":%ld,"
         "\"out_of_order\":%ld,\"disconnected\":%ld,\"daemon_cpu_us_per_message\":%.3f,"
         "\"client_cpu_us_per_message\":%.3f,\"messages_per_frame\":%.2f,"
         "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}\n",
-        batch ? "true" : "false", shared.connected.load(),
+        bare ? "bare" : "delivery", batch ? "true" : "false", shared.connected.load(),
         static_cast<double>(traded) / offered_seconds,
         static_cast<double>(delivered) / delivery_seconds, delivered, expected - received_before,
-        shared.out_of_order.load(), shared.disconnected.load(),
+        shared.out_of_order.load(), disconnected,
         delivered > 0 ? cpu * 1e6 / static_cast<double>(delivered) : 0.0,
         delivered > 0 ? own_cpu * 1e6 / static_cast<double>(delivered) : 0.0,
         static_cast<double>(delivered) /

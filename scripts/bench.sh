@@ -100,6 +100,8 @@ PY
         # Fan-out: a fresh daemon per run; ws_bench holds N clients on /ws/executions (batch mode:
         # ?batch=1), reads the daemon's memory, then offers crossing orders at a rate and times
         # submission -> message. Runs: "batch subscribers executions/s", or XTRADER_BENCH_WS_RUNS.
+        # Before the first run of each size, the floor: the same clients fed by a server that
+        # only writes (`ws_bench bare`, "scenario": "bare").
         scripts/build.sh release >/dev/null
         port=${XTRADER_BENCH_PORT:-7300}
         seconds=${XTRADER_BENCH_SECONDS:-5}
@@ -107,8 +109,13 @@ PY
         results=()
         runs=${XTRADER_BENCH_WS_RUNS:-"0 10000 10,1 10000 100,0 1000 100,1 1000 100"}
         IFS=, read -ra runs <<<"$runs"
+        declare -A floors=()
         for run in "${runs[@]}"; do
             set -- $run
+            if [[ -z ${floors["$2 $3"]:-} ]]; then
+                floors["$2 $3"]=1
+                results+=("$(build/bench/bench/ws_bench bare "$2" "$3" "$seconds")")
+            fi
             ws=$data/ws
             rm -rf "$ws" && mkdir -p "$ws"
             build/release/src/app/xtraderd --config config/xtrader.toml --data-dir "$ws" \
