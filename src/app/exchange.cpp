@@ -435,7 +435,10 @@ std::optional<JournalFollower> Exchange::journal_market_feed() {
     if (mdp_thread()) return std::nullopt;
     return std::optional<JournalFollower>(
         std::in_place, "market-data", journal_dir(config_.sequencer.data_dir), committed(),
-        market_data_, FollowerOptions{.idle_poll = std::chrono::milliseconds(1)});
+        market_data_,
+        // Not background work: every WebSocket client waits on it. Niced, it starved behind the
+        // fan-out's own threads (p99 at 1,000 clients x 100/s: 48-73 ms; at nice 0: 30-33).
+        FollowerOptions{.idle_poll = std::chrono::milliseconds(1), .nice = 0});
 }
 
 std::optional<MarketDataCache> Exchange::mdp_cache() {
