@@ -195,7 +195,8 @@ class Subscriber {
             length = 0;
             for (int i = 2; i < 10; ++i) length = (length << 8) | p[i];
         }
-        if (available < header + length) return std::nullopt;
+        // Compared without adding: a length near 2^64 must not wrap around into "complete".
+        if (available < header || length > available - header) return std::nullopt;
         at += header + length;
         return Frame{p[0] & 0x0fu, (p[0] & 0x80) != 0,
                      std::string_view(reinterpret_cast<const char*>(p + header), length)};
@@ -519,9 +520,8 @@ void offer_orders(const std::string& host, const std::string& http_port, double 
                 R"({"symbol":"BTC-KRW","side":"Buy","order_type":"Limit","price":")" + price +
                 R"(","quantity":"0.0001"})";
             for (long i = s; i < executions; i += kSubmitters) {
-                const auto due = start + std::chrono::nanoseconds(static_cast<long>(
-                                             static_cast<double>(i) * 1e9 / rate));
-                while (Clock::now() < due)
+                const auto when = due(start, rate, i);
+                while (Clock::now() < when)
                     std::this_thread::sleep_for(std::chrono::microseconds(50));
                 // Either order may be the taker (pairs of different submitters can meet); each
                 // execution is reported once, in its taker's answer.
