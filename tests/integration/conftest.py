@@ -58,6 +58,15 @@ class Client:
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
 
+    def get_within_rate(self, path):
+        """GET that waits out the key's rate limit as told (429, Retry-After), as a client
+        reading back hundreds of orders in a row must."""
+        while True:
+            status, body, res = self.get(path)
+            if status != 429:
+                return status, body, res
+            time.sleep(float(res.getheader("Retry-After")))
+
     def post(self, path, body=None, **kw):
         return self.request("POST", path, body, **kw)
 

@@ -59,7 +59,7 @@ def check_acknowledged(daemon, acknowledged):
     for kind, key, order_id, answer in acknowledged:
         if kind != "order":
             continue
-        status, now, _ = clients[key].get("/v1/order/" + order_id)
+        status, now, _ = clients[key].get_within_rate("/v1/order/" + order_id)
         assert status == 200, (order_id, now)
         for field in ("symbol", "side", "order_type", "price", "quantity"):
             assert now[field] == answer[field], (order_id, field)
@@ -71,7 +71,7 @@ def check_acknowledged(daemon, acknowledged):
             assert now["status"] == "Cancelled", (order_id, now)
         # The trade store holds each of the order's executions exactly once.
         if answer["executions"]:
-            status, stored, _ = clients[key].get("/v1/execution?order_id=" + order_id)
+            status, stored, _ = clients[key].get_within_rate("/v1/execution?order_id=" + order_id)
             assert status == 200
             ids = [e["exec_id"] for e in stored["executions"]]
             assert len(ids) == len(set(ids)), (order_id, ids)
@@ -188,6 +188,6 @@ def test_a_full_disk_answers_503_then_resumes_without_losing_anything(small_disk
     try:
         for order_id in acknowledged:
             key = BOB if order_id == acknowledged[-1] else ALICE
-            assert again.client(key).get("/v1/order/" + order_id)[0] == 200, order_id
+            assert again.client(key).get_within_rate("/v1/order/" + order_id)[0] == 200, order_id
     finally:
         again.stop()
