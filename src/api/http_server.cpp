@@ -42,7 +42,7 @@ constexpr std::size_t kPipelineLimit = 16;
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
   public:
-    HttpSession(tcp::socket&& socket, ConnectionSlot slot, RestApi& api, ReplyRelay& relay,
+    HttpSession(ConnectionSocket&& socket, ConnectionSlot slot, RestApi& api, ReplyRelay& relay,
                 RequestMetrics& metrics, const HttpOptions& options)
         : stream_(std::move(socket)),
           slot_(std::move(slot)),
@@ -183,7 +183,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         do_read();
     }
 
-    beast::tcp_stream stream_;
+    ConnectionStream stream_;
     ConnectionSlot slot_;
     beast::flat_buffer buffer_;
     RestApi& api_;
@@ -218,7 +218,7 @@ HttpServer::HttpServer(net::io_context& io, const tcp::endpoint& endpoint, RestA
     : options_(std::make_unique<HttpOptions>(options)),
       listener_(std::make_shared<Listener>(
           io, endpoint, ListenerOptions{options.max_connections, busy_answer()}, metrics,
-          [&api, &relay, &metrics, opts = options_.get()](tcp::socket&& socket,
+          [&api, &relay, &metrics, opts = options_.get()](ConnectionSocket&& socket,
                                                           ConnectionSlot slot) {
               std::make_shared<HttpSession>(std::move(socket), std::move(slot), api, relay, metrics,
                                             *opts)

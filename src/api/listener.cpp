@@ -51,12 +51,12 @@ unsigned short Listener::port() const {
 void Listener::do_accept() {
     acceptor_.async_accept(
         net::make_strand(io_),
-        [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+        [self = shared_from_this()](boost::system::error_code ec, ConnectionSocket socket) {
             self->on_accept(ec, std::move(socket));
         });
 }
 
-void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
+void Listener::on_accept(boost::system::error_code ec, ConnectionSocket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
         ec == net::error::no_memory || ec.value() == ENFILE) {
@@ -85,7 +85,7 @@ void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
 
 // Over the limit: a short answer that fits any fresh socket's send buffer, written without
 // waiting, then the connection is closed.
-void Listener::refuse(tcp::socket& socket) {
+void Listener::refuse(ConnectionSocket& socket) {
     metrics_.count(EdgeEvent::ConnectionRefused);
     boost::system::error_code ignored;
     if (!options_.busy_answer.empty()) {

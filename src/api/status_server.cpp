@@ -1,7 +1,6 @@
 #include "xtrader/api/status_server.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -20,7 +19,7 @@ constexpr std::size_t kMaxConnections = 64;
 
 class StatusSession : public std::enable_shared_from_this<StatusSession> {
   public:
-    StatusSession(tcp::socket&& socket, ConnectionSlot slot,
+    StatusSession(ConnectionSocket&& socket, ConnectionSlot slot,
                   std::shared_ptr<const StatusPages> pages)
         : stream_(std::move(socket)), slot_(std::move(slot)), pages_(std::move(pages)) {}
 
@@ -44,7 +43,7 @@ class StatusSession : public std::enable_shared_from_this<StatusSession> {
                           });
     }
 
-    beast::tcp_stream stream_;
+    ConnectionStream stream_;
     ConnectionSlot slot_;
     std::shared_ptr<const StatusPages> pages_;
     beast::flat_buffer buffer_;
@@ -79,7 +78,7 @@ StatusServer::StatusServer(net::io_context& io, const tcp::endpoint& endpoint, S
     : pages_(std::make_shared<const StatusPages>(std::move(pages))) {
     listener_ = std::make_shared<Listener>(
         io, endpoint, ListenerOptions{kMaxConnections, {}}, metrics,
-        [pages = pages_](tcp::socket&& socket, ConnectionSlot slot) {
+        [pages = pages_](ConnectionSocket&& socket, ConnectionSlot slot) {
             std::make_shared<StatusSession>(std::move(socket), std::move(slot), pages)->run();
         });
 }

@@ -82,12 +82,15 @@ namespace {
 constexpr std::size_t kMessageOverhead = 64;
 // The largest batch frame, but for a single message larger than this.
 constexpr std::size_t kMaxBatchFrame = 64 * 1024;
+// The batch buffer a session keeps between writes (what an idle connection may hold for it).
+constexpr std::size_t kKeptFrameBytes = 512;
 // A client closed 1008 that does not read the close frame either is cut off after this.
 constexpr auto kCloseDeadline = std::chrono::seconds(5);
 
 class WsSession final : public WsSubscriber, public std::enable_shared_from_this<WsSession> {
   public:
-    WsSession(tcp::socket&& socket, ConnectionSlot slot, std::shared_ptr<const WsContext> context)
+    WsSession(ConnectionSocket&& socket, ConnectionSlot slot,
+              std::shared_ptr<const WsContext> context)
         : ws_(std::move(socket)),
           slot_(std::move(slot)),
           context_(std::move(context)),
@@ -427,7 +430,12 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
 
     void on_write(beast::error_code ec, std::size_t) {
         release_written();
-        std::string().swap(frame_);
+        // A frame of a message or two keeps its buffer for the next; a large one gives it back.
+        if (frame_.capacity() > kKeptFrameBytes) {
+            std::string().swap(frame_);
+        } else {
+            frame_.clear();
+        }
         if (ec) {
             stop_writing();
             return fail(ec, "write");
@@ -488,7 +496,7 @@ class WsSession final : public WsSubscriber, public std::enable_shared_from_this
         });
     }
 
-    websocket::stream<beast::tcp_stream> ws_;
+    websocket::stream<ConnectionStream> ws_;
     ConnectionSlot slot_;
     std::shared_ptr<const WsContext> context_;
     net::ip::address peer_;
@@ -532,7 +540,7 @@ WsServer::WsServer(net::io_context& io, const tcp::endpoint& endpoint, std::shar
                                                  std::move(cancel_all))) {
     listener_ = std::make_shared<Listener>(
         io, endpoint, ListenerOptions{options.max_connections, {}}, metrics,
-        [context = context_](tcp::socket&& socket, ConnectionSlot slot) {
+        [context = context_](ConnectionSocket&& socket, ConnectionSlot slot) {
             if (context->options.socket_send_buffer != 0) {
                 boost::system::error_code ignored;
                 socket.set_option(net::socket_base::send_buffer_size(

@@ -10,6 +10,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <functional>
 #include <memory>
 #include <string>
@@ -40,6 +42,13 @@ class ConnectionSlot {
     std::shared_ptr<std::atomic<std::size_t>> count_;
 };
 
+// Every connection runs on a strand of its own. These types name that strand concretely: each of
+// a session's operations dispatches its handler through it directly, not through the
+// type-erased any_io_executor (an indirect call and a copy of the executor per operation).
+using ConnectionExecutor = boost::asio::strand<boost::asio::io_context::executor_type>;
+using ConnectionSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, ConnectionExecutor>;
+using ConnectionStream = boost::beast::basic_stream<boost::asio::ip::tcp, ConnectionExecutor>;
+
 struct ListenerOptions {
     std::size_t max_connections = 10'000;
     std::string busy_answer;  // written (best effort) to a connection over the limit
@@ -47,7 +56,7 @@ struct ListenerOptions {
 
 class Listener : public std::enable_shared_from_this<Listener> {
   public:
-    using OnAccept = std::function<void(boost::asio::ip::tcp::socket&&, ConnectionSlot)>;
+    using OnAccept = std::function<void(ConnectionSocket&&, ConnectionSlot)>;
 
     // Binds and listens at once (so that port() is known, also for port 0).
     Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
@@ -59,8 +68,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
   private:
     void do_accept();
-    void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
-    void refuse(boost::asio::ip::tcp::socket& socket);
+    void on_accept(boost::system::error_code ec, ConnectionSocket socket);
+    void refuse(ConnectionSocket& socket);
 
     boost::asio::io_context& io_;
     boost::asio::ip::tcp::acceptor acceptor_;
