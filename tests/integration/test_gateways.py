@@ -529,7 +529,7 @@ def test_three_gateways_behind_haproxy_serve_a_thousand_clients_each(full):
         v.read_until(lambda v: v.subscribed)
     assert sorted(g.figures()["connections"] for g in gateways) == [1000, 1000, 1000]
     before = {m: market_state(daemon, m) for m in View.MARKETS}
-    cancelled = ("Buy", 40000000)
+    cancelled, stays = ("Buy", 40000000), ("Buy", 39000000)
     for symbol in View.MARKETS:
         alice, bob = daemon.client(ALICE), daemon.client(BOB)
         for i in range(12):
@@ -542,11 +542,14 @@ def test_three_gateways_behind_haproxy_serve_a_thousand_clients_each(full):
         bob.request("DELETE", "/v1/order/" + rest["order_id"])
     state = {}
     for m in View.MARKETS:
-        # Settled: every execution and the cancel in REST's view too, else the clients, which
-        # may be further on, are compared with a book from before the cancel.
+        # Settled: every execution, the bid that stays and the cancel after it in REST's view
+        # too, else the clients, which may be further on, are compared with an older book. (The
+        # cancelled level alone is as before also when neither bid has arrived yet.)
         def settled():
             state[m] = market_state(daemon, m)
+            volume, orders = before[m][1].get(stays, (0, 0))
             return (len(state[m][2]) == len(before[m][2]) + 12 and
+                    state[m][1].get(stays) == (volume + Decimal("0.002"), orders + 1) and
                     state[m][1].get(cancelled) == before[m][1].get(cancelled))
         wait_until(settled, 30, "the REST market data")
     for v in views:
