@@ -529,7 +529,7 @@ def test_three_gateways_behind_haproxy_serve_a_thousand_clients_each(full):
         v.read_until(lambda v: v.subscribed)
     assert sorted(g.figures()["connections"] for g in gateways) == [1000, 1000, 1000]
     before = {m: market_state(daemon, m) for m in View.MARKETS}
-    cancelled, stays = ("Buy", 40000000), ("Buy", 39000000)
+    cancelled, stays, bid = ("Buy", 40000000), ("Buy", 39000000), "0.002"
     for symbol in View.MARKETS:
         alice, bob = daemon.client(ALICE), daemon.client(BOB)
         for i in range(12):
@@ -537,8 +537,8 @@ def test_three_gateways_behind_haproxy_serve_a_thousand_clients_each(full):
             assert alice.order(symbol=symbol, side="Sell", price=price, quantity="0.001")[0] == 200
             assert bob.order(symbol=symbol, side="Buy", price=price, quantity="0.001")[0] == 200
         # A bid that stays and one that goes: the book changes without a trade.
-        _, rest, _ = bob.order(symbol=symbol, side="Buy", price="40000000", quantity="0.002")
-        bob.order(symbol=symbol, side="Buy", price="39000000", quantity="0.002")
+        _, rest, _ = bob.order(symbol=symbol, side="Buy", price=str(cancelled[1]), quantity=bid)
+        bob.order(symbol=symbol, side="Buy", price=str(stays[1]), quantity=bid)
         bob.request("DELETE", "/v1/order/" + rest["order_id"])
     state = {}
     for m in View.MARKETS:
@@ -549,7 +549,7 @@ def test_three_gateways_behind_haproxy_serve_a_thousand_clients_each(full):
             state[m] = market_state(daemon, m)
             volume, orders = before[m][1].get(stays, (0, 0))
             return (len(state[m][2]) == len(before[m][2]) + 12 and
-                    state[m][1].get(stays) == (volume + Decimal("0.002"), orders + 1) and
+                    state[m][1].get(stays) == (volume + Decimal(bid), orders + 1) and
                     state[m][1].get(cancelled) == before[m][1].get(cancelled))
         wait_until(settled, 30, "the REST market data")
     for v in views:
